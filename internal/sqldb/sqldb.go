@@ -1,0 +1,254 @@
+// Package sqldb opens Tally's SQL database, SQLite or PostgreSQL, keeps the
+// differences between the two dialects in one place, and migrates the schema
+// (Tally's own embedded migrations through goose, then River's).
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names a SQL dialect.
+type Dialect string
+
+// The dialects Tally speaks.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open database with its dialect.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+	URL     string // the URL it was opened with
+
+	// Listener is a small pgx pool River uses for LISTEN on PostgreSQL, so
+	// jobs are picked up at once instead of at the next poll. Nil on SQLite.
+	Listener *pgxpool.Pool
+}
+
+// DefaultURL returns the URL of the embedded SQLite database in dataDir.
+func DefaultURL(dataDir string) string {
+	abs, err := filepath.Abs(filepath.Join(dataDir, "tally.db"))
+	if err != nil {
+		abs = filepath.Join(dataDir, "tally.db")
+	}
+	return "sqlite://" + abs
+}
+
+// Open opens the database at rawURL: sqlite:///path/file.db (or
+// sqlite://relative/file.db) or postgres://... It checks that the database
+// answers before returning.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return openSQLite(ctx, rawURL)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	}
+	return nil, fmt.Errorf("sqldb: database URL %q: want sqlite:///path/file.db or postgres://...", redact(rawURL))
+}
+
+func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+	if path == "" {
+		return nil, fmt.Errorf("sqldb: database URL %q names no file", rawURL)
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("sqldb: create database directory: %w", err)
+		}
+	}
+	// WAL lets readers run beside the writer; busy_timeout makes a second
+	// writer wait instead of failing at once; immediate transactions take
+	// the write lock up front, so a read-then-write transaction can never be
+	// refused half-way.
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	// SQLite has one writer at a time; a small pool lets reads run beside it
+	// while writers queue on busy_timeout.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	return &DB{DB: db, Dialect: SQLite, URL: rawURL}, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	db, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open %s: %w", redact(rawURL), err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqldb: connect to %s: %w", redact(rawURL), err)
+	}
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqldb: parse %s: %w", redact(rawURL), err)
+	}
+	cfg.MinConns = 0
+	cfg.MaxConns = 2
+	listener, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqldb: listener pool: %w", err)
+	}
+	return &DB{DB: db, Dialect: Postgres, URL: rawURL, Listener: listener}, nil
+}
+
+// Close closes the database and the listener pool.
+func (db *DB) Close() error {
+	if db.Listener != nil {
+		db.Listener.Close()
+	}
+	return db.DB.Close()
+}
+
+// redact hides the password of a URL for messages and logs.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// Redact hides the password of a database URL.
+func Redact(rawURL string) string { return redact(rawURL) }
+
+// Rebind turns a query written with ? placeholders into the dialect's form
+// ($1, $2, ... on PostgreSQL). Queries are written once, with ?, and never
+// contain a literal question mark.
+func (db *DB) Rebind(query string) string { return Rebind(db.Dialect, query) }
+
+// Rebind is DB.Rebind for a dialect.
+func Rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// MaxParams is how many bind parameters one statement may carry.
+func (db *DB) MaxParams() int {
+	if db.Dialect == Postgres {
+		return 65535
+	}
+	return 32766
+}
+
+// Migrate brings Tally's schema up to date.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+	if err != nil {
+		return fmt.Errorf("sqldb: migrations: %w", err)
+	}
+	dialect := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, db.DB, sub)
+	if err != nil {
+		return fmt.Errorf("sqldb: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqldb: migrate: %w", err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation,
+// by SQLSTATE on PostgreSQL and extended result code on SQLite.
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// Date scans a DATE column: a time.Time on PostgreSQL, 'YYYY-MM-DD' text on
+// SQLite. Dates are written as 'YYYY-MM-DD' strings on both.
+type Date struct{ time.Time }
+
+// Scan implements sql.Scanner.
+func (d *Date) Scan(v any) error {
+	switch v := v.(type) {
+	case time.Time:
+		d.Time = time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC)
+		return nil
+	case string:
+		return d.parse(v)
+	case []byte:
+		return d.parse(string(v))
+	}
+	return fmt.Errorf("sqldb: cannot scan %T into a date", v)
+}
+
+func (d *Date) parse(s string) error {
+	if len(s) > 10 {
+		s = s[:10]
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return fmt.Errorf("sqldb: bad date %q", s)
+	}
+	d.Time = t
+	return nil
+}

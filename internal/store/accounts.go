@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/tallyhq/tally"
+)
+
+func (s *Store) insertAccount(ctx context.Context, tx *sql.Tx, a *tally.Account) error {
+	if a.ID == "" {
+		a.ID = tally.NewID()
+	}
+	if a.Status == "" {
+		a.Status = tally.StatusSyncing
+	}
+	a.CreatedAt = s.now()
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		a.UserID, a.ID, a.ConnectionID, a.ExternalID, a.Name, a.Type, a.Mask, a.Currency, a.Balance, a.Status, a.StatusReason, a.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("store: insert account: %w", err)
+	}
+	return nil
+}
+
+// EnsureAccount returns the connection's account with the external id,
+// creating it when the institution reports an account Tally has not seen.
+func (s *Store) EnsureAccount(ctx context.Context, a *tally.Account) (*tally.Account, error) {
+	var out *tally.Account
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		got, err := scanAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND connection_id = ? AND external_id = ?`),
+			a.UserID, a.ConnectionID, a.ExternalID))
+		if err == nil {
+			out = got
+			return nil
+		}
+		if err != sql.ErrNoRows {
+			return fmt.Errorf("store: ensure account: %w", err)
+		}
+		if err := s.insertAccount(ctx, tx, a); err != nil {
+			return err
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+const accountColumns = `user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, last_synced_at, created_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (*tally.Account, error) {
+	var a tally.Account
+	var synced sql.NullTime
+	if err := row.Scan(&a.UserID, &a.ID, &a.ConnectionID, &a.ExternalID, &a.Name, &a.Type, &a.Mask, &a.Currency, &a.Balance, &a.Status, &a.StatusReason, &synced, &a.CreatedAt); err != nil {
+		return nil, err
+	}
+	a.LastSyncedAt = nullTime(synced)
+	a.CreatedAt = a.CreatedAt.UTC()
+	return &a, nil
+}
+
+func (s *Store) queryAccounts(ctx context.Context, query string, args ...any) ([]*tally.Account, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []*tally.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: accounts: %w", err)
+	}
+	return out, nil
+}
+
+// Accounts lists the user's accounts (capped at 1,000).
+func (s *Store) Accounts(ctx context.Context, userID string) ([]*tally.Account, error) {
+	return s.queryAccounts(ctx, `SELECT `+accountColumns+` FROM accounts WHERE user_id = ? ORDER BY connection_id, id LIMIT 1000`, userID)
+}
+
+// ConnectionAccounts lists the accounts of one of the user's connections.
+func (s *Store) ConnectionAccounts(ctx context.Context, userID, connectionID string) ([]*tally.Account, error) {
+	return s.queryAccounts(ctx, `SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND connection_id = ? ORDER BY id LIMIT 1000`, userID, connectionID)
+}
+
+// Account returns one of the user's accounts.
+func (s *Store) Account(ctx context.Context, userID, id string) (*tally.Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`), userID, id))
+	if err != nil {
+		return nil, notFound(err, "account")
+	}
+	return a, nil
+}
+
+// SetAccountBalance records the balance the institution reported.
+func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balance int64) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE accounts SET balance = ? WHERE user_id = ? AND id = ?`), balance, userID, id)
+	if err != nil {
+		return fmt.Errorf("store: set balance: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+// Package store is the SQL behind Tally's data: users, tokens, connections,
+// accounts, transactions and monthly totals, hand-written for SQLite and
+// PostgreSQL. Every query is scoped to a user; another user's id is not found.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb"
+)
+
+// Jobs enqueues background jobs inside the caller's transaction, so a job
+// exists exactly when the write that causes it commits.
+type Jobs interface {
+	// EnqueueSyncTx enqueues a sync of the connection.
+	EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error
+}
+
+// Store runs Tally's queries.
+type Store struct {
+	db   *sqldb.DB
+	jobs Jobs
+
+	// Now returns the current time; tests pin it.
+	Now func() time.Time
+}
+
+// New returns a Store over db. jobs may be nil for commands that never
+// enqueue (migrate, reconcile).
+func New(db *sqldb.DB, jobs Jobs) *Store {
+	return &Store{db: db, jobs: jobs, Now: time.Now}
+}
+
+// SetJobs sets the job queue; River's client needs the database first, so
+// the two are wired in that order.
+func (s *Store) SetJobs(j Jobs) { s.jobs = j }
+
+// DB returns the underlying database.
+func (s *Store) DB() *sqldb.DB { return s.db }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// q rebinds a query for the dialect.
+func (s *Store) q(query string) string { return s.db.Rebind(query) }
+
+// monthOf is the SQL expression for the "YYYY-MM" month of a date column.
+func (s *Store) monthOf(col string) string {
+	if s.db.Dialect == sqldb.Postgres {
+		return "to_char(" + col + ", 'YYYY-MM')"
+	}
+	return "substr(" + col + ", 1, 7)"
+}
+
+// forUpdate is the row-locking suffix of a SELECT inside a write transaction.
+// SQLite's immediate transactions already hold the write lock.
+func (s *Store) forUpdate() string {
+	if s.db.Dialect == sqldb.Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// notFound turns sql.ErrNoRows into a domain not-found error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return tally.Errorf(tally.ENOTFOUND, "%s not found", what)
+	}
+	return err
+}
+
+// nullTime scans a nullable timestamp.
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

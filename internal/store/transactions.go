@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb"
+)
+
+// rowsPerInsert is how many transactions one INSERT statement carries: big
+// enough to amortize the round trip, small enough for SQLite's parameter
+// limit (13 columns x 1,000 rows).
+const rowsPerInsert = 1000
+
+const insertTxnColumns = `(user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, category, category_source, pending, created_at)`
+
+func insertTxnSQL(n int) string {
+	var b strings.Builder
+	b.Grow(64 + n*44)
+	b.WriteString(`INSERT INTO transactions ` + insertTxnColumns + ` VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	b.WriteString(` ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING posted_on, category, currency, amount`)
+	return b.String()
+}
+
+// InsertTransactions stores the user's transactions in one database
+// transaction, skipping any whose (account, external id) is already stored,
+// and adds the inserted ones to the monthly totals in the same transaction.
+// It returns how many were new. Callers pass chunks of about 10,000 so one
+// write never holds the database for long.
+func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*tally.Transaction) (int, error) {
+	if len(txns) == 0 {
+		return 0, nil
+	}
+	now := s.now()
+	inserted := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		inserted = 0
+		d := deltas{}
+		var full *sql.Stmt
+		defer func() {
+			if full != nil {
+				full.Close()
+			}
+		}()
+		args := make([]any, 0, rowsPerInsert*13)
+		for rest := txns; len(rest) > 0; {
+			n := min(len(rest), rowsPerInsert)
+			args = args[:0]
+			for _, t := range rest[:n] {
+				if t.ID == "" {
+					t.ID = tally.NewID()
+				}
+				t.UserID = userID
+				t.CreatedAt = now
+				args = append(args, userID, t.ID, t.AccountID, t.ExternalID, t.PostedOn.Format(tally.DateLayout), t.Amount, t.Currency,
+					t.Description, t.Merchant, t.Category, t.CategorySource, t.Pending, now)
+			}
+			var rows *sql.Rows
+			var err error
+			if n == rowsPerInsert {
+				if full == nil {
+					if full, err = tx.PrepareContext(ctx, s.q(insertTxnSQL(n))); err != nil {
+						return fmt.Errorf("store: insert transactions: %w", err)
+					}
+				}
+				rows, err = full.QueryContext(ctx, args...)
+			} else {
+				rows, err = tx.QueryContext(ctx, s.q(insertTxnSQL(n)), args...)
+			}
+			if err != nil {
+				return fmt.Errorf("store: insert transactions: %w", err)
+			}
+			for rows.Next() {
+				var posted sqldb.Date
+				var category, currency string
+				var amount int64
+				if err := rows.Scan(&posted, &category, &currency, &amount); err != nil {
+					rows.Close()
+					return fmt.Errorf("store: insert transactions: %w", err)
+				}
+				d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
+				inserted++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("store: insert transactions: %w", err)
+			}
+			rest = rest[n:]
+		}
+		return s.addTotals(ctx, tx, userID, d.list())
+	})
+	if err != nil {
+		return 0, err
+	}
+	return inserted, nil
+}
+
+const txnColumns = `user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, category, category_source, pending, created_at`
+
+func scanTxn(row interface{ Scan(...any) error }) (*tally.Transaction, error) {
+	var t tally.Transaction
+	var posted sqldb.Date
+	if err := row.Scan(&t.UserID, &t.ID, &t.AccountID, &t.ExternalID, &posted, &t.Amount, &t.Currency, &t.Description, &t.Merchant,
+		&t.Category, &t.CategorySource, &t.Pending, &t.CreatedAt); err != nil {
+		return nil, err
+	}
+	t.PostedOn = posted.Time
+	t.CreatedAt = t.CreatedAt.UTC()
+	return &t, nil
+}
+
+// Transaction returns one of the user's transactions.
+func (s *Store) Transaction(ctx context.Context, userID, id string) (*tally.Transaction, error) {
+	t, err := scanTxn(s.db.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`), userID, id))
+	if err != nil {
+		return nil, notFound(err, "transaction")
+	}
+	return t, nil
+}
+
+// MaxPageSize caps a page of transactions.
+const MaxPageSize = 500
+
+// DefaultPageSize is a page's size when the caller names none.
+const DefaultPageSize = 50
+
+func encodeCursor(t *tally.Transaction) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(t.PostedOn.Format(tally.DateLayout) + "|" + t.ID))
+}
+
+func decodeCursor(c string) (posted, id string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", "", tally.Errorf(tally.EINVALID, "cursor %q is not valid", c)
+	}
+	posted, id, ok := strings.Cut(string(b), "|")
+	if !ok {
+		return "", "", tally.Errorf(tally.EINVALID, "cursor %q is not valid", c)
+	}
+	if _, err := time.Parse(tally.DateLayout, posted); err != nil {
+		return "", "", tally.Errorf(tally.EINVALID, "cursor %q is not valid", c)
+	}
+	return posted, id, nil
+}
+
+// Transactions returns a page of the user's transactions, newest first, and
+// the cursor of the next page ("" at the end).
+func (s *Store) Transactions(ctx context.Context, userID string, f tally.TransactionFilter) ([]*tally.Transaction, string, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	var where strings.Builder
+	args := []any{userID}
+	where.WriteString(`user_id = ?`)
+	if f.AccountID != "" {
+		where.WriteString(` AND account_id = ?`)
+		args = append(args, f.AccountID)
+	}
+	if f.Month != "" {
+		start, err := time.Parse(tally.MonthLayout, f.Month)
+		if err != nil {
+			return nil, "", tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", f.Month)
+		}
+		where.WriteString(` AND posted_on >= ? AND posted_on < ?`)
+		args = append(args, start.Format(tally.DateLayout), start.AddDate(0, 1, 0).Format(tally.DateLayout))
+	}
+	if len(f.Categories) > 0 {
+		where.WriteString(` AND category IN (?` + strings.Repeat(`, ?`, len(f.Categories)-1) + `)`)
+		for _, c := range f.Categories {
+			args = append(args, c)
+		}
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		pattern := "%" + escapeLike(strings.ToLower(q)) + "%"
+		where.WriteString(` AND (LOWER(description) LIKE ? ESCAPE '\' OR LOWER(merchant) LIKE ? ESCAPE '\')`)
+		args = append(args, pattern, pattern)
+	}
+	if f.Cursor != "" {
+		posted, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where.WriteString(` AND (posted_on < ? OR (posted_on = ? AND id < ?))`)
+		args = append(args, posted, posted, id)
+	}
+	args = append(args, limit+1)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE `+where.String()+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: transactions: %w", err)
+	}
+	defer rows.Close()
+	out := make([]*tally.Transaction, 0, limit+1)
+	for rows.Next() {
+		t, err := scanTxn(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: transactions: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("store: transactions: %w", err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(out[limit-1])
+	}
+	return out, next, nil
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// SetCategory files one of the user's transactions under category by hand:
+// its source becomes manual, final for automation, and its amount moves
+// between the two categories' monthly totals in the same transaction.
+func (s *Store) SetCategory(ctx context.Context, userID, id, category string) (*tally.Transaction, error) {
+	var out *tally.Transaction
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
+		if err != nil {
+			return notFound(err, "transaction")
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
+			category, tally.SourceManual, userID, id); err != nil {
+			return fmt.Errorf("store: set category: %w", err)
+		}
+		if t.Category != category {
+			d := deltas{}
+			d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
+			d.add(t.Month(), category, t.Currency, t.Amount, 1)
+			if err := s.addTotals(ctx, tx, userID, d.list()); err != nil {
+				return err
+			}
+		}
+		t.Category, t.CategorySource = category, tally.SourceManual
+		out = t
+		return nil
+	})
+	return out, err
+}
