@@ -116,3 +116,15 @@ func (s *Store) DeleteToken(ctx context.Context, tokenHash string) error {
 	}
 	return nil
 }
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, userID, passwordHash string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE id = ?`), passwordHash, userID)
+	if err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tally.Errorf(tally.ENOTFOUND, "user not found")
+	}
+	return nil
+}

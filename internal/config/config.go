@@ -1,0 +1,155 @@
+// Package config is Tally's configuration: one Config struct filled from
+// command-line flags, each of which falls back to an environment variable
+// TALLY_<FLAG> (--database-url reads TALLY_DATABASE_URL).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Roles a serve process can take.
+const (
+	RoleAll    = "all"
+	RoleAPI    = "api"
+	RoleWorker = "worker"
+)
+
+// Config holds every setting of a Tally process.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string // default: SQLite in DataDir
+	BlobURL     string // default: DataDir/blobs
+	RedisURL    string
+	Role        string
+	Demo        bool
+	SecretKey   string // TALLY_SECRET_KEY only; never a flag, so it stays out of ps
+	LogLevel    string
+	LogFormat   string
+	Workers     int
+	JobTimeout  time.Duration
+	RescueAfter time.Duration
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		Addr:       "127.0.0.1:8080",
+		DataDir:    "./tally-data",
+		Role:       RoleAll,
+		LogLevel:   "info",
+		LogFormat:  "text",
+		Workers:    2,
+		JobTimeout: 10 * time.Minute,
+	}
+}
+
+// DataFlags registers the flags of every command that touches data.
+func (c *Config) DataFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the embedded database, key file and raw documents")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "sqlite:///path/file.db or postgres://... (default: SQLite in the data dir)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+}
+
+// ServeFlags registers the flags of serve.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.DataFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
+	fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path (default: the data dir's blobs/)")
+	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis for the read cache (default: in-process)")
+	fs.StringVar(&c.Role, "role", c.Role, "all, api or worker")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "mount the demo bank and create the demo user with linked accounts")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "concurrent sync jobs in this process")
+	fs.DurationVar(&c.JobTimeout, "job-timeout", c.JobTimeout, "how long one job may run")
+	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
+}
+
+// Parse parses args into fs and then fills every flag not given on the
+// command line from its TALLY_* environment variable.
+func Parse(fs *flag.FlagSet, args []string, c *Config) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		env := EnvName(f.Name)
+		if v, ok := os.LookupEnv(env); ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", env, v, err))
+			}
+		}
+	})
+	c.SecretKey = os.Getenv("TALLY_SECRET_KEY")
+	return errors.Join(errs...)
+}
+
+// EnvName returns the environment variable of a flag: TALLY_DATABASE_URL for
+// database-url.
+func EnvName(flagName string) string {
+	return "TALLY_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Validate checks the configuration and fills derived defaults.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("config: --data-dir is required")
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("config: --data-dir %q: %w", c.DataDir, err)
+	}
+	c.DataDir = abs
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return errors.New("config: --database-url must start with sqlite: or postgres://")
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			return fmt.Errorf("config: --addr %q: %w", c.Addr, err)
+		}
+	}
+	switch c.Role {
+	case RoleAll, RoleAPI, RoleWorker:
+	default:
+		return fmt.Errorf("config: --role %q: want all, api or worker", c.Role)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("config: --log-format %q: want text or json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: --log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.Workers < 0 {
+		return errors.New("config: --workers must not be negative")
+	}
+	if c.JobTimeout <= 0 {
+		return errors.New("config: --job-timeout must be positive")
+	}
+	if c.RescueAfter == 0 {
+		c.RescueAfter = c.JobTimeout + 5*time.Minute
+	}
+	if c.RescueAfter <= c.JobTimeout {
+		return errors.New("config: --rescue-after must be longer than --job-timeout")
+	}
+	if c.Demo && c.Role == RoleWorker {
+		return errors.New("config: --demo needs the api role (use --role all or api)")
+	}
+	return nil
+}
