@@ -36,6 +36,9 @@ type Config struct {
 	Workers     int
 	JobTimeout  time.Duration
 	RescueAfter time.Duration
+	// SyncChunkSize is how many transactions one database transaction of a
+	// sync writes.
+	SyncChunkSize int
 }
 
 // Default returns the defaults.
@@ -48,6 +51,8 @@ func Default() Config {
 		LogFormat:  "text",
 		Workers:    2,
 		JobTimeout: 10 * time.Minute,
+
+		SyncChunkSize: 10_000,
 	}
 }
 
@@ -69,6 +74,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "mount the demo bank and create the demo user with linked accounts")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "concurrent sync jobs in this process")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", c.JobTimeout, "how long one job may run")
+	fs.IntVar(&c.SyncChunkSize, "sync-chunk-size", c.SyncChunkSize, "transactions written per database transaction during a sync")
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
 }
 
@@ -138,6 +144,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 0 {
 		return errors.New("config: --workers must not be negative")
+	}
+	if c.SyncChunkSize < 1 || c.SyncChunkSize > 100_000 {
+		return errors.New("config: --sync-chunk-size must be between 1 and 100000")
 	}
 	if c.JobTimeout <= 0 {
 		return errors.New("config: --job-timeout must be positive")

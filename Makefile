@@ -1,0 +1,33 @@
+# Tally's developer tasks. `make help` lists them.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+
+.PHONY: help build test test-pg race lint bench fuzz
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build ./tally
+	go build -o tally ./cmd/tally
+
+test: ## run the tests on SQLite
+	go test ./...
+
+test-pg: ## run the tests on PostgreSQL ($(PG_URL))
+	TALLY_TEST_DATABASE_URL='$(PG_URL)' go test -count=1 ./...
+
+race: ## run the tests with the race detector, on SQLite and PostgreSQL
+	go test -race ./...
+	TALLY_TEST_DATABASE_URL='$(PG_URL)' go test -race -count=1 ./...
+
+lint: ## go vet, gofmt and staticcheck
+	go vet ./...
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	go run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+bench: ## run the benchmarks (figures go to docs/benchmarks.md)
+	go test -run='^$$' -bench=. -benchmem ./internal/ofx ./internal/categorize
+	go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/sync
+	TALLY_TEST_DATABASE_URL='$(PG_URL)' go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/sync
+
+fuzz: ## fuzz the OFX parser for two minutes
+	go test ./internal/ofx -run='^$$' -fuzz=FuzzParse -fuzztime=2m

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/demobank"
+	tsync "github.com/tallyhq/tally/internal/sync"
+)
+
+const demoEmail = "demo@tally.local"
+
+// demoPassword derives the demo user's password from the secret key, so it
+// is stable across restarts of one data dir and different for every one.
+func demoPassword(key []byte) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("tally demo user password"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))[:16]
+}
+
+// setUpDemo creates the demo user, sets its password, and links the demo
+// bank's accounts when the user has none yet.
+func (m *Main) setUpDemo(ctx context.Context, key []byte) error {
+	password := demoPassword(key)
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u, _, err := m.Store.UserByEmail(ctx, demoEmail)
+	if tally.ErrorCode(err) == tally.ENOTFOUND {
+		u, err = m.Store.CreateUser(ctx, demoEmail, hash)
+	} else if err == nil {
+		err = m.Store.SetPassword(ctx, u.ID, hash)
+	}
+	if err != nil {
+		return err
+	}
+	conns, err := m.Store.Connections(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if len(conns) == 0 {
+		_, accounts, err := m.Sync.Connect(ctx, u.ID, tsync.ConnectRequest{
+			URL:      m.URL() + "/demobank/ofx",
+			Login:    "demo",
+			Password: "demo",
+		})
+		if err != nil {
+			return err
+		}
+		m.Logger.Info("demo accounts linked", "user_id", u.ID, "accounts", len(accounts))
+	}
+	if m.Stdout != nil {
+		fmt.Fprintf(m.Stdout, "Demo user: %s  password: %s\n", demoEmail, password)
+		fmt.Fprintf(m.Stdout, "Demo bank: %s/demobank/ofx (any login; password \"wrong\" is refused)\n", m.URL())
+	}
+	return nil
+}
+
+func runDemoBank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tally demo-bank", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if v, ok := lookupEnvUnset(fs, "addr"); ok {
+		*addr = v
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	bank := demobank.New()
+	mux := http.NewServeMux()
+	mux.Handle("/ofx", bank)
+	mux.Handle("/", bank)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "Demo bank speaking OFX at http://%s/ofx\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/config"
+	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/jobs"
+	"github.com/tallyhq/tally/internal/metrics"
+	"github.com/tallyhq/tally/internal/secret"
+	"github.com/tallyhq/tally/internal/sqldb"
+	"github.com/tallyhq/tally/internal/store"
+	tsync "github.com/tallyhq/tally/internal/sync"
+	"github.com/tallyhq/tally/internal/web"
+)
+
+// Main is a running Tally process: it opens the database, starts the
+// workers and serves HTTP. Tests start one on 127.0.0.1:0 with a temporary
+// data dir.
+type Main struct {
+	Config config.Config
+	Logger *slog.Logger
+	Stdout io.Writer
+
+	DB    *sqldb.DB
+	Store *store.Store
+	Jobs  *jobs.Client
+	Sync  *tsync.Service
+
+	listener net.Listener
+	server   *http.Server
+	unlock   func()
+	started  bool
+	serveErr chan error
+}
+
+// openDatabase opens and migrates the configured database.
+func openDatabase(ctx context.Context, c *config.Config) (*sqldb.DB, error) {
+	url := c.DatabaseURL
+	if url == "" {
+		url = sqldb.DefaultURL(c.DataDir)
+	}
+	db, err := sqldb.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := jobs.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Run opens everything and starts serving; it returns once the process is
+// listening. Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	c := &m.Config
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	db, err := openDatabase(ctx, c)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	runsWorkers := c.Role != config.RoleAPI && c.Workers > 0
+	if runsWorkers && db.Dialect == sqldb.SQLite {
+		// One process works on an embedded database at a time; the lock
+		// also lets it requeue jobs a crashed predecessor left running.
+		unlock, err := lockDataDir(c.DataDir)
+		if err != nil {
+			return err
+		}
+		m.unlock = unlock
+	}
+	key, err := secret.LoadKey(c.SecretKey, c.DataDir)
+	if err != nil {
+		return err
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		return err
+	}
+	blobURL := c.BlobURL
+	if blobURL == "" {
+		blobURL = filepath.Join(c.DataDir, "blobs")
+	}
+	blobs, err := blob.Open(blobURL)
+	if err != nil {
+		return err
+	}
+	m.Store = store.New(db, nil)
+	m.Sync = &tsync.Service{
+		Store:      m.Store,
+		Blobs:      blobs,
+		Box:        box,
+		Categorize: categorize.New(),
+		Logger:     m.Logger,
+		ChunkSize:  c.SyncChunkSize,
+	}
+	workers := 0
+	if runsWorkers {
+		workers = c.Workers
+	}
+	m.Jobs, err = jobs.New(db, jobs.Config{
+		Workers:      workers,
+		JobTimeout:   c.JobTimeout,
+		RescueAfter:  c.RescueAfter,
+		PollInterval: time.Second,
+		Logger:       m.Logger,
+	}, m.Sync, m.Store)
+	if err != nil {
+		return err
+	}
+	m.Store.SetJobs(m.Jobs)
+	if workers > 0 {
+		if err := m.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("start jobs: %w", err)
+		}
+		m.started = true
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := db.PingContext(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "database unreachable\n")
+			return
+		}
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", metrics.Handler())
+	var demoHint string
+	if c.Role != config.RoleWorker {
+		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Logger: m.Logger}
+		api.Routes(mux)
+		if c.Demo {
+			mux.Handle("/demobank/ofx", demobank.New())
+			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
+		}
+		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint})
+		if err != nil {
+			return err
+		}
+		wh.Routes(mux)
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           httpapi.Middleware(mux, m.Logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	m.serveErr = make(chan error, 1)
+	go func() { m.serveErr <- m.server.Serve(ln) }()
+	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version())
+
+	if c.Demo {
+		if err := m.setUpDemo(ctx, key); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
+}
+
+// URL is the base URL the process serves.
+func (m *Main) URL() string {
+	if m.listener == nil {
+		return ""
+	}
+	return "http://" + m.listener.Addr().String()
+}
+
+// Close stops serving, lets running jobs finish (up to 30 s; the rest stay
+// retryable) and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if m.server != nil {
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.Jobs != nil && m.started {
+		if err := m.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.unlock != nil {
+		m.unlock()
+	}
+	return errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := config.Default()
+	if _, err := parseFlags("serve", args, stderr, &c, c.ServeFlags); err != nil {
+		return err
+	}
+	m := &Main{Config: c, Logger: newLogger(&c, stderr), Stdout: stdout}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "Tally is running at %s/\n", m.URL())
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down")
+	case err := <-m.serveErr:
+		m.Close()
+		return err
+	}
+	return m.Close()
+}

@@ -1,0 +1,315 @@
+// Package categorize turns a bank's raw transaction descriptor into a seller
+// name and a category of Tally's taxonomy.
+//
+// An [Engine] reads the descriptor once into words, without regular
+// expressions or allocations, and decides in this order:
+//
+//  1. built-in rules for lines that name no seller: payroll, card payments,
+//     transfers, interest, dividends, fees, cash withdrawals, checks;
+//  2. the OFX transaction type when it settles the matter (INT, DIV, FEE,
+//     SRVCHG, ATM, CASH, DIRECTDEP);
+//  3. the seller [Dictionary]: the longest run of the name's words that spells
+//     a seller or an alias, then a truncated prefix of one;
+//  4. the merchant category code, when the institution sent one;
+//  5. keywords in the name (PIZZA, PHARMACY, APARTMENTS) and the remaining
+//     transaction types.
+//
+// Crowd votes and the user's own rules come later, outside this package:
+// they override what it decides, and a category set by hand is final.
+package categorize
+
+import (
+	"sync"
+
+	"github.com/tallyhq/tally"
+)
+
+// Input is one transaction as the institution described it.
+type Input struct {
+	Description string // the raw descriptor: OFX NAME, a CSV's description column
+	Memo        string // OFX MEMO; consulted when the description decides nothing
+	Amount      int64  // minor units; negative means money left the account
+	Type        string // OFX TRNTYPE in upper case: DEBIT, CREDIT, INT, DIV, FEE, XFER, ...
+	MCC         string // merchant category code or SIC code, if known
+}
+
+// Result is the decision for one transaction.
+type Result struct {
+	Merchant string // display name: "Whole Foods Market", "Joe's Pizza"
+	// Key identifies the seller for crowd votes and user rules: the
+	// dictionary id for a known seller, the name's words in upper case for
+	// an unknown one, "" when the line names no seller (a transfer).
+	Key      string
+	Category string // a category id; tally.Uncategorized when nothing matched
+	Source   string // tally.SourceDictionary, tally.SourceMCC or tally.SourceNone
+	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT"
+}
+
+// Merchant is a normalized seller.
+type Merchant struct {
+	Key  string // as Result.Key
+	Name string // as Result.Merchant
+}
+
+// Engine categorizes transactions. It is immutable and safe for concurrent use.
+type Engine struct {
+	dict *Dictionary
+}
+
+// New returns an Engine over the embedded seller dictionary.
+func New() *Engine { return NewEngine(DefaultDictionary()) }
+
+// NewEngine returns an Engine over d.
+func NewEngine(d *Dictionary) *Engine { return &Engine{dict: d} }
+
+// Dictionary returns the engine's seller dictionary.
+func (e *Engine) Dictionary() *Dictionary { return e.dict }
+
+var defaultEngine = sync.OnceValue(New)
+
+// Normalize returns the display name of the seller in a raw descriptor, using
+// the embedded dictionary: "Whole Foods Market" for "WHOLEFDS HOU 10236", and
+// a cleaned, title-cased name for unknown sellers ("Joe's Pizza" for
+// "TST* JOE'S PIZZA").
+func Normalize(description string) string {
+	return defaultEngine().Merchant(description).Name
+}
+
+// Merchant returns the normalized seller of a raw descriptor.
+func (e *Engine) Merchant(description string) Merchant {
+	r := e.Categorize(Input{Description: description})
+	return Merchant{Key: r.Key, Name: r.Merchant}
+}
+
+// Categorize decides the merchant and category of one transaction.
+func (e *Engine) Categorize(in Input) Result {
+	var sc scan
+	r := e.categorize(&sc, in.Description, in, true)
+	if r.Source == tally.SourceNone && in.Memo != "" {
+		if m := e.categorize(&sc, in.Memo, in, false); m.Source != tally.SourceNone {
+			return m
+		}
+	}
+	return r
+}
+
+func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Result {
+	sc.tokenize(desc)
+	sc.findSpan()
+	if r, at := sc.strongRule(in.Amount); r != nil {
+		res := Result{Category: r.category, Source: tally.SourceDictionary, Matched: r.matched}
+		if r.label != "" {
+			res.Merchant = r.label
+		} else {
+			res.Merchant, res.Key = sc.nameWithout(at, at+len(r.words))
+		}
+		return res
+	}
+
+	seller := int32(-1)
+	if sc.ns > 0 {
+		seller = e.findSeller(sc)
+	}
+	var res Result
+	if seller >= 0 {
+		s := &e.dict.sellers[seller]
+		res = Result{Merchant: s.Name, Key: s.ID, Category: s.Category,
+			Source: tally.SourceDictionary, Matched: e.dict.matched[seller]}
+	} else {
+		res.Merchant, res.Key = sc.name()
+	}
+
+	if useType {
+		if t, ok := typeRules[in.Type]; ok {
+			if c := t.pick(in.Amount); c != "" {
+				res.Category, res.Source, res.Matched = c, tally.SourceDictionary, t.matched
+				return res
+			}
+		}
+	}
+	if seller >= 0 {
+		return res
+	}
+	if m, ok := mccRules[in.MCC]; ok {
+		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
+		return res
+	}
+	if r := sc.weakRule(in.Amount); r != nil {
+		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+		return res
+	}
+	if useType {
+		if t, ok := typeFallbacks[in.Type]; ok {
+			if c := t.pick(in.Amount); c != "" {
+				res.Category, res.Source, res.Matched = c, tally.SourceDictionary, t.matched
+				return res
+			}
+		}
+	}
+	res.Category, res.Source = tally.Uncategorized, tally.SourceNone
+	return res
+}
+
+// findSeller matches the span against the dictionary: from its start, then
+// after a '*' (an unknown processor's prefix), then without a short first
+// word. A platform seller yields to a known seller named after it
+// ("GOOGLE *YOUTUBE", "PAYPAL NETFLIX").
+func (e *Engine) findSeller(sc *scan) int32 {
+	d := e.dict
+	nameEnd := sc.nameEnd()
+	i, end := d.match(sc, 0, sc.ns, nameEnd)
+	if i >= 0 {
+		if d.sellers[i].Platform && end < sc.ns {
+			from := end
+			if sc.starAt > end {
+				from = sc.starAt
+			}
+			if j, _ := d.match(sc, from, sc.ns, sc.ns); j >= 0 {
+				return j
+			}
+		}
+		return i
+	}
+	if sc.starAt > 0 {
+		if i, _ = d.match(sc, sc.starAt, sc.ns, sc.ns); i >= 0 {
+			return i
+		}
+	}
+	if sc.ns > 1 {
+		if t := &sc.tok[sc.span[0]]; t.key1-t.key0 <= 3 {
+			i, _ = d.match(sc, 1, sc.ns, nameEnd)
+		}
+	}
+	return i
+}
+
+// name returns the display name and key of an unknown seller.
+func (sc *scan) name() (string, string) { return sc.nameWithout(-1, -1) }
+
+// nameWithout is name without the words tok[from:to] (a rule's phrase) when
+// they open or close the name and other words remain: "ACME CORP PAYROLL"
+// is "Acme Corp".
+func (sc *scan) nameWithout(from, to int) (string, string) {
+	start, end := 0, sc.nameEnd()
+	if end > 1 && from >= 0 {
+		n := to - from
+		switch {
+		case int(sc.span[0]) == from && n < end && int(sc.span[n-1]) == to-1:
+			start = n
+		case int(sc.span[end-1]) == to-1 && n < end && int(sc.span[end-n]) == from:
+			end -= n
+		}
+	}
+	if end == 0 {
+		// Nothing but card words and numbers: show the words there are.
+		sc.ns, sc.starAt = 0, -1
+		for i := 0; i < sc.n && sc.ns < maxSpan; i++ {
+			if sc.tok[i].kind == tokWord {
+				sc.span[sc.ns] = int8(i)
+				sc.ns++
+			}
+		}
+		end = sc.ns
+	}
+	return sc.displayName(start, end), sc.canonicalKey(start, end)
+}
+
+func signOK(sign int8, amount int64) bool {
+	return sign == 0 || sign > 0 && amount >= 0 || sign < 0 && amount <= 0
+}
+
+// strongRule returns the highest-priority built-in rule whose phrase occurs
+// anywhere in the descriptor, or nil.
+func (sc *scan) strongRule(amount int64) (*rule, int) {
+	var best *rule
+	at := -1
+	for i := 0; i < sc.n; i++ {
+		w := sc.tok[i].word
+		if w < 0 {
+			continue
+		}
+	next:
+		for _, ri := range lex.words[w].strong {
+			r := &lex.strong[ri]
+			if best != nil && r.prio >= best.prio || !signOK(r.sign, amount) {
+				continue
+			}
+			if need := r.need &^ fNumNext; need != 0 && sc.flags&need == 0 {
+				continue
+			}
+			end := i + len(r.words)
+			if end > sc.n {
+				continue
+			}
+			for k := 1; k < len(r.words); k++ {
+				if string(sc.keyOf(&sc.tok[i+k])) != r.words[k] {
+					continue next
+				}
+			}
+			if r.need&fNumNext != 0 && end < sc.n && sc.tok[end].kind != tokNum {
+				continue
+			}
+			best, at = r, i
+		}
+	}
+	return best, at
+}
+
+// weakRule returns the highest-priority keyword rule whose phrase occurs in
+// the seller's name, or nil.
+func (sc *scan) weakRule(amount int64) *rule {
+	var best *rule
+	end := sc.nameEnd()
+	for j := 0; j < end; j++ {
+		w := sc.tok[sc.span[j]].word
+		if w < 0 {
+			continue
+		}
+	next:
+		for _, ri := range lex.words[w].weak {
+			r := &lex.weak[ri]
+			if best != nil && r.prio >= best.prio || !signOK(r.sign, amount) {
+				continue
+			}
+			if j+len(r.words) > end {
+				continue
+			}
+			for k := 1; k < len(r.words); k++ {
+				if string(sc.keyOf(&sc.tok[sc.span[j+k]])) != r.words[k] {
+					continue next
+				}
+			}
+			best = r
+		}
+	}
+	return best
+}
+
+type typeRule struct{ in, out, matched string }
+
+func (t typeRule) pick(amount int64) string {
+	if amount < 0 {
+		return t.out
+	}
+	return t.in
+}
+
+type mccRule struct{ category, matched string }
+
+var (
+	typeRules     = make(map[string]typeRule, len(typeCategory))
+	typeFallbacks = make(map[string]typeRule, len(typeFallback))
+	mccRules      = make(map[string]mccRule, len(mccCategory))
+)
+
+func init() {
+	for k, v := range typeCategory {
+		typeRules[k] = typeRule{v.in, v.out, "type:" + k}
+	}
+	for k, v := range typeFallback {
+		typeFallbacks[k] = typeRule{v.in, v.out, "type:" + k}
+	}
+	for k, v := range mccCategory {
+		mccRules[k] = mccRule{v, "mcc:" + k}
+	}
+}

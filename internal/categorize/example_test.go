@@ -1,0 +1,39 @@
+package categorize_test
+
+import (
+	"fmt"
+
+	"github.com/tallyhq/tally/internal/categorize"
+)
+
+func Example() {
+	e := categorize.New()
+	for _, in := range []categorize.Input{
+		{Description: "POS DEBIT 0423 EXXONMOBIL 97452 HOUSTON TX", Amount: -4100},
+		{Description: "SQ *BLUE BOTTLE COFFEE OAKLAND CA", Amount: -650},
+		{Description: "TST* JOE'S PIZZA NEW YORK NY", Amount: -2400},
+		{Description: "ACME CORP PAYROLL PPD ID: 1234567890", Amount: 325000},
+		{Description: "ZZYZX HOLDINGS 4412", Amount: -1000, MCC: "5411"},
+		{Description: "ZZYZX HOLDINGS 4412", Amount: -1000},
+	} {
+		r := e.Categorize(in)
+		fmt.Printf("%s | %s | %s | %s\n", r.Merchant, r.Category, r.Source, r.Matched)
+	}
+	// Output:
+	// ExxonMobil | gas_fuel | dictionary | seller:exxonmobil
+	// Blue Bottle Coffee | coffee_shops | dictionary | seller:blue_bottle
+	// Joe's Pizza | restaurants | dictionary | rule:restaurants
+	// Acme Corp | paycheck | dictionary | rule:payroll
+	// Zzyzx Holdings | groceries | mcc | mcc:5411
+	// Zzyzx Holdings | uncategorized | none |
+}
+
+func ExampleNormalize() {
+	fmt.Println(categorize.Normalize("WHOLEFDS HOU 10236 02124201320"))
+	fmt.Println(categorize.Normalize("AMZN Mktp US*2K4L09"))
+	fmt.Println(categorize.Normalize("SQ *GOLDEN GATE BAKERY SAN FRANCISC CA"))
+	// Output:
+	// Whole Foods Market
+	// Amazon
+	// Golden Gate Bakery
+}

@@ -1,0 +1,319 @@
+package categorize
+
+import "strings"
+
+const (
+	maxDesc   = 256 // bytes of a descriptor looked at; banks send 32 to 100
+	maxTokens = 48
+	maxSpan   = 8 // words of a seller name looked at
+	maxKey    = 96
+)
+
+// Separator flags: what came between a token and the previous one.
+const (
+	sepStar uint8 = 1 << iota
+	sepHash
+	sepDot
+	sepColon
+)
+
+// Token kinds.
+const (
+	tokWord uint8 = iota // letters, perhaps one digit (7-ELEVEN)
+	tokNum               // digits only: a store number, date, phone or amount
+	tokRef               // letters and digits mixed: a reference or masked card number
+)
+
+type token struct {
+	raw0, raw1 int16 // span in the descriptor
+	key0, key1 int16 // span in scan.key: uppercase letters and digits only
+	sep        uint8
+	kind       uint8
+	split      bool  // CHEVRON0301234: the letters were kept, a store number followed
+	word       int32 // index into lex.words, -1 for none
+}
+
+// scan is the tokenized descriptor. It lives on the caller's stack: scanning
+// allocates nothing.
+type scan struct {
+	s     string
+	key   [maxDesc]byte
+	tok   [maxTokens]token
+	n     int
+	flags uint32 // union of the flags of all words
+
+	span   [maxSpan]int8 // indexes into tok of the seller name's words
+	ns     int
+	starAt int // index into span of the first word after a '*', -1 for none
+}
+
+func (sc *scan) keyOf(t *token) []byte { return sc.key[t.key0:t.key1] }
+
+func (sc *scan) wordFlags(i int) uint32 {
+	if w := sc.tok[i].word; w >= 0 {
+		return lex.words[w].flags
+	}
+	return 0
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// tokenize splits s into tokens. Apostrophes, ampersands and hyphens inside a
+// word join it (JOE'S, AT&T, WAL-MART, 7-ELEVEN); a slash between digits joins
+// a date (04/23); everything else separates.
+func (sc *scan) tokenize(s string) {
+	if len(s) > maxDesc {
+		s = s[:maxDesc]
+	}
+	sc.s, sc.n, sc.flags = s, 0, 0
+	nkey := 0
+	var sep uint8
+	i := 0
+	for i < len(s) && sc.n < maxTokens {
+		c := s[i]
+		if !isAlnum(c) {
+			switch c {
+			case '*':
+				sep |= sepStar
+			case '#':
+				sep |= sepHash
+			case '.':
+				sep |= sepDot
+			case ':':
+				sep |= sepColon
+			}
+			i++
+			continue
+		}
+		start, k0 := i, nkey
+		letters, digits, lead := 0, 0, 0 // lead: letters before the first digit
+		for i < len(s) {
+			c = s[i]
+			if isAlnum(c) {
+				sc.key[nkey] = upper(c)
+				nkey++
+				if isDigit(c) {
+					digits++
+				} else {
+					letters++
+					if digits == 0 {
+						lead++
+					}
+				}
+				i++
+				continue
+			}
+			if i+1 < len(s) && isAlnum(s[i+1]) &&
+				(c == '\'' || c == '&' || c == '-' || c == '/' && isDigit(s[i-1]) && isDigit(s[i+1])) {
+				i++
+				continue
+			}
+			break
+		}
+		t := token{raw0: int16(start), raw1: int16(i), key0: int16(k0), key1: int16(nkey), sep: sep, word: -1}
+		sep = 0
+		switch {
+		case letters == 0:
+			t.kind = tokNum
+		case digits >= 2 && lead >= 3 && lead == letters && !allX(sc.key[k0:k0+lead]):
+			// Letters then a number: a store number glued to the name.
+			t.kind, t.split, t.key1 = tokWord, true, int16(k0+lead)
+		case digits >= 2 && digits <= 4 && lead == 0 && letters >= 4 && isDigitsThenLetters(sc.key[k0:nkey]):
+			t.kind = tokWord // 1-800-FLOWERS, 24HOUR
+		case digits >= 2:
+			t.kind = tokRef
+		case letters >= 4 && allX(sc.key[k0:nkey]):
+			t.kind = tokRef // XXXXXXXX: a masked account number
+		default:
+			t.kind = tokWord
+		}
+		if t.kind == tokWord {
+			if w, ok := lex.index[string(sc.key[t.key0:t.key1])]; ok {
+				t.word = w
+				sc.flags |= lex.words[w].flags
+			}
+		}
+		sc.tok[sc.n] = t
+		sc.n++
+	}
+}
+
+func isDigitsThenLetters(b []byte) bool {
+	i := 0
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	for ; i < len(b); i++ {
+		if isDigit(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func allX(b []byte) bool {
+	for _, c := range b {
+		if c != 'X' {
+			return false
+		}
+	}
+	return true
+}
+
+// findSpan picks the words that name the seller: it skips leading card and
+// channel words and processor prefixes (SQ *, TST*), and stops at the first
+// store number, reference or ACH detail after the name.
+func (sc *scan) findSpan() {
+	sc.ns, sc.starAt = 0, -1
+	for i := 0; i < sc.n && sc.ns < maxSpan; i++ {
+		t := &sc.tok[i]
+		switch t.kind {
+		case tokNum:
+			if sc.ns == 0 && t.key1-t.key0 <= 2 && t.sep&sepHash == 0 {
+				break // "76", "99 RANCH MARKET": a short number can open a name
+			}
+			if sc.ns > 0 {
+				return
+			}
+			continue
+		case tokRef:
+			if sc.ns > 0 {
+				return
+			}
+			continue
+		}
+		f := sc.wordFlags(i)
+		if sc.ns > 0 && (f&wStop != 0 || f&wStopColon != 0 && i+1 < sc.n && sc.tok[i+1].sep&sepColon != 0) {
+			return
+		}
+		if f&wNoise != 0 || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
+			continue
+		}
+		if sc.ns == 1 {
+			pf := sc.wordFlags(int(sc.span[0]))
+			if pf&wProcLoose != 0 || pf&wProc != 0 && t.sep&sepStar != 0 {
+				sc.ns = 0 // drop the processor prefix
+			}
+		}
+		if t.sep&sepStar != 0 && sc.ns > 0 && sc.starAt < 0 {
+			sc.starAt = sc.ns
+		}
+		sc.span[sc.ns] = int8(i)
+		sc.ns++
+		if t.split {
+			return
+		}
+	}
+}
+
+// nameEnd is the end of the seller's name within the span: before a '*' and
+// without a trailing city and state or country.
+func (sc *scan) nameEnd() int {
+	end := sc.ns
+	if sc.starAt > 0 {
+		end = sc.starAt
+	}
+	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wCountry != 0 {
+		end--
+	}
+	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wState != 0 {
+		end--
+		if end > 2 {
+			end-- // the city
+			if end > 2 && sc.wordFlags(int(sc.span[end-1]))&wCityPrefix != 0 {
+				end--
+			}
+		}
+	}
+	return end
+}
+
+// displayName title-cases the words of span[start:end]: "JOE'S PIZZA" becomes
+// "Joe's Pizza"; short words without vowels (CVS, BBQ) and words with an
+// ampersand (AT&T) stay upper case.
+func (sc *scan) displayName(start, end int) string {
+	var b strings.Builder
+	n := 0
+	for j := start; j < end; j++ {
+		t := &sc.tok[sc.span[j]]
+		n += int(t.raw1-t.raw0) + 1
+	}
+	b.Grow(n)
+	for j := start; j < end; j++ {
+		t := &sc.tok[sc.span[j]]
+		raw := sc.s[t.raw0:t.raw1]
+		if t.split {
+			raw = raw[:leadingLetters(raw)]
+		}
+		if j > start {
+			b.WriteByte(' ')
+		}
+		keepUpper := strings.IndexByte(raw, '&') >= 0 || len(raw) <= 3 && !hasVowel(raw)
+		prev := byte(' ')
+		for k := 0; k < len(raw); k++ {
+			c := upper(raw[k])
+			switch {
+			case keepUpper:
+			case prev == '\'':
+				if len(raw)-k <= 2 {
+					c = lower(c) // JOE'S, WE'LL; but O'REILLY
+				}
+			case isAlnum(prev):
+				c = lower(c)
+			}
+			b.WriteByte(c)
+			prev = raw[k]
+		}
+	}
+	return b.String()
+}
+
+// canonicalKey is the seller key of an unknown seller: the name's words in
+// upper case, letters and digits only, one space apart.
+func (sc *scan) canonicalKey(start, end int) string {
+	var b strings.Builder
+	for j := start; j < end; j++ {
+		if j > start {
+			b.WriteByte(' ')
+		}
+		b.Write(sc.keyOf(&sc.tok[sc.span[j]]))
+	}
+	return b.String()
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c - 'A' + 'a'
+	}
+	return c
+}
+
+func hasVowel(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch upper(s[i]) {
+		case 'A', 'E', 'I', 'O', 'U', 'Y':
+			return true
+		}
+	}
+	return false
+}
+
+func leadingLetters(s string) int {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return i
+		}
+	}
+	return len(s)
+}
