@@ -121,11 +121,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if runsWorkers {
 		workers = c.Workers
 	}
+	// PostgreSQL wakes workers through LISTEN; SQLite has no notifications,
+	// so its workers poll more often (a cheap indexed query).
+	poll := time.Second
+	if db.Dialect == sqldb.SQLite {
+		poll = 250 * time.Millisecond
+	}
 	m.Jobs, err = jobs.New(db, jobs.Config{
 		Workers:      workers,
 		JobTimeout:   c.JobTimeout,
 		RescueAfter:  c.RescueAfter,
-		PollInterval: time.Second,
+		PollInterval: poll,
 		Logger:       m.Logger,
 	}, m.Sync, m.Store)
 	if err != nil {

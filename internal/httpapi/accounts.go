@@ -1,0 +1,66 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/tallyhq/tally"
+)
+
+// accountJSON is an account as the API shows it; the balance is a decimal
+// string in the account's currency. Why an account needs attention is its
+// connection's status_reason.
+type accountJSON struct {
+	ID           string  `json:"id"`
+	ConnectionID string  `json:"connection_id"`
+	Name         string  `json:"name"`
+	Type         string  `json:"type"`
+	Mask         string  `json:"mask"`
+	Currency     string  `json:"currency"`
+	Balance      string  `json:"balance"`
+	Status       string  `json:"status"`
+	LastSyncedAt *string `json:"last_synced_at"`
+}
+
+func newAccountJSON(a *tally.Account) accountJSON {
+	return accountJSON{
+		ID:           a.ID,
+		ConnectionID: a.ConnectionID,
+		Name:         a.Name,
+		Type:         a.Type,
+		Mask:         a.Mask,
+		Currency:     a.Currency,
+		Balance:      tally.FormatAmount(a.Balance, a.Currency),
+		Status:       a.Status,
+		LastSyncedAt: optTime(a.LastSyncedAt),
+	}
+}
+
+func newAccountsJSON(accounts []*tally.Account) []accountJSON {
+	out := make([]accountJSON, 0, len(accounts))
+	for _, a := range accounts {
+		out = append(out, newAccountJSON(a))
+	}
+	return out
+}
+
+// GET /api/v1/accounts
+func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	accounts, err := s.Store.Accounts(r.Context(), u.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Accounts []accountJSON `json:"accounts"`
+	}{newAccountsJSON(accounts)})
+}
+
+// GET /api/v1/accounts/{id}
+func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	a, err := s.Store.Account(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newAccountJSON(a))
+}

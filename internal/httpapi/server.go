@@ -1,0 +1,127 @@
+// Package httpapi serves Tally's REST API v1 under /api/v1: JSON handlers,
+// one file per resource, bearer-token authentication, the mapping from
+// tally error codes to HTTP status, and the middleware every request passes
+// through (request ids, access logs, metrics, panic recovery).
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/sync"
+)
+
+// Connector links a user to an institution: it verifies the credentials with
+// the institution and stores the connection, its accounts and a first sync
+// job. *sync.Service implements it. Refused credentials are EUNPROCESSABLE,
+// an unreachable institution EUPSTREAM, a bad URL EINVALID; nothing is
+// stored on error.
+type Connector interface {
+	Connect(ctx context.Context, userID string, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error)
+}
+
+// MaxJSONBody caps a JSON request body.
+const MaxJSONBody = 1 << 20
+
+// Server holds the dependencies of the API handlers. Set the fields, then
+// call Routes.
+type Server struct {
+	Store     *store.Store
+	Connector Connector
+	Logger    *slog.Logger
+	Now       func() time.Time // time.Now when nil
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// Routes registers the API's endpoints on mux under /api/v1. Wrap the mux in
+// Middleware for logs, metrics and panic recovery.
+func (s *Server) Routes(mux *http.ServeMux) {
+	const v1 = "/api/v1"
+	s.handle(mux, "POST "+v1+"/users", s.createUser)
+	s.handle(mux, "POST "+v1+"/tokens", s.createToken)
+
+	s.handleAuth(mux, "POST "+v1+"/account", s.connectAccount)
+	s.handleAuth(mux, "GET "+v1+"/connections", s.listConnections)
+	s.handleAuth(mux, "POST "+v1+"/connections", s.createConnection)
+	s.handleAuth(mux, "DELETE "+v1+"/connections/{id}", s.deleteConnection)
+	s.handleAuth(mux, "POST "+v1+"/connections/{id}/refresh", s.refreshConnection)
+	s.handleAuth(mux, "GET "+v1+"/accounts", s.listAccounts)
+	s.handleAuth(mux, "GET "+v1+"/accounts/{id}", s.getAccount)
+	s.handleAuth(mux, "GET "+v1+"/transactions", s.listTransactions)
+	s.handleAuth(mux, "GET "+v1+"/transactions/{id}", s.getTransaction)
+	s.handleAuth(mux, "PATCH "+v1+"/transactions/{id}", s.patchTransaction)
+	s.handleAuth(mux, "GET "+v1+"/categories", s.listCategories)
+	s.handleAuth(mux, "GET "+v1+"/spending", s.getSpending)
+
+	// Anything else under /api/ answers in the API's error shape, not
+	// ServeMux's plain-text 404.
+	s.handle(mux, "/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, tally.Errorf(tally.ENOTFOUND, "no endpoint %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// handle registers an unauthenticated handler with the JSON body limit.
+func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	mux.Handle(pattern, limitBody(MaxJSONBody, h))
+}
+
+// authedHandler is a handler that runs for an authenticated user.
+type authedHandler func(w http.ResponseWriter, r *http.Request, u *tally.User)
+
+// handleAuth registers a handler that needs a bearer token.
+func (s *Server) handleAuth(mux *http.ServeMux, pattern string, h authedHandler) {
+	s.handle(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tally"`)
+			s.error(w, r, err)
+			return
+		}
+		SetRequestUser(r.Context(), u.ID)
+		if err := s.Store.TouchUser(r.Context(), u); err != nil {
+			// Activity tracking must not fail the request.
+			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
+		}
+		h(w, r, u)
+	})
+}
+
+// authenticate returns the user of the request's bearer token.
+func (s *Server) authenticate(r *http.Request) (*tally.User, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, tally.Errorf(tally.EUNAUTHORIZED, "missing Authorization header; send Authorization: Bearer TOKEN")
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, tally.Errorf(tally.EUNAUTHORIZED, "Authorization header must be Bearer TOKEN")
+	}
+	u, err := s.Store.UserByToken(r.Context(), auth.HashToken(token), store.TokenAPI)
+	if tally.ErrorCode(err) == tally.ENOTFOUND {
+		return nil, tally.Errorf(tally.EUNAUTHORIZED, "token is invalid or expired")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}

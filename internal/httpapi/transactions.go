@@ -1,0 +1,210 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/store"
+)
+
+// transactionJSON is a transaction as the API shows it.
+type transactionJSON struct {
+	ID             string `json:"id"`
+	AccountID      string `json:"account_id"`
+	PostedOn       string `json:"posted_on"`
+	Amount         string `json:"amount"`
+	Currency       string `json:"currency"`
+	Description    string `json:"description"`
+	Merchant       string `json:"merchant"`
+	Category       string `json:"category"`
+	CategorySource string `json:"category_source"`
+	Pending        bool   `json:"pending"`
+}
+
+func newTransactionJSON(t *tally.Transaction) transactionJSON {
+	return transactionJSON{
+		ID:             t.ID,
+		AccountID:      t.AccountID,
+		PostedOn:       t.PostedOn.Format(tally.DateLayout),
+		Amount:         tally.FormatAmount(t.Amount, t.Currency),
+		Currency:       t.Currency,
+		Description:    t.Description,
+		Merchant:       t.Merchant,
+		Category:       t.Category,
+		CategorySource: t.CategorySource,
+		Pending:        t.Pending,
+	}
+}
+
+// transactionDetailJSON is one transaction with why it has its category.
+type transactionDetailJSON struct {
+	transactionJSON
+	CategoryReason string `json:"category_reason"`
+}
+
+func newTransactionDetailJSON(t *tally.Transaction) transactionDetailJSON {
+	return transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: CategoryReason(t)}
+}
+
+// CategoryReason explains in a sentence why t has its category.
+func CategoryReason(t *tally.Transaction) string {
+	name := t.Category
+	if c, ok := tally.LookupCategory(t.Category); ok {
+		name = c.Name
+	}
+	merchant := t.Merchant
+	if merchant == "" {
+		merchant = t.Description
+	}
+	switch t.CategorySource {
+	case tally.SourceManual:
+		return "Set by you"
+	case tally.SourceDictionary:
+		return "Filed under " + name + " by the seller dictionary (" + merchant + ")"
+	case tally.SourceCrowd:
+		return "Filed under " + name + " because that is where most people file " + merchant
+	case tally.SourceRule:
+		return "Filed under " + name + " by your rule for " + merchant
+	case tally.SourceMCC:
+		return "Filed under " + name + " by the merchant category code the card network reported"
+	}
+	return "Not categorized: nothing recognized " + merchant + "; set a category to file it"
+}
+
+// GET /api/v1/transactions
+func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	f, err := transactionFilter(r.URL.Query())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if f.AccountID != "" {
+		// Another user's account answers 404, not an empty page.
+		if _, err := s.Store.Account(r.Context(), u.ID, f.AccountID); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	txns, next, err := s.Store.Transactions(r.Context(), u.ID, f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := struct {
+		Transactions []transactionJSON `json:"transactions"`
+		NextCursor   *string           `json:"next_cursor"`
+	}{Transactions: make([]transactionJSON, 0, len(txns))}
+	for _, t := range txns {
+		out.Transactions = append(out.Transactions, newTransactionJSON(t))
+	}
+	if next != "" {
+		out.NextCursor = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// transactionFilter reads GET /transactions' query; each error names its
+// parameter.
+func transactionFilter(q url.Values) (tally.TransactionFilter, error) {
+	f := tally.TransactionFilter{
+		AccountID: strings.TrimSpace(q.Get("account_id")),
+		Query:     strings.TrimSpace(q.Get("q")),
+		Cursor:    q.Get("cursor"),
+		Limit:     store.DefaultPageSize,
+	}
+	if len(f.Query) > 200 {
+		return f, tally.Errorf(tally.EINVALID, "q is longer than 200 characters")
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxPageSize {
+			return f, tally.Errorf(tally.EINVALID, "limit %q: want a whole number from 1 to %d", v, store.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	if v := q.Get("month"); v != "" {
+		m, err := parseMonth(v)
+		if err != nil {
+			return f, err
+		}
+		f.Month = m
+	}
+	if v := q.Get("category"); v != "" {
+		ids, err := categoryWithChildren(v)
+		if err != nil {
+			return f, err
+		}
+		f.Categories = ids
+	}
+	return f, nil
+}
+
+// parseMonth checks a month=YYYY-MM parameter.
+func parseMonth(v string) (string, error) {
+	t, err := time.Parse(tally.MonthLayout, v)
+	if err != nil || t.Year() < 1900 || t.Year() > 9999 {
+		return "", tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", v)
+	}
+	return t.Format(tally.MonthLayout), nil
+}
+
+// categoryWithChildren returns id and, for a top-level category, all of its
+// subcategories.
+func categoryWithChildren(id string) ([]string, error) {
+	c, ok := tally.LookupCategory(id)
+	if !ok {
+		return nil, tally.Errorf(tally.EINVALID, "category %q is not a known category id; see GET /api/v1/categories", id)
+	}
+	ids := []string{c.ID}
+	if c.Parent == "" {
+		for _, sub := range tally.Categories() {
+			if sub.Parent == c.ID {
+				ids = append(ids, sub.ID)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// GET /api/v1/transactions/{id}
+func (s *Server) getTransaction(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	t, err := s.Store.Transaction(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newTransactionDetailJSON(t))
+}
+
+type patchTransactionRequest struct {
+	Category        *string `json:"category"`
+	ApplyToMerchant *bool   `json:"apply_to_merchant"`
+}
+
+// PATCH /api/v1/transactions/{id}: file the transaction under a category by
+// hand. apply_to_merchant is accepted and validated; rules come later.
+func (s *Server) patchTransaction(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	var req patchTransactionRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if req.Category == nil || *req.Category == "" {
+		s.error(w, r, tally.Errorf(tally.EINVALID, "category is required"))
+		return
+	}
+	if _, ok := tally.LookupCategory(*req.Category); !ok {
+		s.error(w, r, tally.Errorf(tally.EINVALID, "category %q is not a known category id; see GET /api/v1/categories", *req.Category))
+		return
+	}
+	t, err := s.Store.SetCategory(r.Context(), u.ID, r.PathValue("id"), *req.Category)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newTransactionDetailJSON(t))
+}

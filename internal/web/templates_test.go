@@ -1,0 +1,112 @@
+package web
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestRenderEveryPage renders each page with sample data, so a template
+// error fails here rather than in front of a user.
+func TestRenderEveryPage(t *testing.T) {
+	t.Parallel()
+	ps, err := pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := map[string][]struct {
+		name     string
+		data     any
+		contains []string
+		absent   []string
+	}{
+		"signin": {
+			{"plain", signInPage{layout: layout{Title: "Sign in"}}, []string{`<form method="post" action="/signin">`, `name="email"`, `type="password"`, `autocomplete="current-password"`}, []string{"role=\"alert\"", "Sign out", "refresh"}},
+			{"error and demo hint", signInPage{layout: layout{Title: "Sign in"}, FormEmail: `eve"<script>@x.com`, Error: "Email or password is incorrect.", DemoHint: "Demo: sign in as demo@tally.local with password hunter22"},
+				[]string{`role="alert"`, "Email or password is incorrect.", "demo@tally.local", `value="eve&#34;&lt;script&gt;@x.com"`}, []string{"<script>"}},
+		},
+		"dashboard": {
+			{"full", &dashboardPage{
+				layout: layout{Title: "Dashboard", Email: "alice@example.com"}, Month: "March 2026",
+				Accounts: []accountRow{
+					{Name: "Checking", Type: "Checking", Mask: "1234", Balance: "$1,234.56", Status: "active", StatusLabel: "Up to date"},
+					{Name: "Visa <Gold>", Type: "Credit card", Mask: "9876", Balance: "−$42.50", Negative: true, Status: "needs_attention", StatusLabel: "Needs attention", StatusReason: "The bank refused the password; update it."},
+				},
+				Spending: []spendingRow{{Category: "Groceries", Amount: "$84.12", Count: 3, Width: 100}, {Category: "Coffee Shops", Amount: "$6.50", Count: 1, Width: 10}},
+				Total:    "$90.62",
+				Transactions: []transactionRow{
+					{Date: "Mar 2", Merchant: "Whole Foods Market", Category: "Groceries", Amount: "−$84.12", Negative: true},
+					{Date: "Mar 1", Merchant: "Acme Payroll", Category: "Paycheck", Amount: "$2,500.00", Pending: true},
+				},
+			}, []string{"Checking", "··1234", "$1,234.56", "Needs attention", "The bank refused the password", "Spending in March 2026", "Groceries", `class="bar w100"`, "3 transactions", "1 transaction<", "$90.62", "Whole Foods Market", "Pending", "Sign out", "alice@example.com", "Visa &lt;Gold&gt;"}, []string{"refresh", "Syncing your accounts"}},
+			{"syncing", &dashboardPage{layout: layout{Title: "Dashboard", Email: "new@example.com", Syncing: true}, Month: "March 2026", Total: "$0.00",
+				Accounts: []accountRow{{Name: "Checking", Type: "Checking", Balance: "$0.00", Status: "syncing", StatusLabel: "Syncing"}}},
+				[]string{`<meta http-equiv="refresh" content="3">`, "Syncing your accounts…", "No spending this month yet.", "No transactions yet."}, nil},
+			{"empty", &dashboardPage{layout: layout{Title: "Dashboard", Email: "new@example.com"}, Month: "March 2026", Total: "$0.00"},
+				[]string{"No accounts linked yet."}, []string{"refresh"}},
+		},
+	}
+	for name := range ps {
+		if len(samples[name]) == 0 {
+			t.Errorf("page %s has no sample data in this test", name)
+		}
+	}
+	for name, cases := range samples {
+		for _, tc := range cases {
+			var buf bytes.Buffer
+			if err := renderPage(&buf, name, tc.data); err != nil {
+				t.Fatalf("%s/%s: %v", name, tc.name, err)
+			}
+			html := buf.String()
+			if !strings.HasPrefix(html, "<!doctype html>") || !strings.Contains(html, `<html lang="en">`) || !strings.Contains(html, "/static/tally.css") {
+				t.Errorf("%s/%s: not a whole page: %.200s", name, tc.name, html)
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(html, c) {
+					t.Errorf("%s/%s: page lacks %q", name, tc.name, c)
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(html, a) {
+					t.Errorf("%s/%s: page contains %q", name, tc.name, a)
+				}
+			}
+		}
+	}
+}
+
+func TestFormatMoney(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		minor    int64
+		currency string
+		want     string
+	}{
+		{0, "USD", "$0.00"},
+		{5, "USD", "$0.05"},
+		{123456, "USD", "$1,234.56"},
+		{-4250, "USD", "−$42.50"},
+		{123456789, "EUR", "€1,234,567.89"},
+		{100000, "JPY", "¥100,000"},
+		{100000, "CHF", "1,000.00 CHF"},
+		{-100, "CHF", "−1.00 CHF"},
+	} {
+		if got := formatMoney(tc.minor, tc.currency); got != tc.want {
+			t.Errorf("formatMoney(%d, %s): got %q, want %q", tc.minor, tc.currency, got, tc.want)
+		}
+	}
+}
+
+func TestBarWidth(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		amount, largest int64
+		want            int
+	}{
+		{100, 100, 100}, {50, 100, 50}, {1, 1000, 5}, {0, 100, 0}, {-10, 100, 0}, {48, 100, 50}, {47, 100, 45}, {10, 0, 0},
+	} {
+		if got := barWidth(tc.amount, tc.largest); got != tc.want {
+			t.Errorf("barWidth(%d, %d): got %d, want %d", tc.amount, tc.largest, got, tc.want)
+		}
+	}
+}

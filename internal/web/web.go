@@ -1,0 +1,298 @@
+// Package web serves Tally's server-rendered web app at /: the sign-in form,
+// cookie sessions backed by store tokens, and the dashboard (accounts,
+// this month's spending by category, recent transactions). Pages are
+// html/template files embedded with go:embed and parsed once; state-changing
+// requests are guarded by http.CrossOriginProtection.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "tally_session"
+
+// SessionTTL is how long a web session lasts.
+const SessionTTL = 30 * 24 * time.Hour
+
+// maxFormBody caps a form post.
+const maxFormBody = 64 << 10
+
+// Handler serves the web app. Set the fields (or use New), then call Routes.
+type Handler struct {
+	Store    *store.Store
+	Logger   *slog.Logger
+	Now      func() time.Time // time.Now when nil
+	DemoHint string           // shown on the sign-in page when set, e.g. the demo credentials
+}
+
+// Config configures New.
+type Config struct {
+	Store    *store.Store
+	Logger   *slog.Logger
+	Now      func() time.Time
+	DemoHint string
+}
+
+// New returns a Handler after checking that the embedded templates parse.
+func New(c Config) (*Handler, error) {
+	if _, err := pages(); err != nil {
+		return nil, err
+	}
+	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint}, nil
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now == nil {
+		return time.Now()
+	}
+	return h.Now()
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.Default()
+	}
+	return h.Logger
+}
+
+// Routes registers the web app on mux: GET / (the dashboard, or the sign-in
+// form for a visitor), POST /signin, POST /signout and /static/. Every route
+// goes through http.CrossOriginProtection, which refuses cross-origin
+// POSTs.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
+	}))
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	staticHandler := http.StripPrefix("/static/", http.FileServerFS(static))
+
+	mux.Handle("GET /{$}", cop.Handler(http.HandlerFunc(h.home)))
+	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.signIn)))
+	mux.Handle("POST /signout", cop.Handler(http.HandlerFunc(h.signOut)))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		staticHandler.ServeHTTP(w, r)
+	}))
+}
+
+// pages parses every page once: each is templates/layout.html plus its own
+// file.
+var pages = sync.OnceValues(func() (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"signin", "dashboard"} {
+		t, err := template.New(name).Funcs(template.FuncMap{}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+})
+
+// render writes a page. It renders into a buffer first, so a template error
+// is a clean 500 rather than half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := renderPage(&buf, name, data); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	securityHeaders(w.Header())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func renderPage(buf *bytes.Buffer, name string, data any) error {
+	ps, err := pages()
+	if err != nil {
+		return err
+	}
+	t, ok := ps[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	return nil
+}
+
+func securityHeaders(hd http.Header) {
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Cache-Control", "no-store")
+}
+
+// serverError logs err whole and shows a generic page.
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.logger().ErrorContext(r.Context(), "web: internal error",
+		"request_id", httpapi.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
+	securityHeaders(w.Header())
+	http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
+}
+
+// sessionUser returns the signed-in user, or nil for a visitor. A cookie
+// that names no live session is cleared.
+func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.User, error) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	u, err := h.Store.UserByToken(r.Context(), auth.HashToken(c.Value), store.TokenSession)
+	if tally.ErrorCode(err) == tally.ENOTFOUND {
+		clearSessionCookie(w, r)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	httpapi.SetRequestUser(r.Context(), u.ID)
+	if err := h.Store.TouchUser(r.Context(), u); err != nil {
+		h.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
+	}
+	return u, nil
+}
+
+func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     SessionCookie,
+		Value:    token,
+		Path:     "/",
+		Expires:  expires,
+		MaxAge:   int(SessionTTL / time.Second),
+		HttpOnly: true,
+		Secure:   r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     SessionCookie,
+		Value:    "",
+		Path:     "/",
+		MaxAge:   -1,
+		HttpOnly: true,
+		Secure:   r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// layout is what templates/layout.html needs from every page.
+type layout struct {
+	Title   string
+	Email   string // the signed-in user's, "" for a visitor
+	Syncing bool   // refresh the page every 3 s
+}
+
+// signInPage is the sign-in form's data.
+type signInPage struct {
+	layout
+	FormEmail string
+	Error     string
+	DemoHint  string
+}
+
+// GET /
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	u, err := h.sessionUser(w, r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if u == nil {
+		h.render(w, r, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in"}, DemoHint: h.DemoHint})
+		return
+	}
+	page, err := h.dashboard(r, u)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "dashboard", page)
+}
+
+// POST /signin
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "Form too large.", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "Malformed form.", http.StatusBadRequest)
+		return
+	}
+	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
+	u, err := auth.SignIn(r.Context(), h.Store, email, password)
+	if tally.ErrorCode(err) == tally.EUNAUTHORIZED {
+		h.render(w, r, http.StatusUnauthorized, "signin", signInPage{
+			layout: layout{Title: "Sign in"}, FormEmail: email, Error: "Email or password is incorrect.", DemoHint: h.DemoHint,
+		})
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	httpapi.SetRequestUser(r.Context(), u.ID)
+	// A fresh session every sign-in; the one the browser had, if any, ends.
+	if old, err := r.Cookie(SessionCookie); err == nil && old.Value != "" {
+		if err := h.Store.DeleteToken(r.Context(), auth.HashToken(old.Value)); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	token, err := auth.NewToken()
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	expires := h.now().Add(SessionTTL)
+	if err := h.Store.CreateToken(r.Context(), u.ID, auth.HashToken(token), store.TokenSession, &expires); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	setSessionCookie(w, r, token, expires)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// POST /signout
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if err := h.Store.DeleteToken(r.Context(), auth.HashToken(c.Value)); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	clearSessionCookie(w, r)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
