@@ -174,12 +174,46 @@ var elemNames = map[string]elem{
 // error messages.
 var elemName [elemCount]string
 
+// elemTable is an open-addressed hash table over elemNames, faster than
+// the map for the handful of names every transaction repeats.
+var elemTable [1024]struct {
+	name  string
+	id    elem
+	multi bool // more than one known name hashes here: ask the map
+}
+
+func hashName(name []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range name {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h & uint32(len(elemTable)-1)
+}
+
 func init() {
 	for name, id := range elemNames {
 		if id != aOpaque && id != lOther {
 			elemName[id] = name
 		}
+		e := &elemTable[hashName([]byte(name))]
+		if e.name != "" {
+			e.multi = true
+			continue
+		}
+		e.name, e.id = name, id
 	}
+}
+
+// lookup returns the id of an element name, eNone if it is not known.
+func lookup(name []byte) elem {
+	e := &elemTable[hashName(name)]
+	if e.name == string(name) {
+		return e.id
+	}
+	if e.multi {
+		return elemNames[string(name)]
+	}
+	return eNone
 }
 
 // isAggregate reports whether id is a known aggregate.

@@ -117,6 +117,10 @@ type Request struct {
 	AccountsSince     time.Time // DTACCTUP; zero means all
 	AccountInfoTrnUID string
 	Statements        []StatementRequest
+
+	// FileUID is the header's NEWFILEUID; WriteRequest makes up a random
+	// one when it is empty.
+	FileUID string
 }
 
 // SignOnResponse is SONRS.
@@ -135,7 +139,7 @@ type Transaction struct {
 	Posted   time.Time // DTPOSTED
 	User     time.Time // DTUSER, zero if absent
 	Amount   int64     // TRNAMT in minor units of Currency
-	Currency string    // CURRENCY/ORIGCURRENCY CURSYM if present, else the statement's
+	Currency string    // CURRENCY's CURSYM if present, else the statement's CURDEF
 	FITID    string
 	Name     string // NAME (or PAYEE/NAME)
 	Memo     string
@@ -143,6 +147,11 @@ type Transaction struct {
 	RefNum   string
 	SIC      string // standard industrial code, when the institution sends one
 	SubAcct  string // SUBACCTFUND for INVBANKTRAN
+
+	// OrigCurrency is ORIGCURRENCY's CURSYM: the currency the institution
+	// converted Amount from. Amount and Currency are then in the statement's
+	// currency, as the specification says.
+	OrigCurrency string
 }
 
 // Balance is LEDGERBAL, AVAILBAL or INVBAL's AVAILCASH.
@@ -172,6 +181,11 @@ type Statement struct {
 	Ledger       *Balance // LEDGERBAL, or for investments the cash balance
 	Available    *Balance // AVAILBAL
 	Positions    []Position
+
+	// Status is the STATUS of the statement's transaction aggregate
+	// (STMTTRNRS, ...). Parse returns a *StatusError instead of a statement
+	// whose code is not 0; WriteResponse writes only the status then.
+	Status Status
 }
 
 // AccountInfo is one ACCTINFO of an account-information response.
@@ -186,4 +200,7 @@ type Response struct {
 	SignOn     SignOnResponse
 	Accounts   []AccountInfo // from ACCTINFORS, if present
 	Statements []Statement
+
+	// AccountsTrnUID is the TRNUID of ACCTINFOTRNRS.
+	AccountsTrnUID string
 }
