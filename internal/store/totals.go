@@ -64,7 +64,23 @@ func scanTotals(rows *sql.Rows) ([]tally.MonthlyTotal, error) {
 // addTotals adds deltas to the user's monthly totals in one statement per
 // 1,000 rows, inside the caller's transaction.
 func (s *Store) addTotals(ctx context.Context, tx *sql.Tx, userID string, ds []tally.MonthlyTotal) error {
+	for _, st := range s.totalsStatements(userID, ds) {
+		if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+			return fmt.Errorf("store: add monthly totals: %w", err)
+		}
+	}
+	return nil
+}
+
+type statement struct {
+	query string
+	args  []any
+}
+
+// totalsStatements builds the upserts that add ds to the monthly totals.
+func (s *Store) totalsStatements(userID string, ds []tally.MonthlyTotal) []statement {
 	const per = 1000
+	var out []statement
 	for len(ds) > 0 {
 		n := min(len(ds), per)
 		var b strings.Builder
@@ -78,12 +94,10 @@ func (s *Store) addTotals(ctx context.Context, tx *sql.Tx, userID string, ds []t
 			args = append(args, userID, d.Month, d.Category, d.Currency, d.Amount, d.Count)
 		}
 		b.WriteString(` ON CONFLICT (user_id, month, category, currency) DO UPDATE SET amount = monthly_totals.amount + excluded.amount, count = monthly_totals.count + excluded.count`)
-		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
-			return fmt.Errorf("store: add monthly totals: %w", err)
-		}
+		out = append(out, statement{s.q(b.String()), args})
 		ds = ds[n:]
 	}
-	return nil
+	return out
 }
 
 // MonthlyTotals returns the user's totals for a month ("YYYY-MM"), all

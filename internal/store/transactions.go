@@ -42,6 +42,9 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	if len(txns) == 0 {
 		return 0, nil
 	}
+	if s.db.Dialect == sqldb.Postgres {
+		return s.insertTransactionsCopy(ctx, userID, txns)
+	}
 	now := s.now()
 	inserted := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

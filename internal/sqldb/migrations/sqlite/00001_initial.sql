@@ -57,6 +57,9 @@ CREATE TABLE accounts (
     FOREIGN KEY (user_id, connection_id) REFERENCES connections (user_id, id) ON DELETE CASCADE
 );
 
+-- The hottest table has no foreign key: a per-row check halves bulk insert
+-- speed, rows only ever come from accounts read in the same sync, and
+-- deleting a connection deletes its transactions explicitly.
 -- posted_on is a calendar date 'YYYY-MM-DD'.
 CREATE TABLE transactions (
     user_id         TEXT NOT NULL,
@@ -73,8 +76,7 @@ CREATE TABLE transactions (
     pending         INTEGER NOT NULL DEFAULT 0,
     created_at      TIMESTAMP NOT NULL,
     PRIMARY KEY (user_id, id),
-    UNIQUE (user_id, account_id, external_id),
-    FOREIGN KEY (user_id, account_id) REFERENCES accounts (user_id, id) ON DELETE CASCADE
+    UNIQUE (user_id, account_id, external_id)
 );
 CREATE INDEX transactions_user_posted ON transactions (user_id, posted_on DESC, id DESC);
 CREATE INDEX transactions_user_account_posted ON transactions (user_id, account_id, posted_on DESC, id DESC);

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/tallyhq/tally"
+)
+
+// insertTransactionsCopy is InsertTransactions on PostgreSQL: the chunk is
+// streamed with COPY into a session-local temporary table, then moved into
+// transactions with one INSERT ... SELECT that skips duplicates and returns
+// what it inserted, all in one database transaction with the monthly totals.
+// COPY carries rows several times faster than multi-row INSERTs.
+func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns []*tally.Transaction) (int, error) {
+	now := s.now()
+	for _, t := range txns {
+		if t.ID == "" {
+			t.ID = tally.NewID()
+		}
+		t.UserID = userID
+		t.CreatedAt = now
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: insert transactions: %w", err)
+	}
+	defer conn.Close()
+	inserted := 0
+	err = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: insert transactions: driver connection is %T, not pgx", dc)
+		}
+		pc := sc.Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS transactions_import
+			(LIKE transactions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
+			return err
+		}
+		cols := []string{"user_id", "id", "account_id", "external_id", "posted_on", "amount", "currency", "description",
+			"merchant", "category", "category_source", "pending", "created_at"}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"transactions_import"}, cols, pgx.CopyFromSlice(len(txns), func(i int) ([]any, error) {
+			t := txns[i]
+			posted := time.Date(t.PostedOn.Year(), t.PostedOn.Month(), t.PostedOn.Day(), 0, 0, 0, 0, time.UTC)
+			return []any{userID, t.ID, t.AccountID, t.ExternalID, posted, t.Amount, t.Currency, t.Description,
+				t.Merchant, t.Category, t.CategorySource, t.Pending, now}, nil
+		}))
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO transactions `+insertTxnColumns+` SELECT `+txnColumns+` FROM transactions_import
+			ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING to_char(posted_on, 'YYYY-MM'), category, currency, amount`)
+		if err != nil {
+			return err
+		}
+		d := deltas{}
+		for rows.Next() {
+			var month, category, currency string
+			var amount int64
+			if err := rows.Scan(&month, &category, &currency, &amount); err != nil {
+				rows.Close()
+				return err
+			}
+			d.add(month, category, currency, amount, 1)
+			inserted++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, st := range s.totalsStatements(userID, d.list()) {
+			if _, err := tx.Exec(ctx, st.query, st.args...); err != nil {
+				return err
+			}
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: insert transactions: %w", err)
+	}
+	return inserted, nil
+}
