@@ -23,7 +23,6 @@ type encoder struct {
 	cp    bool // encode text as Windows-1252 (SGML requests)
 	err   error
 	nl    string
-	tmp   [64]byte
 	zname string // last zone formatted
 	zoff  int
 	zstr  []byte // its bracketed suffix

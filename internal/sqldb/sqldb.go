@@ -68,7 +68,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		return openPostgres(ctx, rawURL)
 	}
-	return nil, fmt.Errorf("sqldb: database URL %q: want sqlite:///path/file.db or postgres://...", redact(rawURL))
+	return nil, fmt.Errorf("sqldb: database URL %q: want sqlite:///path/file.db or a postgres:// URL", redact(rawURL))
 }
 
 func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
