@@ -51,6 +51,12 @@ func startMain(t *testing.T, demo bool) *Main {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	return startMainOn(t, c)
+}
+
+// startMainOn runs a whole Tally process with the given configuration.
+func startMainOn(t *testing.T, c config.Config) *Main {
+	t.Helper()
 	var out bytes.Buffer
 	m := &Main{Config: c, Stdout: &out}
 	if testing.Verbose() {
@@ -438,5 +444,32 @@ func TestUserAddAndMigrate(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), append([]string{"reconcile"}, args...), nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "match") {
 		t.Fatalf("reconcile: %q, %v", out.String(), err)
+	}
+}
+
+// Stopping the process lets a sync in flight finish instead of dropping it.
+func TestCloseLetsRunningSyncFinish(t *testing.T) {
+	t.Parallel()
+	m := startMain(t, true)
+	c, userID := signUp(t, m.URL(), "gus@example.com")
+	// A slow- bank answers after 5 s: the connect waits once, and the sync
+	// job that follows is still waiting on the bank when Close is called.
+	got := c.must(201, "POST", "/api/v1/account", map[string]string{"account_url": m.URL() + "/demobank/ofx", "account_login": "slow-gus", "account_password": "pw"})
+	connID := got["account_id"].(string)
+	eventually(t, 10*time.Second, "the sync to start", func() bool { return connectionStatus(c, connID) == tally.StatusSyncing })
+	time.Sleep(time.Second)
+	start := time.Now()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Close waited %s for the running sync", time.Since(start).Round(time.Millisecond))
+	// Reopen the same database: the sync completed before the process stopped.
+	m2 := startMainOn(t, m.Config)
+	conn, err := m2.Store.Connection(context.Background(), userID, connID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conn.Status != tally.StatusActive || conn.LastSuccessAt == nil {
+		t.Fatalf("after Close: connection %s (last success %v), want a finished sync", conn.Status, conn.LastSuccessAt)
 	}
 }
