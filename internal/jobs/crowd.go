@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -21,9 +22,19 @@ type CrowdApplyArgs struct {
 // Kind is the job's stable name.
 func (CrowdApplyArgs) Kind() string { return "crowd_apply" }
 
-// EnqueueCrowdApplyTx implements store.CrowdJobs.
+// CrowdApplyAgain is when a crowd category is applied a second time: syncs
+// read crowd categories from a copy up to a minute old
+// (sync.CrowdRefresh), so transactions inserted meanwhile are re-filed then.
+const CrowdApplyAgain = 2 * time.Minute
+
+// EnqueueCrowdApplyTx implements store.CrowdJobs: one job now, and one after
+// every sync's copy of the crowd categories has been refreshed.
 func (c *Client) EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error {
-	_, err := c.river.InsertTx(ctx, tx, CrowdApplyArgs{MerchantKey: merchantKey}, nil)
+	args := CrowdApplyArgs{MerchantKey: merchantKey}
+	_, err := c.river.InsertManyTx(ctx, tx, []river.InsertManyParams{
+		{Args: args},
+		{Args: args, InsertOpts: &river.InsertOpts{ScheduledAt: time.Now().Add(CrowdApplyAgain)}},
+	})
 	return err
 }
 

@@ -52,8 +52,8 @@ func TestCrowdApplyJob(t *testing.T) {
 	if err := db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'crowd_apply'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
-		t.Fatalf("%d crowd_apply jobs, want 1 (the third vote changed the crowd category)", n)
+	if n != 2 {
+		t.Fatalf("%d crowd_apply jobs, want 2 (the third vote changed the crowd category: one now, one after syncs refresh)", n)
 	}
 	if err := client.Start(ctx); err != nil {
 		t.Fatal(err)
