@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"reflect"
 	"testing"
@@ -130,5 +131,68 @@ func TestCategoryExplanation(t *testing.T) {
 	}
 	if _, ok := res.body["rule"]; ok {
 		t.Fatalf("got a rule without apply_to_merchant: %s", res.raw)
+	}
+}
+
+// Filing a seller the dictionary does not know by hand is a vote; three
+// users agreeing move a fourth user's transactions, but not the ones they
+// set by hand, and one user voting again and again counts once.
+func TestCrowdVotesThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	type user struct {
+		id, token string
+		txns      []*tally.Transaction
+	}
+	var users []user
+	for i := range 4 {
+		id, token := e.signUp(fmt.Sprintf("u%d@example.com", i))
+		_, ids := e.link(token)
+		txns := e.seed(id,
+			txn{account: ids[0], date: "2026-03-02", category: "uncategorized", source: tally.SourceNone, merchant: "Zebra Kiosk", amount: -1500},
+			txn{account: ids[0], date: "2026-03-03", category: "uncategorized", source: tally.SourceNone, merchant: "Zebra Kiosk", amount: -500},
+			txn{account: ids[0], date: "2026-03-04", category: "groceries", merchant: "Whole Foods Market", amount: -900},
+		)
+		users = append(users, user{id, token, txns})
+	}
+	patch := func(u user, i int, category string) {
+		t.Helper()
+		e.do("PATCH", "/api/v1/transactions/"+u.txns[i].ID, u.token, map[string]any{"category": category}).want(t, http.StatusOK)
+	}
+	get := func(u user, i int) response {
+		t.Helper()
+		return e.do("GET", "/api/v1/transactions/"+u.txns[i].ID, u.token, nil).want(t, http.StatusOK)
+	}
+	// A known seller's manual change is no vote: Whole Foods stays put.
+	for _, u := range users[:3] {
+		patch(u, 2, "shopping")
+	}
+	if got := get(users[3], 2); got.str("category") != "groceries" {
+		t.Fatalf("votes on a dictionary seller moved it to %s", got.str("category"))
+	}
+	for range 4 {
+		patch(users[0], 0, "hobbies")
+	}
+	if got := get(users[3], 0); got.str("category") != "uncategorized" {
+		t.Fatalf("one user's votes moved another's transaction to %s", got.str("category"))
+	}
+	patch(users[3], 1, "gift") // the 4th user's own choice for one of them
+	patch(users[1], 0, "hobbies")
+	patch(users[2], 0, "hobbies")
+	got := get(users[3], 0)
+	if got.str("category") != "hobbies" || got.str("category_source") != tally.SourceCrowd {
+		t.Fatalf("after three voters: %s/%s, want hobbies/crowd", got.str("category"), got.str("category_source"))
+	}
+	x := got.body["category_explanation"].(map[string]any)
+	if x["matched"] != "crowd" || x["voters"] != float64(3) {
+		t.Fatalf("got explanation %v, want crowd with 3 voters", x)
+	}
+	if got := get(users[3], 1); got.str("category") != "gift" || got.str("category_source") != tally.SourceManual {
+		t.Fatalf("the crowd moved a transaction set by hand to %s/%s", got.str("category"), got.str("category_source"))
+	}
+	for _, u := range users {
+		if d, err := e.store.ReconcileUser(context.Background(), u.id, false); err != nil || len(d) != 0 {
+			t.Fatalf("reconcile %s: %v, drift %+v", u.id, err, d)
+		}
 	}
 }
