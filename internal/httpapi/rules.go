@@ -119,6 +119,9 @@ func (s *Server) recategorize(ctx context.Context, userID, id, category string, 
 	}
 	e := s.engine()
 	res := e.Categorize(categorize.Input{Description: t.Description, Amount: t.Amount})
+	if applyToMerchant && res.Key == "" {
+		return nil, nil, tally.Errorf(tally.EINVALID, "apply_to_merchant: transaction %s names no seller to make a rule for", id)
+	}
 	ch := store.CategoryChange{MerchantKey: res.Key, Rule: applyToMerchant}
 	if _, known := e.Dictionary().Seller(res.Key); !known {
 		ch.Vote = true

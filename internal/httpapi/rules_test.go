@@ -132,6 +132,13 @@ func TestCategoryExplanation(t *testing.T) {
 	if _, ok := res.body["rule"]; ok {
 		t.Fatalf("got a rule without apply_to_merchant: %s", res.raw)
 	}
+	// A line that names no seller cannot have a rule.
+	transfer := e.seed(aliceID, txn{account: ids[0], date: "2026-03-05", category: "account_transfer", merchant: "####", amount: -100})
+	e.do("PATCH", "/api/v1/transactions/"+transfer[0].ID, alice, map[string]any{"category": "gift", "apply_to_merchant": true}).
+		wantError(t, http.StatusBadRequest, "invalid_argument", "apply_to_merchant", "seller")
+	if got := e.do("GET", "/api/v1/transactions/"+transfer[0].ID, alice, nil).want(t, http.StatusOK); got.str("category") != "account_transfer" {
+		t.Fatalf("a refused PATCH changed the category to %s", got.str("category"))
+	}
 }
 
 // Filing a seller the dictionary does not know by hand is a vote; three
