@@ -100,7 +100,10 @@ func (s *Store) ApplyCrowd(ctx context.Context, merchantKey string) (int, error)
 
 func (s *Store) applyCrowd(ctx context.Context, tx *sql.Tx, merchantKey string) (int, error) {
 	var merchant, category string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT merchant, category FROM crowd_categories WHERE merchant_key = ?`+s.forUpdate()), merchantKey).Scan(&merchant, &category)
+	// No lock on the seller's row: a vote locks it before the transaction
+	// it changes, this job the other way round. A vote that changes the
+	// category again enqueues another run, which applies the newer one.
+	err := tx.QueryRowContext(ctx, s.q(`SELECT merchant, category FROM crowd_categories WHERE merchant_key = ?`), merchantKey).Scan(&merchant, &category)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, nil
