@@ -329,7 +329,7 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 		if i := d.exact(k); i >= 0 && (e >= prefixFrom || !d.generated(i)) {
 			return i, e
 		}
-		if e < prefixFrom {
+		if e != prefixFrom {
 			continue
 		}
 		if i := d.prefix(k); i >= 0 {
