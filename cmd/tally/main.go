@@ -30,6 +30,7 @@ Usage:
   tally user add   --email EMAIL            (password from stdin)
   tally migrate    [--database-url URL]
   tally reconcile  [--database-url URL] [--repair]
+  tally categorize [--explain]              (descriptors on stdin, JSON lines out)
   tally version
 
 Every flag also reads from an environment variable TALLY_<FLAG>
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "reconcile":
 		return runReconcile(ctx, rest, stdout, stderr)
+	case "categorize":
+		return runCategorize(ctx, rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tally", Version())
 		return nil

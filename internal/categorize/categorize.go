@@ -106,15 +106,18 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		return res
 	}
 
-	seller := int32(-1)
+	seller, generated := int32(-1), int32(-1)
 	if sc.ns > 0 {
 		seller = e.findSeller(sc)
 	}
+	if seller >= 0 && e.dict.generated(seller) {
+		seller, generated = -1, seller // decides only when nothing else does
+	}
 	var res Result
 	if seller >= 0 {
-		s := &e.dict.sellers[seller]
-		res = Result{Merchant: s.Name, Key: s.ID, Category: s.Category,
-			Source: tally.SourceDictionary, Matched: e.dict.matched[seller]}
+		d := e.dict
+		res = Result{Merchant: d.name(seller), Key: d.id(seller), Category: d.category(seller),
+			Source: tally.SourceDictionary, Matched: d.matched(seller)}
 	} else {
 		res.Merchant, res.Key = sc.name()
 	}
@@ -138,6 +141,11 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
 	}
+	if generated >= 0 {
+		d := e.dict
+		return Result{Merchant: d.name(generated), Key: d.id(generated), Category: d.category(generated),
+			Source: tally.SourceDictionary, Matched: d.matched(generated)}
+	}
 	if useType {
 		if t, ok := typeFallbacks[in.Type]; ok {
 			if c := t.pick(in.Amount); c != "" {
@@ -159,7 +167,7 @@ func (e *Engine) findSeller(sc *scan) int32 {
 	nameEnd := sc.nameEnd()
 	i, end := d.match(sc, 0, sc.ns, nameEnd)
 	if i >= 0 {
-		if d.sellers[i].Platform && end < sc.ns {
+		if d.platform(i) && end < sc.ns {
 			from := end
 			if sc.starAt > end {
 				from = sc.starAt

@@ -60,7 +60,7 @@ func TestCategorize(t *testing.T) {
 		{desc: "SQ *SUNRISE DELI OAKLAND CA", merchant: "Sunrise Deli", category: "restaurants"},
 		{desc: "PAYPAL *NETFLIX 402-935-7733 CA", merchant: "Netflix", category: "streaming"},
 		{desc: "PP*SPOTIFY", merchant: "Spotify", category: "streaming"},
-		{desc: "SP * ALLBIRDS", merchant: "Allbirds", category: tally.Uncategorized},
+		{desc: "SP * ALLBIRDS", merchant: "Allbirds", category: "clothing"}, // from the generated dictionary
 		{desc: "DD *DOORDASH BURGERKING", merchant: "DoorDash", category: "food_delivery"},
 		{desc: "DOORDASH*CHIPOTLE 855-973-1040 CA", merchant: "DoorDash", category: "food_delivery"},
 		{desc: "UBER *EATS PENDING", merchant: "Uber Eats", category: "food_delivery"},
@@ -226,9 +226,10 @@ func TestMerchantKey(t *testing.T) {
 	}
 }
 
-// minAccuracy is the top-level accuracy reached on testdata/labeled.tsv; the
-// test fails when a change makes it worse. Raise it when you improve it.
-const minAccuracy = 1.0
+// minAccuracy is the top-level accuracy reached on testdata/labeled.tsv
+// (537 of 544); the test fails when a change makes it worse. Raise it when
+// you improve it.
+const minAccuracy = 0.987
 
 func TestLabeledAccuracy(t *testing.T) {
 	t.Parallel()
@@ -272,8 +273,8 @@ func TestLabeledAccuracy(t *testing.T) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if total < 150 {
-		t.Fatalf("got %d labeled lines, want at least 150", total)
+	if total < 500 {
+		t.Fatalf("got %d labeled lines, want at least 500", total)
 	}
 	acc := float64(correct) / float64(total)
 	t.Logf("top-level accuracy: %d/%d = %.3f", correct, total, acc)
@@ -428,4 +429,42 @@ func BenchmarkCategorizeParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "descriptors/s")
+}
+
+// Generated sellers (name-suggestion-index) fill gaps in the hand-written
+// list but never take a descriptor whose name goes on past the brand, and
+// yield to keyword rules.
+func TestGeneratedSellers(t *testing.T) {
+	t.Parallel()
+	e := categorize.New()
+	for _, tt := range []struct{ desc, matched, category string }{
+		{"CINNABON #0021 ATLANTA GA", "seller:nsi_cinnabon", "fast_food"},
+		{"SMART & FINAL 456 LOS ANGELES CA", "seller:nsi_smart_final", "groceries"},
+		{"METRO WATER DISTRICT", "rule:utilities", "utilities"},
+		{"WHOLEFDS HOU 10236", "seller:whole_foods", "groceries"}, // hand-written wins
+	} {
+		r := e.Categorize(categorize.Input{Description: tt.desc, Amount: -1000})
+		if r.Matched != tt.matched || r.Category != tt.category {
+			t.Errorf("Categorize(%q): got %s (%s), want %s (%s)", tt.desc, r.Category, r.Matched, tt.category, tt.matched)
+		}
+	}
+	if s, ok := categorize.DefaultDictionary().Seller("nsi_cinnabon"); !ok || !s.Generated || s.Name != "Cinnabon" {
+		t.Errorf("Seller(nsi_cinnabon) = %+v, %v; want a generated Cinnabon", s, ok)
+	}
+}
+
+// Codes the hand-written table leaves out come from the generated one.
+func TestGeneratedMCC(t *testing.T) {
+	t.Parallel()
+	e := categorize.New()
+	for _, tt := range []struct{ mcc, category string }{
+		{"3058", "air_travel"}, // an airline's own code
+		{"3612", "hotel"},
+		{"5411", "groceries"}, // hand-written
+	} {
+		r := e.Categorize(categorize.Input{Description: "ZZYZX HOLDINGS 4412", Amount: -1000, MCC: tt.mcc})
+		if r.Category != tt.category || r.Source != tally.SourceMCC || r.Matched != "mcc:"+tt.mcc {
+			t.Errorf("MCC %s: got %s/%s (%s), want %s/mcc", tt.mcc, r.Category, r.Source, r.Matched, tt.category)
+		}
+	}
 }

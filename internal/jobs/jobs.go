@@ -118,6 +118,7 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 	if cfg.Workers > 0 {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &syncWorker{syncer: syncer, store: st, logger: logger})
+		river.AddWorker(workers, &crowdApplyWorker{store: st, logger: logger})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},

@@ -53,6 +53,8 @@ type Service struct {
 	ChunkSize      int           // transactions per database transaction
 	ConnectTimeout time.Duration
 	FetchTimeout   time.Duration
+
+	crowd crowdCache
 }
 
 func (s *Service) now() time.Time {
@@ -451,6 +453,10 @@ func (s *Service) ImportStatement(ctx context.Context, acct *tally.Account, st *
 	if currency == "" {
 		currency = acct.Currency
 	}
+	ov, err := s.overridesFor(ctx, acct.UserID)
+	if err != nil {
+		return 0, err
+	}
 	inserted := 0
 	occurrences := map[string]int{}
 	batch := make([]*tally.Transaction, 0, min(chunk, len(st.Transactions)))
@@ -460,7 +466,7 @@ func (s *Service) ImportStatement(ctx context.Context, acct *tally.Account, st *
 		batch = batch[:0]
 		for j := i; j < end; j++ {
 			t := &rows[j-i]
-			s.convert(t, acct, &st.Transactions[j], currency, occurrences)
+			ov.apply(t, s.convert(t, acct, &st.Transactions[j], currency, occurrences))
 			batch = append(batch, t)
 		}
 		n, err := s.Store.InsertTransactions(ctx, acct.UserID, batch)
@@ -479,7 +485,9 @@ func (s *Service) ImportStatement(ctx context.Context, acct *tally.Account, st *
 	return inserted, nil
 }
 
-func (s *Service) convert(t *tally.Transaction, acct *tally.Account, ot *ofx.Transaction, currency string, occurrences map[string]int) {
+// convert fills t from ot, categorized by the engine, and returns the
+// seller's key for rules and crowd categories.
+func (s *Service) convert(t *tally.Transaction, acct *tally.Account, ot *ofx.Transaction, currency string, occurrences map[string]int) string {
 	posted := ot.Posted
 	cur := currency
 	if ot.Currency != "" {
@@ -505,6 +513,7 @@ func (s *Service) convert(t *tally.Transaction, acct *tally.Account, ot *ofx.Tra
 		Category:       r.Category,
 		CategorySource: r.Source,
 	}
+	return r.Key
 }
 
 // contentID identifies a transaction that has no FITID by its content plus

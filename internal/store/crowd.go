@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/tallyhq/tally"
+)
+
+// CrowdJobs is implemented by a job queue that applies crowd categories in
+// the background. Without one, a changed crowd category is applied in the
+// vote's own transaction.
+type CrowdJobs interface {
+	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
+	// under its crowd category.
+	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
+}
+
+// vote records the user's choice for a seller and recounts the seller's
+// votes; when the crowd category changes it enqueues its application.
+func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merchant, category string) error {
+	now := s.now()
+	// Lock the seller's row first so that concurrent votes count in turn.
+	var current string
+	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO crowd_categories (merchant_key, merchant, category, voters, updated_at) VALUES (?, ?, '', 0, ?)
+		ON CONFLICT (merchant_key) DO UPDATE SET merchant = excluded.merchant RETURNING category`), merchantKey, merchant, now).Scan(&current); err != nil {
+		return fmt.Errorf("store: vote: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO crowd_votes (merchant_key, user_id, merchant, category, voted_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (merchant_key, user_id) DO UPDATE SET merchant = excluded.merchant, category = excluded.category, voted_at = excluded.voted_at`),
+		merchantKey, userID, merchant, category, now); err != nil {
+		return fmt.Errorf("store: vote: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT category, COUNT(*) FROM crowd_votes WHERE merchant_key = ? GROUP BY category`), merchantKey)
+	if err != nil {
+		return fmt.Errorf("store: count votes: %w", err)
+	}
+	counts := map[string]int{}
+	for rows.Next() {
+		var c string
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: count votes: %w", err)
+		}
+		counts[c] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: count votes: %w", err)
+	}
+	winner, voters := CrowdWinner(counts, tally.CrowdMinVoters)
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE crowd_categories SET category = ?, voters = ?, updated_at = ? WHERE merchant_key = ?`),
+		winner, voters, now, merchantKey); err != nil {
+		return fmt.Errorf("store: vote: %w", err)
+	}
+	if winner == current || winner == "" {
+		// No consensus any more leaves past transactions where the last
+		// consensus put them; new ones get the engine's category again.
+		return nil
+	}
+	if j, ok := s.jobs.(CrowdJobs); ok {
+		return j.EnqueueCrowdApplyTx(ctx, tx, merchantKey)
+	}
+	_, err = s.applyCrowd(ctx, tx, merchantKey)
+	return err
+}
+
+// CrowdWinner returns the category most voters chose and how many chose it,
+// when at least min distinct voters agree and no other category has as many
+// votes; otherwise "" and 0.
+func CrowdWinner(counts map[string]int, min int) (string, int) {
+	cats := make([]string, 0, len(counts))
+	for c := range counts {
+		cats = append(cats, c)
+	}
+	sort.Slice(cats, func(i, j int) bool { return counts[cats[i]] > counts[cats[j]] })
+	if len(cats) == 0 || counts[cats[0]] < min || len(cats) > 1 && counts[cats[1]] == counts[cats[0]] {
+		return "", 0
+	}
+	return cats[0], counts[cats[0]]
+}
+
+// ApplyCrowd files every user's transactions of the seller under its crowd
+// category, except those set by hand or by the user's own rule, moving
+// monthly totals in the same transaction. It is safe to run twice; it
+// returns how many transactions changed.
+func (s *Store) ApplyCrowd(ctx context.Context, merchantKey string) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = s.applyCrowd(ctx, tx, merchantKey)
+		return err
+	})
+	return n, err
+}
+
+func (s *Store) applyCrowd(ctx context.Context, tx *sql.Tx, merchantKey string) (int, error) {
+	var merchant, category string
+	// No lock on the seller's row: a vote locks it before the transaction
+	// it changes, this job the other way round. A vote that changes the
+	// category again enqueues another run, which applies the newer one.
+	err := tx.QueryRowContext(ctx, s.q(`SELECT merchant, category FROM crowd_categories WHERE merchant_key = ?`), merchantKey).Scan(&merchant, &category)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("store: apply crowd category: %w", err)
+	}
+	if category == "" {
+		return 0, nil
+	}
+	n, err := s.refile(ctx, tx, `merchant = ? AND category_source NOT IN ('manual', 'rule')`, []any{merchant}, category, tally.SourceCrowd)
+	if err != nil {
+		return 0, fmt.Errorf("store: apply crowd category: %w", err)
+	}
+	return n, nil
+}
+
+// CrowdCategory is a seller's crowd category and how many users chose it.
+type CrowdCategory struct {
+	MerchantKey string
+	Merchant    string
+	Category    string
+	Voters      int
+}
+
+// CrowdCategories returns every seller's crowd category as seller key to
+// category, for the sync's in-memory cache.
+func (s *Store) CrowdCategories(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT merchant_key, category FROM crowd_categories WHERE category <> ''`)
+	if err != nil {
+		return nil, fmt.Errorf("store: crowd categories: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, c string
+		if err := rows.Scan(&k, &c); err != nil {
+			return nil, fmt.Errorf("store: crowd categories: %w", err)
+		}
+		m[k] = c
+	}
+	return m, rows.Err()
+}
+
+// CrowdCategoryOf returns a seller's crowd category, ENOTFOUND when there is
+// none.
+func (s *Store) CrowdCategoryOf(ctx context.Context, merchantKey string) (*CrowdCategory, error) {
+	c := CrowdCategory{MerchantKey: merchantKey}
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT merchant, category, voters FROM crowd_categories WHERE merchant_key = ? AND category <> ''`), merchantKey).
+		Scan(&c.Merchant, &c.Category, &c.Voters)
+	if err != nil {
+		return nil, notFound(err, "crowd category")
+	}
+	return &c, nil
+}

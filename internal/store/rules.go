@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb"
+)
+
+// CategoryChange is what else a manual recategorization does, in the same
+// database transaction.
+type CategoryChange struct {
+	// MerchantKey is the transaction's seller as the categorizer knows it
+	// ("" when the line names no seller: then there is no rule or vote).
+	MerchantKey string
+	// Rule makes a rule of the choice for every transaction of the seller.
+	Rule bool
+	// Vote counts the choice towards the seller's crowd category; set it
+	// only for sellers that are not in the dictionary.
+	Vote bool
+}
+
+// Recategorize files one of the user's transactions under category by hand,
+// as SetCategory does, and in the same transaction makes a rule of it and
+// records a crowd vote when ch asks for them. It returns the transaction and
+// the rule (nil when none was made).
+func (s *Store) Recategorize(ctx context.Context, userID, id, category string, ch CategoryChange) (*tally.Transaction, *tally.Rule, error) {
+	var out *tally.Transaction
+	var rule *tally.Rule
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		out, rule = nil, nil
+		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
+		if err != nil {
+			return notFound(err, "transaction")
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
+			category, tally.SourceManual, userID, id); err != nil {
+			return fmt.Errorf("store: set category: %w", err)
+		}
+		if t.Category != category {
+			d := deltas{}
+			d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
+			d.add(t.Month(), category, t.Currency, t.Amount, 1)
+			if err := s.addTotals(ctx, tx, userID, d.list()); err != nil {
+				return err
+			}
+		}
+		t.Category, t.CategorySource = category, tally.SourceManual
+		out = t
+		if ch.MerchantKey == "" {
+			return nil
+		}
+		if ch.Vote {
+			if err := s.vote(ctx, tx, userID, ch.MerchantKey, t.Merchant, category); err != nil {
+				return err
+			}
+		}
+		if ch.Rule {
+			if rule, _, err = s.putRule(ctx, tx, userID, ch.MerchantKey, t.Merchant, category); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, rule, err
+}
+
+// PutRule makes or replaces the user's rule for a seller and, in the same
+// transaction, files the user's past transactions of that seller under the
+// category (all but those set by hand), moving monthly totals with them. It
+// returns the rule and how many transactions it re-filed.
+func (s *Store) PutRule(ctx context.Context, userID, merchantKey, merchant, category string) (*tally.Rule, int, error) {
+	if _, ok := tally.LookupCategory(category); !ok {
+		return nil, 0, tally.Errorf(tally.EINVALID, "category %q is not a known category id", category)
+	}
+	if merchantKey == "" || merchant == "" {
+		return nil, 0, tally.Errorf(tally.EINVALID, "merchant names no seller")
+	}
+	var r *tally.Rule
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, n, err = s.putRule(ctx, tx, userID, merchantKey, merchant, category)
+		return err
+	})
+	return r, n, err
+}
+
+func (s *Store) putRule(ctx context.Context, tx *sql.Tx, userID, merchantKey, merchant, category string) (*tally.Rule, int, error) {
+	r := &tally.Rule{UserID: userID, ID: tally.NewID(), MerchantKey: merchantKey, Merchant: merchant, Category: category, CreatedAt: s.now()}
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO rules (user_id, id, merchant_key, merchant, category, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, merchant_key) DO UPDATE SET merchant = excluded.merchant, category = excluded.category
+		RETURNING id, created_at`), r.UserID, r.ID, r.MerchantKey, r.Merchant, r.Category, r.CreatedAt).Scan(&r.ID, &r.CreatedAt)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: put rule: %w", err)
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	n, err := s.refile(ctx, tx, `user_id = ? AND merchant = ? AND category_source <> 'manual'`, []any{userID, merchant}, category, tally.SourceRule)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: apply rule: %w", err)
+	}
+	return r, n, nil
+}
+
+// refile moves the transactions matching where (a predicate with args) to
+// category with the given source, and moves their amounts between monthly
+// totals, all inside tx. Each UPDATE returns exactly the rows it changed, so
+// the totals move by what was moved even while other writers insert. It
+// returns how many transactions changed category or source.
+func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any, category, source string) (int, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT category FROM transactions WHERE `+where+` AND category <> ?`), append(args[:len(args):len(args)], category)...)
+	if err != nil {
+		return 0, err
+	}
+	var from []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		from = append(from, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	sort.Strings(from)
+	byUser := map[string]deltas{}
+	moved := 0
+	for _, old := range from {
+		a := append(append([]any{category, source}, args...), old)
+		rows, err := tx.QueryContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE `+where+` AND category = ?
+			RETURNING user_id, posted_on, currency, amount`), a...)
+		if err != nil {
+			return 0, err
+		}
+		for rows.Next() {
+			var user, currency string
+			var posted sqldb.Date
+			var amount int64
+			if err := rows.Scan(&user, &posted, &currency, &amount); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			d := byUser[user]
+			if d == nil {
+				d = deltas{}
+				byUser[user] = d
+			}
+			month := posted.Format(tally.MonthLayout)
+			d.add(month, old, currency, -amount, -1)
+			d.add(month, category, currency, amount, 1)
+			moved++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+	}
+	// Those already in the category only change source.
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category_source = ? WHERE `+where+` AND category = ? AND category_source <> ?`),
+		append(append([]any{source}, args...), category, source)...)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err == nil {
+		moved += int(n)
+	}
+	users := make([]string, 0, len(byUser))
+	for u := range byUser {
+		users = append(users, u)
+	}
+	sort.Strings(users) // a fixed order keeps concurrent writers from deadlocking
+	for _, u := range users {
+		if err := s.addTotals(ctx, tx, u, byUser[u].list()); err != nil {
+			return 0, err
+		}
+	}
+	return moved, nil
+}
+
+const ruleColumns = `user_id, id, merchant_key, merchant, category, created_at`
+
+func scanRule(row interface{ Scan(...any) error }) (*tally.Rule, error) {
+	var r tally.Rule
+	if err := row.Scan(&r.UserID, &r.ID, &r.MerchantKey, &r.Merchant, &r.Category, &r.CreatedAt); err != nil {
+		return nil, err
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	return &r, nil
+}
+
+// Rule returns one of the user's rules.
+func (s *Store) Rule(ctx context.Context, userID, id string) (*tally.Rule, error) {
+	r, err := scanRule(s.db.QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND id = ?`), userID, id))
+	if err != nil {
+		return nil, notFound(err, "rule")
+	}
+	return r, nil
+}
+
+// RuleFor returns the user's rule for a seller.
+func (s *Store) RuleFor(ctx context.Context, userID, merchantKey string) (*tally.Rule, error) {
+	r, err := scanRule(s.db.QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND merchant_key = ?`), userID, merchantKey))
+	if err != nil {
+		return nil, notFound(err, "rule")
+	}
+	return r, nil
+}
+
+// Rules returns the user's rules by seller name.
+func (s *Store) Rules(ctx context.Context, userID string) ([]*tally.Rule, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? ORDER BY merchant, id`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: rules: %w", err)
+	}
+	defer rows.Close()
+	out := []*tally.Rule{}
+	for rows.Next() {
+		r, err := scanRule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: rules: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: rules: %w", err)
+	}
+	return out, nil
+}
+
+// RuleCategories returns the user's rules as seller key to category, for a
+// sync to apply without a query per transaction.
+func (s *Store) RuleCategories(ctx context.Context, userID string) (map[string]string, error) {
+	rules, err := s.Rules(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(rules))
+	for _, r := range rules {
+		m[r.MerchantKey] = r.Category
+	}
+	return m, nil
+}
+
+// DeleteRule deletes one of the user's rules. Transactions it filed keep
+// their category: a rule's past work is not undone.
+func (s *Store) DeleteRule(ctx context.Context, userID, id string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM rules WHERE user_id = ? AND id = ?`), userID, id)
+	if err != nil {
+		return fmt.Errorf("store: delete rule: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return tally.Errorf(tally.ENOTFOUND, "rule not found")
+	}
+	return nil
+}
