@@ -50,7 +50,8 @@ type Profile struct {
 	ApproachingPercent int
 	// Channels maps a notification kind to the outside channels it goes to
 	// (email, webhook); the inbox always gets every kind. A kind absent
-	// from the map goes to every channel the profile has an address for.
+	// from the map goes to every channel the profile has an address for,
+	// except sync_completed, which stays in the inbox unless asked for.
 	Channels  map[string][]string
 	UpdatedAt time.Time
 }
@@ -58,7 +59,7 @@ type Profile struct {
 // ChannelsFor returns the outside channels a notification of kind goes to.
 func (p *Profile) ChannelsFor(kind string) []string {
 	want, ok := p.Channels[kind]
-	if !ok {
+	if !ok && kind != NotifySyncCompleted {
 		want = []string{ChannelEmail, ChannelWebhook}
 	}
 	var out []string

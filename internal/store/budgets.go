@@ -128,7 +128,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func
 			webhook_failures, webhook_disabled_at, approaching_percent, channels, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET monthly_income = excluded.monthly_income, currency = excluded.currency,
 			notify_email = excluded.notify_email, webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret,
-			webhook_failures = excluded.webhook_failures, webhook_disabled_at = excluded.webhook_disabled_at,
+			webhook_failures = excluded.webhook_failures, webhook_failing_since = NULL, webhook_disabled_at = excluded.webhook_disabled_at,
 			approaching_percent = excluded.approaching_percent, channels = excluded.channels, updated_at = excluded.updated_at`),
 			userID, p.MonthlyIncome, p.Currency, p.NotifyEmail, p.WebhookURL, p.WebhookSecret, p.WebhookFailures, disabled,
 			p.ApproachingPercent, string(channels), p.UpdatedAt)
@@ -393,7 +393,7 @@ func (s *Store) MarkDelivered(ctx context.Context, userID, notificationID, chann
 			return fmt.Errorf("store: mark delivered: %w", err)
 		}
 		if channel == tally.ChannelWebhook {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE profiles SET webhook_failures = 0 WHERE user_id = ? AND webhook_failures <> 0`), userID); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE profiles SET webhook_failures = 0, webhook_failing_since = NULL WHERE user_id = ? AND webhook_failures <> 0`), userID); err != nil {
 				return fmt.Errorf("store: mark delivered: %w", err)
 			}
 		}
@@ -401,16 +401,21 @@ func (s *Store) MarkDelivered(ctx context.Context, userID, notificationID, chann
 	})
 }
 
-// WebhookFailed counts a failed webhook delivery. At maxFailures failures
-// in a row the webhook is disabled and, in the same transaction, the user
-// gets an account_needs_attention notice in the inbox. It reports whether
-// the webhook is now disabled.
-func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures int, reason string) (bool, error) {
+// WebhookFailed counts a failed webhook delivery. When maxFailures
+// attempts in a row have failed over at least minFailing (one slow night
+// of the receiver is not enough), the webhook is disabled and, in the same
+// transaction, the user gets an account_needs_attention notice. It reports
+// whether the webhook is now disabled.
+func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures int, minFailing time.Duration, reason string) (bool, error) {
 	disabled := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var failures int
-		err := tx.QueryRowContext(ctx, s.q(`UPDATE profiles SET webhook_failures = webhook_failures + 1
-			WHERE user_id = ? AND webhook_disabled_at IS NULL AND webhook_url <> '' RETURNING webhook_failures`), userID).Scan(&failures)
+		var since time.Time
+		now := s.now()
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE profiles SET webhook_failures = webhook_failures + 1,
+			webhook_failing_since = COALESCE(webhook_failing_since, ?)
+			WHERE user_id = ? AND webhook_disabled_at IS NULL AND webhook_url <> '' RETURNING webhook_failures, webhook_failing_since`),
+			now, userID).Scan(&failures, &since)
 		if err == sql.ErrNoRows {
 			disabled = true
 			return nil
@@ -418,10 +423,9 @@ func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures in
 		if err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}
-		if failures < maxFailures {
+		if failures < maxFailures || now.Sub(since) < minFailing {
 			return nil
 		}
-		now := s.now()
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE profiles SET webhook_disabled_at = ? WHERE user_id = ?`), now, userID); err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}

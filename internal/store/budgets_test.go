@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
@@ -129,9 +130,18 @@ func TestProfileBudgetsAndNotifications(t *testing.T) {
 		t.Errorf("unread: got %d, want 1", unread)
 	}
 
-	// Five failures in a row turn the webhook off, once, with a notice.
+	// Five failures in a row turn the webhook off, once, with a notice; not
+	// when they all happened within the minimum failing time.
+	for range 6 {
+		if disabled, err := s.WebhookFailed(ctx, u.ID, 5, time.Hour, "HTTP 500"); err != nil || disabled {
+			t.Fatalf("failures within an hour: disabled %v, %v", disabled, err)
+		}
+	}
+	if err := s.MarkDelivered(ctx, u.ID, page[0].ID, tally.ChannelWebhook); err != nil {
+		t.Fatal(err)
+	}
 	for i := 1; i <= 6; i++ {
-		disabled, err := s.WebhookFailed(ctx, u.ID, 5, "HTTP 500")
+		disabled, err := s.WebhookFailed(ctx, u.ID, 5, 0, "HTTP 500")
 		if err != nil {
 			t.Fatal(err)
 		}

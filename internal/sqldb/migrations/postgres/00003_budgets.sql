@@ -9,6 +9,7 @@ CREATE TABLE profiles (
     webhook_url         TEXT NOT NULL DEFAULT '',
     webhook_secret      BYTEA,
     webhook_failures    BIGINT NOT NULL DEFAULT 0,
+    webhook_failing_since TIMESTAMPTZ,
     webhook_disabled_at TIMESTAMPTZ,
     approaching_percent INTEGER NOT NULL DEFAULT 80,
     channels            TEXT NOT NULL DEFAULT '',

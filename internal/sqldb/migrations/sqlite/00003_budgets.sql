@@ -9,6 +9,7 @@ CREATE TABLE profiles (
     webhook_url         TEXT NOT NULL DEFAULT '',
     webhook_secret      BLOB,
     webhook_failures    INTEGER NOT NULL DEFAULT 0,
+    webhook_failing_since TIMESTAMP,
     webhook_disabled_at TIMESTAMP,
     approaching_percent INTEGER NOT NULL DEFAULT 80,
     channels            TEXT NOT NULL DEFAULT '',
