@@ -13,6 +13,8 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/sync"
 )
@@ -36,6 +38,8 @@ type Server struct {
 	Connector Connector
 	Logger    *slog.Logger
 	Now       func() time.Time // time.Now when nil
+	Notify    *notify.Service  // budget plans; one over Store when nil
+	Secrets   *secret.Box      // seals webhook secrets; webhooks are refused when nil
 }
 
 func (s *Server) now() time.Time {
@@ -71,6 +75,13 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "PATCH "+v1+"/transactions/{id}", s.patchTransaction)
 	s.handleAuth(mux, "GET "+v1+"/categories", s.listCategories)
 	s.handleAuth(mux, "GET "+v1+"/spending", s.getSpending)
+	s.handleAuth(mux, "GET "+v1+"/budgets", s.getBudgets)
+	s.handleAuth(mux, "PUT "+v1+"/budgets/{category}", s.putBudget)
+	s.handleAuth(mux, "DELETE "+v1+"/budgets/{category}", s.deleteBudget)
+	s.handleAuth(mux, "GET "+v1+"/profile", s.getProfile)
+	s.handleAuth(mux, "PUT "+v1+"/profile", s.putProfile)
+	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
+	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.
