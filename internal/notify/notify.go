@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -56,6 +58,8 @@ type Plan struct {
 	Today    time.Time // in the user's time zone
 	Profile  *tally.Profile
 	Lines    []budget.Line
+
+	fingerprint string // of the totals and budgets the plan was made from
 }
 
 // CurrentMonth returns this month in the user's time zone.
@@ -103,27 +107,52 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 			in.History = append(in.History, t)
 		}
 	}
-	return &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: budget.Plan(in)}, nil
+	return &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: budget.Plan(in),
+		fingerprint: fingerprintOf(month, in.Totals, manual)}, nil
 }
 
 // Check creates the alerts the user's month calls for, each at most once,
 // and enqueues their delivery in the same transaction. Only the current
 // month (in the user's time zone) raises alerts: old news is no alert. It
 // returns the notifications that are new.
+//
+// A write that commits while a check of the same month is running cannot
+// enqueue another one (the job is unique while queued or running), so Check
+// reads the month's totals and budgets again at the end and starts over
+// when they changed under it.
 func (s *Service) Check(ctx context.Context, userID, month string) ([]*tally.Notification, error) {
-	plan, err := s.Plan(ctx, userID, month)
-	if err != nil {
-		return nil, err
+	var all []*tally.Notification
+	for round := 0; ; round++ {
+		plan, err := s.Plan(ctx, userID, month)
+		if err != nil {
+			return nil, err
+		}
+		if plan.Today.Format(tally.MonthLayout) != month {
+			return nil, nil
+		}
+		added, err := s.Store.AddNotifications(ctx, userID, alerts(plan), plan.Profile.ChannelsFor)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, added...)
+		after, err := s.fingerprint(ctx, userID, month)
+		if err != nil {
+			return nil, err
+		}
+		if after == plan.fingerprint || round == 2 {
+			return all, nil
+		}
 	}
-	if plan.Today.Format(tally.MonthLayout) != month {
-		return nil, nil
-	}
+}
+
+// alerts lists the notifications a plan calls for.
+func alerts(plan *Plan) []*tally.Notification {
 	var ns []*tally.Notification
 	for _, l := range plan.Lines {
 		for _, kind := range l.Alerts() {
 			ns = append(ns, &tally.Notification{
-				Kind: kind, Category: l.Category, Month: month,
-				Message: budget.Message(kind, l, month, plan.Currency),
+				Kind: kind, Category: l.Category, Month: plan.Month,
+				Message: budget.Message(kind, l, plan.Month, plan.Currency),
 				Data: map[string]any{
 					"currency": plan.Currency, "budget": tally.FormatAmount(l.Amount, plan.Currency),
 					"spent": tally.FormatAmount(l.Spent, plan.Currency), "percent": l.Percent, "source": l.Source,
@@ -131,7 +160,44 @@ func (s *Service) Check(ctx context.Context, userID, month string) ([]*tally.Not
 			})
 		}
 	}
-	return s.Store.AddNotifications(ctx, userID, ns, plan.Profile.ChannelsFor)
+	return ns
+}
+
+// fingerprint summarizes a month's totals and the manual budgets, to tell
+// whether they changed.
+func (s *Service) fingerprint(ctx context.Context, userID, month string) (string, error) {
+	totals, err := s.Store.MonthlyTotals(ctx, userID, month)
+	if err != nil {
+		return "", err
+	}
+	manual, err := s.Store.Budgets(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	return fingerprintOf(month, totals, manual), nil
+}
+
+func fingerprintOf(month string, totals []tally.MonthlyTotal, manual map[string]int64) string {
+	var parts []string
+	for _, t := range totals {
+		if t.Month == month && t.Count != 0 {
+			parts = append(parts, fmt.Sprintf("%s/%s/%d/%d;", t.Category, t.Currency, t.Amount, t.Count))
+		}
+	}
+	sort.Strings(parts)
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(p)
+	}
+	keys := make([]string, 0, len(manual))
+	for k := range manual {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%d;", k, manual[k])
+	}
+	return b.String()
 }
 
 // Payload is the JSON body of a webhook and the figures of an email.
@@ -237,7 +303,7 @@ func (s *Service) SyncCompleted(ctx context.Context, userID, connectionID, key s
 		msg = "1 new transaction arrived from your bank."
 	}
 	_, err = s.Store.AddNotifications(ctx, userID, []*tally.Notification{{
-		Kind: tally.NotifySyncCompleted, Category: connectionID, Key: key, Message: msg,
+		Kind: tally.NotifySyncCompleted, Key: connectionID + "/" + key, Message: msg,
 		Data: map[string]any{"connection_id": connectionID, "new_transactions": inserted},
 	}}, p.ChannelsFor)
 	return err
@@ -255,7 +321,7 @@ func (s *Service) NeedsAttention(ctx context.Context, userID, connectionID, reas
 		name = c.Institution
 	}
 	_, err = s.Store.AddNotifications(ctx, userID, []*tally.Notification{{
-		Kind: tally.NotifyAccountNeedsAttention, Category: connectionID, Key: s.now().UTC().Format(tally.DateLayout),
+		Kind: tally.NotifyAccountNeedsAttention, Key: connectionID + "/" + s.now().UTC().Format(tally.DateLayout),
 		Message: fmt.Sprintf("Tally could not sync %s: %s. Check the connection's login.", name, reason),
 		Data:    map[string]any{"connection_id": connectionID, "reason": reason},
 	}}, p.ChannelsFor)
