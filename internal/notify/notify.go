@@ -35,7 +35,9 @@ type Service struct {
 	Store *store.Store
 	Box   *secret.Box // opens webhook secrets
 	Email *Email      // nil: email is not configured and is skipped
-	HTTP  *http.Client
+	// HTTP posts webhooks; nil means PublicOnlyClient, which refuses
+	// private and loopback addresses. Tests set a plain client.
+	HTTP *http.Client
 	// A webhook is turned off after MaxWebhookFailures failed attempts in a
 	// row (DefaultMaxWebhookFailures when 0) spanning at least
 	// MinWebhookFailing (DefaultMinWebhookFailing when 0).
@@ -288,7 +290,7 @@ func (s *Service) client() *http.Client {
 	if s.HTTP != nil {
 		return s.HTTP
 	}
-	return &http.Client{Timeout: 15 * time.Second}
+	return PublicOnlyClient(15 * time.Second)
 }
 
 // SyncCompleted tells the user a sync brought new transactions; key (the

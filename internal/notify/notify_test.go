@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestWebhookTurnedOffAfterRepeatedFailures(t *testing.T) {
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	st.Now = func() time.Time { return now }
 	box, _ := secret.New(make([]byte, 32))
-	svc := &notify.Service{Store: st, Box: box, Now: func() time.Time { return now }}
+	svc := &notify.Service{Store: st, Box: box, Now: func() time.Time { return now }, HTTP: hook.Client()}
 	u, err := st.CreateUser(ctx, "hook@example.com", "hash")
 	if err != nil {
 		t.Fatal(err)
@@ -109,5 +110,23 @@ func TestWebhookTurnedOffAfterRepeatedFailures(t *testing.T) {
 	}
 	if ok, _ := st.Delivered(ctx, u.ID, id, tally.ChannelInbox); !ok {
 		t.Error("inbox delivery not recorded")
+	}
+}
+
+// The default webhook client does not reach loopback or private addresses.
+func TestWebhooksStayOffThePrivateNetwork(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { posts.Add(1) }))
+	t.Cleanup(srv.Close)
+	c := notify.PublicOnlyClient(5 * time.Second)
+	for _, u := range []string{srv.URL, "http://10.0.0.1:9/", "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/"} {
+		err := notify.PostWebhook(context.Background(), c, u, []byte("k"), "n1", []byte("{}"))
+		if err == nil || !strings.Contains(err.Error(), "not a public address") {
+			t.Errorf("%s: got %v, want a refusal", u, err)
+		}
+	}
+	if posts.Load() != 0 {
+		t.Error("a webhook reached the loopback server")
 	}
 }
