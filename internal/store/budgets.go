@@ -48,10 +48,11 @@ func (s *Store) enqueueBudgetChecks(ctx context.Context, tx *sql.Tx, userID stri
 }
 
 // recentMonths lists the distinct months of a set of total deltas that can
-// still raise alerts: this month and last month in any time zone. Older
-// history (a first sync brings two years) needs no check.
+// still raise alerts: the current month in some time zone (yesterday in UTC
+// may still be last month somewhere). Older history (a first sync brings
+// two years) raises no alert and needs no check.
 func (s *Store) recentMonths(ds []tally.MonthlyTotal) []string {
-	oldest := s.now().AddDate(0, 0, -32).Format(tally.MonthLayout)
+	oldest := s.now().AddDate(0, 0, -1).Format(tally.MonthLayout)
 	var out []string
 	for _, d := range ds {
 		if d.Month >= oldest && (len(out) == 0 || out[len(out)-1] != d.Month) {
