@@ -16,6 +16,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/notify"
 	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
@@ -51,6 +52,19 @@ func (m *Main) setUpDemo(ctx context.Context, key []byte) error {
 		return err
 	}
 	if len(conns) == 0 {
+		// Budgets and alerts to look at: a monthly income for the template,
+		// and one budget of the demo user's own, set low. Set before the
+		// link, so the first sync's budget check sees them.
+		month := notify.CurrentMonth(time.Now(), u.TimeZone)
+		if _, err := m.Store.UpdateProfile(ctx, u.ID, month, func(p *tally.Profile) error {
+			p.MonthlyIncome = 620000
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := m.Store.SetBudget(ctx, u.ID, "coffee_shops", 2500, "USD", month); err != nil {
+			return err
+		}
 		_, accounts, err := m.Sync.Connect(ctx, u.ID, tsync.ConnectRequest{
 			URL:      m.URL() + "/demobank/ofx",
 			Login:    "demo",

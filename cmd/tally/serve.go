@@ -19,6 +19,7 @@ import (
 	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
+	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
@@ -38,6 +39,8 @@ type Main struct {
 	Store *store.Store
 	Jobs  *jobs.Client
 	Sync  *tsync.Service
+	// Notify checks budgets and delivers notifications.
+	Notify *notify.Service
 
 	listener net.Listener
 	server   *http.Server
@@ -127,7 +130,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if db.Dialect == sqldb.SQLite {
 		poll = 250 * time.Millisecond
 	}
+	m.Notify = &notify.Service{Store: m.Store, Box: box}
+	if c.SMTPURL != "" {
+		if m.Notify.Email, err = notify.ParseSMTPURL(c.SMTPURL, c.SMTPFrom); err != nil {
+			return err
+		}
+	}
 	m.Jobs, err = jobs.New(db, jobs.Config{
+		Notify:       m.Notify,
 		Workers:      workers,
 		JobTimeout:   c.JobTimeout,
 		RescueAfter:  c.RescueAfter,
@@ -164,13 +174,13 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("GET /metrics", metrics.Handler())
 	var demoHint string
 	if c.Role != config.RoleWorker {
-		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Logger: m.Logger, Categorize: m.Sync.Categorize}
+		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Logger: m.Logger, Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
 			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
 		}
-		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint})
+		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify})
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,10 @@ type Config struct {
 	// SyncChunkSize is how many transactions one database transaction of a
 	// sync writes.
 	SyncChunkSize int
+	// SMTPURL (smtp://[user:pass@]host:port) and SMTPFrom send notification
+	// emails; email is off when SMTPURL is empty.
+	SMTPURL  string
+	SMTPFrom string
 }
 
 // Default returns the defaults.
@@ -76,6 +81,8 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.JobTimeout, "job-timeout", c.JobTimeout, "how long one job may run")
 	fs.IntVar(&c.SyncChunkSize, "sync-chunk-size", c.SyncChunkSize, "transactions written per database transaction during a sync")
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
 }
 
 // Parse parses args into fs and then fills every flag not given on the
@@ -156,6 +163,15 @@ func (c *Config) Validate() error {
 	}
 	if c.RescueAfter <= c.JobTimeout {
 		return errors.New("config: --rescue-after must be longer than --job-timeout")
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
+			return fmt.Errorf("config: --smtp-url %q: want smtp://[user:pass@]host:port", c.SMTPURL)
+		}
+		if c.SMTPFrom == "" {
+			return errors.New("config: --smtp-url needs --smtp-from (TALLY_SMTP_FROM), the sender address")
+		}
 	}
 	if c.Demo && c.Role == RoleWorker {
 		return errors.New("config: --demo needs the api role (use --role all or api)")

@@ -14,6 +14,8 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/sync"
 )
@@ -40,6 +42,8 @@ type Server struct {
 	// dictionary's engine when nil.
 	Categorize *categorize.Engine
 	Now        func() time.Time // time.Now when nil
+	Notify     *notify.Service  // budget plans; one over Store when nil
+	Secrets    *secret.Box      // seals webhook secrets; webhooks are refused when nil
 }
 
 func (s *Server) now() time.Time {
@@ -78,6 +82,13 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "POST "+v1+"/rules", s.createRule)
 	s.handleAuth(mux, "DELETE "+v1+"/rules/{id}", s.deleteRule)
 	s.handleAuth(mux, "GET "+v1+"/spending", s.getSpending)
+	s.handleAuth(mux, "GET "+v1+"/budgets", s.getBudgets)
+	s.handleAuth(mux, "PUT "+v1+"/budgets/{category}", s.putBudget)
+	s.handleAuth(mux, "DELETE "+v1+"/budgets/{category}", s.deleteBudget)
+	s.handleAuth(mux, "GET "+v1+"/profile", s.getProfile)
+	s.handleAuth(mux, "PUT "+v1+"/profile", s.putProfile)
+	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
+	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.

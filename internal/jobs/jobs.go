@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/metrics"
+	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
 	tsync "github.com/tallyhq/tally/internal/sync"
@@ -65,6 +67,12 @@ type Config struct {
 	RescueAfter  time.Duration
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// Notify runs budget checks and deliveries; nil registers no such
+	// workers (their jobs wait for a process that has them).
+	Notify *notify.Service
+	// RetryBase is a failed delivery's first retry delay, doubling after
+	// each attempt; 0 means 30 seconds.
+	RetryBase time.Duration
 }
 
 // Client enqueues and runs jobs.
@@ -117,8 +125,16 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 	}
 	if cfg.Workers > 0 {
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &syncWorker{syncer: syncer, store: st, logger: logger})
+		river.AddWorker(workers, &syncWorker{syncer: syncer, store: st, logger: logger, notify: cfg.Notify})
 		river.AddWorker(workers, &crowdApplyWorker{store: st, logger: logger})
+		if cfg.Notify != nil {
+			base := cfg.RetryBase
+			if base <= 0 {
+				base = 30 * time.Second
+			}
+			river.AddWorker(workers, &budgetCheckWorker{notify: cfg.Notify, client: c})
+			river.AddWorker(workers, &deliverWorker{notify: cfg.Notify, client: c, retryBase: base})
+		}
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
@@ -181,15 +197,21 @@ type syncWorker struct {
 	syncer *tsync.Service
 	store  *store.Store
 	logger *slog.Logger
+	notify *notify.Service // nil: no sync notices
 }
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	a := job.Args
 	log := w.logger.With("job_kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "user_id", a.UserID, "connection_id", a.ConnectionID)
-	_, err := w.syncer.Sync(ctx, a.UserID, a.ConnectionID)
+	res, err := w.syncer.Sync(ctx, a.UserID, a.ConnectionID)
 	switch {
 	case err == nil:
 		metrics.Jobs.WithLabelValues(job.Kind, "ok").Inc()
+		if w.notify != nil && res.Inserted > 0 {
+			if err := w.notify.SyncCompleted(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, strconv.FormatInt(job.ID, 10), res.Inserted); err != nil {
+				log.WarnContext(ctx, "sync notice", "error", err)
+			}
+		}
 		return nil
 	case tally.ErrorCode(err) == tally.ENOTFOUND:
 		// The connection was deleted meanwhile: nothing to do.
@@ -215,5 +237,10 @@ func (w *syncWorker) finish(ctx context.Context, a SyncArgs, reason string) {
 	ctx = context.WithoutCancel(ctx)
 	if err := w.store.FinishSync(ctx, a.UserID, a.ConnectionID, tally.StatusNeedsAttention, reason); err != nil {
 		w.logger.ErrorContext(ctx, "record sync failure", "user_id", a.UserID, "connection_id", a.ConnectionID, "error", err)
+	}
+	if w.notify != nil {
+		if err := w.notify.NeedsAttention(ctx, a.UserID, a.ConnectionID, reason); err != nil {
+			w.logger.ErrorContext(ctx, "sync failure notice", "user_id", a.UserID, "connection_id", a.ConnectionID, "error", err)
+		}
 	}
 }

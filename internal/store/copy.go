@@ -31,59 +31,73 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 	}
 	defer conn.Close()
 	inserted := 0
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: insert transactions: driver connection is %T, not pgx", dc)
-		}
-		pc := sc.Conn()
-		tx, err := pc.Begin(ctx)
+	// The transaction is database/sql's, so jobs can be enqueued in it; the
+	// COPY, the insert and the totals run on the same connection, inside it,
+	// through pgx, which reads the RETURNING rows faster.
+	err = func() error {
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS transactions_import
-			(LIKE transactions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
-			return err
-		}
-		cols := []string{"user_id", "id", "account_id", "external_id", "posted_on", "amount", "currency", "description",
-			"merchant", "category", "category_source", "pending", "created_at"}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"transactions_import"}, cols, pgx.CopyFromSlice(len(txns), func(i int) ([]any, error) {
-			t := txns[i]
-			posted := time.Date(t.PostedOn.Year(), t.PostedOn.Month(), t.PostedOn.Day(), 0, 0, 0, 0, time.UTC)
-			return []any{userID, t.ID, t.AccountID, t.ExternalID, posted, t.Amount, t.Currency, t.Description,
-				t.Merchant, t.Category, t.CategorySource, t.Pending, now}, nil
-		}))
-		if err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `INSERT INTO transactions `+insertTxnColumns+` SELECT `+txnColumns+` FROM transactions_import
-			ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING to_char(posted_on, 'YYYY-MM'), category, currency, amount`)
-		if err != nil {
-			return err
-		}
-		d := deltas{}
-		for rows.Next() {
-			var month, category, currency string
-			var amount int64
-			if err := rows.Scan(&month, &category, &currency, &amount); err != nil {
-				rows.Close()
+		defer tx.Rollback()
+		var ds []tally.MonthlyTotal
+		err = conn.Raw(func(dc any) error {
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("driver connection is %T, not pgx", dc)
+			}
+			pc := sc.Conn()
+			if _, err := pc.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS transactions_import
+				(LIKE transactions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
 				return err
 			}
-			d.add(month, category, currency, amount, 1)
-			inserted++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, st := range s.totalsStatements(userID, d.list()) {
-			if _, err := tx.Exec(ctx, st.query, st.args...); err != nil {
+			cols := []string{"user_id", "id", "account_id", "external_id", "posted_on", "amount", "currency", "description",
+				"merchant", "category", "category_source", "pending", "created_at"}
+			_, err := pc.CopyFrom(ctx, pgx.Identifier{"transactions_import"}, cols, pgx.CopyFromSlice(len(txns), func(i int) ([]any, error) {
+				t := txns[i]
+				posted := time.Date(t.PostedOn.Year(), t.PostedOn.Month(), t.PostedOn.Day(), 0, 0, 0, 0, time.UTC)
+				return []any{userID, t.ID, t.AccountID, t.ExternalID, posted, t.Amount, t.Currency, t.Description,
+					t.Merchant, t.Category, t.CategorySource, t.Pending, now}, nil
+			}))
+			if err != nil {
 				return err
 			}
+			rows, err := pc.Query(ctx, `INSERT INTO transactions `+insertTxnColumns+` SELECT `+txnColumns+` FROM transactions_import
+				ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING to_char(posted_on, 'YYYY-MM'), category, currency, amount`)
+			if err != nil {
+				return err
+			}
+			d := deltas{}
+			for rows.Next() {
+				var month, category, currency string
+				var amount int64
+				if err := rows.Scan(&month, &category, &currency, &amount); err != nil {
+					rows.Close()
+					return err
+				}
+				d.add(month, category, currency, amount, 1)
+				inserted++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			ds = d.list()
+			for _, st := range s.totalsStatements(userID, ds) {
+				if _, err := pc.Exec(ctx, st.query, st.args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return tx.Commit(ctx)
-	})
+		if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}()
 	if err != nil {
 		return 0, fmt.Errorf("store: insert transactions: %w", err)
 	}

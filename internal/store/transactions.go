@@ -101,7 +101,11 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			}
 			rest = rest[n:]
 		}
-		return s.addTotals(ctx, tx, userID, d.list())
+		ds := d.list()
+		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
+			return err
+		}
+		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
 	if err != nil {
 		return 0, err
@@ -247,7 +251,11 @@ func (s *Store) SetCategory(ctx context.Context, userID, id, category string) (*
 			d := deltas{}
 			d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
 			d.add(t.Month(), category, t.Currency, t.Amount, 1)
-			if err := s.addTotals(ctx, tx, userID, d.list()); err != nil {
+			ds := d.list()
+			if err := s.addTotals(ctx, tx, userID, ds); err != nil {
+				return err
+			}
+			if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {
 				return err
 			}
 		}

@@ -22,6 +22,8 @@ type dashboardPage struct {
 	Spending     []spendingRow
 	Total        string
 	Transactions []transactionRow
+	Budgets      []budgetRow
+	Alerts       []alertRow // unread notifications, newest first
 }
 
 type accountRow struct {
@@ -122,6 +124,10 @@ func (h *Handler) dashboard(r *http.Request, u *tally.User) (*dashboardPage, err
 			Category: categoryName(c.Category), Amount: formatMoney(c.Amount, sp.Currency), Count: c.Count,
 			Width: barWidth(c.Amount, largest),
 		})
+	}
+
+	if err := h.addBudgets(ctx, u, month, page); err != nil {
+		return nil, err
 	}
 
 	for _, t := range txns {

@@ -20,6 +20,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -44,6 +45,7 @@ type Handler struct {
 	Logger   *slog.Logger
 	Now      func() time.Time // time.Now when nil
 	DemoHint string           // shown on the sign-in page when set, e.g. the demo credentials
+	Notify   *notify.Service  // budget plans; one over Store when nil
 }
 
 // Config configures New.
@@ -52,6 +54,7 @@ type Config struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 	DemoHint string
+	Notify   *notify.Service
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -59,7 +62,7 @@ func New(c Config) (*Handler, error) {
 	if _, err := pages(); err != nil {
 		return nil, err
 	}
-	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint}, nil
+	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify}, nil
 }
 
 func (h *Handler) now() time.Time {
