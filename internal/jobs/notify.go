@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
@@ -16,6 +17,9 @@ import (
 type BudgetCheckArgs struct {
 	UserID string `json:"user_id"`
 	Month  string `json:"month"`
+	// After is set on a follow-up check: the id of the check that was
+	// running when a write committed, so the write is checked too.
+	After int64 `json:"after,omitempty"`
 }
 
 // Kind is the job's stable name.
@@ -41,9 +45,22 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 12, UniqueOpts: uniqueWhileQueued}
 }
 
-// EnqueueBudgetCheckTx implements store.BudgetJobs.
+// followUpDelay is how long a follow-up check waits, so that it starts after
+// the running check it follows has finished.
+const followUpDelay = 2 * time.Second
+
+// EnqueueBudgetCheckTx implements store.BudgetJobs. A check is unique per
+// user and month while queued or running; when the write enqueuing it
+// commits while that check is already running, the running check may have
+// read the month before the write, so a follow-up check (unique per running
+// check) is scheduled shortly after it.
 func (c *Client) EnqueueBudgetCheckTx(ctx context.Context, tx *sql.Tx, userID, month string) error {
-	_, err := c.river.InsertTx(ctx, tx, BudgetCheckArgs{UserID: userID, Month: month}, nil)
+	res, err := c.river.InsertTx(ctx, tx, BudgetCheckArgs{UserID: userID, Month: month}, nil)
+	if err != nil || !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
+		return err
+	}
+	_, err = c.river.InsertTx(ctx, tx, BudgetCheckArgs{UserID: userID, Month: month, After: res.Job.ID},
+		&river.InsertOpts{ScheduledAt: time.Now().Add(followUpDelay)})
 	return err
 }
 

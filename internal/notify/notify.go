@@ -119,9 +119,10 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 // returns the notifications that are new.
 //
 // A write that commits while a check of the same month is running cannot
-// enqueue another one (the job is unique while queued or running), so Check
-// reads the month's totals and budgets again at the end and starts over
-// when they changed under it.
+// enqueue the same check again (the job is unique while queued or running):
+// it schedules a follow-up check instead, and Check itself reads the month's
+// totals and budgets again at the end and starts over when they changed
+// under it.
 func (s *Service) Check(ctx context.Context, userID, month string) ([]*tally.Notification, error) {
 	var all []*tally.Notification
 	for round := 0; ; round++ {
