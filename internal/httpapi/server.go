@@ -34,8 +34,11 @@ const MaxJSONBody = 1 << 20
 type Server struct {
 	Store     *store.Store
 	Connector Connector
+	Importer  Importer // statement file uploads; nil answers 503
 	Logger    *slog.Logger
 	Now       func() time.Time // time.Now when nil
+
+	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
 }
 
 func (s *Server) now() time.Time {
@@ -71,6 +74,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "PATCH "+v1+"/transactions/{id}", s.patchTransaction)
 	s.handleAuth(mux, "GET "+v1+"/categories", s.listCategories)
 	s.handleAuth(mux, "GET "+v1+"/spending", s.getSpending)
+	s.routeImports(mux)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.

@@ -118,10 +118,12 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 	if cfg.Workers > 0 {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &syncWorker{syncer: syncer, store: st, logger: logger})
+		river.AddWorker(workers, &importWorker{syncer: syncer, logger: logger})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			QueueSync:          {MaxWorkers: cfg.Workers},
+			QueueImport:        {MaxWorkers: 1},
 		}
 	}
 	rcl, err := river.NewClient(driverFor(db), rc)

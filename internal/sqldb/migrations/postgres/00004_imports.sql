@@ -1,0 +1,32 @@
+-- +goose Up
+-- Statement files users upload. The raw file is in the object store under
+-- blob_key; errors is a JSON list of the first rejected rows
+-- ({"line":N,"reason":"..."}), capped.
+CREATE TABLE imports (
+    user_id     TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    account_id  TEXT NOT NULL DEFAULT '',
+    filename    TEXT NOT NULL,
+    format      TEXT NOT NULL DEFAULT '',
+    blob_key    TEXT NOT NULL,
+    size        BIGINT NOT NULL,
+    status      TEXT NOT NULL,
+    message     TEXT NOT NULL DEFAULT '',
+    parsed      BIGINT NOT NULL DEFAULT 0,
+    inserted    BIGINT NOT NULL DEFAULT 0,
+    duplicates  BIGINT NOT NULL DEFAULT 0,
+    rejected    BIGINT NOT NULL DEFAULT 0,
+    errors      TEXT NOT NULL DEFAULT '[]',
+    created_at  TIMESTAMPTZ NOT NULL,
+    started_at  TIMESTAMPTZ,
+    finished_at TIMESTAMPTZ,
+    PRIMARY KEY (user_id, id)
+);
+
+-- When a user last asked for a connection to be refreshed (the refresh
+-- button's cooldown, shared by every process).
+ALTER TABLE connections ADD COLUMN refresh_requested_at TIMESTAMPTZ;
+
+-- +goose Down
+ALTER TABLE connections DROP COLUMN refresh_requested_at;
+DROP TABLE imports;
