@@ -164,7 +164,7 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("GET /metrics", metrics.Handler())
 	var demoHint string
 	if c.Role != config.RoleWorker {
-		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Logger: m.Logger}
+		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
