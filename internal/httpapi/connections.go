@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/sync"
@@ -169,9 +171,14 @@ func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request, u *tal
 	noContent(w)
 }
 
-// POST /api/v1/connections/{id}/refresh
+// POST /api/v1/connections/{id}/refresh: at most once per RefreshCooldown;
+// sooner is 429 with Retry-After.
 func (s *Server) refreshConnection(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	if err := s.Store.RequestSync(r.Context(), u.ID, r.PathValue("id")); err != nil {
+	wait, err := s.Store.RequestRefresh(r.Context(), u.ID, r.PathValue("id"), RefreshCooldown)
+	if err != nil {
+		if wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		}
 		s.error(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tallyhq/tally"
 )
@@ -15,6 +16,9 @@ import (
 type Importer interface {
 	NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error)
 }
+
+// RefreshCooldown is how often a user may refresh one connection.
+const RefreshCooldown = time.Minute
 
 // DefaultMaxImportBytes caps an uploaded statement file.
 const DefaultMaxImportBytes = 64 << 20

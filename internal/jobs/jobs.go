@@ -65,13 +65,20 @@ type Config struct {
 	RescueAfter  time.Duration
 	PollInterval time.Duration
 	Logger       *slog.Logger
+
+	// RefreshCap is how many syncs per institution host the daily refresh
+	// schedules per hour (DefaultRefreshCap when 0); RefreshEvery is how
+	// often it runs (hourly when 0, never when negative).
+	RefreshCap   int
+	RefreshEvery time.Duration
 }
 
 // Client enqueues and runs jobs.
 type Client struct {
-	river  *river.Client[*sql.Tx]
-	db     *sqldb.DB
-	logger *slog.Logger
+	river      *river.Client[*sql.Tx]
+	db         *sqldb.DB
+	logger     *slog.Logger
+	refreshCap int
 }
 
 func driverFor(db *sqldb.DB) riverdriver.Driver[*sql.Tx] {
@@ -104,7 +111,7 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c := &Client{db: db, logger: logger}
+	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap}
 	rc := &river.Config{
 		Logger:               logger.With("component", "river"),
 		JobTimeout:           cfg.JobTimeout,
@@ -119,6 +126,10 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &syncWorker{syncer: syncer, store: st, logger: logger})
 		river.AddWorker(workers, &importWorker{syncer: syncer, logger: logger})
+		river.AddWorker(workers, &refreshWorker{client: c, store: st, now: time.Now})
+		if cfg.RefreshEvery >= 0 {
+			rc.PeriodicJobs = []*river.PeriodicJob{refreshPeriodic(cfg.RefreshEvery)}
+		}
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
