@@ -23,6 +23,8 @@ const RefreshCooldown = time.Minute
 // DefaultMaxImportBytes caps an uploaded statement file.
 const DefaultMaxImportBytes = 64 << 20
 
+// routeImports registers the endpoints of statement imports and of keeping
+// connections in sync.
 func (s *Server) routeImports(mux *http.ServeMux) {
 	limit := s.MaxImportBytes
 	if limit <= 0 {
@@ -31,6 +33,7 @@ func (s *Server) routeImports(mux *http.ServeMux) {
 	// Multipart framing adds a little to the file itself.
 	mux.Handle("POST /api/v1/imports", limitBody(limit+64<<10, s.authed(s.createImport)))
 	s.handleAuth(mux, "GET /api/v1/imports/{id}", s.getImport)
+	s.handleAuth(mux, "PATCH /api/v1/connections/{id}", s.patchConnection)
 }
 
 // authed is handleAuth's authentication for a handler registered with its
