@@ -54,10 +54,11 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request, u *tall
 }
 
 type createConnectionRequest struct {
-	Kind     string `json:"kind"`
-	URL      string `json:"url"`
-	Login    string `json:"login"`
-	Password string `json:"password"`
+	Kind       string `json:"kind"`
+	URL        string `json:"url"`
+	Login      string `json:"login"`
+	Password   string `json:"password"`
+	SetupToken string `json:"setup_token"` // kind simplefin
 }
 
 // POST /api/v1/connections: verify the credentials with the institution and
@@ -77,6 +78,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, u *tal
 		return
 	}
 	creq, err := connectRequest(req.Kind, req.URL, req.Login, req.Password, "url", "login", "password")
+	if req.Kind == tally.ConnectionSimpleFIN {
+		creq, err = simpleFINRequest(req.SetupToken)
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return

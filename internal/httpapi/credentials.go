@@ -3,8 +3,10 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sync"
 )
 
 // CredentialUpdater verifies and stores a connection's new credentials.
@@ -46,4 +48,16 @@ func (s *Server) patchConnection(w http.ResponseWriter, r *http.Request, u *tall
 		return
 	}
 	writeJSON(w, http.StatusOK, newConnectionJSON(c))
+}
+
+// simpleFINRequest validates a SimpleFIN connect call.
+func simpleFINRequest(setupToken string) (sync.ConnectRequest, error) {
+	setupToken = strings.TrimSpace(setupToken)
+	if setupToken == "" {
+		return sync.ConnectRequest{}, tally.Errorf(tally.EINVALID, "setup_token is required for kind simplefin")
+	}
+	if len(setupToken) > 4096 {
+		return sync.ConnectRequest{}, tally.Errorf(tally.EINVALID, "setup_token is longer than 4096 characters")
+	}
+	return sync.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: setupToken}, nil
 }

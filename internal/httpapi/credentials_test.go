@@ -42,3 +42,11 @@ func TestPatchConnectionCredentials(t *testing.T) {
 		t.Fatalf("%d sync jobs, want %d", got, before+1)
 	}
 }
+
+func TestCreateSimpleFINConnectionNeedsSetupToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, alice := e.signUp("alice@example.com")
+	e.do("POST", "/api/v1/connections", alice, map[string]string{"kind": "simplefin"}).wantError(t, http.StatusBadRequest, "invalid_argument", "setup_token")
+	e.do("POST", "/api/v1/connections", alice, map[string]string{"kind": "simplefin", "setup_token": "   "}).wantError(t, http.StatusBadRequest, "invalid_argument", "setup_token")
+}
