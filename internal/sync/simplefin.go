@@ -173,6 +173,20 @@ func (s *Service) syncSimpleFIN(ctx context.Context, conn *tally.Connection, acc
 		if err != nil {
 			return res, err
 		}
+		stillPending := map[string]bool{}
+		for _, t := range sa.Transactions {
+			if t.Pending {
+				stillPending[t.ID] = true
+			}
+		}
+		matches, err := s.Store.ReplacePending(ctx, userID, acct.ID, stillPending)
+		if err != nil {
+			return res, err
+		}
+		for _, m := range matches {
+			s.logger().InfoContext(ctx, "pending transaction posted", "user_id", userID, "account_id", acct.ID,
+				"pending_id", m.PendingExternalID, "posted_id", m.PostedID, "pending_amount", m.PendingAmount, "posted_amount", m.PostedAmount)
+		}
 		if err := s.Store.SetAccountBalance(ctx, userID, acct.ID, na.Balance); err != nil {
 			return res, err
 		}
@@ -197,10 +211,25 @@ func (s *Service) insertSimpleFIN(ctx context.Context, acct *tally.Account, sa s
 	cur := simpleFINCurrency(sa.Currency)
 	inserted := 0
 	occ := map[string]int{}
+	// A pending transaction already replaced by its posted twin is not
+	// stored again if the bridge repeats it.
+	var pendingIDs []string
+	for _, t := range sa.Transactions {
+		if t.Pending {
+			pendingIDs = append(pendingIDs, t.ID)
+		}
+	}
+	replaced, err := s.Store.MatchedPending(ctx, acct.UserID, acct.ID, pendingIDs)
+	if err != nil {
+		return 0, err
+	}
 	for i := 0; i < len(sa.Transactions); i += chunk {
 		part := sa.Transactions[i:min(i+chunk, len(sa.Transactions))]
 		rows := make([]tally.Transaction, 0, len(part))
 		for _, st := range part {
+			if st.Pending && replaced[st.ID] {
+				continue
+			}
 			amt, err := tally.ParseAmount(st.Amount, cur)
 			if err != nil {
 				s.logger().WarnContext(ctx, "simplefin transaction skipped", "user_id", acct.UserID, "account_id", acct.ID, "transaction", st.ID, "error", err)

@@ -164,3 +164,74 @@ func TestSimpleFINConnectAndSync(t *testing.T) {
 		t.Fatalf("revoked access: got %v, want a credential error", err)
 	}
 }
+
+// A pending purchase that posts under a new id with a tip added replaces its
+// pending twin instead of counting twice; an identical purchase still
+// pending is kept; the match is recorded; totals stay exact.
+func TestPendingToPostedDoesNotDoubleCount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	b := newBridge(t)
+	org := simplefin.Org{Name: "Example Credit Union"}
+	gas := simplefin.Transaction{ID: "T1", Posted: day("2026-11-17"), Amount: "-42.10", Description: "SHELL OIL 5744"}
+	coffee1 := simplefin.Transaction{ID: "P1", Amount: "-18.40", Description: "BLUE BOTTLE COFFEE", TransactedAt: day("2026-11-19"), Pending: true}
+	coffee2 := simplefin.Transaction{ID: "P2", Amount: "-18.40", Description: "BLUE BOTTLE COFFEE", TransactedAt: day("2026-11-19"), Pending: true}
+	setTxns := func(txns ...simplefin.Transaction) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.accounts = []simplefin.Account{{Org: org, ID: "ACT-1", Name: "Checking", Currency: "USD", Balance: "100.00", Transactions: txns}}
+	}
+	setTxns(gas, coffee1, coffee2)
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: b.token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := func() (n int, total int64, pending int) {
+		t.Helper()
+		err := f.st.DB().QueryRow(f.st.DB().Rebind(`SELECT COUNT(*), COALESCE(SUM(amount), 0), COALESCE(SUM(CASE WHEN pending THEN 1 ELSE 0 END), 0) FROM transactions WHERE user_id = ?`), f.user.ID).Scan(&n, &total, &pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n, total, pending
+	}
+	sync := func() {
+		t.Helper()
+		if _, err := f.svc.Sync(ctx, f.user.ID, conn.ID); err != nil {
+			t.Fatal(err)
+		}
+		assertTotalsMatch(t, f)
+	}
+	sync()
+	if n, total, pending := sum(); n != 3 || total != -7890 || pending != 2 {
+		t.Fatalf("day 1: %d transactions totalling %d with %d pending, want 3, -7890, 2", n, total, pending)
+	}
+
+	// Day 2: the first coffee posts with a tip under a new id; the second
+	// is still pending.
+	f.now = f.now.Add(24 * time.Hour)
+	setTxns(gas, simplefin.Transaction{ID: "T4", Posted: day("2026-11-20"), Amount: "-22.00", Description: "BLUE BOTTLE COFFEE"}, coffee2)
+	sync()
+	if n, total, pending := sum(); n != 3 || total != -4210-2200-1840 || pending != 1 {
+		t.Fatalf("day 2: %d transactions totalling %d with %d pending, want 3, %d, 1", n, total, pending, -4210-2200-1840)
+	}
+	var pendingID, postedAmount string
+	var pa, qa int64
+	if err := f.st.DB().QueryRow(f.st.DB().Rebind(`SELECT m.pending_external_id, t.external_id, m.pending_amount, m.posted_amount FROM transaction_matches m
+		JOIN transactions t ON t.user_id = m.user_id AND t.id = m.posted_id WHERE m.user_id = ?`), f.user.ID).Scan(&pendingID, &postedAmount, &pa, &qa); err != nil {
+		t.Fatalf("no match recorded: %v", err)
+	}
+	if pendingID != "P1" || postedAmount != "T4" || pa != -1840 || qa != -2200 {
+		t.Fatalf("match %s -> %s (%d -> %d), want P1 -> T4 (-1840 -> -2200)", pendingID, postedAmount, pa, qa)
+	}
+
+	// Day 3: the bridge repeats the old pending line by mistake, and the
+	// second coffee posts at the same amount.
+	f.now = f.now.Add(24 * time.Hour)
+	setTxns(gas, coffee1, simplefin.Transaction{ID: "T4", Posted: day("2026-11-20"), Amount: "-22.00", Description: "BLUE BOTTLE COFFEE"},
+		simplefin.Transaction{ID: "T6", Posted: day("2026-11-21"), Amount: "-18.40", Description: "BLUE BOTTLE COFFEE"})
+	sync()
+	if n, total, pending := sum(); n != 3 || total != -4210-2200-1840 || pending != 0 {
+		t.Fatalf("day 3: %d transactions totalling %d with %d pending, want 3, %d, 0", n, total, pending, -4210-2200-1840)
+	}
+}

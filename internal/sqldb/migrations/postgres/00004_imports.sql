@@ -27,6 +27,28 @@ CREATE TABLE imports (
 -- button's cooldown, shared by every process).
 ALTER TABLE connections ADD COLUMN refresh_requested_at TIMESTAMPTZ;
 
+-- A pending transaction that posted under a new id (and often a slightly
+-- different amount, e.g. a tip) was replaced by its posted twin: the
+-- pending row is deleted and the match kept here, so the pending id is not
+-- stored again if the institution repeats it.
+CREATE TABLE transaction_matches (
+    user_id             TEXT NOT NULL,
+    account_id          TEXT NOT NULL,
+    pending_external_id TEXT NOT NULL,
+    posted_id           TEXT NOT NULL,
+    pending_on          TEXT NOT NULL,
+    pending_amount      BIGINT NOT NULL,
+    posted_amount       BIGINT NOT NULL,
+    description         TEXT NOT NULL,
+    matched_at          TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (user_id, account_id, pending_external_id)
+);
+
+-- Pending transactions are few; the replacement looks them up per account.
+CREATE INDEX transactions_pending ON transactions (user_id, account_id, posted_on) WHERE pending;
+
 -- +goose Down
+DROP INDEX transactions_pending;
+DROP TABLE transaction_matches;
 ALTER TABLE connections DROP COLUMN refresh_requested_at;
 DROP TABLE imports;
