@@ -55,3 +55,10 @@ func FuzzCSV(f *testing.F) {
 	addSeeds(f, "testdata/*.csv")
 	f.Fuzz(fuzzRead)
 }
+
+// FuzzOFXFile runs OFX and QFX files through the import path.
+func FuzzOFXFile(f *testing.F) {
+	addSeeds(f, "testdata/*.qfx")
+	addSeeds(f, "../ofx/testdata/*.ofx")
+	f.Fuzz(fuzzRead)
+}
