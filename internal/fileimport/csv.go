@@ -27,6 +27,9 @@ type csvLayout struct {
 	desc, memo, fitid, check int // column indexes, -1 when absent
 	decimalComma bool
 	dayFirst     bool
+	// chargesPositive: a card export whose purchases are positive and
+	// payments negative (detected from the file); amounts are negated.
+	chargesPositive bool
 }
 
 func normHeader(s string) string {
@@ -205,6 +208,7 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 	cr := csvReader(r, l.comma)
 	var order dateOrder
 	dotVotes, commaVotes := 0, 0
+	positives, negatives, paymentsPos, paymentsNeg := 0, 0, 0, 0
 	found := false
 	for rows := 0; ; rows++ {
 		rec, err := cr.Read()
@@ -227,6 +231,22 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 		if d, ok := splitDate(field(rec, l.date)); ok {
 			order.vote(d)
 		}
+		if l.amount >= 0 && l.typ < 0 {
+			v := field(rec, l.amount)
+			neg := strings.HasPrefix(v, "-") || strings.HasPrefix(v, "(") || strings.HasSuffix(v, "-")
+			if neg {
+				negatives++
+			} else if v != "" {
+				positives++
+			}
+			if isPayment(field(rec, l.desc)) {
+				if neg {
+					paymentsNeg++
+				} else {
+					paymentsPos++
+				}
+			}
+		}
 		for _, i := range []int{l.amount, l.debit, l.credit} {
 			v := field(rec, i)
 			if c, d := strings.LastIndexByte(v, ','), strings.LastIndexByte(v, '.'); c > d && len(v)-c-1 == 2 {
@@ -241,6 +261,7 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 	}
 	l.dayFirst = order.isDayFirst()
 	l.decimalComma = commaVotes > dotVotes
+	l.chargesPositive = positives > negatives && paymentsNeg > 0 && paymentsPos == 0
 
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, err
@@ -300,6 +321,9 @@ func (l *csvLayout) transaction(rec []string, line int) (Transaction, string) {
 				t.Type = "CREDIT"
 			}
 		}
+		if l.chargesPositive {
+			amt = -amt
+		}
 		t.Amount = amt
 	} else {
 		var debit, credit int64
@@ -336,4 +360,11 @@ func abs(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// isPayment reports whether a card line's description reads as a payment
+// to the card, whose sign is the opposite of purchases.
+func isPayment(desc string) bool {
+	d := strings.ToUpper(desc)
+	return strings.Contains(d, "PAYMENT") || strings.Contains(d, "THANK YOU")
 }
