@@ -170,7 +170,7 @@ func (m *Main) Run(ctx context.Context) error {
 			mux.Handle("/demobank/ofx", demobank.New())
 			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
 		}
-		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint})
+		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Importer: m.Sync})
 		if err != nil {
 			return err
 		}

@@ -133,3 +133,33 @@ func (s *Store) AccountByExternalID(ctx context.Context, userID, externalID stri
 	}
 	return a, nil
 }
+
+// Imports lists the user's most recent imports, newest first.
+func (s *Store) Imports(ctx context.Context, userID string, limit int) ([]*tally.Import, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id FROM imports WHERE user_id = ? ORDER BY id DESC LIMIT ?`), userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: imports: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: imports: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: imports: %w", err)
+	}
+	out := make([]*tally.Import, 0, len(ids))
+	for _, id := range ids {
+		imp, err := s.Import(ctx, userID, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, imp)
+	}
+	return out, nil
+}
