@@ -101,6 +101,9 @@ func importOne(ctx context.Context, svc *tsync.Service, userID, accountID, path 
 	name := filepath.Base(path)
 	imp, err = svc.RunImport(ctx, userID, imp.ID, func(p *tally.Import) {
 		done := p.Parsed + p.Rejected
+		if p.Status != tally.ImportRunning {
+			total = done // the estimate counted header and blank lines
+		}
 		if tty {
 			fmt.Fprintf(out, "\r%s", progressBar(name, done, total))
 		} else if p.Status == tally.ImportRunning {
