@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -106,5 +107,24 @@ func TestProgressBar(t *testing.T) {
 	}
 	if got := progressBar("f.csv", 7, 0); !strings.Contains(got, "100%") {
 		t.Errorf("progressBar with no estimate = %q", got)
+	}
+}
+
+// POST /connections {kind: simplefin} against the demo bank's SimpleFIN
+// bridge: the token is claimed, the accounts listed, and the first sync
+// (a River job) stores the bank's transactions.
+func TestSimpleFINThroughTheDemoBridge(t *testing.T) {
+	t.Parallel()
+	m := startMain(t, true)
+	carl, _ := signUp(t, m.URL(), "carl@example.com")
+	token := base64.StdEncoding.EncodeToString([]byte(m.URL() + "/demobank/simplefin/claim/carl"))
+	got := carl.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "simplefin", "setup_token": token})
+	if got["kind"] != "simplefin" || len(got["accounts"].([]any)) != 4 || strings.Contains(got["url"].(string), "demo@") {
+		t.Fatalf("POST /connections = %v", got)
+	}
+	connID := got["id"].(string)
+	eventually(t, 30*time.Second, "the first SimpleFIN sync", func() bool { return connectionStatus(carl, connID) == "active" })
+	if n, want := len(carl.allTransactions("")), bankCount("carl"); n != want {
+		t.Fatalf("GET /transactions has %d, the bank %d", n, want)
 	}
 }

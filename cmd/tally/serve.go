@@ -168,6 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
+			mux.Handle("/demobank/simplefin/", &demobank.SimpleFIN{Bank: demobank.New(), Prefix: "/demobank/simplefin"})
 			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
 		}
 		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Importer: m.Sync})
