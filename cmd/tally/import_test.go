@@ -128,3 +128,50 @@ func TestSimpleFINThroughTheDemoBridge(t *testing.T) {
 		t.Fatalf("GET /transactions has %d, the bank %d", n, want)
 	}
 }
+
+// A login the institution refuses puts the connection in needs_attention;
+// the refresh button then refuses to retry it until new credentials are
+// accepted, after which it syncs again.
+func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
+	t.Parallel()
+	m := startMain(t, true)
+	dora, _ := signUp(t, m.URL(), "dora@example.com")
+	got := dora.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": m.URL() + "/demobank/ofx", "login": "dora", "password": "pw"})
+	connID := got["id"].(string)
+	eventually(t, 30*time.Second, "the first sync", func() bool { return connectionStatus(dora, connID) == "active" })
+	// River records a finished job shortly after the worker returns; until
+	// then a new sync of the connection is a duplicate of the running one.
+	settle := func() {
+		eventually(t, 30*time.Second, "sync jobs to be recorded as finished", func() bool {
+			var n int
+			if err := m.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state IN ('running', 'available', 'retryable')`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n == 0
+		})
+	}
+	settle()
+
+	// The password changes at the bank.
+	sealed := m.Sync.Box.Seal([]byte("wrong"), []byte(connID))
+	if _, err := m.DB.Exec(m.DB.Rebind(`UPDATE connections SET secret = ? WHERE id = ?`), sealed, connID); err != nil {
+		t.Fatal(err)
+	}
+	dora.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
+	eventually(t, 30*time.Second, "needs_attention", func() bool { return connectionStatus(dora, connID) == "needs_attention" })
+	settle()
+	status, body := dora.do("POST", "/api/v1/connections/"+connID+"/refresh", nil)
+	if status != 409 || !strings.Contains(body["error"].(map[string]any)["message"].(string), "update the credentials") {
+		t.Fatalf("refresh of a refused login = %d %v, want 409 asking for new credentials", status, body)
+	}
+	dora.must(422, "PATCH", "/api/v1/connections/"+connID, map[string]string{"password": "wrong"})
+	patched := dora.must(200, "PATCH", "/api/v1/connections/"+connID, map[string]string{"password": "new-pw"})
+	if patched["status"] != "syncing" {
+		t.Fatalf("PATCH = %v, want syncing", patched)
+	}
+	eventually(t, 30*time.Second, "the sync with the new password", func() bool { return connectionStatus(dora, connID) == "active" })
+	// The refresh button works again, within its cooldown rules.
+	if status, _ := dora.do("POST", "/api/v1/connections/"+connID+"/refresh", nil); status != 429 {
+		t.Fatalf("refresh within a minute of the last = %d, want 429", status)
+	}
+}

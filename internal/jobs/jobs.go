@@ -213,6 +213,9 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		metrics.Jobs.WithLabelValues(job.Kind, "cancelled").Inc()
 		log.WarnContext(ctx, "sync stopped: the institution refused the login", "error", err)
 		w.finish(ctx, a, tsync.Reason(err))
+		if err := w.store.MarkCredentialsRefused(context.WithoutCancel(ctx), a.UserID, a.ConnectionID); err != nil {
+			log.ErrorContext(ctx, "record refused credentials", "error", err)
+		}
 		return river.JobCancel(err)
 	}
 	metrics.Jobs.WithLabelValues(job.Kind, "error").Inc()

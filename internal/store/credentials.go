@@ -12,7 +12,7 @@ import (
 // clears a needs-attention status and enqueues a sync, in one transaction.
 func (s *Store) UpdateCredentials(ctx context.Context, userID, id, login string, secret []byte) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET login = ?, secret = ?, status = ?, status_reason = '' WHERE user_id = ? AND id = ? AND kind <> ?`),
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET login = ?, secret = ?, status = ?, status_reason = '', credentials_refused_at = NULL WHERE user_id = ? AND id = ? AND kind <> ?`),
 			login, secret, tally.StatusSyncing, userID, id, tally.ConnectionFile)
 		if err != nil {
 			return fmt.Errorf("store: update credentials: %w", err)
@@ -31,4 +31,15 @@ func (s *Store) UpdateCredentials(ctx context.Context, userID, id, login string,
 		}
 		return nil
 	})
+}
+
+// MarkCredentialsRefused records that the institution refused the stored
+// login: the connection is not synced again, not even on request, until
+// UpdateCredentials.
+func (s *Store) MarkCredentialsRefused(ctx context.Context, userID, id string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE connections SET credentials_refused_at = ? WHERE user_id = ? AND id = ?`), s.now(), userID, id)
+	if err != nil {
+		return fmt.Errorf("store: mark credentials refused: %w", err)
+	}
+	return nil
 }

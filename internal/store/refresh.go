@@ -64,13 +64,16 @@ func (s *Store) RequestRefresh(ctx context.Context, userID, id string, cooldown 
 	var wait time.Duration
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var kind string
-		var last sql.NullTime
-		err := tx.QueryRowContext(ctx, s.q(`SELECT kind, refresh_requested_at FROM connections WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id).Scan(&kind, &last)
+		var last, refused sql.NullTime
+		err := tx.QueryRowContext(ctx, s.q(`SELECT kind, refresh_requested_at, credentials_refused_at FROM connections WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id).Scan(&kind, &last, &refused)
 		if err != nil {
 			return notFound(err, "connection")
 		}
 		if kind == tally.ConnectionFile {
 			return tally.Errorf(tally.EINVALID, "connection %s holds uploaded files; there is nothing to refresh", id)
+		}
+		if refused.Valid {
+			return tally.Errorf(tally.ECONFLICT, "the institution refused this connection's login; update the credentials (PATCH /api/v1/connections/%s) before refreshing", id)
 		}
 		if last.Valid {
 			if elapsed := now.Sub(last.Time); elapsed >= 0 && elapsed < cooldown {

@@ -27,6 +27,11 @@ CREATE TABLE imports (
 -- button's cooldown, shared by every process).
 ALTER TABLE connections ADD COLUMN refresh_requested_at TIMESTAMPTZ;
 
+-- When the institution refused the stored login; nothing syncs the
+-- connection again, not even the refresh button, until the user updates
+-- the credentials (retrying a refused password can lock the account).
+ALTER TABLE connections ADD COLUMN credentials_refused_at TIMESTAMPTZ;
+
 -- A pending transaction that posted under a new id (and often a slightly
 -- different amount, e.g. a tip) was replaced by its posted twin: the
 -- pending row is deleted and the match kept here, so the pending id is not
@@ -50,5 +55,6 @@ CREATE INDEX transactions_pending ON transactions (user_id, account_id, posted_o
 -- +goose Down
 DROP INDEX transactions_pending;
 DROP TABLE transaction_matches;
+ALTER TABLE connections DROP COLUMN credentials_refused_at;
 ALTER TABLE connections DROP COLUMN refresh_requested_at;
 DROP TABLE imports;
