@@ -78,6 +78,7 @@ func (m *Main) setUpDemo(ctx context.Context, key []byte) error {
 	if m.Stdout != nil {
 		fmt.Fprintf(m.Stdout, "Demo user: %s  password: %s\n", demoEmail, password)
 		fmt.Fprintf(m.Stdout, "Demo bank: %s/demobank/ofx (any login; password \"wrong\" is refused)\n", m.URL())
+		fmt.Fprintf(m.Stdout, "Demo SimpleFIN setup token: %s\n", base64.StdEncoding.EncodeToString([]byte(m.URL()+"/demobank/simplefin/claim/demo")))
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ Usage:
                    [--blob-url URL] [--redis-url URL] [--role all|api|worker] [--demo]
   tally demo-bank  [--addr 127.0.0.1:8081]
   tally user add   --email EMAIL            (password from stdin)
+  tally import     --email EMAIL [--account ID] FILE...   (OFX, QFX, QIF or CSV)
   tally migrate    [--database-url URL]
   tally reconcile  [--database-url URL] [--repair]
   tally categorize [--explain]              (descriptors on stdin, JSON lines out)
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New(`usage: tally user add --email EMAIL (password from stdin)`)
 		}
 		return runUserAdd(ctx, rest[1:], stdin, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "reconcile":

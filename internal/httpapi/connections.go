@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/sync"
@@ -52,10 +54,11 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request, u *tall
 }
 
 type createConnectionRequest struct {
-	Kind     string `json:"kind"`
-	URL      string `json:"url"`
-	Login    string `json:"login"`
-	Password string `json:"password"`
+	Kind       string `json:"kind"`
+	URL        string `json:"url"`
+	Login      string `json:"login"`
+	Password   string `json:"password"`
+	SetupToken string `json:"setup_token"` // kind simplefin
 }
 
 // POST /api/v1/connections: verify the credentials with the institution and
@@ -75,6 +78,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request, u *tal
 		return
 	}
 	creq, err := connectRequest(req.Kind, req.URL, req.Login, req.Password, "url", "login", "password")
+	if req.Kind == tally.ConnectionSimpleFIN {
+		creq, err = simpleFINRequest(req.SetupToken)
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -169,9 +175,14 @@ func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request, u *tal
 	noContent(w)
 }
 
-// POST /api/v1/connections/{id}/refresh
+// POST /api/v1/connections/{id}/refresh: at most once per RefreshCooldown;
+// sooner is 429 with Retry-After.
 func (s *Server) refreshConnection(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	if err := s.Store.RequestSync(r.Context(), u.ID, r.PathValue("id")); err != nil {
+	wait, err := s.Store.RequestRefresh(r.Context(), u.ID, r.PathValue("id"), RefreshCooldown)
+	if err != nil {
+		if wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		}
 		s.error(w, r, err)
 		return
 	}

@@ -35,8 +35,9 @@ var now = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 
 // fakeJobs records the sync jobs the store enqueues.
 type fakeJobs struct {
-	mu    gosync.Mutex
-	syncs []string // connection ids
+	mu      gosync.Mutex
+	syncs   []string // connection ids
+	imports []string // import ids
 }
 
 func (j *fakeJobs) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error {

@@ -37,6 +37,7 @@ const MaxJSONBody = 1 << 20
 type Server struct {
 	Store     *store.Store
 	Connector Connector
+	Importer  Importer // statement file uploads; nil answers 503
 	Logger    *slog.Logger
 	// Categorize names sellers for rules and crowd votes; the embedded
 	// dictionary's engine when nil.
@@ -44,6 +45,8 @@ type Server struct {
 	Now        func() time.Time // time.Now when nil
 	Notify     *notify.Service  // budget plans; one over Store when nil
 	Secrets    *secret.Box      // seals webhook secrets; webhooks are refused when nil
+
+	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
 }
 
 func (s *Server) now() time.Time {
@@ -89,6 +92,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "PUT "+v1+"/profile", s.putProfile)
 	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
+	s.routeImports(mux)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.

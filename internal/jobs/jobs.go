@@ -73,13 +73,20 @@ type Config struct {
 	// RetryBase is a failed delivery's first retry delay, doubling after
 	// each attempt; 0 means 30 seconds.
 	RetryBase time.Duration
+
+	// RefreshCap is how many syncs per institution host the daily refresh
+	// schedules per hour (DefaultRefreshCap when 0); RefreshEvery is how
+	// often it runs (hourly when 0, never when negative).
+	RefreshCap   int
+	RefreshEvery time.Duration
 }
 
 // Client enqueues and runs jobs.
 type Client struct {
-	river  *river.Client[*sql.Tx]
-	db     *sqldb.DB
-	logger *slog.Logger
+	river      *river.Client[*sql.Tx]
+	db         *sqldb.DB
+	logger     *slog.Logger
+	refreshCap int
 }
 
 func driverFor(db *sqldb.DB) riverdriver.Driver[*sql.Tx] {
@@ -112,7 +119,7 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c := &Client{db: db, logger: logger}
+	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap}
 	rc := &river.Config{
 		Logger:               logger.With("component", "river"),
 		JobTimeout:           cfg.JobTimeout,
@@ -127,6 +134,11 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &syncWorker{syncer: syncer, store: st, logger: logger, notify: cfg.Notify})
 		river.AddWorker(workers, &crowdApplyWorker{store: st, logger: logger})
+		river.AddWorker(workers, &importWorker{syncer: syncer, logger: logger})
+		river.AddWorker(workers, &refreshWorker{client: c, store: st, now: time.Now})
+		if cfg.RefreshEvery >= 0 {
+			rc.PeriodicJobs = []*river.PeriodicJob{refreshPeriodic(cfg.RefreshEvery)}
+		}
 		if cfg.Notify != nil {
 			base := cfg.RetryBase
 			if base <= 0 {
@@ -139,6 +151,7 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			QueueSync:          {MaxWorkers: cfg.Workers},
+			QueueImport:        {MaxWorkers: 1},
 		}
 	}
 	rcl, err := river.NewClient(driverFor(db), rc)
@@ -223,6 +236,9 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		metrics.Jobs.WithLabelValues(job.Kind, "cancelled").Inc()
 		log.WarnContext(ctx, "sync stopped: the institution refused the login", "error", err)
 		w.finish(ctx, a, tsync.Reason(err))
+		if err := w.store.MarkCredentialsRefused(context.WithoutCancel(ctx), a.UserID, a.ConnectionID); err != nil {
+			log.ErrorContext(ctx, "record refused credentials", "error", err)
+		}
 		return river.JobCancel(err)
 	}
 	metrics.Jobs.WithLabelValues(job.Kind, "error").Inc()

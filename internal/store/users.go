@@ -60,11 +60,15 @@ func (s *Store) User(ctx context.Context, id string) (*tally.User, error) {
 }
 
 // TouchUser records that the user was active now. It writes at most once an
-// hour per user, so reads do not turn into writes.
+// hour per user, so reads do not turn into writes. A user back after
+// InactiveAfter gets their connections refreshed.
 func (s *Store) TouchUser(ctx context.Context, u *tally.User) error {
 	now := s.now()
 	if now.Sub(u.LastActiveAt) < time.Hour {
 		return nil
+	}
+	if now.Sub(u.LastActiveAt) >= InactiveAfter {
+		return s.welcomeBack(ctx, u, now)
 	}
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE users SET last_active_at = ? WHERE id = ?`), now, u.ID)
 	if err != nil {

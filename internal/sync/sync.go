@@ -27,6 +27,7 @@ import (
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/ofx"
 	"github.com/tallyhq/tally/internal/secret"
+	"github.com/tallyhq/tally/internal/source/simplefin"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -77,6 +78,8 @@ type ConnectRequest struct {
 	URL      string // the institution's OFX Direct Connect URL
 	Login    string
 	Password string
+
+	SetupToken string // tally.ConnectionSimpleFIN: the bridge's one-time setup token
 }
 
 // Connect verifies the credentials at the institution (sign-on and account
@@ -86,6 +89,9 @@ type ConnectRequest struct {
 func (s *Service) Connect(ctx context.Context, userID string, req ConnectRequest) (*tally.Connection, []*tally.Account, error) {
 	if req.Kind == "" {
 		req.Kind = tally.ConnectionOFX
+	}
+	if req.Kind == tally.ConnectionSimpleFIN {
+		return s.connectSimpleFIN(ctx, userID, req)
 	}
 	if req.Kind != tally.ConnectionOFX {
 		return nil, nil, tally.Errorf(tally.EINVALID, "connection kind %q is not supported (want ofx)", req.Kind)
@@ -189,7 +195,7 @@ func isRetryable(err error) bool {
 // login, which retrying cannot fix.
 func IsCredentialError(err error) bool {
 	var se *ofx.StatusError
-	return errors.As(err, &se) && se.Where == "SONRS"
+	return errors.As(err, &se) && se.Where == "SONRS" || errors.Is(err, simplefin.ErrAuth)
 }
 
 func connectError(rawURL string, err error) error {
@@ -359,6 +365,9 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	password, err := s.Box.Open(sealed, []byte(conn.ID))
 	if err != nil {
 		return res, fmt.Errorf("sync: connection %s: %w", conn.ID, err)
+	}
+	if conn.Kind == tally.ConnectionSimpleFIN {
+		return s.syncSimpleFIN(ctx, conn, string(password))
 	}
 	if err := s.Store.StartSync(ctx, userID, connectionID); err != nil {
 		return res, err
@@ -533,6 +542,9 @@ func Reason(err error) string {
 	var se *ofx.StatusError
 	if errors.As(err, &se) && se.Where == "SONRS" {
 		return "The institution refused the login: " + signOnMeaning(se) + ". Update the credentials to resume syncing."
+	}
+	if errors.Is(err, simplefin.ErrAuth) {
+		return "The SimpleFIN bridge revoked Tally's access. Connect again with a new setup token."
 	}
 	var ue *upstreamError
 	if errors.As(err, &ue) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/tallyhq/tally"
 )
 
 // TestRenderEveryPage renders each page with sample data, so a template
@@ -46,6 +48,17 @@ func TestRenderEveryPage(t *testing.T) {
 				[]string{`<meta http-equiv="refresh" content="3">`, "Syncing your accounts…", "No spending this month yet.", "No transactions yet.", "No budgets yet"}, []string{"Alerts"}},
 			{"empty", &dashboardPage{layout: layout{Title: "Dashboard", Email: "new@example.com"}, Month: "March 2026", Total: "$0.00"},
 				[]string{"No accounts linked yet."}, []string{"refresh"}},
+		},
+		"imports": {
+			{"empty", importsPage{layout: layout{Title: "Import a statement", Email: "a@example.com"}, MaxSize: "64 MiB"},
+				[]string{`enctype="multipart/form-data"`, "up to 64 MiB", "No files imported yet."}, []string{"refresh", `role="alert"`}},
+			{"running and refused", importsPage{layout: layout{Title: "Import a statement", Email: "a@example.com", Syncing: true}, MaxSize: "64 MiB",
+				Error: "this file is a PDF document, which Tally cannot import",
+				Imports: []importRow{
+					{Import: &tally.Import{Filename: "big.ofx", Format: "ofx", Status: "running", Parsed: 30000, Inserted: 29990, Duplicates: 10}, Created: "Mar 15, 12:00 UTC", Active: true},
+					{Import: &tally.Import{Filename: "card <1>.csv", Format: "csv", Status: "done", Parsed: 2, Inserted: 2, Rejected: 1, Errors: []tally.ImportError{{Line: 4, Reason: `amount "abc" is not a number`}}}, Created: "Mar 14, 09:00 UTC"},
+				}},
+				[]string{`role="alert"`, "PDF document", `http-equiv="refresh"`, "Importing…", "big.ofx", "29990", "card &lt;1&gt;.csv", "Line 4: amount &#34;abc&#34; is not a number"}, []string{"No files imported yet."}},
 		},
 	}
 	for name := range ps {

@@ -46,6 +46,7 @@ type Handler struct {
 	Now      func() time.Time // time.Now when nil
 	DemoHint string           // shown on the sign-in page when set, e.g. the demo credentials
 	Notify   *notify.Service  // budget plans; one over Store when nil
+	Importer httpapi.Importer // statement uploads at /imports; nil refuses them
 }
 
 // Config configures New.
@@ -55,6 +56,7 @@ type Config struct {
 	Now      func() time.Time
 	DemoHint string
 	Notify   *notify.Service
+	Importer httpapi.Importer
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -62,7 +64,7 @@ func New(c Config) (*Handler, error) {
 	if _, err := pages(); err != nil {
 		return nil, err
 	}
-	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify}, nil
+	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer}, nil
 }
 
 func (h *Handler) now() time.Time {
@@ -97,6 +99,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", cop.Handler(http.HandlerFunc(h.home)))
 	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.signIn)))
 	mux.Handle("POST /signout", cop.Handler(http.HandlerFunc(h.signOut)))
+	h.importRoutes(mux, cop)
 	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		staticHandler.ServeHTTP(w, r)
@@ -107,7 +110,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 // file.
 var pages = sync.OnceValues(func() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "dashboard"} {
+	for _, name := range []string{"signin", "dashboard", "imports"} {
 		t, err := template.New(name).Funcs(template.FuncMap{}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)

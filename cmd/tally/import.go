@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/config"
+	"github.com/tallyhq/tally/internal/store"
+	tsync "github.com/tallyhq/tally/internal/sync"
+)
+
+// maxImportFile caps a file given to tally import: the whole file is kept
+// in the object store as uploaded files are.
+const maxImportFile = 1 << 30
+
+// runImport imports statement files for a user in this process, through the
+// same path as an uploaded file's job.
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := config.Default()
+	var email, accountID string
+	fs, err := parseFlags("import", args, stderr, &c, func(fs *flag.FlagSet) {
+		c.DataFlags(fs)
+		fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path (default: the data dir's blobs/)")
+		fs.StringVar(&email, "email", "", "the user whose accounts receive the transactions")
+		fs.StringVar(&accountID, "account", "", "the account id to import into (default: the file's own account, or one named after the file)")
+	})
+	if err != nil {
+		return err
+	}
+	files := fs.Args()
+	if email == "" || len(files) == 0 {
+		return errors.New("usage: tally import --email EMAIL [--account ID] FILE...")
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	db, err := openDatabase(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	blobURL := c.BlobURL
+	if blobURL == "" {
+		blobURL = filepath.Join(c.DataDir, "blobs")
+	}
+	blobs, err := blob.Open(blobURL)
+	if err != nil {
+		return err
+	}
+	st := store.New(db, nil)
+	u, _, err := st.UserByEmail(ctx, email)
+	if err != nil {
+		return fmt.Errorf("import: %s", tally.ErrorMessage(err))
+	}
+	svc := &tsync.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: newLogger(&c, io.Discard)}
+	tty := isTerminal(stdout)
+	failed := 0
+	for _, path := range files {
+		if err := importOne(ctx, svc, u.ID, accountID, path, stdout, tty); err != nil {
+			failed++
+			fmt.Fprintf(stdout, "%s: %s\n", path, tally.ErrorMessage(err))
+			if tally.ErrorCode(err) == tally.EINTERNAL {
+				fmt.Fprintf(stderr, "tally import: %s: %v\n", path, err)
+			}
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("import: %d of %d files failed", failed, len(files))
+	}
+	return nil
+}
+
+func importOne(ctx context.Context, svc *tsync.Service, userID, accountID, path string, out io.Writer, tty bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return tally.Errorf(tally.EINVALID, "%v", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxImportFile+1))
+	f.Close()
+	if err != nil {
+		return tally.Errorf(tally.EINVALID, "%v", err)
+	}
+	if len(data) > maxImportFile {
+		return tally.Errorf(tally.ETOOLARGE, "the file is larger than 1 GiB")
+	}
+	imp, err := svc.NewImport(ctx, userID, accountID, filepath.Base(path), data, false)
+	if err != nil {
+		return err
+	}
+	total := estimateRows(data, imp.Format)
+	name := filepath.Base(path)
+	imp, err = svc.RunImport(ctx, userID, imp.ID, func(p *tally.Import) {
+		done := p.Parsed + p.Rejected
+		if p.Status != tally.ImportRunning {
+			total = done // the estimate counted header and blank lines
+		}
+		if tty {
+			fmt.Fprintf(out, "\r%s", progressBar(name, done, total))
+		} else if p.Status == tally.ImportRunning {
+			fmt.Fprintf(out, "%s: %d rows read, %d new\n", name, done, p.Inserted)
+		}
+	})
+	if tty {
+		fmt.Fprintln(out)
+	}
+	if err != nil {
+		return err
+	}
+	if imp.Status == tally.ImportFailed {
+		return tally.Errorf(tally.EUNPROCESSABLE, "failed: %s", imp.Message)
+	}
+	fmt.Fprintf(out, "%s: %s, %d transactions: %d new, %d already stored, %d rows rejected (account %s, import %s)\n",
+		name, strings.ToUpper(imp.Format), imp.Parsed, imp.Inserted, imp.Duplicates, imp.Rejected, imp.AccountID, imp.ID)
+	for _, e := range imp.Errors {
+		fmt.Fprintf(out, "  line %d: %s\n", e.Line, e.Reason)
+	}
+	if int64(len(imp.Errors)) < imp.Rejected {
+		fmt.Fprintf(out, "  ... and %d more\n", imp.Rejected-int64(len(imp.Errors)))
+	}
+	return nil
+}
+
+// estimateRows guesses a file's transaction count for the progress bar.
+func estimateRows(data []byte, format string) int64 {
+	switch format {
+	case "ofx":
+		return int64(bytes.Count(bytes.ToUpper(data), []byte("<STMTTRN>")))
+	case "qif":
+		return int64(bytes.Count(data, []byte("\n^")))
+	}
+	return int64(bytes.Count(data, []byte("\n")))
+}
+
+func progressBar(name string, done, total int64) string {
+	const width = 30
+	if total < done {
+		total = done
+	}
+	frac := 1.0
+	if total > 0 {
+		frac = float64(done) / float64(total)
+	}
+	n := int(frac * width)
+	return fmt.Sprintf("%s [%s%s] %3.0f%% %d/%d rows", name, strings.Repeat("=", n), strings.Repeat(" ", width-n), frac*100, done, total)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,173 @@
+// Package simplefin is a client of the SimpleFIN protocol
+// (https://www.simplefin.org/protocol.html), which several bank bridges
+// speak: a one-time setup token is a base64 claim URL; POSTing to it
+// returns an access URL with credentials in its user info; GET
+// ACCESS_URL/accounts?start-date=UNIX returns accounts and transactions as
+// JSON.
+package simplefin
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrAuth is the bridge refusing a setup token that was already claimed or
+// an access URL that was revoked; retrying cannot help.
+var ErrAuth = errors.New("simplefin: the bridge refused the token or access URL")
+
+const maxBody = 256 << 20
+
+// Org is the institution of an account.
+type Org struct {
+	Domain  string `json:"domain"`
+	SFINURL string `json:"sfin-url"`
+	Name    string `json:"name"`
+}
+
+// Transaction is one account transaction. Amounts are decimal strings.
+type Transaction struct {
+	ID           string `json:"id"`
+	Posted       int64  `json:"posted"` // Unix seconds; 0 while pending
+	Amount       string `json:"amount"`
+	Description  string `json:"description"`
+	Payee        string `json:"payee,omitempty"`
+	Memo         string `json:"memo,omitempty"`
+	TransactedAt int64  `json:"transacted_at,omitempty"`
+	Pending      bool   `json:"pending,omitempty"`
+}
+
+// Account is one account with its transactions.
+type Account struct {
+	Org              Org           `json:"org"`
+	ID               string        `json:"id"`
+	Name             string        `json:"name"`
+	Currency         string        `json:"currency"`
+	Balance          string        `json:"balance"`
+	AvailableBalance string        `json:"available-balance,omitempty"`
+	BalanceDate      int64         `json:"balance-date"`
+	Transactions     []Transaction `json:"transactions"`
+}
+
+// AccountSet is the answer of /accounts.
+type AccountSet struct {
+	Errors   []string  `json:"errors"`
+	Accounts []Account `json:"accounts"`
+}
+
+// Claim exchanges a setup token for an access URL. The token can be claimed
+// once.
+func Claim(ctx context.Context, client *http.Client, setupToken string) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(setupToken))
+	if err != nil {
+		raw, err = base64.URLEncoding.DecodeString(strings.TrimSpace(setupToken))
+	}
+	if err != nil {
+		return "", fmt.Errorf("simplefin: the setup token is not base64")
+	}
+	claim, err := url.Parse(string(raw))
+	if err != nil || (claim.Scheme != "https" && claim.Scheme != "http") || claim.Host == "" {
+		return "", fmt.Errorf("simplefin: the setup token does not hold a claim URL")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, claim.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Length", "0")
+	body, err := do(client, req, 64<<10)
+	if err != nil {
+		return "", err
+	}
+	access := strings.TrimSpace(string(body))
+	u, err := url.Parse(access)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User == nil {
+		return "", fmt.Errorf("simplefin: the claim answered %q, not an access URL", access)
+	}
+	return access, nil
+}
+
+// Accounts reads the accounts and their transactions since start (all the
+// bridge has when start is zero), pending ones included, and returns the raw
+// answer too.
+func Accounts(ctx context.Context, client *http.Client, accessURL string, start time.Time) (*AccountSet, []byte, error) {
+	u, err := url.Parse(accessURL)
+	if err != nil || u.User == nil {
+		return nil, nil, fmt.Errorf("simplefin: access URL is malformed")
+	}
+	user := u.User.Username()
+	pass, _ := u.User.Password()
+	u.User = nil
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/accounts"
+	q := url.Values{"pending": {"1"}}
+	if !start.IsZero() {
+		q.Set("start-date", strconv.FormatInt(start.Unix(), 10))
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.SetBasicAuth(user, pass)
+	req.Header.Set("Accept", "application/json")
+	body, err := do(client, req, maxBody)
+	if err != nil {
+		return nil, nil, err
+	}
+	var set AccountSet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, body, fmt.Errorf("simplefin: the bridge answered something that is not an account set: %w", err)
+	}
+	return &set, body, nil
+}
+
+// StatusError is a bridge answering an unexpected HTTP status.
+type StatusError struct{ Status int }
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("simplefin: the bridge answered HTTP %d", e.Status)
+}
+
+func do(client *http.Client, req *http.Request, limit int64) ([]byte, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	switch {
+	case res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized:
+		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		return nil, ErrAuth
+	case res.StatusCode != http.StatusOK:
+		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		return nil, &StatusError{Status: res.StatusCode}
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("simplefin: the answer is larger than %d MiB", limit>>20)
+	}
+	return body, nil
+}
+
+// Redact returns an access URL without its credentials, for display.
+func Redact(accessURL string) string {
+	u, err := url.Parse(accessURL)
+	if err != nil {
+		return ""
+	}
+	u.User = nil
+	return u.String()
+}

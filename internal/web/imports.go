@@ -1,0 +1,126 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/httpapi"
+)
+
+// importsPage is the statement upload page: the form, and the latest
+// imports with their progress and rejected rows.
+type importsPage struct {
+	layout
+	Error    string
+	Accounts []*tally.Account
+	Imports  []importRow
+	MaxSize  string
+}
+
+type importRow struct {
+	*tally.Import
+	Created string
+	Active  bool
+}
+
+func (h *Handler) maxImportBytes() int64 { return httpapi.DefaultMaxImportBytes }
+
+// importRoutes registers GET and POST /imports when the handler can import.
+func (h *Handler) importRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
+	mux.Handle("GET /imports", cop.Handler(http.HandlerFunc(h.imports)))
+	mux.Handle("POST /imports", cop.Handler(http.HandlerFunc(h.upload)))
+}
+
+func (h *Handler) importsData(r *http.Request, u *tally.User, msg string) (importsPage, error) {
+	page := importsPage{layout: layout{Title: "Import a statement", Email: u.Email}, Error: msg,
+		MaxSize: fmt.Sprintf("%d MiB", h.maxImportBytes()>>20)}
+	accts, err := h.Store.Accounts(r.Context(), u.ID)
+	if err != nil {
+		return page, err
+	}
+	page.Accounts = accts
+	imps, err := h.Store.Imports(r.Context(), u.ID, 10)
+	if err != nil {
+		return page, err
+	}
+	for _, imp := range imps {
+		active := imp.Status == tally.ImportQueued || imp.Status == tally.ImportRunning
+		page.Syncing = page.Syncing || active
+		page.Imports = append(page.Imports, importRow{Import: imp, Created: imp.CreatedAt.Format("Jan 2, 15:04 MST"), Active: active})
+	}
+	return page, nil
+}
+
+// GET /imports
+func (h *Handler) imports(w http.ResponseWriter, r *http.Request) {
+	u, err := h.sessionUser(w, r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if u == nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	page, err := h.importsData(r, u, "")
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "imports", page)
+}
+
+// POST /imports: multipart with "file" and optionally "account_id".
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
+	u, err := h.sessionUser(w, r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if u == nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	refuse := func(status int, msg string) {
+		page, err := h.importsData(r, u, msg)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		h.render(w, r, status, "imports", page)
+	}
+	if h.Importer == nil {
+		refuse(http.StatusServiceUnavailable, "File import is not available on this server.")
+		return
+	}
+	limit := h.maxImportBytes()
+	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			refuse(http.StatusRequestEntityTooLarge, "The file is larger than "+fmt.Sprintf("%d MiB", limit>>20)+".")
+			return
+		}
+		refuse(http.StatusBadRequest, "Choose a statement file to import.")
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil || int64(len(data)) > limit {
+		refuse(http.StatusRequestEntityTooLarge, "The file is larger than "+fmt.Sprintf("%d MiB", limit>>20)+".")
+		return
+	}
+	_, err = h.Importer.NewImport(r.Context(), u.ID, r.FormValue("account_id"), hdr.Filename, data, true)
+	switch code := tally.ErrorCode(err); {
+	case err == nil:
+		http.Redirect(w, r, "/imports", http.StatusSeeOther)
+	case code == tally.EINTERNAL:
+		h.serverError(w, r, err)
+	default:
+		refuse(httpapi.StatusOf(code), tally.ErrorMessage(err))
+	}
+}
