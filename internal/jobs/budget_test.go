@@ -207,7 +207,7 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &notify.Service{Store: st, Box: box, Email: email, Now: clk.Now, HTTP: http.DefaultClient}
-	client, err := jobs.New(db, jobs.Config{Workers: 2, PollInterval: 50 * time.Millisecond, Notify: svc, RetryBase: 50 * time.Millisecond}, syncer, st)
+	client, err := jobs.New(db, jobs.Config{Workers: 2, PollInterval: 50 * time.Millisecond, Notify: svc, RetryBase: 50 * time.Millisecond, RefreshEvery: -1}, syncer, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -200,8 +200,18 @@ func (c *Client) Stop(ctx context.Context) error {
 }
 
 // EnqueueSyncTx implements store.Jobs.
+// A sync asked for now (a new connection, the refresh button) that finds
+// the connection's daily refresh already scheduled for later, or waiting to
+// retry, makes that job run at once instead of being dropped as a duplicate.
 func (c *Client) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error {
-	_, err := c.river.InsertTx(ctx, tx, SyncArgs{UserID: userID, ConnectionID: connectionID}, nil)
+	res, err := c.river.InsertTx(ctx, tx, SyncArgs{UserID: userID, ConnectionID: connectionID}, nil)
+	if err != nil || !res.UniqueSkippedAsDuplicate || res.Job == nil {
+		return err
+	}
+	switch res.Job.State {
+	case rivertype.JobStateScheduled, rivertype.JobStateRetryable:
+		_, err = c.river.JobRetryTx(ctx, tx, res.Job.ID)
+	}
 	return err
 }
 

@@ -70,3 +70,41 @@ func TestSyncJobsAreTransactionalAndUnique(t *testing.T) {
 		t.Fatalf("other user's refresh error = %v, want not found", err)
 	}
 }
+
+// The refresh button makes a sync that the daily refresh scheduled for
+// later run now, instead of being dropped as its duplicate.
+func TestRequestSyncRunsAScheduledSyncNow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqldbtest.Open(t)
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	client, err := jobs.New(db, jobs.Config{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(db, client)
+	u, err := st.CreateUser(ctx, "s@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test", Login: "l"}
+	if err := st.CreateConnection(ctx, conn, []byte("s"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE river_job SET state = 'scheduled' WHERE kind = 'sync'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RequestSync(ctx, u.ID, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var state string
+	if err := db.QueryRow(`SELECT COUNT(*), MIN(state) FROM river_job WHERE kind = 'sync'`).Scan(&n, &state); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || state != "available" {
+		t.Fatalf("after refresh: %d sync jobs in state %s, want 1 available", n, state)
+	}
+}
