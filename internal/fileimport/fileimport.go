@@ -249,53 +249,61 @@ func noTransactions(sum Summary, what string) error {
 	return tally.Errorf(tally.EUNPROCESSABLE, "the %s file holds no transactions", what)
 }
 
-// readOFX reads an OFX or QFX file. The OFX parser keeps the statements it
-// has read (not the document), so a statement's transactions are in memory
-// once; they are handed out in chunks all the same.
-func readOFX(r io.Reader, chunkSize int, fn func(*Chunk) error) (Summary, error) {
+// readOFX reads an OFX or QFX file in two streaming passes, so memory stays
+// bounded by the chunk size: the first only checks that the whole file
+// parses and holds transactions (nothing is handed out from a file that
+// fails half-way), the second hands the transactions out in chunks.
+func readOFX(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, error) {
 	var sum Summary
-	resp, err := ofx.Parse(r)
+	total := 0
+	_, err := ofx.ParseStream(r, chunkSize, func(_ *ofx.Statement, txs []ofx.Transaction, _ bool) error {
+		total += len(txs)
+		return nil
+	})
 	if err != nil {
 		return sum, tally.Errorf(tally.EUNPROCESSABLE, "the OFX file cannot be read: %v", err)
-	}
-	total := 0
-	for _, st := range resp.Statements {
-		total += len(st.Transactions)
 	}
 	if total == 0 {
 		return sum, tally.Errorf(tally.EUNPROCESSABLE, "the OFX file holds no transactions")
 	}
-	for i := range resp.Statements {
-		st := &resp.Statements[i]
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return sum, fmt.Errorf("fileimport: rewind: %w", err)
+	}
+	_, err = ofx.ParseStream(r, chunkSize, func(st *ofx.Statement, txs []ofx.Transaction, done bool) error {
 		acct := st.Account
-		for j := 0; j < len(st.Transactions); j += chunkSize {
-			end := min(j+chunkSize, len(st.Transactions))
-			c := &Chunk{Account: &acct, Currency: st.Currency, Transactions: make([]Transaction, 0, end-j)}
-			for _, t := range st.Transactions[j:end] {
-				p := t.Posted
-				desc := t.Name
-				if desc == "" {
-					desc = t.Memo
-				}
-				c.Transactions = append(c.Transactions, Transaction{
-					Date:        time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC),
-					Amount:      t.Amount,
-					Description: desc,
-					Memo:        t.Memo,
-					FITID:       t.FITID,
-					CheckNum:    t.CheckNum,
-					Type:        t.Type,
-				})
+		c := &Chunk{Account: &acct, Currency: st.Currency, Transactions: make([]Transaction, 0, len(txs))}
+		for _, t := range txs {
+			p := t.Posted
+			desc := t.Name
+			if desc == "" {
+				desc = t.Memo
 			}
-			if end == len(st.Transactions) && st.Ledger != nil {
-				v := st.Ledger.Amount
-				c.Ledger = &v
-			}
-			sum.Parsed += len(c.Transactions)
-			if err := fn(c); err != nil {
-				return sum, err
-			}
+			c.Transactions = append(c.Transactions, Transaction{
+				Date:        time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC),
+				Amount:      t.Amount,
+				Description: desc,
+				Memo:        t.Memo,
+				FITID:       t.FITID,
+				CheckNum:    t.CheckNum,
+				Type:        t.Type,
+			})
 		}
+		if done && st.Ledger != nil {
+			v := st.Ledger.Amount
+			c.Ledger = &v
+		}
+		if len(c.Transactions) == 0 && c.Ledger == nil {
+			return nil
+		}
+		sum.Parsed += len(c.Transactions)
+		return fn(c)
+	})
+	if err != nil {
+		var pe *ofx.ParseError
+		if errors.As(err, &pe) {
+			return sum, tally.Errorf(tally.EUNPROCESSABLE, "the OFX file cannot be read: %v", err)
+		}
+		return sum, err
 	}
 	return sum, nil
 }

@@ -54,7 +54,28 @@ func (e *ParseError) Unwrap() error {
 // Parse streams: it keeps the statements it has read, never the document.
 // Bounding the size of r is the caller's job.
 func Parse(r io.Reader) (*Response, error) {
+	return newParser(r, false).response()
+}
+
+// ParseStream parses a response like Parse but does not keep transactions:
+// it hands each statement's transactions to fn in chunks of up to chunk,
+// with the statement read so far (account, currency). fn is called at least
+// once per statement, the last time with done set and the whole statement
+// (balances and positions included), possibly with no transactions. fn must
+// not keep txs after it returns. An error from fn stops the parse and is
+// returned. The Response returned holds statements without transactions.
+// Memory stays bounded by the chunk, whatever the statement's size.
+func ParseStream(r io.Reader, chunk int, fn func(st *Statement, txs []Transaction, done bool) error) (*Response, error) {
+	if chunk < 1 {
+		chunk = 1
+	}
 	p := newParser(r, false)
+	p.stream, p.streamN = fn, chunk
+	return p.response()
+}
+
+// response runs the parser over a response document.
+func (p *parser) response() (*Response, error) {
 	if err := p.run(); err != nil {
 		return nil, err
 	}
@@ -140,8 +161,13 @@ type parser struct {
 	txN        int           // transactions of the current statement
 	chunk      []Transaction // the latest of them
 	chunks     [][]Transaction
-	expCur     string // currency whose exponent is exp
-	exp        int
+
+	// With stream set (ParseStream), transactions are handed out in chunks
+	// of streamN instead of being kept in the statement.
+	stream  func(st *Statement, txs []Transaction, done bool) error
+	streamN int
+	expCur  string // currency whose exponent is exp
+	exp     int
 
 	bal       []byte
 	balHas    bool
@@ -787,7 +813,11 @@ func (p *parser) endStatement() {
 	if p.stmt.TrnUID == "" {
 		p.stmt.TrnUID = p.trnUID
 	}
-	p.stmt.Transactions = p.takeTransactions()
+	if p.stream != nil {
+		p.flushStream(true)
+	} else {
+		p.stmt.Transactions = p.takeTransactions()
+	}
 	p.resp.Statements = append(p.resp.Statements, p.stmt)
 	p.stmt = Statement{}
 }
@@ -832,6 +862,19 @@ func (p *parser) endTransaction() {
 			}
 		}
 	}
+	if p.stream != nil {
+		// The previous chunk goes out only when the next transaction
+		// arrives: elements after a transaction (SUBACCTFUND) still edit it.
+		if len(p.chunk) >= p.streamN {
+			p.flushStream(false)
+		}
+		if p.chunk == nil {
+			p.chunk = make([]Transaction, 0, p.streamN)
+		}
+		p.chunk = append(p.chunk, *tx)
+		p.txN++
+		return
+	}
 	// Transactions gather in chunks, copied once into the statement at its
 	// end, rather than in a slice that doubles.
 	if len(p.chunk) == cap(p.chunk) {
@@ -842,6 +885,21 @@ func (p *parser) endTransaction() {
 	}
 	p.chunk = append(p.chunk, *tx)
 	p.txN++
+}
+
+// flushStream hands the pending chunk of transactions to the stream
+// callback; done marks the statement's last call.
+func (p *parser) flushStream(done bool) {
+	if p.err != nil {
+		return
+	}
+	if err := p.stream(&p.stmt, p.chunk, done); err != nil {
+		p.err = err
+	}
+	p.chunk = p.chunk[:0]
+	if done {
+		p.chunk = nil
+	}
 }
 
 // takeTransactions returns the statement's transactions in one slice.
