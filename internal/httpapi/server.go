@@ -111,20 +111,7 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, u *tally.User)
 
 // handleAuth registers a handler that needs a bearer token.
 func (s *Server) handleAuth(mux *http.ServeMux, pattern string, h authedHandler) {
-	s.handle(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
-		u, err := s.authenticate(r)
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="tally"`)
-			s.error(w, r, err)
-			return
-		}
-		SetRequestUser(r.Context(), u.ID)
-		if err := s.Store.TouchUser(r.Context(), u); err != nil {
-			// Activity tracking must not fail the request.
-			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
-		}
-		h(w, r, u)
-	})
+	s.handle(mux, pattern, s.authed(h))
 }
 
 // authenticate returns the user of the request's bearer token.

@@ -94,6 +94,21 @@ func TestProfileBudgetsAndNotifications(t *testing.T) {
 	if want := u.ID + "|" + now.Format(tally.MonthLayout); len(jobs.checks) != 1 || jobs.checks[0] != want {
 		t.Errorf("checks after insert: got %v, want [%s]", jobs.checks, want)
 	}
+	// A category set by hand, through either entry point, checks its month.
+	mine, _, err := s.Transactions(ctx, u.ID, tally.TransactionFilter{Month: now.Format(tally.MonthLayout)})
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("this month's transactions: %v, %v", mine, err)
+	}
+	jobs.checks = nil
+	if _, err := s.SetCategory(ctx, u.ID, mine[0].ID, "restaurants"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Recategorize(ctx, u.ID, mine[0].ID, "coffee_shops", store.CategoryChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := u.ID + "|" + now.Format(tally.MonthLayout); len(jobs.checks) != 2 || jobs.checks[0] != want || jobs.checks[1] != want {
+		t.Errorf("checks after recategorizing: got %v, want [%s %s]", jobs.checks, want, want)
+	}
 
 	mk := func() []*tally.Notification {
 		return []*tally.Notification{

@@ -23,9 +23,11 @@ type CategoryChange struct {
 	Vote bool
 }
 
-// Recategorize files one of the user's transactions under category by hand,
-// as SetCategory does, and in the same transaction makes a rule of it and
-// records a crowd vote when ch asks for them. It returns the transaction and
+// Recategorize files one of the user's transactions under category by hand:
+// its source becomes manual, final for automation; its amount moves between
+// the two categories' monthly totals and a budget check of its month is
+// enqueued, all in one transaction, where a rule is also made and a crowd
+// vote recorded when ch asks for them. It returns the transaction and
 // the rule (nil when none was made).
 func (s *Store) Recategorize(ctx context.Context, userID, id, category string, ch CategoryChange) (*tally.Transaction, *tally.Rule, error) {
 	var out *tally.Transaction
@@ -44,7 +46,11 @@ func (s *Store) Recategorize(ctx context.Context, userID, id, category string, c
 			d := deltas{}
 			d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
 			d.add(t.Month(), category, t.Currency, t.Amount, 1)
-			if err := s.addTotals(ctx, tx, userID, d.list()); err != nil {
+			ds := d.list()
+			if err := s.addTotals(ctx, tx, userID, ds); err != nil {
+				return err
+			}
+			if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {
 				return err
 			}
 		}

@@ -235,33 +235,10 @@ func escapeLike(s string) string {
 
 // SetCategory files one of the user's transactions under category by hand:
 // its source becomes manual, final for automation, and its amount moves
-// between the two categories' monthly totals in the same transaction.
+// between the two categories' monthly totals in the same transaction, with a
+// budget check of its month enqueued there too. Recategorize does the same
+// and can also record a crowd vote or make a rule.
 func (s *Store) SetCategory(ctx context.Context, userID, id, category string) (*tally.Transaction, error) {
-	var out *tally.Transaction
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
-		if err != nil {
-			return notFound(err, "transaction")
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
-			category, tally.SourceManual, userID, id); err != nil {
-			return fmt.Errorf("store: set category: %w", err)
-		}
-		if t.Category != category {
-			d := deltas{}
-			d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
-			d.add(t.Month(), category, t.Currency, t.Amount, 1)
-			ds := d.list()
-			if err := s.addTotals(ctx, tx, userID, ds); err != nil {
-				return err
-			}
-			if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {
-				return err
-			}
-		}
-		t.Category, t.CategorySource = category, tally.SourceManual
-		out = t
-		return nil
-	})
-	return out, err
+	t, _, err := s.Recategorize(ctx, userID, id, category, CategoryChange{})
+	return t, err
 }
