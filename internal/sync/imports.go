@@ -82,7 +82,11 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 	if err != nil {
 		return imp, err
 	}
-	run := &fileRun{s: s, imp: imp, chosen: imp.AccountID, accounts: map[string]*tally.Account{}, occurrences: map[string]map[string]int{}}
+	ov, err := s.overridesFor(ctx, userID)
+	if err != nil {
+		return imp, err
+	}
+	run := &fileRun{s: s, imp: imp, chosen: imp.AccountID, accounts: map[string]*tally.Account{}, occurrences: map[string]map[string]int{}, ov: ov}
 	chunk := s.ChunkSize
 	if chunk <= 0 {
 		chunk = DefaultChunkSize
@@ -131,6 +135,7 @@ type fileRun struct {
 	chosen      string                    // the account the user chose, if any
 	accounts    map[string]*tally.Account // by the file's account identity ("" for QIF and CSV)
 	occurrences map[string]map[string]int // per account: content hash -> times seen in this file
+	ov          overrides                 // the user's rules and the crowd's categories
 	rows        []tally.Transaction
 	batch       []*tally.Transaction
 }
@@ -230,7 +235,7 @@ func (r *fileRun) chunk(ctx context.Context, c *fileimport.Chunk) error {
 				ot.Type = "CREDIT"
 			}
 		}
-		r.s.convert(&rows[i], acct, &ot, currency, occ)
+		r.ov.apply(&rows[i], r.s.convert(&rows[i], acct, &ot, currency, occ))
 		r.batch = append(r.batch, &rows[i])
 	}
 	n, err := r.s.Store.InsertTransactions(ctx, acct.UserID, r.batch)

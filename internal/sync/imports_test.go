@@ -221,3 +221,24 @@ func (f *fixture) importFileAs(t *testing.T, userID string) *tally.Import {
 	}
 	return imp
 }
+
+// A file import files transactions by the user's rules like a sync does.
+func TestImportAppliesRules(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	coffee := f.svc.Categorize.Merchant("Blue Bottle Coffee")
+	if _, _, err := f.st.PutRule(ctx, f.user.ID, coffee.Key, coffee.Name, "gift"); err != nil {
+		t.Fatal(err)
+	}
+	imp := f.importFile(t, "visa.csv", "", coffeesCSV)
+	wantCounts(t, imp, tally.ImportDone, 3, 3, 0, 0)
+	list, _, err := f.st.Transactions(ctx, f.user.ID, tally.TransactionFilter{Categories: []string{"gift"}, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].CategorySource != tally.SourceRule {
+		t.Fatalf("imported coffees under the rule's category: %d, want 2 with source rule", len(list))
+	}
+	assertTotalsMatch(t, f)
+}

@@ -209,6 +209,10 @@ func (s *Service) insertSimpleFIN(ctx context.Context, acct *tally.Account, sa s
 		chunk = DefaultChunkSize
 	}
 	cur := simpleFINCurrency(sa.Currency)
+	ov, err := s.overridesFor(ctx, acct.UserID)
+	if err != nil {
+		return 0, err
+	}
 	inserted := 0
 	occ := map[string]int{}
 	// A pending transaction already replaced by its posted twin is not
@@ -256,7 +260,7 @@ func (s *Service) insertSimpleFIN(ctx context.Context, acct *tally.Account, sa s
 				ot.Memo = st.Description
 			}
 			var t tally.Transaction
-			s.convert(&t, acct, &ot, cur, occ)
+			ov.apply(&t, s.convert(&t, acct, &ot, cur, occ))
 			t.Pending = st.Pending
 			rows = append(rows, t)
 		}
