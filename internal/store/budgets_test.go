@@ -109,6 +109,24 @@ func TestProfileBudgetsAndNotifications(t *testing.T) {
 	if want := u.ID + "|" + now.Format(tally.MonthLayout); len(jobs.checks) != 2 || jobs.checks[0] != want || jobs.checks[1] != want {
 		t.Errorf("checks after recategorizing: got %v, want [%s %s]", jobs.checks, want, want)
 	}
+	// So does a rule that re-files past transactions.
+	jobs.checks = nil
+	if _, _, err := s.PutRule(ctx, u.ID, "merchant_2", "Merchant 2", "shopping"); err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs.checks) != 0 {
+		t.Errorf("a rule that moved nothing this month enqueued checks %v", jobs.checks)
+	}
+	if _, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{txn(acct, "3", now.Format(tally.DateLayout), -700, "groceries")}); err != nil {
+		t.Fatal(err)
+	}
+	jobs.checks = nil
+	if _, n, err := s.PutRule(ctx, u.ID, "merchant_3", "Merchant 3", "shopping"); err != nil || n != 1 {
+		t.Fatalf("PutRule = %d, %v; want 1 re-filed", n, err)
+	}
+	if want := u.ID + "|" + now.Format(tally.MonthLayout); len(jobs.checks) != 1 || jobs.checks[0] != want {
+		t.Errorf("checks after a rule re-filed this month: got %v, want [%s]", jobs.checks, want)
+	}
 
 	mk := func() []*tally.Notification {
 		return []*tally.Notification{

@@ -140,7 +140,11 @@ func (s *Store) ReplacePending(ctx context.Context, userID, accountID string, st
 			d.add(p.postedOn[:7], p.category, p.currency, -p.amount, -1)
 			out = append(out, Match{PendingExternalID: p.externalID, PostedID: q.id, PendingAmount: p.amount, PostedAmount: q.amount})
 		}
-		return s.addTotals(ctx, tx, userID, d.list())
+		ds := d.list()
+		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
+			return err
+		}
+		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
 	return out, err
 }

@@ -182,7 +182,12 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 	}
 	sort.Strings(users) // a fixed order keeps concurrent writers from deadlocking
 	for _, u := range users {
-		if err := s.addTotals(ctx, tx, u, byUser[u].list()); err != nil {
+		ds := byUser[u].list()
+		if err := s.addTotals(ctx, tx, u, ds); err != nil {
+			return 0, err
+		}
+		// Spending moved between categories: check this month's budgets.
+		if err := s.enqueueBudgetChecks(ctx, tx, u, s.recentMonths(ds)); err != nil {
 			return 0, err
 		}
 	}
