@@ -355,6 +355,9 @@ func Message(kind string, l Line, month, currency string) string {
 	spent, amount := Money(l.Spent, currency), Money(l.Amount, currency)
 	switch kind {
 	case KindExceeded:
+		if l.Remaining == 0 {
+			return fmt.Sprintf("You've reached your %s %s budget for %s (%d %%).", amount, name, monthName, l.Percent)
+		}
 		return fmt.Sprintf("You've spent %s of your %s %s budget for %s (%d %%): %s over.", spent, amount, name, monthName, l.Percent, Money(-l.Remaining, currency))
 	case KindProjected:
 		return fmt.Sprintf("At this pace you will spend about %s of your %s %s budget for %s; so far %s (%d %%).", Money(l.Pace, currency), amount, name, monthName, spent, l.Percent)
@@ -381,6 +384,7 @@ func Money(minor int64, currency string) string {
 			}
 		}
 	}
+	s = groupThousands(s)
 	if currency == "USD" {
 		if strings.HasPrefix(s, "-") {
 			return "-$" + s[1:]
@@ -388,4 +392,26 @@ func Money(minor int64, currency string) string {
 		return "$" + s
 	}
 	return s + " " + currency
+}
+
+// groupThousands puts commas between groups of three digits of a decimal
+// string's whole part: "1800" is "1,800", "-12345.50" is "-12,345.50".
+func groupThousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return sign + b.String()
 }

@@ -156,6 +156,15 @@ func TestMessage(t *testing.T) {
 	if got, want := budget.Money(41250, "EUR"), "413 EUR"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	for minor, want := range map[int64]string{180000: "$1,800", -123456789: "-$1,234,568", 99999: "$1,000", 100000000: "$1,000,000"} {
+		if got := budget.Money(minor, "USD"); got != want {
+			t.Errorf("Money(%d) = %q, want %q", minor, got, want)
+		}
+	}
+	l = budget.Line{Category: "rent_mortgage", Amount: 180000, Spent: 180000, Remaining: 0, Percent: 100}
+	if got, want := budget.Message(budget.KindExceeded, l, "2026-11", "USD"), "You've reached your $1,800 Mortgage & Rent budget for November (100 %)."; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }
 
 func ExamplePlan() {
@@ -173,5 +182,5 @@ func ExamplePlan() {
 	// Output:
 	// groceries manual approaching true
 	// You've spent $412 of your $500 Groceries budget for November (82 %).
-	// At this pace you will spend about $1030 of your $500 Groceries budget for November; so far $412 (82 %).
+	// At this pace you will spend about $1,030 of your $500 Groceries budget for November; so far $412 (82 %).
 }

@@ -353,7 +353,8 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 			t.Fatalf("inbox: got %d %s alerts for %s, want 1", len(a[kind]), kind, category)
 		}
 		n := a[kind][0]
-		if !strings.Contains(n.Message, "budget for October") || !strings.HasPrefix(n.Message, "You've spent $") {
+		if !strings.Contains(n.Message, "budget for October") ||
+			!(strings.HasPrefix(n.Message, "You've spent $") || strings.HasPrefix(n.Message, "You've reached your $")) {
 			t.Errorf("message %q does not read well", n.Message)
 		}
 		mail.mu.Lock()
