@@ -28,11 +28,31 @@ func FuzzParse(f *testing.F) {
 			_ = err.Error()
 		}
 		resp, err := Parse(bytes.NewReader(data))
+		// ParseStream accepts exactly what Parse accepts and hands out the
+		// same transactions, three at a time.
+		var streamed []Transaction
+		_, serr := ParseStream(bytes.NewReader(data), 3, func(_ *Statement, txs []Transaction, _ bool) error {
+			if len(txs) > 3 {
+				t.Fatalf("chunk of %d, want at most 3", len(txs))
+			}
+			streamed = append(streamed, txs...)
+			return nil
+		})
+		if (err == nil) != (serr == nil) {
+			t.Fatalf("Parse error %v, ParseStream error %v", err, serr)
+		}
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("empty error message")
 			}
 			return
+		}
+		var kept []Transaction
+		for _, st := range resp.Statements {
+			kept = append(kept, st.Transactions...)
+		}
+		if len(kept) != len(streamed) {
+			t.Fatalf("Parse kept %d transactions, ParseStream handed out %d", len(kept), len(streamed))
 		}
 		var buf bytes.Buffer
 		if err := WriteResponse(&buf, resp); err != nil {
