@@ -44,6 +44,9 @@ type DB struct {
 	Dialect Dialect
 	URL     string // the URL it was opened with
 
+	// Read is SQLite's read-only pool (see Reader); nil on PostgreSQL.
+	Read *sql.DB
+
 	// Listener is a small pgx pool River uses for LISTEN on PostgreSQL, so
 	// jobs are picked up at once instead of at the next poll. Nil on SQLite.
 	Listener *pgxpool.Pool
@@ -76,10 +79,11 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqldb: database URL %q names no file", rawURL)
 	}
-	if path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("sqldb: create database directory: %w", err)
-		}
+	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
+		return nil, fmt.Errorf("sqldb: database URL %q: an in-memory database cannot be shared by Tally's connections; name a file", rawURL)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("sqldb: create database directory: %w", err)
 	}
 	// WAL lets readers run beside the writer; busy_timeout makes a second
 	// writer wait instead of failing at once; immediate transactions take
@@ -97,8 +101,8 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
-	// SQLite has one writer at a time; a small pool lets reads run beside it
-	// while writers queue on busy_timeout.
+	// SQLite has one writer at a time: writers queue on busy_timeout, each
+	// holding a connection of this pool while it waits.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(0)
@@ -106,7 +110,26 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
-	return &DB{DB: db, Dialect: SQLite, URL: rawURL}, nil
+	// Reads get a pool of their own, so a page never waits for a connection
+	// behind writers that wait for the write lock. WAL lets them read the
+	// last committed state meanwhile.
+	rq := url.Values{}
+	rq.Add("_pragma", "busy_timeout(5000)")
+	rq.Add("_pragma", "query_only(1)")
+	rq.Set("_time_format", "sqlite")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
+	if err := read.PingContext(ctx); err != nil {
+		read.Close()
+		db.Close()
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	return &DB{DB: db, Read: read, Dialect: SQLite, URL: rawURL}, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
@@ -143,7 +166,20 @@ func (db *DB) Close() error {
 	if db.Listener != nil {
 		db.Listener.Close()
 	}
+	if db.Read != nil {
+		db.Read.Close()
+	}
 	return db.DB.Close()
+}
+
+// Reader is the pool for queries outside a transaction that only read: on
+// SQLite a read-only pool beside the writers' one, on PostgreSQL the one
+// pool.
+func (db *DB) Reader() *sql.DB {
+	if db.Read != nil {
+		return db.Read
+	}
+	return db.DB
 }
 
 // redact hides the password of a URL for messages and logs.

@@ -131,7 +131,7 @@ type CrowdCategory struct {
 // CrowdCategories returns every seller's crowd category as seller key to
 // category, for the sync's in-memory cache.
 func (s *Store) CrowdCategories(ctx context.Context) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT merchant_key, category FROM crowd_categories WHERE category <> ''`)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT merchant_key, category FROM crowd_categories WHERE category <> ''`)
 	if err != nil {
 		return nil, fmt.Errorf("store: crowd categories: %w", err)
 	}
@@ -151,7 +151,7 @@ func (s *Store) CrowdCategories(ctx context.Context) (map[string]string, error) 
 // none.
 func (s *Store) CrowdCategoryOf(ctx context.Context, merchantKey string) (*CrowdCategory, error) {
 	c := CrowdCategory{MerchantKey: merchantKey}
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT merchant, category, voters FROM crowd_categories WHERE merchant_key = ? AND category <> ''`), merchantKey).
+	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT merchant, category, voters FROM crowd_categories WHERE merchant_key = ? AND category <> ''`), merchantKey).
 		Scan(&c.Merchant, &c.Category, &c.Voters)
 	if err != nil {
 		return nil, notFound(err, "crowd category")

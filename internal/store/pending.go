@@ -159,7 +159,7 @@ func (s *Store) MatchedPending(ctx context.Context, userID, accountID string, ex
 		for _, id := range externalIDs[:n] {
 			args = append(args, id)
 		}
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT pending_external_id FROM transaction_matches WHERE user_id = ? AND account_id = ? AND pending_external_id IN (?`+strings.Repeat(",?", n-1)+`)`), args...)
+		rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT pending_external_id FROM transaction_matches WHERE user_id = ? AND account_id = ? AND pending_external_id IN (?`+strings.Repeat(",?", n-1)+`)`), args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: matched pending: %w", err)
 		}

@@ -28,7 +28,7 @@ type RefreshCandidate struct {
 // that need the user's attention (refused credentials, repeated failures)
 // and the uploaded-files connection are left out.
 func (s *Store) RefreshCandidates(ctx context.Context, activeSince, dueBefore time.Time, afterUser, afterID string, limit int) ([]RefreshCandidate, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.user_id, c.id, c.url, c.last_success_at
+	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT c.user_id, c.id, c.url, c.last_success_at
 		FROM connections c JOIN users u ON u.id = c.user_id
 		WHERE (c.user_id, c.id) > (?, ?) AND u.last_active_at >= ?
 		  AND c.kind <> ? AND c.status <> ?

@@ -42,7 +42,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*tally.User, e
 // UserByEmail returns the user with the email and their password hash.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*tally.User, string, error) {
 	var hash string
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`),
+	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`),
 		strings.ToLower(strings.TrimSpace(email))), &hash)
 	if err != nil {
 		return nil, "", notFound(err, "user")
@@ -52,7 +52,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*tally.User, str
 
 // User returns the user with the id.
 func (s *Store) User(ctx context.Context, id string) (*tally.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
 	if err != nil {
 		return nil, notFound(err, "user")
 	}
@@ -101,7 +101,7 @@ func (s *Store) CreateToken(ctx context.Context, userID, tokenHash, kind string,
 // UserByToken returns the user a live token of the kind belongs to.
 func (s *Store) UserByToken(ctx context.Context, tokenHash, kind string) (*tally.User, error) {
 	var exp sql.NullTime
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.time_zone, u.created_at, u.last_active_at, t.expires_at
+	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.time_zone, u.created_at, u.last_active_at, t.expires_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?`), tokenHash, kind), &exp)
 	if err != nil {
 		return nil, notFound(err, "token")
