@@ -111,10 +111,10 @@ type Line struct {
 func (l Line) Alerts() []string {
 	switch {
 	case l.Status == StatusExceeded:
-		// An exceeded budget has also been approached: if the check missed the
-		// approaching moment (one big purchase, a job that ran late), the user
-		// still gets both, in order.
-		return []string{KindApproaching, KindExceeded}
+		// A budget found already exceeded (one big purchase, a first sync)
+		// gets the one alert that matters, not a warning and the news at
+		// once.
+		return []string{KindExceeded}
 	case l.Status == StatusApproaching && l.Projected:
 		return []string{KindApproaching, KindProjected}
 	case l.Status == StatusApproaching:

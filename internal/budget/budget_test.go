@@ -119,7 +119,7 @@ func TestStatus(t *testing.T) {
 		{"just under the threshold", 39900, 2, 3, 0, budget.StatusUnder, false, 0},
 		{"approaching at 80 %", 40000, 2, 3, 0, budget.StatusApproaching, false, 1},
 		{"a chosen threshold", 35000, 2, 3, 70, budget.StatusApproaching, false, 1},
-		{"exceeded at 100 %", 50000, 2, 3, 0, budget.StatusExceeded, false, 2},
+		{"exceeded at 100 %", 50000, 2, 3, 0, budget.StatusExceeded, false, 1},
 		{"projected by pace", 20000, 5, 10, 0, budget.StatusUnder, true, 1},
 		{"no pace from one payment", 20000, 1, 10, 0, budget.StatusUnder, false, 0},
 		{"no pace in the first week", 15000, 5, 6, 0, budget.StatusUnder, false, 0},
@@ -132,6 +132,9 @@ func TestStatus(t *testing.T) {
 			l := find(t, lines, "groceries")
 			if l.Status != c.status || l.Projected != c.projected || len(l.Alerts()) != c.alerts {
 				t.Errorf("got %s projected=%v alerts=%v, want %s projected=%v %d alerts", l.Status, l.Projected, l.Alerts(), c.status, c.projected, c.alerts)
+			}
+			if c.status == budget.StatusExceeded && l.Alerts()[0] != budget.KindExceeded {
+				t.Errorf("an exceeded budget alerts %v, want only %s", l.Alerts(), budget.KindExceeded)
 			}
 			if l.Remaining != 50000-c.spent {
 				t.Errorf("remaining: got %d, want %d", l.Remaining, 50000-c.spent)
