@@ -20,10 +20,10 @@ func queuedSyncs(t *testing.T, db *sqldb.DB) int {
 	return n
 }
 
-// A sync job exists exactly when the write that causes it commits, and a
-// second request while one is queued adds nothing.
-func TestSyncJobsAreTransactionalAndUnique(t *testing.T) {
-	t.Parallel()
+// queueStore returns a migrated database with River's tables, a store that
+// enqueues through an insert-only job client, and a user.
+func queueStore(t *testing.T, email string) (*sqldb.DB, *store.Store, *tally.User) {
+	t.Helper()
 	ctx := context.Background()
 	db := sqldbtest.Open(t)
 	if err := jobs.Migrate(ctx, db); err != nil {
@@ -34,10 +34,19 @@ func TestSyncJobsAreTransactionalAndUnique(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := store.New(db, client)
-	u, err := st.CreateUser(ctx, "j@example.com", "hash")
+	u, err := st.CreateUser(ctx, email, "hash")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, st, u
+}
+
+// A sync job exists exactly when the write that causes it commits, and a
+// second request while one is queued adds nothing.
+func TestSyncJobsAreTransactionalAndUnique(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, st, u := queueStore(t, "j@example.com")
 
 	// A connection whose insert fails leaves no job behind.
 	dup := &tally.Connection{ID: "same", UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test", Login: "l"}
@@ -76,19 +85,7 @@ func TestSyncJobsAreTransactionalAndUnique(t *testing.T) {
 func TestRequestSyncRunsAScheduledSyncNow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := sqldbtest.Open(t)
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	client, err := jobs.New(db, jobs.Config{}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := store.New(db, client)
-	u, err := st.CreateUser(ctx, "s@example.com", "hash")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, st, u := queueStore(t, "s@example.com")
 	conn := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test", Login: "l"}
 	if err := st.CreateConnection(ctx, conn, []byte("s"), nil); err != nil {
 		t.Fatal(err)
