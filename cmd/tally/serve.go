@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
@@ -41,6 +43,8 @@ type Main struct {
 	Sync  *tsync.Service
 	// Notify checks budgets and delivers notifications.
 	Notify *notify.Service
+	// Outbound guards requests made on a user's behalf.
+	Outbound *outbound.Guard
 
 	listener net.Listener
 	server   *http.Server
@@ -112,7 +116,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = store.New(db, nil)
+	allow, _ := outbound.ParseAllowList(c.OutboundAllowCIDR) // checked by Validate
+	m.Outbound = outbound.New(allow)
 	m.Sync = &tsync.Service{
+		HTTP:       m.Outbound.Client(0),
 		Store:      m.Store,
 		Blobs:      blobs,
 		Box:        box,
@@ -130,7 +137,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if db.Dialect == sqldb.SQLite {
 		poll = 250 * time.Millisecond
 	}
-	m.Notify = &notify.Service{Store: m.Store, Box: box}
+	m.Notify = &notify.Service{Store: m.Store, Box: box, HTTP: m.Outbound.Client(15 * time.Second)}
 	if c.SMTPURL != "" {
 		if m.Notify.Email, err = notify.ParseSMTPURL(c.SMTPURL, c.SMTPFrom); err != nil {
 			return err
@@ -175,7 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 	var demoHint string
 	if c.Role != config.RoleWorker {
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box}
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Outbound: m.Outbound}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
@@ -194,6 +201,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
 	m.listener = ln
+	if c.Demo {
+		// The demo bank is served here, on an address the guard would
+		// otherwise refuse; exactly that address is allowed.
+		for _, ap := range demoBankAddrs(ln.Addr()) {
+			m.Outbound.AllowAddr(ap)
+		}
+	}
 	m.server = &http.Server{
 		Handler:           httpapi.Middleware(mux, m.Logger),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -209,6 +223,20 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// demoBankAddrs are the addresses the demo bank is reached at: the
+// listener's, and loopback on its port when it listens on every interface.
+func demoBankAddrs(a net.Addr) []netip.AddrPort {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return nil
+	}
+	if ap.Addr().IsUnspecified() {
+		return []netip.AddrPort{ap, netip.AddrPortFrom(netip.IPv4Unspecified(), ap.Port()),
+			netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), ap.Port()), netip.AddrPortFrom(netip.IPv6Loopback(), ap.Port())}
+	}
+	return []netip.AddrPort{ap}
 }
 
 // URL is the base URL the process serves.

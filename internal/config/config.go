@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tallyhq/tally/internal/outbound"
 )
 
 // Roles a serve process can take.
@@ -44,6 +46,9 @@ type Config struct {
 	// emails; email is off when SMTPURL is empty.
 	SMTPURL  string
 	SMTPFrom string
+	// OutboundAllowCIDR lists networks (comma-separated CIDR prefixes) that
+	// requests on a user's behalf may reach besides public addresses.
+	OutboundAllowCIDR string
 }
 
 // Default returns the defaults.
@@ -83,6 +88,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
+	fs.StringVar(&c.OutboundAllowCIDR, "outbound-allow-cidr", c.OutboundAllowCIDR, "private networks that banks and webhook receivers may be on, e.g. 192.168.0.0/16,127.0.0.1/32 (default: public addresses only)")
 }
 
 // Parse parses args into fs and then fills every flag not given on the
@@ -171,6 +177,11 @@ func (c *Config) Validate() error {
 		}
 		if c.SMTPFrom == "" {
 			return errors.New("config: --smtp-url needs --smtp-from (TALLY_SMTP_FROM), the sender address")
+		}
+	}
+	if c.OutboundAllowCIDR != "" {
+		if _, err := outbound.ParseAllowList(c.OutboundAllowCIDR); err != nil {
+			return fmt.Errorf("config: --outbound-allow-cidr: %w", err)
 		}
 	}
 	if c.Demo && c.Role == RoleWorker {

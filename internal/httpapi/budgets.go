@@ -11,6 +11,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -168,6 +169,14 @@ type profileJSON struct {
 	Channels           map[string][]string `json:"channels"`
 }
 
+// redactURL hides the user:password part of an address Tally calls.
+func redactURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	return outbound.Redact(u)
+}
+
 func newProfileJSON(p *tally.Profile) profileJSON {
 	ch := map[string][]string{}
 	for _, k := range tally.NotificationKinds {
@@ -179,7 +188,7 @@ func newProfileJSON(p *tally.Profile) profileJSON {
 		ch[k] = append(c, want...)
 	}
 	return profileJSON{MonthlyIncome: tally.FormatAmount(p.MonthlyIncome, p.Currency), Currency: p.Currency, TimeZone: p.TimeZone,
-		NotifyEmail: p.NotifyEmail, WebhookURL: p.WebhookURL, WebhookEnabled: p.WebhookURL != "" && p.WebhookDisabledAt == nil,
+		NotifyEmail: p.NotifyEmail, WebhookURL: redactURL(p.WebhookURL), WebhookEnabled: p.WebhookURL != "" && p.WebhookDisabledAt == nil,
 		ApproachingPercent: p.ApproachingPercent, Channels: ch}
 }
 
@@ -209,6 +218,13 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, u *tally.Use
 	if err := decodeJSON(r, &req); err != nil {
 		s.error(w, r, err)
 		return
+	}
+	if v := req.WebhookURL; v != nil && *v != "" {
+		// Resolved before the write, not inside its transaction.
+		if err := s.guard().CheckURL(r.Context(), "webhook_url", *v); err != nil {
+			s.error(w, r, tally.Errorf(tally.EINVALID, "%s", err.Error()))
+			return
+		}
 	}
 	var secret string
 	p, err := s.Store.UpdateProfile(r.Context(), u.ID, s.currentMonth(u), func(p *tally.Profile) error {

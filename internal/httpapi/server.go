@@ -15,6 +15,7 @@ import (
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/sync"
@@ -47,6 +48,17 @@ type Server struct {
 	Secrets    *secret.Box      // seals webhook secrets; webhooks are refused when nil
 
 	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
+
+	// Outbound checks the addresses users give for Tally to call (webhook
+	// URLs) when they are saved; public addresses only when nil.
+	Outbound *outbound.Guard
+}
+
+func (s *Server) guard() *outbound.Guard {
+	if s.Outbound == nil {
+		return new(outbound.Guard)
+	}
+	return s.Outbound
 }
 
 func (s *Server) now() time.Time {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -13,24 +12,25 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/source/simplefin"
 )
 
-// simpleFINError maps a bridge failure to what the user sees.
+// simpleFINError maps a bridge failure to what the user sees. A bridge
+// that cannot be reached, times out, answers an unexpected status or
+// something that is not SimpleFIN gets one message, so a setup token cannot
+// be used to tell closed ports and other servers apart.
 func simpleFINError(err error) error {
-	var se *simplefin.StatusError
-	var ne net.Error
 	switch {
 	case errors.Is(err, simplefin.ErrAuth):
 		return tally.Errorf(tally.EUNPROCESSABLE, "the SimpleFIN bridge refused the setup token (a token can be claimed only once; create a new one)")
-	case errors.Is(err, context.DeadlineExceeded):
-		return tally.Errorf(tally.EUPSTREAM, "the SimpleFIN bridge did not answer in time")
-	case errors.As(err, &se):
-		return tally.Errorf(tally.EUPSTREAM, "the SimpleFIN bridge answered HTTP %d", se.Status)
-	case errors.As(err, &ne):
-		return tally.Errorf(tally.EUPSTREAM, "could not reach the SimpleFIN bridge")
+	case outbound.IsBlocked(err):
+		return tally.Errorf(tally.EINVALID, "the setup token's claim URL points at a private, loopback or link-local address; "+
+			"Tally calls public addresses only (an operator can allow networks with --outbound-allow-cidr)")
+	case errors.Is(err, simplefin.ErrMalformedToken):
+		return tally.Errorf(tally.EINVALID, "setup_token: %s", strings.TrimPrefix(err.Error(), "simplefin: "))
 	}
-	return tally.Errorf(tally.EINVALID, "%s", strings.TrimPrefix(err.Error(), "simplefin: "))
+	return tally.Errorf(tally.EUPSTREAM, "no SimpleFIN bridge answered the setup token (unreachable, too slow, or not a SimpleFIN bridge)")
 }
 
 // connectSimpleFIN claims the setup token, reads the account list and
@@ -45,12 +45,12 @@ func (s *Service) connectSimpleFIN(ctx context.Context, userID string, req Conne
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	access, err := simplefin.Claim(ctx, s.HTTP, req.SetupToken)
+	access, err := simplefin.Claim(ctx, s.client(), req.SetupToken)
 	if err != nil {
 		return nil, nil, simpleFINError(err)
 	}
 	// Only the account list is needed now; the first sync reads history.
-	set, _, err := simplefin.Accounts(ctx, s.HTTP, access, s.now())
+	set, _, err := simplefin.Accounts(ctx, s.client(), access, s.now())
 	if err != nil {
 		return nil, nil, simpleFINError(err)
 	}
@@ -146,7 +146,7 @@ func (s *Service) syncSimpleFIN(ctx context.Context, conn *tally.Connection, acc
 		timeout = DefaultFetchTimeout
 	}
 	fetchCtx, cancel := context.WithTimeout(ctx, timeout)
-	set, raw, err := simplefin.Accounts(fetchCtx, s.HTTP, access, start)
+	set, raw, err := simplefin.Accounts(fetchCtx, s.client(), access, start)
 	cancel()
 	if err != nil {
 		return res, fmt.Errorf("sync: fetch %s: %w", conn.URL, err)

@@ -26,6 +26,7 @@ import (
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/source/simplefin"
 	"github.com/tallyhq/tally/internal/store"
@@ -46,7 +47,7 @@ type Service struct {
 	Blobs      blob.Store
 	Box        *secret.Box
 	Categorize *categorize.Engine
-	HTTP       *http.Client // nil: a client with no overall timeout; contexts bound each call
+	HTTP       *http.Client // nil: outbound's public-only client; contexts bound each call
 	Logger     *slog.Logger
 	Now        func() time.Time
 
@@ -63,6 +64,17 @@ func (s *Service) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+var publicOnly = new(outbound.Guard).Client(0)
+
+// client is the injected HTTP client, or one that reaches public addresses
+// only.
+func (s *Service) client() *http.Client {
+	if s.HTTP != nil {
+		return s.HTTP
+	}
+	return publicOnly
 }
 
 func (s *Service) logger() *slog.Logger {
@@ -158,7 +170,7 @@ func (s *Service) Connect(ctx context.Context, userID string, req ConnectRequest
 func validateURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return tally.Errorf(tally.EINVALID, "account_url %q is not an http or https URL", raw)
+		return tally.Errorf(tally.EINVALID, "account_url %q is not an http or https URL", outbound.Redact(raw))
 	}
 	return nil
 }
@@ -198,24 +210,21 @@ func IsCredentialError(err error) bool {
 	return errors.As(err, &se) && se.Where == "SONRS" || errors.Is(err, simplefin.ErrAuth)
 }
 
+// connectError maps a failed verification to what the user sees. Only a
+// real OFX sign-on answer is told apart; a closed port, a timeout, an HTTP
+// error status and an answer that is not OFX all get one message, so
+// account_url cannot be used to scan ports, and nothing the far end sent is
+// repeated.
 func connectError(rawURL string, err error) error {
 	var se *ofx.StatusError
 	if errors.As(err, &se) && se.Where == "SONRS" {
 		return tally.Errorf(tally.EUNPROCESSABLE, "the institution refused the login: %s (OFX status %d)", signOnMeaning(se), se.Status.Code)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return tally.Errorf(tally.EUPSTREAM, "the institution at %s did not answer in time", rawURL)
+	if outbound.IsBlocked(err) {
+		return tally.Errorf(tally.EINVALID, "account_url %q points at a private, loopback or link-local address; "+
+			"Tally calls public addresses only (an operator can allow networks with --outbound-allow-cidr)", outbound.Redact(rawURL))
 	}
-	var ue *upstreamError
-	if errors.As(err, &ue) {
-		return tally.Errorf(tally.EUPSTREAM, "the institution at %s answered HTTP %d", rawURL, ue.status)
-	}
-	var ne net.Error
-	var oe *net.OpError
-	if errors.As(err, &oe) || errors.As(err, &ne) {
-		return tally.Errorf(tally.EUPSTREAM, "could not reach the institution at %s", rawURL)
-	}
-	return tally.Errorf(tally.EUPSTREAM, "the institution at %s sent a response Tally cannot read: %v", rawURL, err)
+	return tally.Errorf(tally.EUPSTREAM, "no OFX server answered at %s (unreachable, too slow, or not an OFX Direct Connect server)", outbound.Redact(rawURL))
 }
 
 func signOnMeaning(se *ofx.StatusError) string {
@@ -255,11 +264,7 @@ func (s *Service) post(ctx context.Context, rawURL string, body []byte) ([]byte,
 	}
 	req.Header.Set("Content-Type", "application/x-ofx")
 	req.Header.Set("Accept", "application/x-ofx, application/xml, */*")
-	client := s.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
-	res, err := client.Do(req)
+	res, err := s.client().Do(req)
 	if err != nil {
 		return nil, err
 	}
