@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/config"
@@ -180,16 +181,19 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	mux.Handle("GET /metrics", metrics.Handler())
 	var demoHint string
+	gate := &auth.Gate{Store: m.Store, Box: box}
 	if c.Role != config.RoleWorker {
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Outbound: m.Outbound}
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Outbound: m.Outbound,
+			Gate: gate, TrustProxy: c.TrustProxy}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
 			mux.Handle("/demobank/simplefin/", &demobank.SimpleFIN{Bank: demobank.New(), Prefix: "/demobank/simplefin"})
 			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
 		}
-		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync})
+		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync,
+			Gate: gate, TrustProxy: c.TrustProxy})
 		if err != nil {
 			return err
 		}

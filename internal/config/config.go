@@ -49,6 +49,10 @@ type Config struct {
 	// OutboundAllowCIDR lists networks (comma-separated CIDR prefixes) that
 	// requests on a user's behalf may reach besides public addresses.
 	OutboundAllowCIDR string
+	// TrustProxy: a reverse proxy in front sets X-Forwarded-For (the client
+	// address for sign-in limits) and X-Forwarded-Proto (https makes the
+	// session cookie Secure).
+	TrustProxy bool
 }
 
 // Default returns the defaults.
@@ -88,6 +92,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front")
 	fs.StringVar(&c.OutboundAllowCIDR, "outbound-allow-cidr", c.OutboundAllowCIDR, "private networks that banks and webhook receivers may be on, e.g. 192.168.0.0/16,127.0.0.1/32 (default: public addresses only)")
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -73,6 +74,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if code == tally.EINTERNAL && logger != nil {
 		logger.ErrorContext(r.Context(), "internal error",
 			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	if d := tally.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, StatusOf(code), errorBody{Error: errorDetail{Code: code, Message: tally.ErrorMessage(err)}})
 }

@@ -52,6 +52,24 @@ type Server struct {
 	// Outbound checks the addresses users give for Tally to call (webhook
 	// URLs) when they are saved; public addresses only when nil.
 	Outbound *outbound.Guard
+
+	// Gate signs users in with attempt limits and two-factor codes; one
+	// over Store and Secrets when nil.
+	Gate *auth.Gate
+	// TrustProxy takes the client address from X-Forwarded-For and the
+	// scheme from X-Forwarded-Proto, as set by a reverse proxy in front.
+	TrustProxy bool
+}
+
+func (s *Server) gate() *auth.Gate {
+	if s.Gate != nil {
+		return s.Gate
+	}
+	g := &auth.Gate{Store: s.Store}
+	if s.Secrets != nil {
+		g.Box = s.Secrets
+	}
+	return g
 }
 
 func (s *Server) guard() *outbound.Guard {
@@ -105,6 +123,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 	s.routeImports(mux)
+	s.routeTwoFactor(mux)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.

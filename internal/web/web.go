@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -33,8 +34,12 @@ var staticFS embed.FS
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "tally_session"
 
-// SessionTTL is how long a web session lasts.
-const SessionTTL = 30 * 24 * time.Hour
+// SessionTTL is how long a web session lasts at most, however much it is
+// used; SessionIdle ends it sooner when it goes unused.
+const (
+	SessionTTL  = 30 * 24 * time.Hour
+	SessionIdle = 7 * 24 * time.Hour
+)
 
 // maxFormBody caps a form post.
 const maxFormBody = 64 << 10
@@ -47,16 +52,24 @@ type Handler struct {
 	DemoHint string           // shown on the sign-in page when set, e.g. the demo credentials
 	Notify   *notify.Service  // budget plans; one over Store when nil
 	Importer httpapi.Importer // statement uploads at /imports; nil refuses them
+	// Gate signs users in with attempt limits and two-factor codes; one
+	// over Store without two-factor enrolment when nil.
+	Gate *auth.Gate
+	// TrustProxy: a reverse proxy in front sets X-Forwarded-For and
+	// X-Forwarded-Proto (the session cookie is Secure behind https).
+	TrustProxy bool
 }
 
 // Config configures New.
 type Config struct {
-	Store    *store.Store
-	Logger   *slog.Logger
-	Now      func() time.Time
-	DemoHint string
-	Notify   *notify.Service
-	Importer httpapi.Importer
+	Store      *store.Store
+	Logger     *slog.Logger
+	Now        func() time.Time
+	DemoHint   string
+	Notify     *notify.Service
+	Importer   httpapi.Importer
+	Gate       *auth.Gate
+	TrustProxy bool
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -64,7 +77,8 @@ func New(c Config) (*Handler, error) {
 	if _, err := pages(); err != nil {
 		return nil, err
 	}
-	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer}, nil
+	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer,
+		Gate: c.Gate, TrustProxy: c.TrustProxy}, nil
 }
 
 func (h *Handler) now() time.Time {
@@ -100,6 +114,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.signIn)))
 	mux.Handle("POST /signout", cop.Handler(http.HandlerFunc(h.signOut)))
 	h.importRoutes(mux, cop)
+	h.twoFactorRoutes(mux, cop)
 	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		staticHandler.ServeHTTP(w, r)
@@ -110,7 +125,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 // file.
 var pages = sync.OnceValues(func() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "dashboard", "imports"} {
+	for _, name := range []string{"signin", "dashboard", "imports", "totp"} {
 		t, err := template.New(name).Funcs(template.FuncMap{}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
@@ -171,9 +186,9 @@ func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.Us
 	if err != nil || c.Value == "" {
 		return nil, nil
 	}
-	u, err := h.Store.UserByToken(r.Context(), auth.HashToken(c.Value), store.TokenSession)
+	u, err := h.Store.SessionUser(r.Context(), auth.HashToken(c.Value), SessionIdle, SessionTTL)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
-		clearSessionCookie(w, r)
+		h.clearSessionCookie(w, r)
 		return nil, nil
 	}
 	if err != nil {
@@ -186,7 +201,7 @@ func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.Us
 	return u, nil
 }
 
-func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
+func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     SessionCookie,
 		Value:    token,
@@ -194,19 +209,19 @@ func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expi
 		Expires:  expires,
 		MaxAge:   int(SessionTTL / time.Second),
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   httpapi.IsHTTPS(r, h.TrustProxy),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
 
-func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     SessionCookie,
 		Value:    "",
 		Path:     "/",
 		MaxAge:   -1,
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   httpapi.IsHTTPS(r, h.TrustProxy),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -224,6 +239,7 @@ type signInPage struct {
 	FormEmail string
 	Error     string
 	DemoHint  string
+	NeedCode  bool // ask for the two-factor code
 }
 
 // GET /
@@ -258,11 +274,13 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
-	u, err := auth.SignIn(r.Context(), h.Store, email, password)
-	if tally.ErrorCode(err) == tally.EUNAUTHORIZED {
-		h.render(w, r, http.StatusUnauthorized, "signin", signInPage{
-			layout: layout{Title: "Sign in"}, FormEmail: email, Error: "Email or password is incorrect.", DemoHint: h.DemoHint,
-		})
+	u, err := h.gate().SignIn(r.Context(), email, password, r.PostForm.Get("code"), httpapi.ClientAddr(r, h.TrustProxy))
+	if page, status, ok := signInRefused(err, email, r.PostForm.Get("code") != ""); ok {
+		page.DemoHint = h.DemoHint
+		if d := tally.RetryAfter(err); d > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		}
+		h.render(w, r, status, "signin", page)
 		return
 	}
 	if err != nil {
@@ -282,12 +300,12 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	expires := h.now().Add(SessionTTL)
+	expires := h.now().Add(SessionIdle) // slid on use, up to SessionTTL
 	if err := h.Store.CreateToken(r.Context(), u.ID, auth.HashToken(token), store.TokenSession, &expires); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	setSessionCookie(w, r, token, expires)
+	h.setSessionCookie(w, r, token, h.now().Add(SessionTTL))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -299,6 +317,6 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	clearSessionCookie(w, r)
+	h.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
