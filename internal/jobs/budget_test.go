@@ -16,6 +16,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/notify"
@@ -200,7 +201,9 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 	}
 	st := store.New(db, nil)
 	st.Now = clk.Now
-	syncer := &tsync.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
+	loopback, _ := outbound.ParseAllowList("127.0.0.1/32")
+	syncer := &tsync.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now,
+		HTTP: outbound.New(loopback).Client(0)}
 	mail := startSMTP(t)
 	email, err := notify.ParseSMTPURL("smtp://"+mail.ln.Addr().String(), "tally@example.com")
 	if err != nil {

@@ -30,13 +30,20 @@ func TestCrowdApplyJob(t *testing.T) {
 	var ids []string
 	var users []string
 	for i := range 4 {
-		u, err := st.CreateUser(ctx, fmt.Sprintf("c%d@example.com", i), "hash")
+		// Voters whose votes count: accounts older than a week with the
+		// seller in a linked bank's transactions. The connection is made
+		// without a queue, as this test has no syncer.
+		old := store.New(db, nil)
+		old.Now = func() time.Time { return time.Now().Add(-8 * 24 * time.Hour) }
+		u, err := old.CreateUser(ctx, fmt.Sprintf("c%d@example.com", i), "hash")
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Transactions carry no foreign key to accounts, and a connection
-		// would enqueue a sync this test has no syncer for.
-		x := &tally.Transaction{AccountID: "acct", ExternalID: "x", PostedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Amount: -1200,
+		acct := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
+		if err := old.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "https://bank.test/ofx", Login: "me"}, []byte("s"), []*tally.Account{acct}); err != nil {
+			t.Fatal(err)
+		}
+		x := &tally.Transaction{AccountID: acct.ID, ExternalID: "x", PostedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Amount: -1200,
 			Currency: "USD", Description: "TST* JOE'S PIZZA", Merchant: "Joe's Pizza", Category: "restaurants", CategorySource: tally.SourceDictionary}
 		if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{x}); err != nil {
 			t.Fatal(err)

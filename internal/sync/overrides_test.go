@@ -17,12 +17,20 @@ import (
 func crowdVote(t *testing.T, st *store.Store, prefix, desc, key, category string, n int) {
 	t.Helper()
 	ctx := context.Background()
+	// Voters whose votes count: accounts older than a week with the
+	// seller in a linked bank's transactions.
+	old := store.New(st.DB(), nil)
+	old.Now = func() time.Time { return st.Now().Add(-8 * 24 * time.Hour) }
 	for i := range n {
-		u, err := st.CreateUser(ctx, fmt.Sprintf("%s%d@example.com", prefix, i), "hash")
+		u, err := old.CreateUser(ctx, fmt.Sprintf("%s%d@example.com", prefix, i), "hash")
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := &tally.Transaction{AccountID: "a", ExternalID: "x", PostedOn: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Amount: -100,
+		acct := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
+		if err := old.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "https://bank.test/ofx", Login: "me"}, []byte("s"), []*tally.Account{acct}); err != nil {
+			t.Fatal(err)
+		}
+		x := &tally.Transaction{AccountID: acct.ID, ExternalID: "x", PostedOn: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Amount: -100,
 			Currency: "USD", Description: desc, Merchant: desc, Category: tally.Uncategorized, CategorySource: tally.SourceNone}
 		if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{x}); err != nil {
 			t.Fatal(err)
