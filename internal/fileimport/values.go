@@ -214,6 +214,9 @@ func parseAmount(s string, decimalComma bool) (int64, error) {
 		return 0, fmt.Errorf("amount %q is not a number", orig)
 	}
 	v, err := tally.ParseAmount(s, "USD")
+	if err != nil && strings.Contains(err.Error(), "beyond") {
+		return 0, fmt.Errorf("amount %q is beyond ±%s, more than any bank reports", orig, tally.FormatAmount(tally.MaxAmount, "USD"))
+	}
 	if err != nil {
 		return 0, fmt.Errorf("amount %q is not a number with at most two decimals", orig)
 	}

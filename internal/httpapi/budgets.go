@@ -117,7 +117,7 @@ func (s *Server) putBudget(w http.ResponseWriter, r *http.Request, u *tally.User
 	}
 	amount, err := tally.ParseAmount(*req.Amount, p.Currency)
 	if err != nil || amount <= 0 {
-		s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s", *req.Amount, p.Currency))
+		s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s up to %s", *req.Amount, p.Currency, tally.FormatAmount(tally.MaxAmount, p.Currency)))
 		return
 	}
 	month := s.currentMonth(u)

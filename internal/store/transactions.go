@@ -42,6 +42,13 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	if len(txns) == 0 {
 		return 0, nil
 	}
+	// Every source checks amounts first; this is the last line, so that no
+	// path can store an amount that could carry a monthly total past int64.
+	for _, t := range txns {
+		if err := tally.CheckAmount("amount", t.Amount, t.Currency); err != nil {
+			return 0, fmt.Errorf("store: transaction %s: %w", t.ExternalID, err)
+		}
+	}
 	if s.db.Dialect == sqldb.Postgres {
 		return s.insertTransactionsCopy(ctx, userID, txns)
 	}
