@@ -125,6 +125,12 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 // totals and budgets again at the end and starts over when they changed
 // under it.
 func (s *Service) Check(ctx context.Context, userID, month string) ([]*tally.Notification, error) {
+	// While a sync's chunks are still arriving, budgets recommended from
+	// history and the month's spending are both partial: no alert now; the
+	// sync enqueues a check when its last chunk is in.
+	if syncing, err := s.Store.UserSyncing(ctx, userID); err != nil || syncing {
+		return nil, err
+	}
 	var all []*tally.Notification
 	for round := 0; ; round++ {
 		plan, err := s.Plan(ctx, userID, month)

@@ -135,7 +135,9 @@ func (s *Store) StartSync(ctx context.Context, userID, id string) error {
 
 // FinishSync records the outcome of a sync: on success (reason "") the
 // connection and its accounts become active and last_success_at moves;
-// otherwise they take the status and the reason.
+// otherwise they take the status and the reason. Budget checks wait for
+// this: chunks of a running sync enqueue checks that raise nothing, and
+// this transaction enqueues the check of the recent months.
 func (s *Store) FinishSync(ctx context.Context, userID, id, status, reason string) error {
 	now := s.now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -155,8 +157,19 @@ func (s *Store) FinishSync(ctx context.Context, userID, id, status, reason strin
 		if err != nil {
 			return fmt.Errorf("store: finish sync: %w", err)
 		}
-		return nil
+		return s.enqueueBudgetChecks(ctx, tx, userID, []string{now.Format(tally.MonthLayout), now.AddDate(0, 0, -1).Format(tally.MonthLayout)})
 	})
+}
+
+// UserSyncing reports whether any of the user's connections is in the
+// middle of a sync.
+func (s *Store) UserSyncing(ctx context.Context, userID string) (bool, error) {
+	var syncing bool
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM connections WHERE user_id = ? AND status = ?)`), userID, tally.StatusSyncing).Scan(&syncing)
+	if err != nil {
+		return false, fmt.Errorf("store: user syncing: %w", err)
+	}
+	return syncing, nil
 }
 
 // DeleteConnection removes a connection with its accounts and transactions,
