@@ -87,6 +87,10 @@ type Client struct {
 	db         *sqldb.DB
 	logger     *slog.Logger
 	refreshCap int
+
+	id         string             // this process's River client id
+	stopBeats  context.CancelFunc // ends the heartbeats of a started client
+	beatsEnded chan struct{}
 }
 
 func driverFor(db *sqldb.DB) riverdriver.Driver[*sql.Tx] {
@@ -119,8 +123,9 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap}
+	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, id: newClientID()}
 	rc := &river.Config{
+		ID:                   c.id,
 		Logger:               logger.With("component", "river"),
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
@@ -169,7 +174,18 @@ func (c *Client) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	return c.river.Start(ctx)
+	if err := c.river.Start(ctx); err != nil {
+		return err
+	}
+	if c.db.Dialect == sqldb.Postgres {
+		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		c.stopBeats, c.beatsEnded = cancel, make(chan struct{})
+		go func() {
+			defer close(c.beatsEnded)
+			c.runLiveness(bctx)
+		}()
+	}
+	return nil
 }
 
 // requeueOrphans makes jobs left running by a process that died available
@@ -190,6 +206,14 @@ func (c *Client) requeueOrphans(ctx context.Context) error {
 // Stop lets running jobs finish, up to ctx's deadline; after it, jobs still
 // running are cancelled and stay safely retryable.
 func (c *Client) Stop(ctx context.Context) error {
+	// Heartbeats go on while running jobs finish, so no other process
+	// takes them meanwhile.
+	defer func() {
+		if c.stopBeats != nil {
+			c.stopBeats()
+			<-c.beatsEnded
+		}
+	}()
 	err := c.river.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -93,6 +93,9 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 func (s *Store) ApplyCrowd(ctx context.Context, merchantKey string) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockKey(ctx, tx, "crowd:"+merchantKey); err != nil {
+			return err
+		}
 		var err error
 		n, err = s.applyCrowd(ctx, tx, merchantKey)
 		return err

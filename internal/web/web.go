@@ -173,6 +173,14 @@ func securityHeaders(hd http.Header) {
 
 // serverError logs err whole and shows a generic page.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if err = httpapi.Unavailable(err); tally.ErrorCode(err) == tally.EUNAVAILABLE {
+		h.logger().WarnContext(r.Context(), "web: database unavailable",
+			"request_id", httpapi.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
+		securityHeaders(w.Header())
+		w.Header().Set("Retry-After", strconv.Itoa(int(httpapi.DatabaseRetryAfter/time.Second)))
+		http.Error(w, "Tally is briefly unavailable. Please try again in a few seconds.", http.StatusServiceUnavailable)
+		return
+	}
 	h.logger().ErrorContext(r.Context(), "web: internal error",
 		"request_id", httpapi.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
 	securityHeaders(w.Header())

@@ -35,7 +35,16 @@ ALTER TABLE crowd_votes ADD COLUMN linked_history BOOLEAN NOT NULL DEFAULT false
 -- retries of a sync that crashed, for the "sync completed" notice.
 ALTER TABLE connections ADD COLUMN sync_inserted BIGINT NOT NULL DEFAULT 0;
 
+-- Worker processes say they are alive every few seconds; a job left
+-- running by a process that stopped saying so is made available again
+-- within a minute, however long jobs may legitimately run.
+CREATE TABLE worker_heartbeats (
+    id      TEXT PRIMARY KEY,
+    seen_at TIMESTAMPTZ NOT NULL
+);
+
 -- +goose Down
+DROP TABLE worker_heartbeats;
 ALTER TABLE connections DROP COLUMN sync_inserted;
 ALTER TABLE crowd_votes DROP COLUMN linked_history;
 DROP TABLE totp_recovery_codes;
