@@ -49,9 +49,12 @@ type Main struct {
 
 	listener net.Listener
 	server   *http.Server
-	unlock   func()
-	started  bool
-	serveErr chan error
+
+	metricsListener net.Listener // --metrics-addr
+	metricsServer   *http.Server
+	unlock          func()
+	started         bool
+	serveErr        chan error
 }
 
 // openDatabase opens and migrates the configured database.
@@ -84,6 +87,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
+	}
+	// Owner-only, also when the directory existed with wider permissions.
+	if err := os.Chmod(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("restrict data dir: %w", err)
 	}
 	db, err := openDatabase(ctx, c)
 	if err != nil {
@@ -179,7 +186,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		io.WriteString(w, "ok\n")
 	})
-	mux.Handle("GET /metrics", metrics.Handler())
+	if c.MetricsAddr == "" {
+		mux.Handle("GET /metrics", httpapi.MetricsGuard(metrics.Handler(), c.MetricsToken, isLoopback(c.Addr) && !c.TrustProxy))
+	}
 	var demoHint string
 	gate := &auth.Gate{Store: m.Store, Box: box}
 	if c.Role != config.RoleWorker {
@@ -213,12 +222,23 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.server = &http.Server{
-		Handler:           httpapi.Middleware(mux, m.Logger),
+		Handler:           httpapi.SecurityHeaders(httpapi.Middleware(mux, m.Logger), c.TrustProxy),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
+	if c.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on --metrics-addr %s: %w", c.MetricsAddr, err)
+		}
+		m.metricsListener = mln
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", httpapi.MetricsGuard(metrics.Handler(), c.MetricsToken, true))
+		m.metricsServer = &http.Server{Handler: httpapi.SecurityHeaders(mmux, false), ReadHeaderTimeout: 10 * time.Second}
+		go m.metricsServer.Serve(mln)
+	}
 	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version())
 
 	if c.Demo {
@@ -243,6 +263,27 @@ func demoBankAddrs(a net.Addr) []netip.AddrPort {
 	return []netip.AddrPort{ap}
 }
 
+// MetricsURL is the base URL of the --metrics-addr listener, "" without one.
+func (m *Main) MetricsURL() string {
+	if m.metricsListener == nil {
+		return ""
+	}
+	return "http://" + m.metricsListener.Addr().String()
+}
+
+// isLoopback reports whether addr listens on a loopback address only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
 // URL is the base URL the process serves.
 func (m *Main) URL() string {
 	if m.listener == nil {
@@ -259,6 +300,11 @@ func (m *Main) Close() error {
 	defer cancel()
 	if m.server != nil {
 		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.metricsServer != nil {
+		if err := m.metricsServer.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -53,6 +53,12 @@ type Config struct {
 	// address for sign-in limits) and X-Forwarded-Proto (https makes the
 	// session cookie Secure).
 	TrustProxy bool
+	// MetricsAddr serves /metrics on a separate address (for the scraper's
+	// network only); MetricsToken (TALLY_METRICS_TOKEN only) is the bearer
+	// token /metrics asks for. Without either, /metrics is served only to
+	// a main address on loopback.
+	MetricsAddr  string
+	MetricsToken string
 }
 
 // Default returns the defaults.
@@ -92,6 +98,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve /metrics on this separate address, e.g. 127.0.0.1:9090 (default: on --addr, only on loopback or with TALLY_METRICS_TOKEN)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front")
 	fs.StringVar(&c.OutboundAllowCIDR, "outbound-allow-cidr", c.OutboundAllowCIDR, "private networks that banks and webhook receivers may be on, e.g. 192.168.0.0/16,127.0.0.1/32 (default: public addresses only)")
 }
@@ -117,6 +124,7 @@ func Parse(fs *flag.FlagSet, args []string, c *Config) error {
 		}
 	})
 	c.SecretKey = os.Getenv("TALLY_SECRET_KEY")
+	c.MetricsToken = os.Getenv("TALLY_METRICS_TOKEN")
 	return errors.Join(errs...)
 }
 
@@ -182,6 +190,11 @@ func (c *Config) Validate() error {
 		}
 		if c.SMTPFrom == "" {
 			return errors.New("config: --smtp-url needs --smtp-from (TALLY_SMTP_FROM), the sender address")
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("config: --metrics-addr %q: %w", c.MetricsAddr, err)
 		}
 	}
 	if c.OutboundAllowCIDR != "" {

@@ -254,8 +254,14 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	switch {
 	case err == nil:
 		metrics.Jobs.WithLabelValues(job.Kind, "ok").Inc()
-		if w.notify != nil && res.Inserted > 0 {
-			if err := w.notify.SyncCompleted(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, strconv.FormatInt(job.ID, 10), res.Inserted); err != nil {
+		// The notice counts every row of the sync, those of attempts a
+		// crash cut short included.
+		inserted := res.Inserted
+		if n, err := w.store.SyncInserted(context.WithoutCancel(ctx), a.UserID, a.ConnectionID); err == nil && n > inserted {
+			inserted = n
+		}
+		if w.notify != nil && inserted > 0 {
+			if err := w.notify.SyncCompleted(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, strconv.FormatInt(job.ID, 10), inserted); err != nil {
 				log.WarnContext(ctx, "sync notice", "error", err)
 			}
 		}

@@ -118,7 +118,10 @@ func (s *Store) RequestSync(ctx context.Context, userID, id string) error {
 // StartSync marks a connection and its accounts as syncing.
 func (s *Store) StartSync(ctx context.Context, userID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET status = ?, status_reason = '' WHERE user_id = ? AND id = ?`), tally.StatusSyncing, userID, id)
+		// A sync retried after a crash finds the connection still syncing
+		// and goes on counting; a new one starts from zero.
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET sync_inserted = CASE WHEN status = ? THEN sync_inserted ELSE 0 END,
+			status = ?, status_reason = '' WHERE user_id = ? AND id = ?`), tally.StatusSyncing, tally.StatusSyncing, userID, id)
 		if err != nil {
 			return fmt.Errorf("store: start sync: %w", err)
 		}

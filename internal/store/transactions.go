@@ -112,12 +112,43 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		if err := s.countSyncInserted(ctx, tx, userID, txns[0].AccountID, inserted); err != nil {
+			return err
+		}
 		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
 	if err != nil {
 		return 0, err
 	}
 	return inserted, nil
+}
+
+// countSyncInserted adds n to what the running sync of the account's
+// connection inserted, in the chunk's own transaction, so the count
+// survives a crash and a retried sync goes on from it. A chunk carries the
+// accounts of one connection.
+func (s *Store) countSyncInserted(ctx context.Context, tx *sql.Tx, userID, accountID string, n int) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET sync_inserted = sync_inserted + ?
+		WHERE user_id = ? AND status = ? AND id = (SELECT connection_id FROM accounts WHERE user_id = ? AND id = ?)`),
+		n, userID, tally.StatusSyncing, userID, accountID)
+	if err != nil {
+		return fmt.Errorf("store: count sync rows: %w", err)
+	}
+	return nil
+}
+
+// SyncInserted returns how many transactions the connection's current (or
+// last) sync inserted, across every attempt of it.
+func (s *Store) SyncInserted(ctx context.Context, userID, connectionID string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT sync_inserted FROM connections WHERE user_id = ? AND id = ?`), userID, connectionID).Scan(&n)
+	if err != nil {
+		return 0, notFound(err, "connection")
+	}
+	return n, nil
 }
 
 const txnColumns = `user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, category, category_source, pending, created_at`
