@@ -56,6 +56,8 @@ type Server struct {
 	// Gate signs users in with attempt limits and two-factor codes; one
 	// over Store and Secrets when nil.
 	Gate *auth.Gate
+	patterns []string // registered by Routes, for tests that walk every route
+
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto, as set by a reverse proxy in front.
 	TrustProxy bool
@@ -135,7 +137,14 @@ func (s *Server) Routes(mux *http.ServeMux) {
 
 // handle registers an unauthenticated handler with the JSON body limit.
 func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	mux.Handle(pattern, limitBody(MaxJSONBody, h))
+}
+
+// Patterns returns the ServeMux patterns Routes registered, so a test can
+// try every endpoint (a new route without a rule in that test fails it).
+func (s *Server) Patterns() []string {
+	return append([]string(nil), s.patterns...)
 }
 
 // authedHandler is a handler that runs for an authenticated user.

@@ -142,3 +142,34 @@ func TestTwoFactorPages(t *testing.T) {
 		t.Fatalf("sign-in with the code: got %d, want 303", res.StatusCode)
 	}
 }
+
+// Hostile forms and parameters get 4xx, never 500.
+func TestHostileFormsNeverAnswer500(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "")
+	e.user("alice@example.com")
+	body(t, e.post("/signin", url.Values{"email": {"alice@example.com"}, "password": {"password123"}}, nil))
+	forms := []string{"email=%00&password=x", "email=%ff%fe&password=x", "email=%zz", "code=" + strings.Repeat("9", 70000),
+		"email=' OR 1=1 --&password=x", "code=%00", strings.Repeat("a=b&", 20000)}
+	paths := []string{"/signin", "/settings/two-factor/enroll", "/settings/two-factor/confirm", "/settings/two-factor/disable", "/imports", "/signout"}
+	for _, p := range paths {
+		for _, f := range forms {
+			req, _ := http.NewRequest("POST", e.srv.URL+p, strings.NewReader(f))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", e.srv.URL)
+			res, err := e.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body(t, res)
+			if res.StatusCode >= 500 && res.StatusCode != http.StatusServiceUnavailable { // 503: this env has no importer
+				t.Errorf("POST %s with %.40q: %d", p, f, res.StatusCode)
+			}
+		}
+	}
+	for _, q := range []string{"/?x=%00", "/imports?page=%ff", "/%00", "/settings/two-factor?a=%27"} {
+		if status, _ := e.get(q); status >= 500 {
+			t.Errorf("GET %s: %d", q, status)
+		}
+	}
+}
