@@ -285,6 +285,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	log.WarnContext(ctx, "sync failed", "error", err)
 	if job.Attempt >= job.MaxAttempts {
 		w.finish(ctx, a, tsync.Reason(err))
+		return err
+	}
+	// While retries go on, the connection says why it is not done yet.
+	if err := w.store.NoteSyncProblem(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, tsync.Reason(err)+" Retrying."); err != nil {
+		log.WarnContext(ctx, "record sync problem", "error", err)
 	}
 	return err
 }

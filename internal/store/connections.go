@@ -231,3 +231,14 @@ func (s *Store) RecordRawDocument(ctx context.Context, userID, connectionID, blo
 	}
 	return nil
 }
+
+// NoteSyncProblem shows why a sync that will be retried has not finished
+// yet, on a connection still syncing.
+func (s *Store) NoteSyncProblem(ctx context.Context, userID, id, reason string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE connections SET status_reason = ? WHERE user_id = ? AND id = ? AND status = ?`),
+		reason, userID, id, tally.StatusSyncing)
+	if err != nil {
+		return fmt.Errorf("store: note sync problem: %w", err)
+	}
+	return nil
+}
