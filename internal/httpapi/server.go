@@ -55,7 +55,7 @@ type Server struct {
 
 	// Gate signs users in with attempt limits and two-factor codes; one
 	// over Store and Secrets when nil.
-	Gate *auth.Gate
+	Gate     *auth.Gate
 	patterns []string // registered by Routes, for tests that walk every route
 
 	// TrustProxy takes the client address from X-Forwarded-For and the
