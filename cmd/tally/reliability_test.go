@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/ofx"
 	"github.com/tallyhq/tally/internal/sqldb"
+	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -279,5 +282,113 @@ func TestHangingBankTimesOut(t *testing.T) {
 	t.Logf("RESULT hung_requests=%d other_connection_synced_after=%s reason=%q", hang.hung.Load(), otherDone.Round(100*time.Millisecond), reason)
 	if !strings.Contains(reason, "did not answer in time") {
 		t.Errorf("reason %q, want the institution's timeout", reason)
+	}
+}
+
+// TestReliabilityDatabaseOutage cuts PostgreSQL off for 30 s (a proxy
+// between Tally and the server drops every connection and refuses new
+// ones, as a stopped server looks to its clients) under a bounded load of
+// writes and reads, and reports the answers while down, how long after the
+// database came back the first write succeeded, and whether every accepted
+// write is stored.
+func TestReliabilityDatabaseOutage(t *testing.T) {
+	reliabilityOnly(t)
+	if sqldbtest.Dialect() != "postgres" {
+		t.Skip("needs PostgreSQL: set TALLY_TEST_DATABASE_URL")
+	}
+	dbURL := sqldbtest.Open(t).URL
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.addr
+	m := startWith(t, func(c *config.Config) { c.DatabaseURL = u.String() })
+	alice, _ := signUp(t, m.URL(), "alice@example.com")
+
+	const rate = 20 // requests a second, half writes
+	var mu gosync.Mutex
+	statuses := map[string]map[int]int{} // phase -> status -> count
+	var accepted []string                // emails whose registration the API accepted
+	phase := "before"
+	var firstOK time.Time
+	var restoredAt time.Time
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second / rate)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			mu.Lock()
+			ph := phase
+			mu.Unlock()
+			var status int
+			merchant := ""
+			if i%2 == 0 {
+				merchant = fmt.Sprintf("outage-%d@example.com", i)
+				status, _ = alice.do("POST", "/api/v1/users", map[string]string{"email": merchant, "password": "correct horse battery"})
+			} else {
+				status, _ = alice.do("GET", "/api/v1/accounts", nil)
+			}
+			mu.Lock()
+			if statuses[ph] == nil {
+				statuses[ph] = map[int]int{}
+			}
+			statuses[ph][status]++
+			if status == 201 {
+				accepted = append(accepted, merchant)
+			}
+			if ph == "after" && firstOK.IsZero() && status < 300 && merchant != "" {
+				firstOK = time.Now()
+			}
+			mu.Unlock()
+		}
+	}()
+	setPhase := func(p string) { mu.Lock(); phase = p; mu.Unlock() }
+	time.Sleep(5 * time.Second)
+	setPhase("down")
+	proxy.Cut()
+	time.Sleep(30 * time.Second)
+	setPhase("after")
+	restoredAt = time.Now()
+	proxy.Restore()
+	time.Sleep(10 * time.Second)
+	close(stop)
+	<-done
+
+	direct, err := sqldb.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	lost := 0
+	for _, email := range accepted {
+		var n int
+		if err := direct.QueryRow(`SELECT COUNT(*) FROM users WHERE email = $1`, email).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			lost++
+		}
+	}
+	recovery := time.Duration(-1)
+	if !firstOK.IsZero() {
+		recovery = firstOK.Sub(restoredAt)
+	}
+	t.Logf("RESULT before=%v down=%v after=%v recovery=%s accepted_writes=%d lost=%d",
+		statuses["before"], statuses["down"], statuses["after"], recovery.Round(10*time.Millisecond), len(accepted), lost)
+	for s := range statuses["down"] {
+		if s != 503 {
+			t.Errorf("status %d while the database was down, want only 503", s)
+		}
+	}
+	if lost != 0 || recovery < 0 || recovery > 5*time.Second {
+		t.Fail()
 	}
 }
