@@ -10,7 +10,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
-	"github.com/tallyhq/tally/internal/fileimport"
+	"github.com/tallyhq/tally/internal/source/file"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/ofx"
 )
@@ -21,7 +21,7 @@ import (
 // not read is refused here (EUNPROCESSABLE, naming the format), and an
 // accountID that is not the user's is ENOTFOUND; nothing is stored then.
 func (s *Service) NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error) {
-	format, err := fileimport.Sniff(data[:min(len(data), 8<<10)])
+	format, err := file.Sniff(data[:min(len(data), 8<<10)])
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 		chunk = DefaultChunkSize
 	}
 	started := time.Now()
-	sum, err := fileimport.Read(bytes.NewReader(data), chunk, func(c *fileimport.Chunk) error {
+	sum, err := file.Read(bytes.NewReader(data), chunk, func(c *file.Chunk) error {
 		if err := run.chunk(ctx, c); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ type fileRun struct {
 // identity (a synced one if the user has it, else one under the user's
 // file connection); for QIF and CSV the file connection's account named
 // after the file, so importing the same file again lands in the same place.
-func (r *fileRun) account(ctx context.Context, c *fileimport.Chunk) (*tally.Account, error) {
+func (r *fileRun) account(ctx context.Context, c *file.Chunk) (*tally.Account, error) {
 	key := ""
 	if c.Account != nil {
 		key = externalID(*c.Account)
@@ -190,7 +190,7 @@ func (r *fileRun) fileAccount(ctx context.Context, a *tally.Account) (*tally.Acc
 	return r.s.Store.EnsureAccount(ctx, a)
 }
 
-func (r *fileRun) chunk(ctx context.Context, c *fileimport.Chunk) error {
+func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 	for _, e := range c.Errors {
 		if len(r.imp.Errors) < tally.MaxImportErrors {
 			r.imp.Errors = append(r.imp.Errors, tally.ImportError{Line: e.Line, Reason: e.Reason})

@@ -1,4 +1,4 @@
-package fileimport
+package file
 
 import (
 	"io"

@@ -1,11 +1,11 @@
-package fileimport_test
+package file_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/fileimport"
+	"github.com/tallyhq/tally/internal/source/file"
 )
 
 func TestSniff(t *testing.T) {
@@ -13,12 +13,12 @@ func TestSniff(t *testing.T) {
 	for _, tc := range []struct {
 		name, head, want, refusal string
 	}{
-		{"ofx sgml", "OFXHEADER:100\nDATA:OFXSGML\n", fileimport.FormatOFX, ""},
-		{"qfx xml", "<?xml version=\"1.0\"?>\n<?OFX OFXHEADER=\"200\"?><OFX>", fileimport.FormatOFX, ""},
-		{"qif", "!Type:Bank\nD1/2'97\n", fileimport.FormatQIF, ""},
-		{"qif bom", "\xEF\xBB\xBF!type:ccard\n", fileimport.FormatQIF, ""},
-		{"qif account list", "!Account\nNChecking\n^\n", fileimport.FormatQIF, ""},
-		{"csv", "Date,Amount\n2024-01-01,1\n", fileimport.FormatCSV, ""},
+		{"ofx sgml", "OFXHEADER:100\nDATA:OFXSGML\n", file.FormatOFX, ""},
+		{"qfx xml", "<?xml version=\"1.0\"?>\n<?OFX OFXHEADER=\"200\"?><OFX>", file.FormatOFX, ""},
+		{"qif", "!Type:Bank\nD1/2'97\n", file.FormatQIF, ""},
+		{"qif bom", "\xEF\xBB\xBF!type:ccard\n", file.FormatQIF, ""},
+		{"qif account list", "!Account\nNChecking\n^\n", file.FormatQIF, ""},
+		{"csv", "Date,Amount\n2024-01-01,1\n", file.FormatCSV, ""},
 		{"mt940", ":20:STARTUMS\n:25:1234/5678\n:60F:C240101EUR1,00\n", "", "MT940"},
 		{"swift block", "{1:F01BANKBEBBAXXX0000000000}{4:\n:20:X\n", "", "MT940"},
 		{"pdf", "%PDF-1.7\n", "", "PDF"},
@@ -28,7 +28,7 @@ func TestSniff(t *testing.T) {
 		{"json", "{\"transactions\":[]}", "", "JSON"},
 		{"empty", "  \n", "", "empty"},
 	} {
-		got, err := fileimport.Sniff([]byte(tc.head))
+		got, err := file.Sniff([]byte(tc.head))
 		if tc.refusal == "" {
 			if err != nil || got != tc.want {
 				t.Errorf("%s: Sniff = %q, %v; want %q", tc.name, got, err, tc.want)

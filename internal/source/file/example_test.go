@@ -1,21 +1,21 @@
-package fileimport_test
+package file_test
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/fileimport"
+	"github.com/tallyhq/tally/internal/source/file"
 )
 
 func ExampleRead() {
-	file := `Account: 12345678
+	data := `Account: 12345678
 Date;Description;Debit;Credit
 31.01.2024;Rent;1.100,00;
 02.02.2024;Salary;;2.750,00
 03.02.2024;Coffee;3,20;
 `
-	sum, err := fileimport.Read(strings.NewReader(file), 0, func(c *fileimport.Chunk) error {
+	sum, err := file.Read(strings.NewReader(data), 0, func(c *file.Chunk) error {
 		for _, t := range c.Transactions {
 			fmt.Println(t.Line, t.Date.Format(tally.DateLayout), tally.FormatAmount(t.Amount, "EUR"), t.Description)
 		}
@@ -30,7 +30,7 @@ Date;Description;Debit;Credit
 }
 
 func ExampleSniff() {
-	_, err := fileimport.Sniff([]byte(":20:STATEMENT\n:25:DE89370400440532013000\n:60F:C240101EUR1000,00\n"))
+	_, err := file.Sniff([]byte(":20:STATEMENT\n:25:DE89370400440532013000\n:60F:C240101EUR1000,00\n"))
 	fmt.Println(tally.ErrorMessage(err))
 	// Output:
 	// this file is a SWIFT MT940 statement, which Tally cannot import; export the statement as OFX, QFX, QIF or CSV

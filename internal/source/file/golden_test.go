@@ -1,4 +1,4 @@
-package fileimport_test
+package file_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/fileimport"
+	"github.com/tallyhq/tally/internal/source/file"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
@@ -34,14 +34,14 @@ type golden struct {
 	Chunks       int                   `json:"chunks"`
 	Accounts     []string              `json:"accounts,omitempty"`
 	Transactions []goldenTxn           `json:"transactions"`
-	Errors       []fileimport.RowError `json:"errors"`
+	Errors       []file.RowError `json:"errors"`
 }
 
 // read runs a file through Read in chunks of 2 and records everything.
 func read(t *testing.T, data []byte) golden {
 	t.Helper()
-	g := golden{Transactions: []goldenTxn{}, Errors: []fileimport.RowError{}}
-	sum, err := fileimport.Read(bytes.NewReader(data), 2, func(c *fileimport.Chunk) error {
+	g := golden{Transactions: []goldenTxn{}, Errors: []file.RowError{}}
+	sum, err := file.Read(bytes.NewReader(data), 2, func(c *file.Chunk) error {
 		g.Chunks++
 		if len(c.Transactions) > 2 {
 			t.Errorf("chunk of %d transactions, want at most 2", len(c.Transactions))
@@ -98,7 +98,7 @@ func TestGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(goldenPath)
 			if err != nil {
-				t.Fatalf("%v (run go test ./internal/fileimport -update)", err)
+				t.Fatalf("%v (run go test ./internal/source/file -update)", err)
 			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("output differs from %s:\n%s", goldenPath, got)

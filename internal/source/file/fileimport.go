@@ -1,4 +1,4 @@
-// Package fileimport reads statement files users download from their banks:
+// Package file reads statement files users download from their banks:
 // OFX and QFX (through package ofx), QIF (Quicken and Microsoft Money
 // dialects) and CSV (delimiter, header, date order and sign convention
 // detected). It streams: Read makes a first pass that only learns the file's
@@ -6,7 +6,7 @@
 // then a second pass that hands transactions to a callback in chunks, so a
 // 100,000-row file is never held whole. Rows that cannot be read are
 // reported with their line number and reason and do not stop the file.
-package fileimport
+package file
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package fileimport_test
+package file_test
 
 import (
 	"bytes"
@@ -6,14 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tallyhq/tally/internal/fileimport"
+	"github.com/tallyhq/tally/internal/source/file"
 )
 
 // fuzzRead checks what must hold for any input: no panic, chunks within
 // their size, counts that add up, and nothing handed out on failure.
 func fuzzRead(t *testing.T, data []byte) {
 	parsed, rejected, chunks := 0, 0, 0
-	sum, err := fileimport.Read(bytes.NewReader(data), 3, func(c *fileimport.Chunk) error {
+	sum, err := file.Read(bytes.NewReader(data), 3, func(c *file.Chunk) error {
 		chunks++
 		if len(c.Transactions) > 3 {
 			t.Fatalf("chunk of %d, want at most 3", len(c.Transactions))
@@ -27,7 +27,7 @@ func fuzzRead(t *testing.T, data []byte) {
 		rejected += len(c.Errors)
 		return nil
 	})
-	if err != nil && chunks > 0 && sum.Format != fileimport.FormatOFX {
+	if err != nil && chunks > 0 && sum.Format != file.FormatOFX {
 		t.Fatalf("Read failed (%v) after handing out %d chunks", err, chunks)
 	}
 	if err == nil && (parsed != sum.Parsed || rejected != sum.Rejected) {
