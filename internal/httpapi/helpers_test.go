@@ -19,9 +19,9 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 )
 
 func TestMain(m *testing.M) {
@@ -56,12 +56,12 @@ func (j *fakeJobs) count() int {
 // fakeConnector stands in for the institution: password "wrong" is refused
 // (422), logins beginning "down-" find the institution unreachable (502).
 // Otherwise it stores the connection with a checking and a credit-card
-// account, as sync.Service does after verifying the credentials.
+// account, as ingest.Service does after verifying the credentials.
 type fakeConnector struct {
 	store *store.Store
 }
 
-func (c *fakeConnector) Connect(ctx context.Context, userID string, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
+func (c *fakeConnector) Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
 	switch {
 	case req.Password == "wrong":
 		return nil, nil, tally.Errorf(tally.EUNPROCESSABLE, "the institution refused the login or password")

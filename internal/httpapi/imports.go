@@ -12,7 +12,7 @@ import (
 )
 
 // Importer stores an uploaded statement file and queues its import; nothing
-// is stored when the file is refused. *sync.Service implements it.
+// is stored when the file is refused. *ingest.Service implements it.
 type Importer interface {
 	NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error)
 }

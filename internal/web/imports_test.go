@@ -17,9 +17,9 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 	"github.com/tallyhq/tally/internal/web"
 )
 
@@ -29,7 +29,7 @@ type importJobs struct{}
 func (importJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error   { return nil }
 func (importJobs) EnqueueImportTx(context.Context, *sql.Tx, string, string) error { return nil }
 
-func newImportSite(t *testing.T) (*env, *sync.Service) {
+func newImportSite(t *testing.T) (*env, *ingest.Service) {
 	t.Helper()
 	st := store.New(sqldbtest.Open(t), importJobs{})
 	st.Now = func() time.Time { return now }
@@ -37,7 +37,7 @@ func newImportSite(t *testing.T) (*env, *sync.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &sync.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: slog.New(slog.DiscardHandler)}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: slog.New(slog.DiscardHandler)}
 	h, err := web.New(web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, Importer: svc})
 	if err != nil {
 		t.Fatal(err)

@@ -27,13 +27,13 @@ type goldenTxn struct {
 }
 
 type golden struct {
-	Format       string                `json:"format"`
-	Error        string                `json:"error,omitempty"`
-	Parsed       int                   `json:"parsed"`
-	Rejected     int                   `json:"rejected"`
-	Chunks       int                   `json:"chunks"`
-	Accounts     []string              `json:"accounts,omitempty"`
-	Transactions []goldenTxn           `json:"transactions"`
+	Format       string          `json:"format"`
+	Error        string          `json:"error,omitempty"`
+	Parsed       int             `json:"parsed"`
+	Rejected     int             `json:"rejected"`
+	Chunks       int             `json:"chunks"`
+	Accounts     []string        `json:"accounts,omitempty"`
+	Transactions []goldenTxn     `json:"transactions"`
 	Errors       []file.RowError `json:"errors"`
 }
 

@@ -1,4 +1,4 @@
-package sync_test
+package ingest_test
 
 import (
 	"context"
@@ -11,14 +11,14 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 type fixture struct {
-	svc  *tsync.Service
+	svc  *ingest.Service
 	st   *store.Store
 	bank *demobank.Bank
 	url  string
@@ -45,7 +45,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc = &tsync.Service{Store: f.st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: func() time.Time { return f.now },
+	f.svc = &ingest.Service{Store: f.st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: func() time.Time { return f.now },
 		ConnectTimeout: time.Second}
 	f.user, err = f.st.CreateUser(context.Background(), "u@example.com", "hash")
 	if err != nil {
@@ -87,7 +87,7 @@ func TestConnectAndSync(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	conn, accts, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "alice", Password: "pw"})
+	conn, accts, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "alice", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestIncrementalSyncPicksUpNewDays(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "bob", Password: "pw"})
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "bob", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestManualCategorySurvivesResync(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "carol", Password: "pw"})
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "carol", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestConnectRefusals(t *testing.T) {
 		{"not a URL", "ftp://bank", "h", "pw", tally.EINVALID},
 		{"no password", f.url, "h", "", tally.EINVALID},
 	} {
-		_, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: tc.url, Login: tc.login, Password: tc.password})
+		_, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: tc.url, Login: tc.login, Password: tc.password})
 		if tally.ErrorCode(err) != tc.code {
 			t.Errorf("%s: error %v, want code %s", tc.name, err, tc.code)
 		}
@@ -254,14 +254,14 @@ func TestFlakyBankSucceedsOnRetry(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	// The verification retries the bank's first 503 itself.
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "flaky-hal", Password: "pw"})
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "flaky-hal", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The next request fails: the sync reports a retryable error...
 	if _, err := f.svc.Sync(ctx, f.user.ID, conn.ID); err == nil {
 		t.Fatal("sync against a failing bank succeeded")
-	} else if tsync.IsCredentialError(err) {
+	} else if ingest.IsCredentialError(err) {
 		t.Fatalf("a 503 was taken for refused credentials: %v", err)
 	}
 	// ...and the job's retry succeeds.
@@ -277,7 +277,7 @@ func TestRefusedLoginIsACredentialError(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "ivy", Password: "pw"})
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "ivy", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,10 +287,10 @@ func TestRefusedLoginIsACredentialError(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.svc.Sync(ctx, f.user.ID, conn.ID)
-	if !tsync.IsCredentialError(err) {
+	if !ingest.IsCredentialError(err) {
 		t.Fatalf("sync error = %v, want a credential error", err)
 	}
-	if reason := tsync.Reason(err); reason == "" || errors.Is(err, context.Canceled) {
+	if reason := ingest.Reason(err); reason == "" || errors.Is(err, context.Canceled) {
 		t.Fatalf("reason = %q", reason)
 	}
 	if f.storedCount(t) != 0 {

@@ -1,4 +1,4 @@
-package sync_test
+package ingest_test
 
 import (
 	"bytes"
@@ -15,12 +15,12 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/ofx"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 const benchRows = 100_000
@@ -62,7 +62,7 @@ func BenchmarkSyncPipeline(b *testing.B) {
 	st := store.New(sqldbtest.Open(b), nil)
 	blobs, _ := blob.NewDir(b.TempDir())
 	box, _ := secret.New(make([]byte, 32))
-	svc := &tsync.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New()}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New()}
 	ctx := context.Background()
 	b.SetBytes(int64(len(doc)))
 	b.ResetTimer()

@@ -1,4 +1,4 @@
-package sync_test
+package ingest_test
 
 import (
 	"bytes"
@@ -15,9 +15,9 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // benchCSV is benchDoc's 100,000 transactions as a bank's CSV export.
@@ -69,7 +69,7 @@ func heapPeak() (stop func() uint64) {
 func benchImport(b *testing.B, name string, data []byte) {
 	st := store.New(sqldbtest.Open(b), nil)
 	blobs, _ := blob.NewDir(b.TempDir())
-	svc := &tsync.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
 	b.SetBytes(int64(len(data)))
 	runtime.GC()

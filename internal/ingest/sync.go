@@ -1,9 +1,9 @@
-// Package sync extracts one connection's accounts and transactions from its
+// Package ingest extracts one connection's accounts and transactions from its
 // institution: fetch statements since the last success minus an overlap
 // window, keep the raw response in the object store, parse, normalize and
 // categorize, and insert in chunks with monthly totals updated in the same
 // transactions. It also verifies credentials when a connection is made.
-package sync
+package ingest
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package sync_test
+package ingest_test
 
 import (
 	"bytes"
@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/ofx"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // importFile uploads data and runs its import as the job would.
@@ -102,7 +102,7 @@ func TestImportOFXFileOverlapsSyncedData(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "alice", Password: "pw"})
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "alice", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sync
+package ingest
 
 import (
 	"bytes"
@@ -10,9 +10,9 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
-	"github.com/tallyhq/tally/internal/source/file"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/source/file"
 )
 
 // NewImport stores an uploaded statement file in the object store under a

@@ -1,4 +1,4 @@
-package sync_test
+package ingest_test
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/source/simplefin"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // bridge is a SimpleFIN server: one setup token, claimable once, whose
@@ -103,7 +103,7 @@ func TestSimpleFINConnectAndSync(t *testing.T) {
 		}},
 	}
 
-	conn, accts, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: b.token()})
+	conn, accts, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: b.token()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,10 +114,10 @@ func TestSimpleFINConnectAndSync(t *testing.T) {
 		t.Errorf("accounts %+v %+v: want a credit card and a balance of 1234.56", accts[0], accts[1])
 	}
 	// A setup token works once.
-	if _, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: b.token()}); tally.ErrorCode(err) != tally.EUNPROCESSABLE {
+	if _, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: b.token()}); tally.ErrorCode(err) != tally.EUNPROCESSABLE {
 		t.Fatalf("second claim: got %v, want unprocessable", err)
 	}
-	if _, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: "%%%"}); tally.ErrorCode(err) != tally.EINVALID {
+	if _, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: "%%%"}); tally.ErrorCode(err) != tally.EINVALID {
 		t.Fatalf("garbage token: got %v, want invalid", err)
 	}
 
@@ -150,7 +150,7 @@ func TestSimpleFINConnectAndSync(t *testing.T) {
 	if res.Inserted != 1 {
 		t.Fatalf("second sync inserted %d, want 1", res.Inserted)
 	}
-	wantStart := strconv.FormatInt(f.now.Add(-24*time.Hour).Add(-tsync.DefaultOverlap).Unix(), 10)
+	wantStart := strconv.FormatInt(f.now.Add(-24*time.Hour).Add(-ingest.DefaultOverlap).Unix(), 10)
 	if got := b.starts[len(b.starts)-1]; got != wantStart {
 		t.Errorf("second sync start-date = %s, want %s (last success minus the overlap)", got, wantStart)
 	}
@@ -160,7 +160,7 @@ func TestSimpleFINConnectAndSync(t *testing.T) {
 	b.revoked = true
 	b.mu.Unlock()
 	_, err = f.svc.Sync(ctx, f.user.ID, conn.ID)
-	if !tsync.IsCredentialError(err) || tsync.Reason(err) == "" {
+	if !ingest.IsCredentialError(err) || ingest.Reason(err) == "" {
 		t.Fatalf("revoked access: got %v, want a credential error", err)
 	}
 }
@@ -183,7 +183,7 @@ func TestPendingToPostedDoesNotDoubleCount(t *testing.T) {
 		b.accounts = []simplefin.Account{{Org: org, ID: "ACT-1", Name: "Checking", Currency: "USD", Balance: "100.00", Transactions: txns}}
 	}
 	setTxns(gas, coffee1, coffee2)
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: b.token()})
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: b.token()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,11 @@
-package sync_test
+package ingest_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/tallyhq/tally"
-	tsync "github.com/tallyhq/tally/internal/sync"
+	"github.com/tallyhq/tally/internal/ingest"
 )
 
 // A connection the institution refused stays in needs_attention until the
@@ -14,7 +14,7 @@ func TestUpdateCredentialsClearsNeedsAttention(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "ivy", Password: "pw"})
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "ivy", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sync_test
+package ingest_test
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/ofx"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // crowdVote makes n other users file one transaction of a seller under
@@ -40,7 +40,7 @@ func TestSyncAppliesRulesThenCrowd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	_, accts, err := f.svc.Connect(ctx, f.user.ID, tsync.ConnectRequest{URL: f.url, Login: "alice", Password: "pw"})
+	_, accts, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "alice", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestSyncAppliesRulesThenCrowd(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("b0", tally.Uncategorized, tally.SourceNone)
-	f.now = f.now.Add(tsync.CrowdRefresh)
+	f.now = f.now.Add(ingest.CrowdRefresh)
 	if _, err := f.svc.ImportStatement(ctx, acct, stmt("c", "ZEBRA KIOSK 7781")); err != nil {
 		t.Fatal(err)
 	}
