@@ -17,6 +17,7 @@ import (
 	"github.com/tallyhq/tally/internal/config"
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
@@ -195,7 +196,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.listener = ln
 	m.server = &http.Server{
-		Handler:           httpapi.Middleware(mux, m.Logger),
+		Handler:           httpx.Middleware(mux, m.Logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
@@ -130,7 +131,7 @@ func (e *env) serve(at time.Time) {
 	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return at }}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	e.t.Cleanup(e.srv.Close)
 }
 

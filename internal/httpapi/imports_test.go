@@ -17,6 +17,7 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
@@ -52,7 +53,7 @@ func newImportEnv(t *testing.T) *importEnv {
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e := &env{t: t, store: st, jobs: jobs, logs: logs}
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	t.Cleanup(e.srv.Close)
 	return &importEnv{env: e, svc: svc}
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
@@ -44,7 +44,7 @@ func newImportSite(t *testing.T) (*env, *ingest.Service) {
 	}
 	mux := http.NewServeMux()
 	h.Routes(mux)
-	srv := httptest.NewServer(httpapi.Middleware(mux, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(httpx.Middleware(mux, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	client := srv.Client()

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/web"
@@ -46,7 +46,7 @@ func newEnv(t *testing.T, demoHint string) *env {
 	}
 	mux := http.NewServeMux()
 	h.Routes(mux)
-	srv := httptest.NewServer(httpapi.Middleware(mux, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(httpx.Middleware(mux, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	client := srv.Client()
