@@ -18,6 +18,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
@@ -267,6 +268,9 @@ type txn struct {
 	amount                                    int64
 }
 
+// seedEngine gives seeded transactions the seller key the pipeline would.
+var seedEngine = categorize.New()
+
 // seed stores transactions the way sync would, monthly totals included.
 func (e *env) seed(userID string, txns ...txn) []*tally.Transaction {
 	e.t.Helper()
@@ -287,7 +291,7 @@ func (e *env) seed(userID string, txns ...txn) []*tally.Transaction {
 		out = append(out, &tally.Transaction{
 			AccountID: x.account, ExternalID: fmt.Sprintf("fitid-%d-%s", i, x.date), PostedOn: posted,
 			Amount: x.amount, Currency: "USD", Description: strings.ToUpper(merchant) + " #" + fmt.Sprint(i),
-			Merchant: merchant, Category: x.category, CategorySource: source,
+			Merchant: merchant, MerchantKey: seedEngine.Merchant(merchant).Key, Category: x.category, CategorySource: source,
 		})
 	}
 	n, err := e.store.InsertTransactions(context.Background(), userID, out)

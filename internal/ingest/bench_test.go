@@ -18,6 +18,7 @@ import (
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/ofx"
 	"github.com/tallyhq/tally/internal/secret"
+	"github.com/tallyhq/tally/internal/source/ofxdirect"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
@@ -70,11 +71,11 @@ func BenchmarkSyncPipeline(b *testing.B) {
 		b.StopTimer()
 		acct := newBenchAccount(b, st, i)
 		b.StartTimer()
-		resp, err := ofx.Parse(bytes.NewReader(doc))
+		statements, err := ofxdirect.Parse(doc)
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, err := svc.ImportStatement(ctx, acct, &resp.Statements[0])
+		n, err := svc.ImportStatement(ctx, acct, &statements[0])
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,8 +10,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
-	"github.com/tallyhq/tally/internal/metrics"
-	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/source"
 	"github.com/tallyhq/tally/internal/source/file"
 )
 
@@ -53,17 +52,17 @@ func (s *Service) NewImport(ctx context.Context, userID, accountID, filename str
 	return imp, nil
 }
 
-// RunImport reads an import's file from the object store and stores its
-// transactions in chunks through the same path as a sync: categorized,
-// deduplicated (the FITID where the file has one, else a content hash and
-// occurrence number, so identical purchases on one day are all kept while
-// importing the file again adds nothing) and added to the monthly totals.
-// Progress is recorded after each chunk and passed to progress (may be nil).
+// RunImport reads an import's file from the object store and feeds it
+// through the pipeline a chunk at a time: categorized, deduplicated (the
+// FITID where the file has one, else a content hash and occurrence number,
+// so identical purchases on one day are all kept while importing the file
+// again adds nothing) and added to the monthly totals. Progress is recorded
+// after each chunk and passed to progress (may be nil).
 //
-// A file that cannot be read at all ends failed with its reason and nothing
-// stored; RunImport then returns nil, as running it again cannot help.
-// Other errors (database, object store) are returned and the import can
-// simply run again.
+// A file that cannot be read at all, or that is missing from the object
+// store, ends failed with its reason and nothing stored; RunImport then
+// returns nil, as running it again cannot help. Other errors (database,
+// object store) are returned and the import can simply run again.
 func (s *Service) RunImport(ctx context.Context, userID, importID string, progress func(*tally.Import)) (*tally.Import, error) {
 	imp, err := s.Store.Import(ctx, userID, importID)
 	if err != nil {
@@ -78,36 +77,14 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 	}
 	imp.Status = tally.ImportRunning
 	imp.Parsed, imp.Inserted, imp.Duplicates, imp.Rejected, imp.Errors = 0, 0, 0, 0, nil
-	data, err := s.Blobs.Get(ctx, imp.BlobKey)
-	if err != nil {
-		return imp, err
-	}
-	ov, err := s.overridesFor(ctx, userID)
-	if err != nil {
-		return imp, err
-	}
-	run := &fileRun{s: s, imp: imp, chosen: imp.AccountID, accounts: map[string]*tally.Account{}, occurrences: map[string]map[string]int{}, ov: ov}
-	chunk := s.ChunkSize
-	if chunk <= 0 {
-		chunk = DefaultChunkSize
-	}
 	started := time.Now()
-	sum, err := file.Read(bytes.NewReader(data), chunk, func(c *file.Chunk) error {
-		if err := run.chunk(ctx, c); err != nil {
-			return err
-		}
-		if err := s.Store.UpdateImport(ctx, imp); err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(imp)
-		}
-		return nil
-	})
-	imp.Format = sum.Format
+	sum, err := s.readImport(ctx, imp, progress)
+	if sum.Format != "" {
+		imp.Format = sum.Format
+	}
 	if err != nil {
 		if tally.ErrorCode(err) != tally.EUNPROCESSABLE {
-			return imp, fmt.Errorf("sync: import %s: %w", importID, err)
+			return imp, fmt.Errorf("ingest: import %s: %w", importID, err)
 		}
 		imp.Status, imp.Message = tally.ImportFailed, tally.ErrorMessage(err)
 		if len(imp.Errors) < tally.MaxImportErrors {
@@ -128,16 +105,55 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 	return imp, nil
 }
 
+// readImport feeds the import's file through the pipeline. A file missing
+// from the object store, or one that cannot be read, is EUNPROCESSABLE.
+func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress func(*tally.Import)) (file.Summary, error) {
+	data, err := s.Blobs.Get(ctx, imp.BlobKey)
+	if tally.ErrorCode(err) == tally.ENOTFOUND {
+		return file.Summary{}, tally.Errorf(tally.EUNPROCESSABLE,
+			"the uploaded file %s is missing from the object store (every process must share one object store); upload it again", imp.Filename)
+	}
+	if err != nil {
+		return file.Summary{}, err
+	}
+	r, err := s.newRun(ctx, imp.UserID)
+	if err != nil {
+		return file.Summary{}, err
+	}
+	fr := &fileRun{s: s, run: r, imp: imp, accounts: map[string]*tally.Account{}}
+	opts := file.Options{ChunkSize: s.chunkSize()}
+	if imp.AccountID != "" {
+		// The user chose the account: every statement of the file goes
+		// there, and a file that does not say its currency is in the
+		// account's.
+		acct, err := s.Store.Account(ctx, imp.UserID, imp.AccountID)
+		if err != nil {
+			return file.Summary{}, err
+		}
+		fr.chosen = acct
+		opts.Currency = acct.Currency
+	}
+	return file.ReadWith(bytes.NewReader(data), opts, func(c *file.Chunk) error {
+		if err := fr.chunk(ctx, c); err != nil {
+			return err
+		}
+		if err := s.Store.UpdateImport(ctx, imp); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(imp)
+		}
+		return nil
+	})
+}
+
 // fileRun is one import's state across chunks.
 type fileRun struct {
-	s           *Service
-	imp         *tally.Import
-	chosen      string                    // the account the user chose, if any
-	accounts    map[string]*tally.Account // by the file's account identity ("" for QIF and CSV)
-	occurrences map[string]map[string]int // per account: content hash -> times seen in this file
-	ov          overrides                 // the user's rules and the crowd's categories
-	rows        []tally.Transaction
-	batch       []*tally.Transaction
+	s        *Service
+	run      *run
+	imp      *tally.Import
+	chosen   *tally.Account            // the account the user chose, if any
+	accounts map[string]*tally.Account // by the file's account identity ("" for QIF and CSV)
 }
 
 // account finds the account a chunk goes into: the import's own account
@@ -146,9 +162,14 @@ type fileRun struct {
 // file connection); for QIF and CSV the file connection's account named
 // after the file, so importing the same file again lands in the same place.
 func (r *fileRun) account(ctx context.Context, c *file.Chunk) (*tally.Account, error) {
+	if r.chosen != nil {
+		return r.chosen, nil
+	}
+	var id *source.Account
 	key := ""
 	if c.Account != nil {
-		key = externalID(*c.Account)
+		a := source.OFXAccount(*c.Account, c.Currency)
+		id, key = &a, a.ExternalID
 	}
 	if a := r.accounts[key]; a != nil {
 		return a, nil
@@ -156,15 +177,12 @@ func (r *fileRun) account(ctx context.Context, c *file.Chunk) (*tally.Account, e
 	st := r.s.Store
 	var a *tally.Account
 	var err error
-	switch {
-	case r.chosen != "":
-		a, err = st.Account(ctx, r.imp.UserID, r.chosen)
-	case c.Account != nil:
+	if id != nil {
 		a, err = st.AccountByExternalID(ctx, r.imp.UserID, key)
 		if tally.ErrorCode(err) == tally.ENOTFOUND {
-			a, err = r.fileAccount(ctx, newAccount(*c.Account, c.Currency))
+			a, err = r.fileAccount(ctx, newAccount(*id))
 		}
-	default:
+	} else {
 		name := strings.TrimSuffix(r.imp.Filename, filepath.Ext(r.imp.Filename))
 		a, err = r.fileAccount(ctx, &tally.Account{
 			ExternalID: "file:" + strings.ToLower(r.imp.Filename),
@@ -197,56 +215,20 @@ func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 		}
 	}
 	r.imp.Rejected += int64(len(c.Errors))
-	if len(c.Transactions) == 0 {
+	if len(c.Transactions) == 0 && c.Ledger == nil {
 		return nil
 	}
 	acct, err := r.account(ctx, c)
 	if err != nil {
 		return err
 	}
-	currency := c.Currency
-	if currency == "" {
-		currency = acct.Currency
-	}
-	occ := r.occurrences[acct.ID]
-	if occ == nil {
-		occ = map[string]int{}
-		r.occurrences[acct.ID] = occ
-	}
-	if cap(r.rows) < len(c.Transactions) {
-		r.rows = make([]tally.Transaction, len(c.Transactions))
-	}
-	rows := r.rows[:len(c.Transactions)]
-	r.batch = r.batch[:0]
-	for i := range c.Transactions {
-		ft := &c.Transactions[i]
-		ot := ofx.Transaction{
-			Type:     ft.Type,
-			Posted:   ft.Date,
-			Amount:   ft.Amount,
-			FITID:    ft.FITID,
-			Name:     ft.Description,
-			Memo:     ft.Memo,
-			CheckNum: ft.CheckNum,
-		}
-		if ot.Type == "" {
-			ot.Type = "DEBIT"
-			if ot.Amount > 0 {
-				ot.Type = "CREDIT"
-			}
-		}
-		r.ov.apply(&rows[i], r.s.convert(&rows[i], acct, &ot, currency, occ))
-		r.batch = append(r.batch, &rows[i])
-	}
-	n, err := r.s.Store.InsertTransactions(ctx, acct.UserID, r.batch)
+	n, err := r.run.insert(ctx, acct, c.Currency, c.Transactions)
 	if err != nil {
 		return err
 	}
-	metrics.TransactionsSeen.Add(float64(len(r.batch)))
-	metrics.TransactionsInserted.Add(float64(n))
-	r.imp.Parsed += int64(len(r.batch))
-	r.imp.Inserted += int64(n)
-	r.imp.Duplicates += int64(len(r.batch) - n)
+	r.imp.Parsed += int64(n.seen)
+	r.imp.Inserted += int64(n.inserted)
+	r.imp.Duplicates += int64(n.seen - n.inserted)
 	if c.Ledger != nil {
 		if err := r.s.Store.SetAccountBalance(ctx, acct.UserID, acct.ID, *c.Ledger); err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/ingest"
-	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/source"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -22,7 +22,11 @@ func crowdVote(t *testing.T, st *store.Store, prefix, desc, key, category string
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := &tally.Transaction{AccountID: "a", ExternalID: "x", PostedOn: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Amount: -100,
+		a := &tally.Account{ExternalID: "bank:CHECKING:1:1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
+		if err := st.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test", Login: "v"}, []byte("x"), []*tally.Account{a}); err != nil {
+			t.Fatal(err)
+		}
+		x := &tally.Transaction{AccountID: a.ID, ExternalID: "x", PostedOn: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Amount: -100,
 			Currency: "USD", Description: desc, Merchant: desc, Category: tally.Uncategorized, CategorySource: tally.SourceNone}
 		if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{x}); err != nil {
 			t.Fatal(err)
@@ -57,10 +61,10 @@ func TestSyncAppliesRulesThenCrowd(t *testing.T) {
 	crowdVote(t, f.st, "t", tacos.Name, tacos.Key, "fast_food", 3)
 
 	day := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
-	stmt := func(fitid string, names ...string) *ofx.Statement {
-		st := &ofx.Statement{Currency: "USD"}
+	stmt := func(fitid string, names ...string) *source.Statement {
+		st := &source.Statement{Currency: "USD"}
 		for i, n := range names {
-			st.Transactions = append(st.Transactions, ofx.Transaction{Type: "DEBIT", Posted: day, Amount: -1000, FITID: fmt.Sprint(fitid, i), Name: n})
+			st.Transactions = append(st.Transactions, source.Transaction{Type: "DEBIT", Date: day, Amount: -1000, FITID: fmt.Sprint(fitid, i), Description: n})
 		}
 		return st
 	}

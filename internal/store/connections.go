@@ -168,6 +168,12 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 		if err != nil {
 			return notFound(err, "connection")
 		}
+		// Lock the accounts before reading their totals: a chunk being
+		// inserted into one of them commits first and is counted, or
+		// finds its account gone.
+		if _, err := tx.ExecContext(ctx, s.q(`SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?`+s.forUpdate()), userID, id); err != nil {
+			return fmt.Errorf("store: delete connection: %w", err)
+		}
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+s.monthOf("t.posted_on")+`, t.category, t.currency, SUM(t.amount), COUNT(*)
 			FROM transactions t JOIN accounts a ON a.user_id = t.user_id AND a.id = t.account_id
 			WHERE t.user_id = ? AND a.connection_id = ?

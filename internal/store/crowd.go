@@ -113,7 +113,7 @@ func (s *Store) applyCrowd(ctx context.Context, tx *sql.Tx, merchantKey string) 
 	if category == "" {
 		return 0, nil
 	}
-	n, err := s.refile(ctx, tx, `merchant = ? AND category_source NOT IN ('manual', 'rule')`, []any{merchant}, category, tally.SourceCrowd)
+	n, err := s.refile(ctx, tx, `merchant_key IN (?, ?) AND category_source NOT IN ('manual', 'rule')`, []any{merchantKey, legacyKey(merchant)}, category, tally.SourceCrowd)
 	if err != nil {
 		return 0, fmt.Errorf("store: apply crowd category: %w", err)
 	}

@@ -19,7 +19,7 @@ func pizza(t *testing.T, s *store.Store, u *tally.User, a *tally.Account, prefix
 		txn(a, prefix+"3", "2026-04-01", -1500, "restaurants"),
 	}
 	for _, x := range txns {
-		x.Merchant, x.Description = "Joe's Pizza", "TST* JOE'S PIZZA"
+		x.Merchant, x.MerchantKey, x.Description = "Joe's Pizza", "JOESPIZZA", "TST* JOE'S PIZZA"
 	}
 	if _, err := s.InsertTransactions(context.Background(), u.ID, txns); err != nil {
 		t.Fatal(err)

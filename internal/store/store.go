@@ -65,6 +65,15 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
+// forShare is the suffix of a SELECT that keeps the rows it read from being
+// deleted until the write transaction ends.
+func (s *Store) forShare() string {
+	if s.db.Dialect == sqldb.Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)

@@ -38,7 +38,7 @@ func txn(acct *tally.Account, ext, day string, amount int64, category string) *t
 		panic(err)
 	}
 	return &tally.Transaction{AccountID: acct.ID, ExternalID: ext, PostedOn: d, Amount: amount, Currency: "USD",
-		Description: "DESC " + ext, Merchant: "Merchant " + ext, Category: category, CategorySource: tally.SourceDictionary}
+		Description: "DESC " + ext, Merchant: "Merchant " + ext, MerchantKey: "merchant_" + ext, Category: category, CategorySource: tally.SourceDictionary}
 }
 
 func totals(t *testing.T, s *store.Store, userID, month string) map[string]tally.MonthlyTotal {

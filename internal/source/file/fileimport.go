@@ -19,6 +19,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/source"
 )
 
 // Formats Read understands.
@@ -31,17 +32,9 @@ const (
 // DefaultChunkSize is how many transactions Read hands out at once.
 const DefaultChunkSize = 10_000
 
-// Transaction is one row of a statement file.
-type Transaction struct {
-	Line        int       // where the row starts in the file (1-based); 0 for OFX
-	Date        time.Time // a calendar date, UTC midnight
-	Amount      int64     // minor units; negative is money out
-	Description string    // payee or description
-	Memo        string
-	FITID       string // the institution's transaction id, when the file has one
-	CheckNum    string
-	Type        string // an OFX TRNTYPE when the file says (DEBIT, CREDIT, CHECK, ...)
-}
+// Transaction is one row of a statement file: a source transaction (the
+// row's Line is set; Pending and MCC are not).
+type Transaction = source.Transaction
 
 // RowError is a row that was rejected.
 type RowError struct {
@@ -286,6 +279,7 @@ func readOFX(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 				FITID:       t.FITID,
 				CheckNum:    t.CheckNum,
 				Type:        t.Type,
+				MCC:         t.SIC,
 			})
 		}
 		if done && st.Ledger != nil {

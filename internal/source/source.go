@@ -1,0 +1,110 @@
+// Package source defines what every source of transactions produces: the
+// OFX Direct Connect client (ofxdirect), the SimpleFIN bridge client
+// (simplefin) and statement files (file) each turn their input into
+// statements of raw transactions in these types, and package ingest does
+// everything else once. Sources import this package, tally and ofx, never
+// the store or one another.
+package source
+
+import (
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ofx"
+)
+
+// Transaction is one raw line as its source sent it.
+type Transaction struct {
+	Line        int       // where the row starts in a file (1-based); 0 when the source has no lines
+	Date        time.Time // a calendar date, UTC midnight
+	Amount      int64     // minor units of Currency (the statement's when empty); negative is money out
+	Currency    string    // when the line's currency is not the statement's
+	Description string    // NAME or payee: what the institution calls the line
+	Memo        string
+	FITID       string // the institution's transaction id; "" when it has none
+	CheckNum    string
+	Type        string // an OFX TRNTYPE (DEBIT, CREDIT, CHECK, POS, ...); "" when the source does not say
+	MCC         string // the merchant category code (OFX SIC), when the source says
+	Pending     bool   // not posted yet; the source lists it again until it posts
+}
+
+// Account is an account's identity and description at its source.
+type Account struct {
+	ExternalID string // stable at the source: "bank:CHECKING:routing:number", "sfin:ID"
+	Name       string
+	Type       string // a tally account type
+	Mask       string
+	Currency   string
+}
+
+// Statement is one account's transactions from one fetch or file.
+type Statement struct {
+	Account      Account
+	Currency     string // of the amounts; the account's when empty
+	Transactions []Transaction
+	Balance      *int64 // the closing (ledger) balance, when the source gives one
+	// ListsPending says the source lists every pending transaction each
+	// time: a pending one stored before and not listed again has posted.
+	ListsPending bool
+}
+
+// OFXAccount describes an OFX account identity: its external id encodes the
+// identity as kind:type:bank-or-broker:acctid (the account id last, so it
+// may hold any character).
+func OFXAccount(a ofx.Account, currency string) Account {
+	if currency == "" {
+		currency = "USD"
+	}
+	typ := tally.AccountOther
+	switch a.Kind {
+	case ofx.KindCreditCard:
+		typ = tally.AccountCreditCard
+	case ofx.KindInvestment:
+		typ = tally.AccountInvestment
+	case ofx.KindBank:
+		switch a.AccountType {
+		case "CHECKING":
+			typ = tally.AccountChecking
+		case "SAVINGS", "MONEYMRKT", "CD":
+			typ = tally.AccountSavings
+		case "CREDITLINE":
+			typ = tally.AccountLoan
+		}
+	}
+	mask := a.AccountID
+	if len(mask) > 4 {
+		mask = mask[len(mask)-4:]
+	}
+	name := strings.TrimSpace(a.Description)
+	if name == "" {
+		name = strings.ReplaceAll(typ, "_", " ")
+		name = strings.ToUpper(name[:1]) + name[1:] + " " + mask
+	}
+	org := a.BankID
+	if a.Kind == ofx.KindInvestment {
+		org = a.BrokerID
+	}
+	return Account{
+		ExternalID: a.Kind + ":" + a.AccountType + ":" + org + ":" + a.AccountID,
+		Name:       name,
+		Type:       typ,
+		Mask:       mask,
+		Currency:   currency,
+	}
+}
+
+// ParseOFXAccount reads back the OFX identity OFXAccount encoded.
+func ParseOFXAccount(externalID string) (ofx.Account, bool) {
+	parts := strings.SplitN(externalID, ":", 4)
+	if len(parts) != 4 {
+		return ofx.Account{}, false
+	}
+	a := ofx.Account{Kind: parts[0], AccountType: parts[1], AccountID: parts[3]}
+	if a.Kind == ofx.KindInvestment {
+		a.BrokerID = parts[2]
+	} else {
+		a.BankID = parts[2]
+	}
+	return a, true
+}
