@@ -83,7 +83,9 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 		imp.Format = sum.Format
 	}
 	if err != nil {
-		if tally.ErrorCode(err) != tally.EUNPROCESSABLE {
+		// A file that cannot be read, or whose account was deleted,
+		// fails for good; anything else may pass when run again.
+		if code := tally.ErrorCode(err); code != tally.EUNPROCESSABLE && code != tally.ENOTFOUND {
 			return imp, fmt.Errorf("ingest: import %s: %w", importID, err)
 		}
 		imp.Status, imp.Message = tally.ImportFailed, tally.ErrorMessage(err)
