@@ -402,11 +402,10 @@ func (s *Store) MarkDelivered(ctx context.Context, userID, notificationID, chann
 	})
 }
 
-// WebhookFailed counts a failed webhook delivery. When maxFailures
-// attempts in a row have failed over at least minFailing (one slow night
-// of the receiver is not enough), the webhook is disabled and, in the same
-// transaction, the user gets an account_needs_attention notice. It reports
-// whether the webhook is now disabled.
+// WebhookFailed counts a failed webhook delivery. When
+// tally.WebhookDisabling{maxFailures, minFailing} says so, the webhook is
+// disabled and, in the same transaction, the user gets its notice. It
+// reports whether the webhook is now disabled.
 func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures int, minFailing time.Duration, reason string) (bool, error) {
 	disabled := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -424,18 +423,15 @@ func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures in
 		if err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}
-		if failures < maxFailures || now.Sub(since) < minFailing {
+		notice := tally.WebhookDisabling{MaxFailures: maxFailures, MinFailing: minFailing}.Disable(failures, since, now, reason)
+		if notice == nil {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE profiles SET webhook_disabled_at = ? WHERE user_id = ?`), now, userID); err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}
 		disabled = true
-		_, err = s.addNotificationsTx(ctx, tx, userID, []*tally.Notification{{
-			Kind: tally.NotifyAccountNeedsAttention, Key: "webhook:" + now.Format(time.RFC3339Nano),
-			Message: fmt.Sprintf("Your webhook failed %d times in a row and is turned off; last error: %s. Set webhook_url in your profile again to turn it back on.", failures, reason),
-			Data:    map[string]any{"reason": reason, "failures": failures},
-		}}, func(string) []string { return []string{tally.ChannelEmail} })
+		_, err = s.addNotificationsTx(ctx, tx, userID, []*tally.Notification{notice}, func(string) []string { return []string{tally.ChannelEmail} })
 		return err
 	})
 	return disabled, err

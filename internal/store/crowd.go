@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/tallyhq/tally"
 )
@@ -52,7 +51,7 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: count votes: %w", err)
 	}
-	winner, voters := CrowdWinner(counts, tally.CrowdMinVoters)
+	winner, voters := tally.CrowdWinner(counts, tally.CrowdMinVoters)
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE crowd_categories SET category = ?, voters = ?, updated_at = ? WHERE merchant_key = ?`),
 		winner, voters, now, merchantKey); err != nil {
 		return fmt.Errorf("store: vote: %w", err)
@@ -67,21 +66,6 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 	}
 	_, err = s.applyCrowd(ctx, tx, merchantKey)
 	return err
-}
-
-// CrowdWinner returns the category most voters chose and how many chose it,
-// when at least min distinct voters agree and no other category has as many
-// votes; otherwise "" and 0.
-func CrowdWinner(counts map[string]int, min int) (string, int) {
-	cats := make([]string, 0, len(counts))
-	for c := range counts {
-		cats = append(cats, c)
-	}
-	sort.Slice(cats, func(i, j int) bool { return counts[cats[i]] > counts[cats[j]] })
-	if len(cats) == 0 || counts[cats[0]] < min || len(cats) > 1 && counts[cats[1]] == counts[cats[0]] {
-		return "", 0
-	}
-	return cats[0], counts[cats[0]]
 }
 
 // ApplyCrowd files every user's transactions of the seller under its crowd

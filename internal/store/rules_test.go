@@ -218,22 +218,3 @@ func TestCrowdVotes(t *testing.T) {
 	}
 	noDrift(t, s, users[3].ID)
 }
-
-func TestCrowdWinner(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		counts map[string]int
-		want   string
-	}{
-		{map[string]int{}, ""},
-		{map[string]int{"a": 2}, ""},
-		{map[string]int{"a": 3}, "a"},
-		{map[string]int{"a": 3, "b": 3}, ""},
-		{map[string]int{"a": 3, "b": 4}, "b"},
-		{map[string]int{"a": 5, "b": 1, "c": 1}, "a"},
-	} {
-		if got, _ := store.CrowdWinner(tc.counts, 3); got != tc.want {
-			t.Errorf("CrowdWinner(%v) = %q, want %q", tc.counts, got, tc.want)
-		}
-	}
-}
