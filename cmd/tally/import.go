@@ -57,7 +57,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	u, _, err := st.UserByEmail(ctx, email)
 	if err != nil {
 		return fmt.Errorf("import: %s", tally.ErrorMessage(err))

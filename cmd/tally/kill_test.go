@@ -121,7 +121,7 @@ func TestKillDuringSync(t *testing.T) {
 	if n := count(); n != want {
 		t.Fatalf("stored %d transactions, want exactly %d", n, want)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	ids, err := st.UserIDs(context.Background(), "", 10)
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("users = %v, %v", ids, err)

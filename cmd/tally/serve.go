@@ -112,7 +112,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Store = store.New(db, nil)
+	m.Store = store.New(db, store.NoJobs{})
 	m.Sync = &ingest.Service{
 		Store:      m.Store,
 		Blobs:      blobs,

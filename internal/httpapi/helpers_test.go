@@ -37,9 +37,32 @@ var now = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 
 // fakeJobs records the sync jobs the store enqueues.
 type fakeJobs struct {
+	store.NoJobs
 	mu      gosync.Mutex
 	syncs   []string // connection ids
 	imports []string // import ids
+	crowd   []string // merchant keys whose crowd category changed
+}
+
+func (j *fakeJobs) EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.crowd = append(j.crowd, merchantKey)
+	return nil
+}
+
+// applyCrowd runs the crowd_apply jobs enqueued so far, as the worker would.
+func (e *env) applyCrowd() {
+	e.t.Helper()
+	e.jobs.mu.Lock()
+	keys := e.jobs.crowd
+	e.jobs.crowd = nil
+	e.jobs.mu.Unlock()
+	for _, k := range keys {
+		if _, err := e.store.ApplyCrowd(context.Background(), k); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }
 
 func (j *fakeJobs) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error {

@@ -60,7 +60,7 @@ func newBenchAccount(b *testing.B, st *store.Store, i int) *tally.Account {
 // categorize, and insert in chunks of 10,000, one database transaction each.
 func BenchmarkSyncPipeline(b *testing.B) {
 	doc := benchDoc(b)
-	st := store.New(sqldbtest.Open(b), nil)
+	st := store.New(sqldbtest.Open(b), store.NoJobs{})
 	blobs, _ := blob.NewDir(b.TempDir())
 	box, _ := secret.New(make([]byte, 32))
 	svc := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New()}
@@ -93,7 +93,7 @@ func BenchmarkSyncPipeline(b *testing.B) {
 func BenchmarkPlainInsert(b *testing.B) {
 	doc := benchDoc(b)
 	db := sqldbtest.Open(b)
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	resp, err := ofx.Parse(bytes.NewReader(doc))
 	if err != nil {
 		b.Fatal(err)

@@ -105,8 +105,7 @@ func TestImportOfMissingFileFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := *f.svc
-	worker.Blobs = other
+	worker := &ingest.Service{Store: f.st, Blobs: other, Categorize: f.svc.Categorize, Now: f.svc.Now}
 	done, err := worker.RunImport(ctx, f.user.ID, imp.ID, nil)
 	if err != nil {
 		t.Fatalf("RunImport: %v, want the import failed and no error", err)

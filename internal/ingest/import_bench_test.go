@@ -67,7 +67,7 @@ func heapPeak() (stop func() uint64) {
 // in chunks of 10,000 with monthly totals, progress recorded per chunk. Each
 // iteration imports into a new user, so every row is new.
 func benchImport(b *testing.B, name string, data []byte) {
-	st := store.New(sqldbtest.Open(b), nil)
+	st := store.New(sqldbtest.Open(b), store.NoJobs{})
 	blobs, _ := blob.NewDir(b.TempDir())
 	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()

@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	srv := httptest.NewServer(f.bank)
 	t.Cleanup(srv.Close)
 	f.url = srv.URL + "/ofx"
-	f.st = store.New(sqldbtest.Open(t), nil)
+	f.st = store.New(sqldbtest.Open(t), store.NoJobs{})
 	f.st.Now = func() time.Time { return f.now }
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {

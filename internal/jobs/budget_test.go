@@ -198,7 +198,7 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	st.Now = clk.Now
 	syncer := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
 	mail := startSMTP(t)

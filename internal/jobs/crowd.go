@@ -38,7 +38,7 @@ func (c *Client) EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKe
 	return err
 }
 
-var _ store.CrowdJobs = (*Client)(nil)
+var _ store.Jobs = (*Client)(nil)
 
 type crowdApplyWorker struct {
 	river.WorkerDefaults[CrowdApplyArgs]

@@ -21,7 +21,7 @@ func TestCrowdApplyJob(t *testing.T) {
 	if err := jobs.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	client, err := jobs.New(db, jobs.Config{Workers: 1, PollInterval: 50 * time.Millisecond}, nil, st)
 	if err != nil {
 		t.Fatal(err)

@@ -12,35 +12,16 @@ import (
 	"github.com/tallyhq/tally"
 )
 
-// BudgetJobs enqueues the budget and notification jobs inside the caller's
-// transaction. A Jobs that also implements it gets a budget check after
-// every write that changes a month's spending or budgets.
-type BudgetJobs interface {
-	// EnqueueBudgetCheckTx enqueues a check of the user's month ("YYYY-MM").
-	EnqueueBudgetCheckTx(ctx context.Context, tx *sql.Tx, userID, month string) error
-	// EnqueueDeliverTx enqueues the delivery of a notification to a channel.
-	EnqueueDeliverTx(ctx context.Context, tx *sql.Tx, userID, notificationID, channel string) error
-}
-
-func (s *Store) budgetJobs() BudgetJobs {
-	bj, _ := s.jobs.(BudgetJobs)
-	return bj
-}
-
 // enqueueBudgetChecks enqueues a check of each month, in the caller's
-// transaction; without a BudgetJobs queue it does nothing.
+// transaction.
 func (s *Store) enqueueBudgetChecks(ctx context.Context, tx *sql.Tx, userID string, months []string) error {
-	bj := s.budgetJobs()
-	if bj == nil {
-		return nil
-	}
 	seen := map[string]bool{}
 	for _, m := range months {
 		if m == "" || seen[m] {
 			continue
 		}
 		seen[m] = true
-		if err := bj.EnqueueBudgetCheckTx(ctx, tx, userID, m); err != nil {
+		if err := s.jobs.EnqueueBudgetCheckTx(ctx, tx, userID, m); err != nil {
 			return fmt.Errorf("store: enqueue budget check: %w", err)
 		}
 	}
@@ -273,13 +254,12 @@ func (s *Store) addNotificationsTx(ctx context.Context, tx *sql.Tx, userID strin
 			added = append(added, n)
 		}
 	}
-	bj := s.budgetJobs()
 	for _, n := range added {
-		if bj == nil || channels == nil {
+		if channels == nil {
 			break
 		}
 		for _, c := range channels(n.Kind) {
-			if err := bj.EnqueueDeliverTx(ctx, tx, userID, n.ID, c); err != nil {
+			if err := s.jobs.EnqueueDeliverTx(ctx, tx, userID, n.ID, c); err != nil {
 				return nil, fmt.Errorf("store: enqueue delivery: %w", err)
 			}
 		}

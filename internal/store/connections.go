@@ -34,10 +34,8 @@ func (s *Store) CreateConnection(ctx context.Context, c *tally.Connection, secre
 				return err
 			}
 		}
-		if s.jobs != nil {
-			if err := s.jobs.EnqueueSyncTx(ctx, tx, c.UserID, c.ID); err != nil {
-				return fmt.Errorf("store: enqueue sync: %w", err)
-			}
+		if err := s.jobs.EnqueueSyncTx(ctx, tx, c.UserID, c.ID); err != nil {
+			return fmt.Errorf("store: enqueue sync: %w", err)
 		}
 		return nil
 	})
@@ -104,9 +102,6 @@ func (s *Store) RequestSync(ctx context.Context, userID, id string) error {
 		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM connections WHERE user_id = ? AND id = ?`), userID, id).Scan(&one)
 		if err != nil {
 			return notFound(err, "connection")
-		}
-		if s.jobs == nil {
-			return fmt.Errorf("store: request sync: no job queue")
 		}
 		if err := s.jobs.EnqueueSyncTx(ctx, tx, userID, id); err != nil {
 			return fmt.Errorf("store: enqueue sync: %w", err)

@@ -9,15 +9,6 @@ import (
 	"github.com/tallyhq/tally"
 )
 
-// CrowdJobs is implemented by a job queue that applies crowd categories in
-// the background. Without one, a changed crowd category is applied in the
-// vote's own transaction.
-type CrowdJobs interface {
-	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
-	// under its crowd category.
-	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
-}
-
 // vote records the user's choice for a seller and recounts the seller's
 // votes; when the crowd category changes it enqueues its application.
 func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merchant, category string) error {
@@ -61,11 +52,7 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 		// consensus put them; new ones get the engine's category again.
 		return nil
 	}
-	if j, ok := s.jobs.(CrowdJobs); ok {
-		return j.EnqueueCrowdApplyTx(ctx, tx, merchantKey)
-	}
-	_, err = s.applyCrowd(ctx, tx, merchantKey)
-	return err
+	return s.jobs.EnqueueCrowdApplyTx(ctx, tx, merchantKey)
 }
 
 // ApplyCrowd files every user's transactions of the seller under its crowd

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -135,7 +136,8 @@ func TestRulesArePerUser(t *testing.T) {
 func TestCrowdVotes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newStore(t)
+	jobs := &recordJobs{}
+	s := store.New(sqldbtest.Open(t), jobs)
 	var users []*tally.User
 	var first [][]*tally.Transaction
 	for i := range 4 {
@@ -182,6 +184,14 @@ func TestCrowdVotes(t *testing.T) {
 		t.Fatalf("two voters of three moved the 4th user's transaction to %s", c)
 	}
 	vote(2, first[2][0], "fast_food")
+	// The third voter made a consensus: its application is enqueued with
+	// the vote, and runs as the crowd_apply job would.
+	if len(jobs.crowd) != 1 || jobs.crowd[0] != "JOESPIZZA" {
+		t.Fatalf("crowd jobs enqueued: %v, want [JOESPIZZA]", jobs.crowd)
+	}
+	if _, err := s.ApplyCrowd(ctx, "JOESPIZZA"); err != nil {
+		t.Fatal(err)
+	}
 	cc, err := s.CrowdCategoryOf(ctx, "JOESPIZZA")
 	if err != nil {
 		t.Fatalf("crowd category after three voters: %v", err)

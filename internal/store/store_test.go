@@ -13,7 +13,7 @@ import (
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	return store.New(sqldbtest.Open(t), nil)
+	return store.New(sqldbtest.Open(t), store.NoJobs{})
 }
 
 // seedAccount creates a user with one connection and one account.

@@ -24,7 +24,7 @@ import (
 )
 
 // importJobs accepts the import job an upload enqueues; the test runs it.
-type importJobs struct{}
+type importJobs struct{ store.NoJobs }
 
 func (importJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error   { return nil }
 func (importJobs) EnqueueImportTx(context.Context, *sql.Tx, string, string) error { return nil }
