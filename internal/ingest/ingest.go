@@ -62,33 +62,20 @@ func (s *Service) logger() *slog.Logger {
 	return slog.Default()
 }
 
-func (s *Service) chunkSize() int {
-	if s.ChunkSize > 0 {
-		return s.ChunkSize
+// orDefault is v, or def when v is not set.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultChunkSize
+	return def
 }
 
+func (s *Service) chunkSize() int { return orDefault(s.ChunkSize, DefaultChunkSize) }
 func (s *Service) connectTimeout() time.Duration {
-	if s.ConnectTimeout > 0 {
-		return s.ConnectTimeout
-	}
-	return DefaultConnectTimeout
+	return orDefault(s.ConnectTimeout, DefaultConnectTimeout)
 }
-
-func (s *Service) fetchTimeout() time.Duration {
-	if s.FetchTimeout > 0 {
-		return s.FetchTimeout
-	}
-	return DefaultFetchTimeout
-}
-
-func (s *Service) overlap() time.Duration {
-	if s.Overlap > 0 {
-		return s.Overlap
-	}
-	return DefaultOverlap
-}
+func (s *Service) fetchTimeout() time.Duration { return orDefault(s.FetchTimeout, DefaultFetchTimeout) }
+func (s *Service) overlap() time.Duration      { return orDefault(s.Overlap, DefaultOverlap) }
 
 func (s *Service) ofx() *ofxdirect.Client {
 	return &ofxdirect.Client{HTTP: s.HTTP, Now: s.Now}

@@ -7,6 +7,9 @@
 package source
 
 import (
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -107,4 +110,44 @@ func ParseOFXAccount(externalID string) (ofx.Account, bool) {
 		a.BankID = parts[2]
 	}
 	return a, true
+}
+
+// FromOFX turns one OFX STMTTRN into a source transaction: NAME is the
+// description (MEMO when there is no NAME), SIC the MCC.
+func FromOFX(t *ofx.Transaction) Transaction {
+	p := t.Posted
+	desc := t.Name
+	if desc == "" {
+		desc = t.Memo
+	}
+	return Transaction{
+		Date:        time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC),
+		Amount:      t.Amount,
+		Currency:    t.Currency,
+		Description: desc,
+		Memo:        t.Memo,
+		FITID:       t.FITID,
+		CheckNum:    t.CheckNum,
+		Type:        t.Type,
+		MCC:         t.SIC,
+	}
+}
+
+// ReadBody reads an HTTP answer's body, refusing one larger than limit
+// bytes.
+func ReadBody(res *http.Response, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("the answer is larger than %d MiB", limit>>20)
+	}
+	return body, nil
+}
+
+// DiscardBody drops the rest of an answer that is not read (up to 64 KiB),
+// so its connection can be reused.
+func DiscardBody(res *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 }

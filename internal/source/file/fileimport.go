@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 	"unicode/utf8"
 
 	"github.com/tallyhq/tally"
@@ -265,22 +264,8 @@ func readOFX(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 	_, err = ofx.ParseStream(r, chunkSize, func(st *ofx.Statement, txs []ofx.Transaction, done bool) error {
 		acct := st.Account
 		c := &Chunk{Account: &acct, Currency: st.Currency, Transactions: make([]Transaction, 0, len(txs))}
-		for _, t := range txs {
-			p := t.Posted
-			desc := t.Name
-			if desc == "" {
-				desc = t.Memo
-			}
-			c.Transactions = append(c.Transactions, Transaction{
-				Date:        time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC),
-				Amount:      t.Amount,
-				Description: desc,
-				Memo:        t.Memo,
-				FITID:       t.FITID,
-				CheckNum:    t.CheckNum,
-				Type:        t.Type,
-				MCC:         t.SIC,
-			})
+		for i := range txs {
+			c.Transactions = append(c.Transactions, source.FromOFX(&txs[i]))
 		}
 		if done && st.Ledger != nil {
 			v := st.Ledger.Amount

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -110,33 +109,13 @@ func Statement(st *ofx.Statement) source.Statement {
 		Transactions: make([]source.Transaction, len(st.Transactions)),
 	}
 	for i := range st.Transactions {
-		out.Transactions[i] = Transaction(&st.Transactions[i])
+		out.Transactions[i] = source.FromOFX(&st.Transactions[i])
 	}
 	if st.Ledger != nil {
 		v := st.Ledger.Amount
 		out.Balance = &v
 	}
 	return out
-}
-
-// Transaction turns one OFX STMTTRN into a source transaction.
-func Transaction(t *ofx.Transaction) source.Transaction {
-	p := t.Posted
-	desc := t.Name
-	if desc == "" {
-		desc = t.Memo
-	}
-	return source.Transaction{
-		Date:        time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC),
-		Amount:      t.Amount,
-		Currency:    t.Currency,
-		Description: desc,
-		Memo:        t.Memo,
-		FITID:       t.FITID,
-		CheckNum:    t.CheckNum,
-		Type:        t.Type,
-		MCC:         t.SIC,
-	}
 }
 
 func (c *Client) signOn(login, password string) ofx.SignOnRequest {
@@ -258,15 +237,12 @@ func (c *Client) post(ctx context.Context, rawURL string, body []byte) ([]byte, 
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		source.DiscardBody(res)
 		return nil, &UpstreamError{Status: res.StatusCode}
 	}
-	raw, err := io.ReadAll(io.LimitReader(res.Body, MaxResponseBytes+1))
+	raw, err := source.ReadBody(res, MaxResponseBytes)
 	if err != nil {
-		return nil, err
-	}
-	if len(raw) > MaxResponseBytes {
-		return nil, fmt.Errorf("ofxdirect: institution response is larger than %d MiB", MaxResponseBytes>>20)
+		return nil, fmt.Errorf("ofxdirect: %w", err)
 	}
 	return raw, nil
 }
