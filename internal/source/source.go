@@ -133,6 +133,14 @@ func FromOFX(t *ofx.Transaction) Transaction {
 	}
 }
 
+// Do sends req with client, http.DefaultClient when nil.
+func Do(client *http.Client, req *http.Request) (*http.Response, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return client.Do(req)
+}
+
 // ReadBody reads an HTTP answer's body, refusing one larger than limit
 // bytes.
 func ReadBody(res *http.Response, limit int64) ([]byte, error) {

@@ -227,11 +227,7 @@ func (c *Client) post(ctx context.Context, rawURL string, body []byte) ([]byte, 
 	}
 	req.Header.Set("Content-Type", "application/x-ofx")
 	req.Header.Set("Accept", "application/x-ofx, application/xml, */*")
-	client := c.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
-	res, err := client.Do(req)
+	res, err := source.Do(c.HTTP, req)
 	if err != nil {
 		return nil, err
 	}

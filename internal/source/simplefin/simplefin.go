@@ -137,10 +137,7 @@ func (e *StatusError) Error() string {
 }
 
 func do(client *http.Client, req *http.Request, limit int64) ([]byte, error) {
-	if client == nil {
-		client = http.DefaultClient
-	}
-	res, err := client.Do(req)
+	res, err := source.Do(client, req)
 	if err != nil {
 		return nil, err
 	}
