@@ -470,8 +470,13 @@ func TestCloseLetsRunningSyncFinish(t *testing.T) {
 	// job that follows is still waiting on the bank when Close is called.
 	got := c.must(201, "POST", "/api/v1/account", map[string]string{"account_url": m.URL() + "/demobank/ofx", "account_login": "slow-gus", "account_password": "pw"})
 	connID := got["account_id"].(string)
-	eventually(t, 10*time.Second, "the sync to start", func() bool { return connectionStatus(c, connID) == tally.StatusSyncing })
-	time.Sleep(time.Second)
+	// The sync job is running once a worker took it: it then waits on the
+	// slow bank for seconds.
+	eventually(t, 10*time.Second, "the sync job to run", func() bool {
+		var n int
+		err := m.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state = 'running'`).Scan(&n)
+		return err == nil && n > 0
+	})
 	start := time.Now()
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
