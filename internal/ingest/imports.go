@@ -123,7 +123,7 @@ func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress fu
 		return file.Summary{}, err
 	}
 	fr := &fileRun{s: s, run: r, imp: imp, accounts: map[string]*tally.Account{}}
-	opts := file.Options{ChunkSize: s.chunkSize()}
+	opts := file.ReadOptions{ChunkSize: s.chunkSize()}
 	if imp.AccountID != "" {
 		// The user chose the account: every statement of the file goes
 		// there, and a file that does not say its currency is in the

@@ -26,10 +26,14 @@ type Transaction struct {
 	Description string    // NAME or payee: what the institution calls the line
 	Memo        string
 	FITID       string // the institution's transaction id; "" when it has none
-	CheckNum    string
-	Type        string // an OFX TRNTYPE (DEBIT, CREDIT, CHECK, POS, ...); "" when the source does not say
-	MCC         string // the merchant category code (OFX SIC), when the source says
-	Pending     bool   // not posted yet; the source lists it again until it posts
+	// RepeatedFITID is the id a file gave this line and other, different
+	// lines of the same account; FITID is then empty, as the id
+	// identifies none of them.
+	RepeatedFITID string
+	CheckNum      string
+	Type          string // an OFX TRNTYPE (DEBIT, CREDIT, CHECK, POS, ...); "" when the source does not say
+	MCC           string // the merchant category code (OFX SIC), when the source says
+	Pending       bool   // not posted yet; the source lists it again until it posts
 }
 
 // Account is an account's identity and description at its source.

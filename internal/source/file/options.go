@@ -6,8 +6,8 @@ import (
 	"github.com/tallyhq/tally"
 )
 
-// Options tune ReadWith.
-type Options struct {
+// ReadOptions tune ReadWith.
+type ReadOptions struct {
 	ChunkSize int // transactions per chunk; DefaultChunkSize when 0
 	// Currency is the currency of the account the file goes into. A file
 	// that does not name its currency (QIF, CSV) has its amounts read in
@@ -17,7 +17,7 @@ type Options struct {
 }
 
 // ReadWith is Read with options.
-func ReadWith(r io.ReadSeeker, opts Options, fn func(*Chunk) error) (Summary, error) {
+func ReadWith(r io.ReadSeeker, opts ReadOptions, fn func(*Chunk) error) (Summary, error) {
 	exp := 2
 	if opts.Currency != "" {
 		exp = tally.CurrencyExponent(opts.Currency)

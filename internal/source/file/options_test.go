@@ -22,7 +22,7 @@ func TestReadWithCurrency(t *testing.T) {
 		{"BHD", []int64{-1500000, 12500}},
 	} {
 		var got []int64
-		_, err := file.ReadWith(strings.NewReader(csv), file.Options{Currency: tc.currency}, func(c *file.Chunk) error {
+		_, err := file.ReadWith(strings.NewReader(csv), file.ReadOptions{Currency: tc.currency}, func(c *file.Chunk) error {
 			for _, x := range c.Transactions {
 				got = append(got, x.Amount)
 			}
