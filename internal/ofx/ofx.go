@@ -182,6 +182,11 @@ type Statement struct {
 	Available    *Balance // AVAILBAL
 	Positions    []Position
 
+	// Rejected are the transactions and balances left out because a value
+	// they need could not be read (ParseStreamOptions with
+	// SkipBadTransactions only), each with its line.
+	Rejected []*ParseError `json:",omitempty"`
+
 	// Status is the STATUS of the statement's transaction aggregate
 	// (STMTTRNRS, ...). Parse returns a *StatusError instead of a statement
 	// whose code is not 0; WriteResponse writes only the status then.
