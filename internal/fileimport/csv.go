@@ -27,6 +27,7 @@ type csvLayout struct {
 	desc, memo, fitid, check int // column indexes, -1 when absent
 	decimalComma bool
 	dayFirst     bool
+	exp          int // decimals of the amounts' currency
 	// chargesPositive: a card export whose purchases are positive and
 	// payments negative (detected from the file); amounts are negated.
 	chargesPositive bool
@@ -128,22 +129,22 @@ func detectComma(head []byte) rune {
 }
 
 // csvReader returns a reader over r with the file's delimiter, decoding
-// Latin-1 lines and dropping a BOM.
+// Windows-1252 lines and dropping a BOM.
 func csvReader(r io.Reader, comma rune) *csv.Reader {
-	cr := csv.NewReader(&latin1Reader{br: bufio.NewReaderSize(r, 64<<10), first: true})
+	cr := csv.NewReader(&cp1252Reader{br: bufio.NewReaderSize(r, 64<<10), first: true})
 	cr.Comma, cr.LazyQuotes, cr.FieldsPerRecord, cr.ReuseRecord = comma, true, -1, true
 	return cr
 }
 
-// latin1Reader passes UTF-8 lines through and re-encodes other lines as if
-// they were Latin-1, line by line.
-type latin1Reader struct {
+// cp1252Reader passes UTF-8 lines through and re-encodes other lines as if
+// they were Windows-1252, line by line.
+type cp1252Reader struct {
 	br    *bufio.Reader
 	buf   []byte
 	first bool
 }
 
-func (l *latin1Reader) Read(p []byte) (int, error) {
+func (l *cp1252Reader) Read(p []byte) (int, error) {
 	for len(l.buf) == 0 {
 		line, err := l.br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -194,14 +195,15 @@ func field(rec []string, i int) string {
 // readCSV reads a CSV file in two passes: the first finds the delimiter,
 // the header, the date order and the decimal mark; the second hands out
 // transactions.
-func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, error) {
+func readCSV(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, error) {
 	head := make([]byte, 32<<10)
 	n, _ := io.ReadFull(r, head)
 	head = head[:n]
 	if i := bytes.LastIndexByte(head, '\n'); i > 0 && n == len(head) {
 		head = head[:i+1]
 	}
-	l := csvLayout{comma: detectComma(head)}
+	l := csvLayout{comma: detectComma(head), exp: tally.CurrencyExponent(opt.Currency)}
+	ids := newIDCheck()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, err
 	}
@@ -230,6 +232,9 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 		}
 		if d, ok := splitDate(field(rec, l.date)); ok {
 			order.vote(d)
+		}
+		if id := field(rec, l.fitid); id != "" {
+			ids.see("", id, strings.Join(rec, "\x1f"))
 		}
 		if l.amount >= 0 && l.typ < 0 {
 			v := field(rec, l.amount)
@@ -266,7 +271,7 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, err
 	}
-	e := &emitter{size: chunkSize, fn: fn}
+	e := &emitter{size: opt.ChunkSize, fn: fn, ids: ids, chunk: Chunk{Currency: opt.Currency}}
 	cr = csvReader(r, l.comma)
 	for {
 		rec, err := cr.Read()
@@ -307,7 +312,7 @@ func (l *csvLayout) transaction(rec []string, line int) (Transaction, string) {
 	}
 	t.Date = d
 	if l.amount >= 0 {
-		amt, err := parseAmount(field(rec, l.amount), l.decimalComma)
+		amt, err := parseAmount(field(rec, l.amount), l.decimalComma, l.exp)
 		if err != nil {
 			return t, err.Error()
 		}
@@ -332,12 +337,12 @@ func (l *csvLayout) transaction(rec []string, line int) (Transaction, string) {
 			return t, "row has neither a debit nor a credit amount"
 		}
 		if dv != "" {
-			if debit, err = parseAmount(dv, l.decimalComma); err != nil {
+			if debit, err = parseAmount(dv, l.decimalComma, l.exp); err != nil {
 				return t, err.Error()
 			}
 		}
 		if cv != "" {
-			if credit, err = parseAmount(cv, l.decimalComma); err != nil {
+			if credit, err = parseAmount(cv, l.decimalComma, l.exp); err != nil {
 				return t, err.Error()
 			}
 		}

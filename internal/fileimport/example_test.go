@@ -30,8 +30,11 @@ Date;Description;Debit;Credit
 }
 
 func ExampleSniff() {
-	_, err := fileimport.Sniff([]byte(":20:STATEMENT\n:25:DE89370400440532013000\n:60F:C240101EUR1000,00\n"))
+	format, _ := fileimport.Sniff([]byte(":20:STATEMENT\n:25:DE89370400440532013000\n:60F:C240101EUR1000,00\n"))
+	fmt.Println(format)
+	_, err := fileimport.Sniff([]byte(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">`))
 	fmt.Println(tally.ErrorMessage(err))
 	// Output:
-	// this file is a SWIFT MT940 statement, which Tally cannot import; export the statement as OFX, QFX, QIF or CSV
+	// mt940
+	// this file is an ISO 20022 camt.052.001.02 message (an intraday account report), not a camt.053 statement, which Tally cannot import; export the statement as OFX, QFX, QIF, CSV, CAMT.053 or MT940
 }
