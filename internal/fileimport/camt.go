@@ -348,6 +348,9 @@ func (c *camtReader) balance() {
 	if c.st.currency == "" && b.amt.ccy != "" && !c.st.started {
 		c.st.currency = b.amt.ccy
 	}
+	if b.amt.ccy != "" && b.amt.ccy != c.st.currency {
+		return // a balance in another currency is not the account's
+	}
 	switch b.typ {
 	case "OPBD":
 		c.st.opening, c.st.openingIsOPBD = &v, true

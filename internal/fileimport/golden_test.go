@@ -72,12 +72,11 @@ func read(t *testing.T, data []byte, currency string) golden {
 		}
 		if c.Opening != nil {
 			gc.Opening = tally.FormatAmount(*c.Opening, cur)
-			multi = true
 		}
 		if c.Ledger != nil {
 			gc.Ledger = tally.FormatAmount(*c.Ledger, cur)
 		}
-		if c.Currency != "" && c.Currency != "USD" {
+		if c.Account != nil || c.Opening != nil || c.Ledger != nil || c.Currency != "" {
 			multi = true
 		}
 		g.Statements = append(g.Statements, gc)
@@ -90,7 +89,7 @@ func read(t *testing.T, data []byte, currency string) golden {
 	})
 	if !multi && currency == "" {
 		// The chunk-by-chunk record says something only for files with
-		// balances or currencies of their own.
+		// accounts, balances or currencies of their own.
 		g.Statements = nil
 	}
 	g.Format, g.Parsed, g.Rejected = sum.Format, sum.Parsed, sum.Rejected
@@ -111,11 +110,16 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]string{}
 	for _, path := range files {
-		if strings.HasSuffix(path, ".golden.json") {
+		if strings.HasSuffix(path, ".golden.json") || strings.HasSuffix(path, ".md") {
 			continue
 		}
 		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		if other, ok := seen[name]; ok {
+			t.Fatalf("%s and %s would share %s.golden.json; rename one", other, path, name)
+		}
+		seen[name] = path
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(path)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/ofx"
@@ -47,6 +48,7 @@ func scanMT940(r io.Reader, fn func(f mtField) error) error {
 	lr := newLineReader(r)
 	var cur *mtField
 	var b strings.Builder
+	prevLen := 0 // characters of the field's last physical line
 	emit := func() error {
 		if cur == nil {
 			return nil
@@ -87,13 +89,20 @@ func scanMT940(r io.Reader, fn func(f mtField) error) error {
 			}
 			cur = &mtField{tag: tag, line: lr.line}
 			b.WriteString(value)
+			prevLen = utf8.RuneCountInString(l)
 			continue
 		}
 		if cur == nil {
 			continue // a bank's header line before the first field
 		}
-		b.WriteByte('\n')
+		// A bank wraps a field at 65 characters: a full line was cut in
+		// the middle of a word; a shorter one ended where a space or a
+		// line of its own did.
+		if prevLen < 65 {
+			b.WriteByte('\n')
+		}
 		b.WriteString(l)
+		prevLen = utf8.RuneCountInString(l)
 	}
 	if err := lr.err(); err != nil {
 		return err
@@ -421,11 +430,20 @@ func mtDetails(info string) (desc, memo string) {
 	}
 	if sub, ok := mtSubfields(info); ok {
 		name := strings.TrimSpace(sub["32"] + sub["33"])
-		var rem strings.Builder
+		var all, plain strings.Builder
 		for _, k := range []string{"20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "60", "61", "62", "63"} {
-			rem.WriteString(sub[k])
+			all.WriteString(sub[k])
+			if !sepaIDTag(sub[k]) {
+				plain.WriteString(sub[k])
+			}
 		}
-		remittance := sepaRemittance(strings.TrimSpace(rem.String()))
+		// The remittance text is what follows SVWZ+; without it, the
+		// subfields that are not references (EREF+, KREF+, MREF+, ...).
+		remittance := sepaRemittance(strings.TrimSpace(all.String()))
+		if !strings.Contains(all.String(), "SVWZ+") {
+			remittance = strings.TrimSpace(plain.String())
+		}
+		remittance = strings.Join(strings.Fields(remittance), " ")
 		booking := strings.TrimSpace(sub["00"])
 		switch {
 		case name != "":
@@ -436,7 +454,7 @@ func mtDetails(info string) (desc, memo string) {
 		return booking, ""
 	}
 	if strings.HasPrefix(info, "/") {
-		if kv := mtSlashCodes(strings.ReplaceAll(info, "\n", "")); kv != nil {
+		if kv := mtSlashCodes(strings.ReplaceAll(info, "\n", " ")); kv != nil {
 			name := strings.TrimSpace(kv["NAME"])
 			remi := strings.TrimSpace(kv["REMI"])
 			// "/REMI/USTD//text" and "/REMI/STRD/CUR/reference".
@@ -464,7 +482,7 @@ func mtDetails(info string) (desc, memo string) {
 // subfield. Line breaks are where the bank wrapped the field and carry no
 // meaning.
 func mtSubfields(info string) (map[string]string, bool) {
-	s := strings.ReplaceAll(info, "\n", "")
+	s := strings.ReplaceAll(info, "\n", " ")
 	if len(s) < 4 || !isDigits(s[:3]) || s[3] != '?' {
 		if len(s) < 3 || s[0] != '?' || !isDigits(s[1:3]) {
 			return nil, false
@@ -492,6 +510,16 @@ func mtSubfields(info string) (map[string]string, bool) {
 // sepaTags are the keywords German banks put before the parts of a SEPA
 // remittance field.
 var sepaTags = []string{"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "COAM+", "OAMT+", "SVWZ+", "ABWA+", "ABWE+", "IBAN+", "BIC+"}
+
+// sepaIDTag tells a subfield that starts with a reference keyword.
+func sepaIDTag(s string) bool {
+	for _, tag := range []string{"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+"} {
+		if strings.HasPrefix(s, tag) {
+			return true
+		}
+	}
+	return false
+}
 
 // sepaRemittance keeps the remittance text itself (after "SVWZ+") of a
 // field tagged with SEPA keywords; a field without them is returned as is.
@@ -549,18 +577,10 @@ func mtSlashCodes(s string) map[string]string {
 	return kv
 }
 
-// joinWrapped joins a field's lines: a full SWIFT line (65 characters) was
-// wrapped in the middle of a word; a shorter one ended a phrase.
+// joinWrapped joins a field's lines (scanMT940 has already joined the
+// ones wrapped in the middle of a word) with spaces.
 func joinWrapped(s string) string {
-	lines := strings.Split(s, "\n")
-	var b strings.Builder
-	for i, l := range lines {
-		if i > 0 && len([]rune(lines[i-1])) < 60 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(l)
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // readMT940 reads an MT940 file in two passes: the first checks that it

@@ -15,6 +15,7 @@ type rawDate struct {
 	a, b, year int  // a/b are month and day in an order still to decide
 	ymd        bool // year first (ISO): a is the month
 	named      bool // the month was a name: a is the month
+	dotted     bool // 15.01.2024: the European order, day first
 }
 
 var monthNames = map[string]int{
@@ -80,7 +81,7 @@ func splitDate(s string) (rawDate, bool) {
 	}
 	a, _ := strconv.Atoi(nums[0])
 	b, _ := strconv.Atoi(nums[1])
-	return rawDate{a: a, b: b, year: fullYear(nums[2])}, true
+	return rawDate{a: a, b: b, year: fullYear(nums[2]), dotted: strings.Count(s, ".") == 2}, true
 }
 
 func fullYear(s string) int {
@@ -124,6 +125,11 @@ func (o *dateOrder) vote(d rawDate) {
 		o.dayFirst++
 	case d.b > 12 && d.a <= 12:
 		o.monthFirst++
+	case d.dotted:
+		// Dates with dots are written day first (Germany, Austria,
+		// Switzerland, Scandinavia...); a file that proves otherwise
+		// outvotes them.
+		o.dayFirst++
 	}
 }
 
