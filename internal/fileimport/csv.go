@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ofx"
 )
 
 // headerScan is how many rows may stand above the header (bank name,
@@ -24,7 +25,8 @@ type csvLayout struct {
 	headerLine int // the header row's line
 	width      int // the header's field count
 	date, amount, debit, credit, typ,
-	desc, memo, fitid, check int // column indexes, -1 when absent
+	desc, memo, fitid, check,
+	account int // column indexes, -1 when absent
 	decimalComma bool
 	dayFirst     bool
 	exp          int // decimals of the amounts' currency
@@ -55,6 +57,10 @@ var (
 	hdrMemo   = []string{"original description", "memo", "notes", "note", "extended description"}
 	hdrFITID  = []string{"transaction id", "fitid", "id", "reference number", "transaction reference"}
 	hdrCheck  = []string{"check number", "check", "check no", "check #", "cheque number", "cheque no", "cheque"}
+	// The account a row belongs to, in exports of several accounts (Mint,
+	// YNAB, Monarch). Only these names: a bank's "Kontonummer" or "IBAN"
+	// column is the counterparty's.
+	hdrAccount = []string{"account name", "account"}
 )
 
 func findColumn(cols []string, names []string, taken map[int]bool) int {
@@ -98,6 +104,7 @@ func (l *csvLayout) header(row []string) bool {
 	l.memo = findColumn(cols, hdrMemo, taken)
 	l.fitid = findColumn(cols, hdrFITID, taken)
 	l.check = findColumn(cols, hdrCheck, taken)
+	l.account = findColumn(cols, hdrAccount, taken)
 	l.width = len(row)
 	return l.date >= 0 && (l.amount >= 0 || l.debit >= 0 || l.credit >= 0)
 }
@@ -234,7 +241,7 @@ func readCSV(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 			order.vote(d)
 		}
 		if id := field(rec, l.fitid); id != "" {
-			ids.see("", id, strings.Join(rec, "\x1f"))
+			ids.see(field(rec, l.account), id, strings.Join(rec, "\x1f"))
 		}
 		if l.amount >= 0 && l.typ < 0 {
 			v := field(rec, l.amount)
@@ -272,6 +279,7 @@ func readCSV(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		return Summary{}, err
 	}
 	e := &emitter{size: opt.ChunkSize, fn: fn, ids: ids, chunk: Chunk{Currency: opt.Currency}}
+	split := &accountChunks{e: e, pending: map[string]*Chunk{}}
 	cr = csvReader(r, l.comma)
 	for {
 		rec, err := cr.Read()
@@ -290,14 +298,79 @@ func readCSV(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 			e.reject(line, "%s", reason)
 			continue
 		}
-		if err := e.add(t); err != nil {
+		if name := field(rec, l.account); name != "" {
+			err = split.add(name, t)
+		} else {
+			err = e.add(t)
+		}
+		if err != nil {
 			return e.sum, err
 		}
 	}
 	if e.sum.Parsed == 0 {
 		return e.sum, noTransactions(e.sum, "CSV")
 	}
+	if err := split.flushAll(); err != nil {
+		return e.sum, err
+	}
 	return e.sum, e.flush()
+}
+
+// accountChunks keeps a pending chunk per account for a CSV file whose rows
+// name their account (Mint's "Account Name"), so that no chunk mixes
+// accounts while the file's rows interleave them. At most a chunk's worth
+// of rows wait, all accounts together: the largest pending chunk goes out
+// when they reach it.
+type accountChunks struct {
+	e       *emitter // the callback, the counts and the id check
+	pending map[string]*Chunk
+	order   []string // accounts in the order the file names them
+	waiting int
+}
+
+func (a *accountChunks) add(name string, t Transaction) error {
+	c := a.pending[name]
+	if c == nil {
+		c = &Chunk{Account: &ofx.Account{Kind: ofx.KindBank, AccountID: name, Description: name}, Currency: a.e.chunk.Currency}
+		a.pending[name] = c
+		a.order = append(a.order, name)
+	}
+	if a.e.ids != nil {
+		a.e.ids.mark(name, &t)
+	}
+	c.Transactions = append(c.Transactions, t)
+	a.e.sum.Parsed++
+	a.waiting++
+	if a.waiting < a.e.size {
+		return nil
+	}
+	largest := ""
+	for _, n := range a.order {
+		if largest == "" || len(a.pending[n].Transactions) > len(a.pending[largest].Transactions) {
+			largest = n
+		}
+	}
+	return a.send(largest)
+}
+
+func (a *accountChunks) send(name string) error {
+	c := a.pending[name]
+	if c == nil || len(c.Transactions) == 0 {
+		return nil
+	}
+	a.waiting -= len(c.Transactions)
+	out := *c
+	c.Transactions = nil
+	return a.e.fn(&out)
+}
+
+func (a *accountChunks) flushAll() error {
+	for _, n := range a.order {
+		if err := a.send(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (l *csvLayout) transaction(rec []string, line int) (Transaction, string) {
