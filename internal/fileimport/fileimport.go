@@ -411,8 +411,12 @@ func (e *emitter) flush() error {
 // account starts a new account's (or statement's) transactions: what is
 // pending goes out first, so that a chunk never mixes them.
 func (e *emitter) account(a *ofx.Account, currency string) error {
-	if err := e.flush(); err != nil {
-		return err
+	// Rejected rows alone wait for the next transactions: a file whose
+	// rows are all rejected must hand nothing out.
+	if len(e.chunk.Transactions) > 0 || e.chunk.Ledger != nil || e.chunk.Opening != nil {
+		if err := e.flush(); err != nil {
+			return err
+		}
 	}
 	e.chunk.Account, e.chunk.Currency = a, currency
 	e.acct = accountKey(a)
