@@ -1263,14 +1263,11 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 // number is a failure unless the severity says otherwise.
 func (p *parser) statusFailed() bool {
 	sev := p.status.Severity
-	if strings.EqualFold(sev, "INFO") || strings.EqualFold(sev, "WARN") {
-		return false
-	}
-	if len(p.codeText) > 0 {
+	if len(p.codeText) > 0 && !strings.EqualFold(sev, "INFO") && !strings.EqualFold(sev, "WARN") {
 		p.fail(p.codeLine, "STATUS: CODE", "%q is not a number", p.codeText)
 		return false
 	}
-	return p.status.Code != 0
+	return p.status.Failed()
 }
 
 // parentOf returns the nearest known aggregate around the innermost open
