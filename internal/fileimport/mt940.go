@@ -299,9 +299,15 @@ func mtBalance(v string) (amount int64, currency string, ok bool) {
 }
 
 // mtAmount reads an MT940 amount, digits with a decimal comma ("12,5",
-// "300,"), in minor units of currency.
+// "300,"), in minor units of currency. A decimal point, which some banks'
+// exports use, is read as well when there is no comma.
 func mtAmount(s, currency string) (int64, error) {
-	intPart, frac, _ := strings.Cut(strings.TrimSpace(s), ",")
+	s = strings.TrimSpace(s)
+	sep := ","
+	if !strings.Contains(s, ",") && strings.Count(s, ".") == 1 {
+		sep = "."
+	}
+	intPart, frac, _ := strings.Cut(s, sep)
 	if intPart == "" || !isDigits(intPart) || !allDigits(frac) {
 		return 0, fmt.Errorf("amount %q is not a number", s)
 	}
@@ -377,7 +383,7 @@ func mtTransaction(l *mtLine, currency string) (Transaction, string) {
 		s = s[1:] // the funds code: the third letter of the currency
 	}
 	n := 0
-	for n < len(s) && (s[n] >= '0' && s[n] <= '9' || s[n] == ',') {
+	for n < len(s) && (s[n] >= '0' && s[n] <= '9' || s[n] == ',' || s[n] == '.') {
 		n++
 	}
 	amt, err := mtAmount(s[:n], currency)
