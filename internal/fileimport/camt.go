@@ -60,7 +60,12 @@ type camtEntry struct {
 	booked, valued              string
 	acctSvcrRef, ntryRef, addtl string
 	txs                         []camtTx
+	tooMany                     bool // more TxDtls than maxTxDtls: the entry stays whole
 }
+
+// maxTxDtls bounds the payments kept for one entry: a batch of more stays
+// one transaction, as its booking is.
+const maxTxDtls = 10_000
 
 type camtBalance struct {
 	typ string
@@ -194,6 +199,10 @@ func (c *camtReader) start(t xml.StartElement) error {
 		c.balAt = depth
 		c.bal = camtBalance{}
 	case c.ntryAt >= 0 && depth == c.ntryAt+2 && name == "TxDtls" && c.stack[depth-1] == "NtryDtls":
+		if len(c.ntry.txs) >= maxTxDtls {
+			c.ntry.tooMany = true
+			break
+		}
 		c.txAt = depth
 		c.ntry.txs = append(c.ntry.txs, camtTx{})
 	case name == "Amt":
@@ -521,7 +530,7 @@ func txType(amount int64) string {
 // camtSplit returns the signed amounts of a batch entry's payments when
 // each has one and they add up to the entry's amount.
 func camtSplit(e *camtEntry, currency string, total int64) ([]int64, bool) {
-	if len(e.txs) < 2 {
+	if len(e.txs) < 2 || e.tooMany {
 		return nil, false
 	}
 	parts := make([]int64, len(e.txs))
