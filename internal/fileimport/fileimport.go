@@ -22,7 +22,8 @@
 //     all mean it, and its 0x80-0x9F are € ‘ ’ “ ” – — … rather than
 //     control characters.
 //   - A file with several accounts (OFX with several statements, QIF with
-//     !Account blocks, CAMT and MT940 with several statements) hands each
+//     !Account blocks, CSV exports with an "Account Name" column as Mint
+//     writes them, CAMT and MT940 with several statements) hands each
 //     account's transactions out with that account's identity in
 //     Chunk.Account; a chunk never mixes accounts or statements.
 //   - An institution id (OFX FITID, CSV transaction id, CAMT AcctSvcrRef,
@@ -102,9 +103,10 @@ type Chunk struct {
 	// !Account block (AccountID and Description are its name, Kind from its
 	// type); a CAMT.053 statement's account (AccountID is the IBAN or other
 	// id, BankID the servicer's BIC when there is no IBAN); an MT940 :25:
-	// (BankID and AccountID from "BLZ/account", or AccountID the IBAN).
-	// Nil for CSV and for QIF without !Account. A chunk never mixes
-	// accounts.
+	// (BankID and AccountID from "BLZ/account", or AccountID the IBAN); a
+	// CSV export's "Account Name" (AccountID and Description). Nil for a
+	// CSV without that column and a QIF without !Account. A chunk never
+	// mixes accounts.
 	Account *ofx.Account
 	// Currency is the currency of the chunk's amounts: the statement's when
 	// the file says (OFX CURDEF, CAMT, MT940), else ReadOptions.Currency
