@@ -22,6 +22,7 @@ const (
 	tokWord uint8 = iota // letters, perhaps one digit (7-ELEVEN)
 	tokNum               // digits only: a store number, date, phone or amount
 	tokRef               // letters and digits mixed: a reference or masked card number
+	tokDate              // digits with punctuation: a date, time or amount (16.09., 11:32, 23,55)
 )
 
 type token struct {
@@ -70,8 +71,12 @@ func upper(c byte) byte {
 }
 
 // tokenize splits s into tokens. Apostrophes, ampersands and hyphens inside a
-// word join it (JOE'S, AT&T, WAL-MART, 7-ELEVEN); a slash between digits joins
-// a date (04/23); everything else separates.
+// word join it (JOE'S, AT&T, WAL-MART, 7-ELEVEN); a slash, dot, comma or
+// colon between digits joins a date, time or amount (04/23, 16.09., 23,55,
+// 11:32), which is then never part of a name. Latin letters with accents are
+// compared without them (MÜLLER is MULLER, LØNN is LONN). MT940 subfield
+// markers (?20, >21) separate words, except the continuation fields a bank
+// cuts a long text into (?21 to ?29), which are glued back.
 func (sc *scan) tokenize(s string) {
 	if len(s) > maxDesc {
 		s = s[:maxDesc]
@@ -82,7 +87,7 @@ func (sc *scan) tokenize(s string) {
 	i := 0
 	for i < len(s) && sc.n < maxTokens {
 		c := s[i]
-		if !isAlnum(c) {
+		if w := sepWidth(s, i); w > 0 || !isAlnum(c) {
 			switch c {
 			case '*':
 				sep |= sepStar
@@ -93,14 +98,28 @@ func (sc *scan) tokenize(s string) {
 			case ':':
 				sep |= sepColon
 			}
-			i++
+			if w == 0 {
+				w = 1
+			}
+			i += w
 			continue
 		}
 		start, k0 := i, nkey
 		letters, digits, lead := 0, 0, 0 // lead: letters before the first digit
+		punct := false
 		for i < len(s) {
 			c = s[i]
-			if isAlnum(c) {
+			if c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF {
+				f := foldLatin[int(c-0xC3)<<6|int(s[i+1]-0x80)]
+				nkey += copy(sc.key[nkey:], f)
+				letters++
+				if digits == 0 {
+					lead++
+				}
+				i += 2
+				continue
+			}
+			if isAlnum(c) && sepWidth(s, i) == 0 {
 				sc.key[nkey] = upper(c)
 				nkey++
 				if isDigit(c) {
@@ -114,9 +133,23 @@ func (sc *scan) tokenize(s string) {
 				i++
 				continue
 			}
-			if i+1 < len(s) && isAlnum(s[i+1]) &&
-				(c == '\'' || c == '&' || c == '-' || c == '/' && isDigit(s[i-1]) && isDigit(s[i+1])) {
-				i++
+			if (c == '?' || c == '>') && i > start && i+3 < len(s) && glued(s[i+1], s[i+2]) && isAlnum(s[i+3]) {
+				i += 3 // a continuation field: the word goes on
+				continue
+			}
+			if i+1 < len(s) && isAlnum(s[i+1]) {
+				if c == '\'' || c == '&' || c == '-' {
+					i++
+					continue
+				}
+				if (c == '/' || c == '.' || c == ',' || c == ':') && isDigit(s[i-1]) && isDigit(s[i+1]) {
+					punct = true
+					i++
+					continue
+				}
+			}
+			if c == 0xE2 && i+3 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x99 && isAlnum(s[i+3]) {
+				i += 3 // a typographic apostrophe: JOE’S
 				continue
 			}
 			break
@@ -126,6 +159,9 @@ func (sc *scan) tokenize(s string) {
 		switch {
 		case letters == 0:
 			t.kind = tokNum
+			if punct {
+				t.kind = tokDate
+			}
 		case digits >= 2 && lead >= 3 && lead == letters && !allX(sc.key[k0:k0+lead]):
 			// Letters then a number: a store number glued to the name.
 			t.kind, t.split, t.key1 = tokWord, true, int16(k0+lead)
@@ -133,6 +169,8 @@ func (sc *scan) tokenize(s string) {
 			t.kind = tokWord // 1-800-FLOWERS, 24HOUR
 		case digits >= 2:
 			t.kind = tokRef
+		case digits == 1 && letters == 1 && lead == 1:
+			t.kind = tokRef // K1: a till or card number
 		case letters >= 4 && allX(sc.key[k0:nkey]):
 			t.kind = tokRef // XXXXXXXX: a masked account number
 		default:
@@ -148,6 +186,32 @@ func (sc *scan) tokenize(s string) {
 		sc.n++
 	}
 }
+
+// sepWidth is the width of a separator at s[i] that is made of bytes isAlnum
+// takes for letters: a MT940 subfield marker (?20, >31) that does not
+// continue a word, a Latin-1 sign or space (£, °, no-break space), typographic
+// punctuation (’ “ – …) and the euro sign. It is 0 for anything else.
+func sepWidth(s string, i int) int {
+	switch c := s[i]; {
+	case c == 0xC2:
+		return 2
+	case c == 0xE2 && i+2 < len(s) && (s[i+1] == 0x80 || s[i+1] == 0x82):
+		return 3
+	case (c == '?' || c == '>') && i+2 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]):
+		return 3
+	}
+	return 0
+}
+
+// glued reports whether MT940 subfield dd continues the text of the one
+// before it: ?21 to ?29 (purpose), ?33 (name), ?61 to ?63 (more purpose).
+func glued(d1, d2 byte) bool {
+	return d1 == '2' && d2 >= '1' && d2 <= '9' || d1 == '3' && d2 == '3' || d1 == '6' && d2 >= '1' && d2 <= '3'
+}
+
+// foldLatin spells the Latin letters U+00C0 to U+017F (UTF-8 C3 80 to C5 BF)
+// in upper-case ASCII, as banks without accents print them.
+var foldLatin = [192]string{"A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I", "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "SS", "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I", "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "Y", "A", "A", "A", "A", "A", "A", "C", "C", "C", "C", "C", "C", "C", "C", "D", "D", "D", "D", "E", "E", "E", "E", "E", "E", "E", "E", "E", "E", "G", "G", "G", "G", "G", "G", "G", "G", "H", "H", "H", "H", "I", "I", "I", "I", "I", "I", "I", "I", "I", "I", "IJ", "IJ", "J", "J", "K", "K", "K", "L", "L", "L", "L", "L", "L", "L", "L", "L", "L", "N", "N", "N", "N", "N", "N", "N", "", "", "O", "O", "O", "O", "O", "O", "OE", "OE", "R", "R", "R", "R", "R", "R", "S", "S", "S", "S", "S", "S", "S", "S", "T", "T", "T", "T", "T", "T", "U", "U", "U", "U", "U", "U", "U", "U", "U", "U", "U", "U", "W", "W", "Y", "Y", "Y", "Z", "Z", "Z", "Z", "Z", "Z", "S"}
 
 func isDigitsThenLetters(b []byte) bool {
 	i := 0
@@ -187,7 +251,7 @@ func (sc *scan) findSpan() {
 				return
 			}
 			continue
-		case tokRef:
+		case tokRef, tokDate:
 			if sc.ns > 0 {
 				return
 			}
@@ -199,6 +263,16 @@ func (sc *scan) findSpan() {
 		}
 		if f&wNoise != 0 || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
 			continue
+		}
+		if sc.ns == 0 && i+1 < sc.n {
+			next := &sc.tok[i+1]
+			if f&wWallet != 0 && string(sc.keyOf(next)) == "PAY" {
+				i++ // APPLE PAY, GOOGLE PAY: the wallet, not the seller
+				continue
+			}
+			if f&wCountry != 0 && next.kind != tokWord {
+				continue // POS 23,55 AT K1: the card's country before the till
+			}
 		}
 		if sc.ns == 1 {
 			pf := sc.wordFlags(int(sc.span[0]))
