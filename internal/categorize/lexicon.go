@@ -365,8 +365,8 @@ type rule struct {
 // lexicon is the static word knowledge: flags per word and the rules indexed
 // by their first word, so one map lookup per token finds everything.
 type lexicon struct {
-	index  map[string]int32
-	words  []wordInfo
+	index    map[string]int32
+	words    []wordInfo
 	strong   []rule
 	weak     []rule
 	transfer []rule
