@@ -42,7 +42,11 @@ type Result struct {
 	Key      string
 	Category string // a category id; tally.Uncategorized when nothing matched
 	Source   string // tally.SourceDictionary, tally.SourceMCC or tally.SourceNone
-	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT"
+	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT", "history:JOES PIZZA"
+	// Reason says why the descriptor could not be read at all ("empty
+	// descriptor", "invalid UTF-8", ...); the category is then
+	// tally.Uncategorized. It is "" for every line the engine read.
+	Reason string
 }
 
 // Merchant is a normalized seller.
@@ -81,14 +85,26 @@ func (e *Engine) Merchant(description string) Merchant {
 	return Merchant{Key: r.Key, Name: r.Merchant}
 }
 
-// Categorize decides the merchant and category of one transaction.
+// Categorize decides the merchant and category of one transaction. A
+// descriptor that cannot be read (empty, binary, not UTF-8, very long, or in
+// a script without Latin letters) is not tokenized: the memo, the
+// transaction type and the MCC may still decide, and when they do not the
+// result is uncategorized with the Reason.
 func (e *Engine) Categorize(in Input) Result {
 	var sc scan
-	r := e.categorize(&sc, in.Description, in, true)
-	if r.Source == tally.SourceNone && in.Memo != "" {
+	desc := in.Description
+	reason := unreadable(desc)
+	if reason != "" {
+		desc = ""
+	}
+	r := e.categorize(&sc, desc, in, true)
+	if r.Source == tally.SourceNone && in.Memo != "" && unreadable(in.Memo) == "" {
 		if m := e.categorize(&sc, in.Memo, in, false); m.Source != tally.SourceNone {
 			return m
 		}
+	}
+	if r.Source == tally.SourceNone {
+		r.Reason = reason
 	}
 	return r
 }
