@@ -41,7 +41,9 @@ var flagWords = []struct {
 		"COMPRA COMPRAS PAGO TARJETA RECIBO ADEUDO CARGO EN " +
 		"PAGAMENTO ACQUISTO ADDEBITO BONIFICO EM DEBITO CREDITO " +
 		"KJOP VAREKJOP KORT KORTKJOP BETALING BETALNING KORTBETALNING KOP KORTKOP OSTOS PIRKUMS " +
-		"EREF MREF CRED KREF SVWZ ABWA ABWE MANDATEREFERENCE CREDITORID REMITTANCEINFORMATION"},
+		"EREF MREF CRED KREF SVWZ ABWA ABWE MANDATEREFERENCE CREDITORID REMITTANCEINFORMATION " +
+		// "to" and "from" before a payee's name.
+		"AN AAN NAAR TIL TILL FRA ENVIADO ENVIADA RECIBIDO RECIBIDA RECEBIDO RECEBIDA ENVOYE RECU"},
 	{wNoise, "RECURRING RECUR PPD CCD WEB TEL IAT PENDING PREAUTH AUTHORIZATION " +
 		// "Thank you" on a till's line, and company forms outside the US.
 		"DANKT DANKE SAGT MERCI GMBH MBH KG OHG SARL SAS SRL BV NV SL SLU LTDA EIRELI OY OYJ ASA APS KFT"},
@@ -259,6 +261,7 @@ var stems = []struct {
 	{false, "MOBEL", "furnishings"}, {false, "SCHUHE", "clothing"}, {false, "OPTIK", "eyecare"},
 	{false, "BLUMEN", "gift"}, {false, "TIERARZT", "veterinary"}, {true, "TIERARZT", "veterinary"},
 	{true, "AUTOHAUS", "service_parts"}, {true, "ELEKTRO", "electronics_software"},
+	{true, "KAFFE", "coffee_shops"}, {true, "KOFFIE", "coffee_shops"},
 }
 
 // typeCategory maps an OFX TRNTYPE that settles the category on its own.
