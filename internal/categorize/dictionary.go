@@ -238,6 +238,11 @@ func (d *Dictionary) Lookup(name string) (Seller, bool) {
 	return d.seller(i), true
 }
 
+// ComparisonKey returns the key the dictionary compares names and
+// descriptor words on: letters and digits only, upper case, accented Latin
+// letters without their accents ("Elkjøp" and "ELKJOP" are "ELKJOP").
+func ComparisonKey(s string) string { return squash(s) }
+
 // squash keeps the letters and digits of s, upper-cased, with accented
 // Latin letters spelled as the tokenizer spells them (Elkjøp is ELKJOP).
 func squash(s string) string {
