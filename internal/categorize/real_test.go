@@ -46,6 +46,8 @@ func area(country string) string {
 		return "asia-pacific"
 	case "BR", "MX", "AR", "CO", "CL":
 		return "latin-america"
+	case "NG", "ZA", "KE", "EG", "AE", "IL":
+		return "africa-middle-east"
 	default:
 		return "continental-europe"
 	}
