@@ -205,9 +205,10 @@ func (e *Engine) findSellerAnywhere(sc *scan) int32 {
 	d := e.dict
 	var buf [maxKey]byte
 	for i := 0; i < sc.n; i++ {
-		if sc.tok[i].kind != tokWord || sc.tok[i].key1-sc.tok[i].key0 < 3 {
+		if sc.tok[i].kind != tokWord || sc.tok[i].key1-sc.tok[i].key0 < 2 {
 			continue
 		}
+		short := sc.tok[i].key1-sc.tok[i].key0 < 3 // NS GROEP: a two-letter name needs a second word
 		if f := sc.wordFlags(i); f&(wLead|wNoise|wTLD|wState|wCountry|wProc|wProcLoose) != 0 {
 			continue
 		}
@@ -218,7 +219,7 @@ func (e *Engine) findSellerAnywhere(sc *scan) int32 {
 				break
 			}
 			n += copy(buf[n:], k)
-			if s := d.exact(buf[:n]); s >= 0 && !d.generated(s) && !d.platform(s) {
+			if s := d.exact(buf[:n]); s >= 0 && !d.generated(s) && !d.platform(s) && (!short || j > i) {
 				best = s
 			}
 			if sc.tok[j].split {

@@ -264,6 +264,9 @@ func (sc *scan) findSpan() {
 		if f&wNoise != 0 || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
 			continue
 		}
+		if sc.ns == 0 && isBIC(sc.keyOf(t), i > 0 && isIBAN(sc.keyOf(&sc.tok[i-1]))) {
+			continue // ABNANL2A after an IBAN: the bank's code, not the payee
+		}
 		if sc.ns == 0 && i+1 < sc.n {
 			next := &sc.tok[i+1]
 			if f&wWallet != 0 && string(sc.keyOf(next)) == "PAY" {
@@ -390,4 +393,25 @@ func leadingLetters(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// isIBAN reports whether k looks like an IBAN: two letters, two check
+// digits, then at least ten letters and digits.
+func isIBAN(k []byte) bool {
+	return len(k) >= 14 && len(k) <= 34 && k[0] >= 'A' && k[0] <= 'Z' && k[1] >= 'A' && k[1] <= 'Z' && isDigit(k[2]) && isDigit(k[3])
+}
+
+// isBIC reports whether k looks like a bank's BIC: eight or eleven
+// characters, six letters first, then a location code with a digit (or any
+// location code right after an IBAN).
+func isBIC(k []byte, afterIBAN bool) bool {
+	if len(k) != 8 && len(k) != 11 {
+		return false
+	}
+	for _, c := range k[:6] {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return afterIBAN || isDigit(k[6]) || isDigit(k[7])
 }
