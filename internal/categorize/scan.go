@@ -75,8 +75,8 @@ func upper(c byte) byte {
 // colon between digits joins a date, time or amount (04/23, 16.09., 23,55,
 // 11:32), which is then never part of a name. Latin letters with accents are
 // compared without them (MÜLLER is MULLER, LØNN is LONN). MT940 subfield
-// markers (?20, >21) separate words, except the continuation fields a bank
-// cuts a long text into (?21 to ?29), which are glued back.
+// markers (?20, >21) separate words, except where a bank cut a word at the
+// end of a full 27-character field and went on in the next (?21 to ?29).
 func (sc *scan) tokenize(s string) {
 	if len(s) > maxDesc {
 		s = s[:maxDesc]
@@ -133,7 +133,7 @@ func (sc *scan) tokenize(s string) {
 				i++
 				continue
 			}
-			if (c == '?' || c == '>') && i > start && i+3 < len(s) && glued(s[i+1], s[i+2]) && isAlnum(s[i+3]) {
+			if (c == '?' || c == '>') && i > start && i+3 < len(s) && glued(s[i+1], s[i+2]) && isAlnum(s[i+3]) && fieldFull(s, i) {
 				i += 3 // a continuation field: the word goes on
 				continue
 			}
@@ -201,6 +201,17 @@ func sepWidth(s string, i int) int {
 		return 3
 	}
 	return 0
+}
+
+// fieldFull reports whether the MT940 subfield that ends at s[i] was filled
+// to its 27 characters, so the bank may have cut a word at its end.
+func fieldFull(s string, i int) bool {
+	for p := i - 1; p >= 2 && p >= i-40; p-- {
+		if isDigit(s[p]) && isDigit(s[p-1]) && (s[p-2] == '?' || s[p-2] == '>') {
+			return i-(p+1) >= 27
+		}
+	}
+	return false
 }
 
 // glued reports whether MT940 subfield dd continues the text of the one
