@@ -383,6 +383,64 @@ type lexicon struct {
 	strong   []rule
 	weak     []rule
 	transfer []rule
+
+	keys  []string // word i's spelling
+	table []lexSlot
+	mask  uint32
+}
+
+// lookup returns the index of word k in l.words, or -1. It is the hot path
+// of tokenizing: an open-addressing table over an FNV-1a hash, with no
+// allocation and no string conversion.
+func (l *lexicon) lookup(k []byte) int32 {
+	h := fnv1a(k)
+	for p := h & l.mask; ; p = (p + 1) & l.mask {
+		e := l.table[p]
+		if e.word < 0 {
+			return -1
+		}
+		if e.hash == h && l.keys[e.word] == string(k) {
+			return e.word
+		}
+	}
+}
+
+func fnv1a(k []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range k {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+type lexSlot struct {
+	hash uint32
+	word int32 // -1 for an empty slot
+}
+
+func (l *lexicon) buildTable() {
+	l.keys = make([]string, len(l.words))
+	for k, i := range l.index {
+		l.keys[i] = k
+	}
+	n := 64
+	for n < 2*len(l.keys) {
+		n <<= 1
+	}
+	l.table = make([]lexSlot, n)
+	for i := range l.table {
+		l.table[i].word = -1
+	}
+	l.mask = uint32(n - 1)
+	for i, k := range l.keys {
+		h := fnv1a([]byte(k))
+		p := h & l.mask
+		for l.table[p].word >= 0 {
+			p = (p + 1) & l.mask
+		}
+		l.table[p] = lexSlot{hash: h, word: int32(i)}
+	}
 }
 
 type wordInfo struct {
@@ -431,5 +489,6 @@ func buildLexicon() *lexicon {
 	add(strongRules, &l.strong, 0)
 	add(weakRules, &l.weak, 1)
 	add(transferWords, &l.transfer, 2)
+	l.buildTable()
 	return l
 }

@@ -87,7 +87,11 @@ func (sc *scan) tokenize(s string) {
 	i := 0
 	for i < len(s) && sc.n < maxTokens {
 		c := s[i]
-		if w := sepWidth(s, i); w > 0 || !isAlnum(c) {
+		w := 0
+		if c >= 0x80 || c == '?' || c == '>' {
+			w = sepWidth(s, i)
+		}
+		if w > 0 || !isAlnum(c) {
 			switch c {
 			case '*':
 				sep |= sepStar
@@ -119,7 +123,7 @@ func (sc *scan) tokenize(s string) {
 				i += 2
 				continue
 			}
-			if isAlnum(c) && sepWidth(s, i) == 0 {
+			if c < 0x80 && isAlnum(c) || c >= 0x80 && sepWidth(s, i) == 0 {
 				sc.key[nkey] = upper(c)
 				nkey++
 				if isDigit(c) {
@@ -177,7 +181,7 @@ func (sc *scan) tokenize(s string) {
 			t.kind = tokWord
 		}
 		if t.kind == tokWord {
-			if w, ok := lex.index[string(sc.key[t.key0:t.key1])]; ok {
+			if w := lex.lookup(sc.key[t.key0:t.key1]); w >= 0 {
 				t.word = w
 				sc.flags |= lex.words[w].flags
 			}
