@@ -1,21 +1,40 @@
 // Package categorize turns a bank's raw transaction descriptor into a seller
-// name and a category of Tally's taxonomy.
+// name and a category of Tally's taxonomy, for banks in the US, Canada, the
+// UK and Ireland, continental Europe, the Nordic and Baltic countries,
+// Australia, New Zealand, Singapore and Brazil.
 //
 // An [Engine] reads the descriptor once into words, without regular
-// expressions or allocations, and decides in this order:
+// expressions or allocations. Reading, it folds accented Latin letters
+// (LØNN is LONN), keeps dates, times and amounts out of names (16.09.,
+// 11:32, 23,55), splits MT940 subfields and structured SEPA fields (/NAME/,
+// NAAM:, EREF+), and skips card and channel words in the bank's language
+// (POS, Kartenzahlung, BEA, PRLV, Compra, Kortkjøp), processor and wallet
+// prefixes (SQ *, PAYPAL *, VIPPS *, APPLE PAY), terminal ids, IBANs and
+// BICs, and trailing towns, states and country codes. It then decides in
+// this order:
 //
-//  1. built-in rules for lines that name no seller: payroll, card payments,
-//     transfers, interest, dividends, fees, cash withdrawals, checks;
+//  1. built-in rules for lines that name no seller, in the languages above:
+//     payroll, pensions and benefits, card payments, transfers between own
+//     accounts, peer-to-peer payments (Zelle, Bizum, Swish, PIX, Interac
+//     e-Transfer, ...), interest, dividends, investments, bank, card and FX
+//     fees, taxes, rent, cash withdrawals, checks;
 //  2. the OFX transaction type when it settles the matter (INT, DIV, FEE,
 //     SRVCHG, ATM, CASH, DIRECTDEP);
 //  3. the seller [Dictionary]: the longest run of the name's words that spells
 //     a seller or an alias, then a truncated prefix of one;
 //  4. the merchant category code, when the institution sent one;
-//  5. keywords in the name (PIZZA, PHARMACY, APARTMENTS) and the remaining
-//     transaction types.
+//  5. keywords in the name (PIZZA, APOTHEKE, BOULANGERIE, KAPPER), a known
+//     seller named anywhere else in the line (a SEPA remittance text),
+//     keywords anywhere, compound-word stems (STADTAPOTHEKE), an open-data
+//     seller that is the whole name, payment-rail words (Überweisung,
+//     virement, standing order) and the remaining transaction types.
 //
-// Crowd votes and the user's own rules come later, outside this package:
-// they override what it decides, and a category set by hand is final.
+// A descriptor the engine cannot read (empty, binary, invalid UTF-8, very
+// long, no Latin letters) is uncategorized with a Result.Reason.
+// [Engine.CategorizeWith] adds the user's own history: a seller the user
+// filed by hand keeps their category. Crowd votes and the user's rules come
+// later, outside this package: they override what it decides, and a
+// category set by hand is final.
 package categorize
 
 import (

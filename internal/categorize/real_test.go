@@ -164,8 +164,8 @@ func TestRealAccuracy(t *testing.T) {
 }
 
 const (
-	minRealTuning  = 0.0
-	minRealHeldOut = 0.0
+	minRealTuning  = 0.94 // measured 260/275 = 0.945
+	minRealHeldOut = 0.86 // measured 87/100 = 0.870
 )
 
 // BenchmarkCategorizeReal categorizes the real-text set's descriptors, both
