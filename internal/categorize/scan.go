@@ -1,6 +1,10 @@
 package categorize
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 const (
 	maxDesc   = 256 // bytes of a descriptor looked at; banks send 32 to 100
@@ -354,6 +358,22 @@ func (sc *scan) displayName(start, end int) string {
 		keepUpper := strings.IndexByte(raw, '&') >= 0 || len(raw) <= 3 && !hasVowel(raw)
 		prev := byte(' ')
 		for k := 0; k < len(raw); k++ {
+			if (raw[k] == '?' || raw[k] == '>') && k+2 < len(raw) && isDigit(raw[k+1]) && isDigit(raw[k+2]) {
+				k += 2 // an MT940 field marker inside a word the bank cut
+				continue
+			}
+			if raw[k] >= 0xC3 && raw[k] <= 0xC5 {
+				r, size := utf8.DecodeRuneInString(raw[k:])
+				if keepUpper || !isAlnum(prev) {
+					r = unicode.ToUpper(r)
+				} else {
+					r = unicode.ToLower(r)
+				}
+				b.WriteRune(r)
+				k += size - 1
+				prev = 'a'
+				continue
+			}
 			c := upper(raw[k])
 			switch {
 			case keepUpper:
