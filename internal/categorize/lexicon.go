@@ -18,6 +18,7 @@ const (
 	wFee                           // a fee word (FEE, SURCHARGE)
 	wWallet                        // a wallet brand that prints "APPLE PAY", "GOOGLE PAY" before the seller
 	wTitle                         // a doctor's title opening a name (DR, DRA, DOKTOR)
+	wPairLead                      // first word of a two-word channel phrase (DIRECT DEBIT, POINT OF)
 	fNumNext                       // rule-only: the phrase must be followed by a number or nothing
 	fNoStar                        // rule-only: not when a '*' follows (VIPPS *CAFE is a card payment)
 )
@@ -66,10 +67,18 @@ var flagWords = []struct {
 	{wCountry, "US USA GBR GB UK LND DEU DE NLD NL FRA FR ESP ES AUT AT CHE CH BEL BE IRL IE SWE SE " +
 		"NOR NO DNK DK FIN FI LUX LU PRT PT POL PL AUS AU NZL NZ SGP SG BRA BR CAN EST EE LVA LV LTU LT"},
 	{wWallet, "APPLE GOOGLE SAMSUNG"},
+	{wLead, "INTERAC RETAIL SALE"},
 	{wTitle, "DR DRS DRA DOKTOR"},
 	{wPay, "PAYMENT PMT PYMT PYMNT PAYMT AUTOPAY AUTOPYMT AUTOPAYMENT EPAY EPAYMENT EPMT CRCARDPMT " +
 		"PAY PAYMENTS ONLINEPMT WEBPMT"},
 	{wFee, "FEE FEES FEEWITH SURCHARGE CHG CHARGE"},
+}
+
+// leadPairs are two-word channel phrases skipped before a name; their
+// words alone may start one (DIRECT LINE, STANDING STONE CAFE).
+var leadPairs = [][2]string{
+	{"DIRECT", "DEBIT"}, {"STANDING", "ORDER"}, {"FASTER", "PAYMENT"}, {"POINT", "OF"},
+	{"RETAIL", "PURCHASE"}, {"BILL", "PAYMENT"}, {"CARD", "PAYMENT"}, {"DEBIT", "CARD"},
 }
 
 // A ruleSpec is one built-in rule for lines that name no seller: payroll,
@@ -118,6 +127,10 @@ var strongRules = []ruleSpec{
 	{"social_security", "RENTE|PENSIOEN|AOW|PENSJON|RETRAITE|JUBILACION|PENSIONE|APOSENTADORIA|INSS|ELAKE|KINDERGELD|FAMILIENKASSE|CHILD BENEFIT|UNIVERSAL CREDIT|DWP|CENTRELINK|KELA|NAV|ALLOCATIONS FAMILIALES|AGENTUR FUER ARBEIT|ARBEITSAGENTUR|ARBEITSLOSENGELD|UWV|SVB|POLE EMPLOI|FRANCE TRAVAIL|SEPE|FORSAKRINGSKASSAN|PENSIONSMYNDIGHETEN|SOC SEC|SSA TREAS|SOCIAL SECURITY|SSI TREAS|VA BENEFITS|UNEMPLOYMENT|PENSION|ANNUITY PMT|RETIREMENT PMT", 0, 1, "income", ""},
 	{"mortgage", "HYPOTHEK|HYPOTHEEK|WOHNBAUFOERDERUNG|WOHNBAUFORDERUNG|PRET IMMOBILIER|HIPOTECA|MUTUO|BOLIGLAN|BOLAN|MORTGAGE|MTG|MTGE|HOME LOAN|HOME LN|MORTG", 0, -1, "rent_mortgage", ""},
 	{"rent_payment", "RENT PAYMENT|RENT PMT|RENTPAYMENT|RENT PAYMT|MONTHLY RENT|RENT AUTOPAY", 0, -1, "rent_mortgage", "Rent"},
+	// A UK card purchase says "CARD PAYMENT TO" the shop; a Faster Payment
+	// received is money from a person, not a card bill paid.
+	{"channel_purchase", "CARD PAYMENT TO|CARD PURCHASE AT|DEBIT CARD PAYMENT|DIRECT DEBIT PAYMENT TO", 0, 0, "", ""},
+	{"faster_payment", "FASTER PAYMENT|FASTER PAYMENTS|FASTER PAYMENT RECEIVED", 0, 0, "peer_payment", "Faster Payment"},
 	{"card_payment_thanks", "BETALING MOTTATT|BETALING ONTVANGEN|PAIEMENT RECU|ZAHLUNG ERHALTEN|PAGO RECIBIDO|PAGAMENTO RECEBIDO|INBETALNING MOTTAGEN|INNBETALING|PAYMENT THANK|PAYMENT THANKYOU|THANK YOU|PAYMENT RECEIVED|THANKYOU", 0, 0, "credit_card_payment", "Credit Card Payment"},
 	{"card_payment", "CITICORP|CREDIT CRD|CREDIT CARD|CRCARDPMT|CARD SERVICES|CARDMEMBER|CARDMEMBER SERV|CAPITAL ONE|CAPITALONE|CITI|CITICARD|CITICARDS|CITIBANK|DISCOVER|DISCOVERCARD|DISCOVER CARD|AMEX|AMERICAN EXPRESS|BARCLAYCARD|BARCLAYS|SYNCHRONY|SYNCB|APPLECARD|APPLE CARD|GSBANK|GS BANK|CHASE|CHASE CARD|BK OF AMER|BANK OF AMERICA|BANKAMERICA|WF CREDIT|WELLS FARGO CARD|USBANK|US BANK|NORDSTROM CARD|TARGET CARD|COMENITY|CREDIT ONE", wPay, 0, "credit_card_payment", "Credit Card Payment"},
 	{"card_payment_words", "TIL MASTERCARD|TIL VISA|TILL MASTERCARD|TILL VISA|VISARECHNUNG|KREDITKARTENABRECHNUNG|KORTKTO|KORTKONTO|KREDITKORTKONTO|VISA RECHNUNG|KREDITKARTENABRECHNUNG|KREDITKARTE|KREDITKARTENRECHNUNG|KARTENABRECHNUNG|MASTERCARD ABRECHNUNG|PAGAMENTO DA FATURA|PAGAMENTO FATURA|PAGAMENTO DE FATURA|FATURA CARTAO|RELEVE CARTE|REMBOURSEMENT CARTE|LIQUIDACION TARJETA|LIQUIDACION DE TARJETA|ESTRATTO CONTO CARTA|CREDITCARD AFREKENING|AFLOSSING CREDITCARD|KREDITTKORT|KREDITKORT|LUOTTOKORTTI", 0, 0, "credit_card_payment", "Credit Card Payment"},
@@ -132,7 +145,7 @@ var strongRules = []ruleSpec{
 	{"apple_cash", "APPLE CASH", 0, 0, "peer_payment", "Apple Cash"},
 	// Instant and mobile payments between people; "VIPPS *CAFE" is a card
 	// payment through the wallet, not one.
-	{"peer_words", "BIZUM|SWISH|MOBILEPAY|VIPPS|TWINT|PAYLIB|LYDIA|SATISPAY|BLIK|TIKKIE|MB WAY|MBWAY|PIX|INTERAC E TRANSFER|ETRANSFER|INTERAC ETRNSFR|FASTER PAYMENT|FASTER PAYMENTS|FPS|PAYID|OSKO|PAYNOW|PAYLAH|UPI|REVOLUT", fNoStar, 0, "peer_payment", "Peer Payment"},
+	{"peer_words", "BIZUM|SWISH|MOBILEPAY|VIPPS|TWINT|PAYLIB|LYDIA|SATISPAY|BLIK|TIKKIE|MB WAY|MBWAY|PIX|INTERAC E TRANSFER|ETRANSFER|INTERAC ETRNSFR|FPS|PAYID|OSKO|PAYNOW|PAYLAH|UPI|REVOLUT", fNoStar, 0, "peer_payment", "Peer Payment"},
 	{"phone_topup", "RECARGA CELULAR|RECARGA MOVIL|RECARGA TELEFONE|RICARICA TELEFONICA|MOBILE TOP UP|PHONE TOP UP|HANDY AUFLADUNG|PREPAID AUFLADUNG", 0, 0, "mobile_phone", ""},
 	{"topup", "TOP UP|TOPUP|AUFLADUNG|OPWAARDERING|OPLADNING|LATAUS", 0, 0, "account_transfer", "Top-Up"},
 	{"peer_other", "POPMONEY|PAYPAL INST XFER|PAYPAL TRANSFER|PAYPAL XFER", 0, 0, "account_transfer", "PayPal Transfer"},
@@ -384,7 +397,8 @@ type lexicon struct {
 	weak     []rule
 	transfer []rule
 
-	keys  []string // word i's spelling
+	pair  map[int32]string // a leadPairs first word's index: the second word
+	keys  []string         // word i's spelling
 	table []lexSlot
 	mask  uint32
 }
@@ -489,6 +503,11 @@ func buildLexicon() *lexicon {
 	add(strongRules, &l.strong, 0)
 	add(weakRules, &l.weak, 1)
 	add(transferWords, &l.transfer, 2)
+	l.pair = make(map[int32]string, len(leadPairs))
+	for _, p := range leadPairs {
+		word(p[0]).flags |= wPairLead
+		l.pair[l.index[p[0]]] = p[1]
+	}
 	l.buildTable()
 	return l
 }

@@ -292,6 +292,10 @@ func (sc *scan) findSpan() {
 				i++ // APPLE PAY, GOOGLE PAY: the wallet, not the seller
 				continue
 			}
+			if f&wPairLead != 0 && string(sc.keyOf(next)) == lex.pair[t.word] {
+				i++ // DIRECT DEBIT, POINT OF (SALE): the channel, not the seller
+				continue
+			}
 			if f&wCountry != 0 && next.kind != tokWord {
 				continue // POS 23,55 AT K1: the card's country before the till
 			}

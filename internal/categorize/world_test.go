@@ -34,6 +34,12 @@ func TestWorldShapes(t *testing.T) {
 		{"VIPPS *KAFFEBRENNERIET OSLO", -5900, "", "coffee_shops", ""},
 		{"PAYPAL *DELIVEROO", -2450, "", "food_delivery", "Deliveroo"},
 		{"POS13SEP CIRCLE K", -5000, "", "gas_fuel", "Circle K"},
+		// UK and Canadian channel phrases before the seller.
+		{"CARD PAYMENT TO TESCO STORES 3021 ON 12 MAR", -1210, "", "groceries", "Tesco"},
+		{"DIRECT DEBIT PAYMENT TO BRITISH GAS REF 123", -6500, "", "utilities", "British Gas"},
+		{"DIRECT LINE INSURANCE PLC", -4000, "", "auto_insurance", "Direct Line"},
+		{"FASTER PAYMENT RECEIVED FROM JOHN SMITH", 5000, "", "peer_payment", ""},
+		{"Point of Sale - Interac RETAIL PURCHASE 000000000000 LOBLAWS", -8812, "", "groceries", "Loblaws"},
 		// Wallets and processors before the seller, and names cut at a fixed width.
 		{"KLARNA*ZALANDO SE", -8999, "", "clothing", "Zalando"},
 		{"GOOGLE PAY SPAR EXPRESS 0412", -650, "", "groceries", "Spar"},
