@@ -148,6 +148,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
 	}
+	if seller >= 0 && e.dict.platform(seller) {
+		// PayPal (Europe) ... Ihr Einkauf bei Spotify: the shop named later
+		// in the line, when there is one, is the seller.
+		if i := e.findSellerAnywhere(sc); i >= 0 {
+			seller = i
+		}
+	}
 	var res Result
 	if seller >= 0 {
 		res = e.sellerResult(seller)

@@ -80,6 +80,11 @@ func TestWorldShapes(t *testing.T) {
 		{"Traspaso a cuenta ahorro", -30000, "", "account_transfer", ""},
 		{"Pagamento da fatura", -178510, "", "credit_card_payment", ""},
 		{"RECARGA CELULAR VIVO", -2000, "", "mobile_phone", ""},
+		{"PayPal (Europe) S.a.r.l. et Cie., S.C.A. Ihr Einkauf bei Spotify", -999, "", "streaming", "Spotify"},
+		{"Zorgtoeslag Belastingdienst", 12000, "", "income", ""},
+		{"ADDEBITO SDD TIM", -2900, "", "mobile_phone", ""},
+		{"TARIFA PACOTE SERVICOS", -2500, "", "bank_fee", ""},
+		{"Korttiosto K-Citymarket", -6000, "", "groceries", ""},
 		// An automatic withdrawal is a debit to a biller, not cash.
 		{"AUTOMATIC WITHDRAWAL, GAS AND ELECTRIC", -9000, "", "utilities", ""},
 	}
