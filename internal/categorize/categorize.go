@@ -38,6 +38,7 @@
 package categorize
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/tallyhq/tally"
@@ -171,6 +172,14 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		}
 	}
 	if seller >= 0 {
+		if res.Category == "financial" {
+			// An insurer that sells every kind: the line may say which.
+			if r := sc.weakRule(in.Amount, true); r != nil && strings.HasSuffix(r.category, "_insurance") {
+				res.Category, res.Matched = r.category, r.matched
+			} else if st := sc.stem(); st != nil && strings.HasSuffix(st.category, "_insurance") {
+				res.Category, res.Matched = st.category, st.matched
+			}
+		}
 		return res
 	}
 	if m, ok := mccRules[in.MCC]; ok {

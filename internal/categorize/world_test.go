@@ -85,6 +85,11 @@ func TestWorldShapes(t *testing.T) {
 		{"ADDEBITO SDD TIM", -2900, "", "mobile_phone", ""},
 		{"TARIFA PACOTE SERVICOS", -2500, "", "bank_fee", ""},
 		{"Korttiosto K-Citymarket", -6000, "", "groceries", ""},
+		// The kind of insurance, with an insurer that sells every kind.
+		{"LASTSCHRIFT HUK-COBURG KFZ-VERSICHERUNG 2024", -4500, "", "auto_insurance", "HUK-Coburg"},
+		{"Allianz Hausratversicherung", -1200, "", "home_insurance", "Allianz"},
+		{"PRLV SEPA MAIF ASSURANCE HABITATION", -2300, "", "home_insurance", "MAIF"},
+		{"KFZ-STEUER FUER B-AB 123", -12000, "", "taxes", ""},
 		// An automatic withdrawal is a debit to a biller, not cash.
 		{"AUTOMATIC WITHDRAWAL, GAS AND ELECTRIC", -9000, "", "utilities", ""},
 	}
