@@ -61,7 +61,7 @@ type Result struct {
 	// an unknown one, "" when the line names no seller (a transfer).
 	Key      string
 	Category string // a category id; tally.Uncategorized when nothing matched
-	Source   string // tally.SourceDictionary, tally.SourceMCC or tally.SourceNone
+	Source   string // tally.SourceDictionary, tally.SourceMCC, tally.SourceRule (the user's history, see CategorizeWith) or tally.SourceNone
 	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT", "history:JOES PIZZA"
 	// Reason says why the descriptor could not be read at all ("empty
 	// descriptor", "invalid UTF-8", ...); the category is then
