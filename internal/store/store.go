@@ -96,10 +96,10 @@ func (s *Store) forUpdate() string {
 }
 
 // forShare is the suffix of a SELECT that keeps the rows it read from being
-// deleted until the write transaction ends.
+// deleted until the write transaction ends (other updates of them go on).
 func (s *Store) forShare() string {
 	if s.db.Dialect == sqldb.Postgres {
-		return " FOR SHARE"
+		return " FOR KEY SHARE"
 	}
 	return ""
 }
