@@ -625,7 +625,7 @@ func readCAMT(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary,
 		return Summary{Rejected: first.Rejected}, noTransactions(Summary{Rejected: first.Rejected}, "camt.053")
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Summary{}, fmt.Errorf("fileimport: rewind: %w", err)
+		return Summary{}, fmt.Errorf("file: rewind: %w", err)
 	}
 	e := &emitter{size: opt.ChunkSize, fn: fn, ids: ids}
 	p2 := newCAMTReader(r, opt)

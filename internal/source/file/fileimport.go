@@ -147,14 +147,14 @@ func ReadWith(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary,
 	head := make([]byte, 8<<10)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Summary{}, fmt.Errorf("fileimport: read: %w", err)
+		return Summary{}, fmt.Errorf("file: read: %w", err)
 	}
 	format, err := Sniff(head[:n])
 	if err != nil {
 		return Summary{Format: format}, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Summary{Format: format}, fmt.Errorf("fileimport: rewind: %w", err)
+		return Summary{Format: format}, fmt.Errorf("file: rewind: %w", err)
 	}
 	var sum Summary
 	switch format {
@@ -352,7 +352,7 @@ func (l *lineReader) err() error {
 		if errors.Is(err, bufio.ErrTooLong) {
 			return tally.Errorf(tally.EUNPROCESSABLE, "line %d is longer than %d KiB", l.line+1, maxLine>>10)
 		}
-		return fmt.Errorf("fileimport: read: %w", err)
+		return fmt.Errorf("file: read: %w", err)
 	}
 	return nil
 }
@@ -533,7 +533,7 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		return sum, noTransactions(sum, "OFX")
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return sum, fmt.Errorf("fileimport: rewind: %w", err)
+		return sum, fmt.Errorf("file: rewind: %w", err)
 	}
 	_, err = ofx.ParseStreamOptions(r, opt.ChunkSize, ofxOpt, func(st *ofx.Statement, txs []ofx.Transaction, done bool) error {
 		acct := st.Account
