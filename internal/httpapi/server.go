@@ -13,10 +13,12 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/summary"
 	"github.com/tallyhq/tally/internal/sync"
 )
 
@@ -47,6 +49,13 @@ type Server struct {
 	Secrets    *secret.Box      // seals webhook secrets; webhooks are refused when nil
 
 	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
+
+	// Cache holds summaries, spending, budgets and trends per user; nil
+	// reads the database every time.
+	Cache *cache.Cache
+	// Summary builds GET /api/v1/summary; one over Store, Notify and Cache
+	// when nil.
+	Summary *summary.Service
 }
 
 func (s *Server) now() time.Time {
@@ -93,6 +102,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 	s.routeImports(mux)
+	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.
