@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/config"
 	"github.com/tallyhq/tally/internal/demobank"
@@ -41,6 +42,8 @@ type Main struct {
 	Sync  *tsync.Service
 	// Notify checks budgets and delivers notifications.
 	Notify *notify.Service
+	// Cache is the read cache: Redis with --redis-url, else in-process.
+	Cache *cache.Cache
 
 	listener net.Listener
 	server   *http.Server
@@ -112,6 +115,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = store.New(db, nil)
+	if m.Cache, err = openCache(ctx, c, m.Logger); err != nil {
+		return err
+	}
+	m.Store.SetInvalidator(m.Cache)
 	m.Sync = &tsync.Service{
 		Store:      m.Store,
 		Blobs:      blobs,
@@ -175,7 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 	var demoHint string
 	if c.Role != config.RoleWorker {
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box}
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
@@ -211,6 +218,26 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
+// openCache opens the read cache: Redis when --redis-url is set, else a
+// bounded in-process LRU. A Redis that does not answer at start is
+// reported and Tally serves from the database until it does.
+func openCache(ctx context.Context, c *config.Config, logger *slog.Logger) (*cache.Cache, error) {
+	if c.RedisURL == "" {
+		return cache.New(cache.NewMemory(0), cache.Options{Logger: logger}), nil
+	}
+	r, err := cache.NewRedis(c.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.Ping(pingCtx); err != nil {
+		logger.Warn("redis unreachable; reading from the database until it answers",
+			"url", cache.RedactURL(c.RedisURL), "error", err.Error())
+	}
+	return cache.New(r, cache.Options{Logger: logger}), nil
+}
+
 // URL is the base URL the process serves.
 func (m *Main) URL() string {
 	if m.listener == nil {
@@ -232,6 +259,11 @@ func (m *Main) Close() error {
 	}
 	if m.Jobs != nil && m.started {
 		if err := m.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.Cache != nil {
+		if err := m.Cache.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -52,9 +53,20 @@ func NewRedis(rawURL string) (*Redis, error) {
 	o.WriteTimeout = 100 * time.Millisecond
 	o.PoolTimeout = 200 * time.Millisecond
 	o.MaxRetries = 0
+	o.DialerRetries = 1
+	o.DialerRetryTimeout = 10 * time.Millisecond
+	// Tally reports a failing Redis itself, once per interval; the
+	// client's own log would print every failed dial.
+	quietOnce.Do(func() { redis.SetLogger(quietLogger{}) })
 	o.ContextTimeoutEnabled = true
 	return &Redis{client: redis.NewClient(o)}, nil
 }
+
+var quietOnce sync.Once
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
 
 // Ping checks that Redis answers.
 func (r *Redis) Ping(ctx context.Context) error { return r.client.Ping(ctx).Err() }

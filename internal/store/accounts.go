@@ -30,6 +30,7 @@ func (s *Store) insertAccount(ctx context.Context, tx *sql.Tx, a *tally.Account)
 func (s *Store) EnsureAccount(ctx context.Context, a *tally.Account) (*tally.Account, error) {
 	var out *tally.Account
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, a.UserID)
 		got, err := scanAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND connection_id = ? AND external_id = ?`),
 			a.UserID, a.ConnectionID, a.ExternalID))
 		if err == nil {
@@ -106,5 +107,6 @@ func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balanc
 	if err != nil {
 		return fmt.Errorf("store: set balance: %w", err)
 	}
+	s.changed(ctx, userID)
 	return nil
 }

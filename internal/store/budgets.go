@@ -105,6 +105,7 @@ func (s *Store) Profile(ctx context.Context, userID string) (*tally.Profile, err
 func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func(p *tally.Profile) error) (*tally.Profile, error) {
 	var out *tally.Profile
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		lock := ""
 		if s.forUpdate() != "" {
 			lock = " FOR UPDATE OF u"
@@ -167,6 +168,7 @@ func (s *Store) Budgets(ctx context.Context, userID string) (map[string]int64, e
 // SetBudget stores a manual budget and enqueues a check of month.
 func (s *Store) SetBudget(ctx context.Context, userID, category string, amount int64, currency, month string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO budgets (user_id, category, amount, currency, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (user_id, category) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, updated_at = excluded.updated_at`),
 			userID, category, amount, currency, s.now())
@@ -181,6 +183,7 @@ func (s *Store) SetBudget(ctx context.Context, userID, category string, amount i
 // recommendation, and enqueues a check of month.
 func (s *Store) DeleteBudget(ctx context.Context, userID, category, month string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM budgets WHERE user_id = ? AND category = ?`), userID, category); err != nil {
 			return fmt.Errorf("store: delete budget: %w", err)
 		}
@@ -215,6 +218,7 @@ func (s *Store) BudgetTotals(ctx context.Context, userID, from, to string) ([]ta
 func (s *Store) AddNotifications(ctx context.Context, userID string, ns []*tally.Notification, channels func(kind string) []string) ([]*tally.Notification, error) {
 	var added []*tally.Notification
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var err error
 		added, err = s.addNotificationsTx(ctx, tx, userID, ns, channels)
 		return err
@@ -371,6 +375,7 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string) (*t
 		s.now(), userID, id); err != nil {
 		return nil, fmt.Errorf("store: mark notification read: %w", err)
 	}
+	s.changed(ctx, userID)
 	return s.Notification(ctx, userID, id)
 }
 

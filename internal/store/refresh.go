@@ -63,6 +63,7 @@ func (s *Store) RequestRefresh(ctx context.Context, userID, id string, cooldown 
 	now := s.now()
 	var wait time.Duration
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var kind string
 		var last, refused sql.NullTime
 		err := tx.QueryRowContext(ctx, s.q(`SELECT kind, refresh_requested_at, credentials_refused_at FROM connections WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id).Scan(&kind, &last, &refused)

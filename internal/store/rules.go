@@ -33,6 +33,7 @@ func (s *Store) Recategorize(ctx context.Context, userID, id, category string, c
 	var out *tally.Transaction
 	var rule *tally.Rule
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		out, rule = nil, nil
 		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
 		if err != nil {
@@ -88,6 +89,7 @@ func (s *Store) PutRule(ctx context.Context, userID, merchantKey, merchant, cate
 	var r *tally.Rule
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var err error
 		r, n, err = s.putRule(ctx, tx, userID, merchantKey, merchant, category)
 		return err
@@ -181,6 +183,7 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 		users = append(users, u)
 	}
 	sort.Strings(users) // a fixed order keeps concurrent writers from deadlocking
+	s.touch(tx, users...)
 	for _, u := range users {
 		ds := byUser[u].list()
 		if err := s.addTotals(ctx, tx, u, ds); err != nil {

@@ -48,6 +48,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	now := s.now()
 	inserted := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		inserted = 0
 		d := deltas{}
 		var full *sql.Stmt
