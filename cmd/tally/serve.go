@@ -44,6 +44,8 @@ type Main struct {
 	Notify *notify.Service
 	// Cache is the read cache: Redis with --redis-url, else in-process.
 	Cache *cache.Cache
+	// Replica serves the API's lag-tolerant reads (--database-replica-url).
+	Replica *sqldb.Replica
 
 	listener net.Listener
 	server   *http.Server
@@ -119,6 +121,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store.SetInvalidator(m.Cache)
+	if db.Dialect == sqldb.Postgres {
+		// Every process records where the log stood after a user's write,
+		// so an API process with a replica knows when it has caught up,
+		// whichever process wrote.
+		m.Cache.WriteMark = db.WriteLSN
+	}
+	if c.DatabaseReplicaURL != "" && c.Role != config.RoleWorker {
+		if m.Replica, err = sqldb.OpenReplica(ctx, c.DatabaseReplicaURL, m.Logger); err != nil {
+			return err
+		}
+		m.Store.SetReplica(m.Replica)
+	}
 	m.Sync = &tsync.Service{
 		Store:      m.Store,
 		Blobs:      blobs,
@@ -208,7 +222,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
-	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version())
+	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version(),
+		"cache", cacheKind(c), "replica", c.DatabaseReplicaURL != "" && c.Role != config.RoleWorker)
 
 	if c.Demo {
 		if err := m.setUpDemo(ctx, key); err != nil {
@@ -238,6 +253,13 @@ func openCache(ctx context.Context, c *config.Config, logger *slog.Logger) (*cac
 	return cache.New(r, cache.Options{Logger: logger}), nil
 }
 
+func cacheKind(c *config.Config) string {
+	if c.RedisURL != "" {
+		return "redis"
+	}
+	return "memory"
+}
+
 // URL is the base URL the process serves.
 func (m *Main) URL() string {
 	if m.listener == nil {
@@ -259,6 +281,11 @@ func (m *Main) Close() error {
 	}
 	if m.Jobs != nil && m.started {
 		if err := m.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.Replica != nil {
+		if err := m.Replica.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -216,7 +216,29 @@ func (c *Cache) Load(ctx context.Context, st State, userID, name string, load fu
 	return v, nil
 }
 
-// Get is State then Load, for a caller that reads one entry.
+// Known reports whether the backend answered: only then are Generation
+// and Mark the user's.
+func (s State) Known() bool { return s.ok }
+
+type stateKey struct{}
+
+type ctxState struct {
+	userID string
+	state  State
+}
+
+// WithState returns a context carrying the user's state, read once per
+// request; Get uses it instead of asking the backend again.
+func WithState(ctx context.Context, userID string, st State) context.Context {
+	return context.WithValue(ctx, stateKey{}, ctxState{userID, st})
+}
+
+// Get is Load under the user's state: the one WithState put in ctx, or a
+// fresh one.
 func (c *Cache) Get(ctx context.Context, userID, name string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
-	return c.Load(ctx, c.State(ctx, userID), userID, name, load)
+	st, ok := ctx.Value(stateKey{}).(ctxState)
+	if !ok || st.userID != userID {
+		st.state = c.State(ctx, userID)
+	}
+	return c.Load(ctx, st.state, userID, name, load)
 }

@@ -50,7 +50,7 @@ func (s *Server) authed(h authedHandler) http.HandlerFunc {
 		if err := s.Store.TouchUser(r.Context(), u); err != nil {
 			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 		}
-		h(w, r, u)
+		h(w, s.readPath(r, u), u)
 	}
 }
 

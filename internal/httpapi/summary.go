@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/summary"
 )
 
@@ -15,6 +16,22 @@ func (s *Server) summaries() *summary.Service {
 		return s.Summary
 	}
 	return &summary.Service{Store: s.Store, Notify: s.notifier(), Cache: s.Cache, Now: s.now}
+}
+
+// readPath prepares a GET request's reads: the user's cache state, read
+// once, and the database that serves them, a replica that has replayed the
+// user's last write or else the primary. Other methods read the primary.
+func (s *Server) readPath(r *http.Request, u *tally.User) *http.Request {
+	if r.Method != http.MethodGet || s.Cache == nil {
+		return r
+	}
+	ctx := r.Context()
+	st := s.Cache.State(ctx, u.ID)
+	ctx = cache.WithState(ctx, u.ID, st)
+	if s.Store.HasReplica() {
+		ctx = s.Store.ReadFrom(ctx, st.Mark, st.Known())
+	}
+	return r.WithContext(ctx)
 }
 
 // cachedJSON answers 200 with the user's cache entry name, which build

@@ -63,7 +63,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*tally.Account, error) {
 }
 
 func (s *Store) queryAccounts(ctx context.Context, query string, args ...any) ([]*tally.Account, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(query), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: accounts: %w", err)
 	}
@@ -94,7 +94,7 @@ func (s *Store) ConnectionAccounts(ctx context.Context, userID, connectionID str
 
 // Account returns one of the user's accounts.
 func (s *Store) Account(ctx context.Context, userID, id string) (*tally.Account, error) {
-	a, err := scanAccount(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`), userID, id))
+	a, err := scanAccount(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "account")
 	}

@@ -96,7 +96,7 @@ func scanProfile(row *sql.Row, userID string) (*tally.Profile, error) {
 // Profile returns the user's profile; a user who never set one gets the
 // defaults.
 func (s *Store) Profile(ctx context.Context, userID string) (*tally.Profile, error) {
-	return scanProfile(s.db.Reader().QueryRowContext(ctx, s.q(profileQuery), userID), userID)
+	return scanProfile(s.reader(ctx).QueryRowContext(ctx, s.q(profileQuery), userID), userID)
 }
 
 // UpdateProfile changes the user's profile with fn in one transaction,
@@ -148,7 +148,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func
 
 // Budgets returns the user's manual budgets by category.
 func (s *Store) Budgets(ctx context.Context, userID string) (map[string]int64, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT category, amount FROM budgets WHERE user_id = ?`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT category, amount FROM budgets WHERE user_id = ?`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: budgets: %w", err)
 	}
@@ -196,10 +196,10 @@ func (s *Store) DeleteBudget(ctx context.Context, userID, category, month string
 // month the user has any total in.
 func (s *Store) BudgetTotals(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, string, error) {
 	var first sql.NullString
-	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT MIN(month) FROM monthly_totals WHERE user_id = ?`), userID).Scan(&first); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT MIN(month) FROM monthly_totals WHERE user_id = ?`), userID).Scan(&first); err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
 		WHERE user_id = ? AND month >= ? AND month <= ?`), userID, from, to)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
@@ -312,7 +312,7 @@ func scanNotification(row interface{ Scan(...any) error }) (*tally.Notification,
 
 // Notification returns one of the user's notifications.
 func (s *Store) Notification(ctx context.Context, userID, id string) (*tally.Notification, error) {
-	n, err := scanNotification(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE user_id = ? AND id = ?`), userID, id))
+	n, err := scanNotification(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "notification")
 	}
@@ -339,7 +339,7 @@ func (s *Store) Notifications(ctx context.Context, userID, cursor string, limit 
 		args = append(args, at, at, id)
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("store: notifications: %w", err)
 	}
@@ -362,7 +362,7 @@ func (s *Store) Notifications(ctx context.Context, userID, cursor string, limit 
 		next = base64.RawURLEncoding.EncodeToString([]byte(last.CreatedAt.Format(time.RFC3339Nano) + "|" + last.ID))
 	}
 	var unread int
-	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&unread); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&unread); err != nil {
 		return nil, "", 0, fmt.Errorf("store: notifications: %w", err)
 	}
 	return out, next, unread, nil
@@ -382,7 +382,7 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string) (*t
 // Delivered reports whether the notification was delivered to channel.
 func (s *Store) Delivered(ctx context.Context, userID, notificationID, channel string) (bool, error) {
 	var n int
-	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND notification_id = ? AND channel = ?`),
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND notification_id = ? AND channel = ?`),
 		userID, notificationID, channel).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: delivered: %w", err)

@@ -60,7 +60,7 @@ func scanConnection(row interface{ Scan(...any) error }) (*tally.Connection, err
 // Connections lists the user's connections, oldest first. A user has a
 // handful; the list is capped all the same.
 func (s *Store) Connections(ctx context.Context, userID string) ([]*tally.Connection, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? ORDER BY id LIMIT 1000`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? ORDER BY id LIMIT 1000`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: connections: %w", err)
 	}
@@ -81,7 +81,7 @@ func (s *Store) Connections(ctx context.Context, userID string) ([]*tally.Connec
 
 // Connection returns one of the user's connections.
 func (s *Store) Connection(ctx context.Context, userID, id string) (*tally.Connection, error) {
-	c, err := scanConnection(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? AND id = ?`), userID, id))
+	c, err := scanConnection(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "connection")
 	}
@@ -91,7 +91,7 @@ func (s *Store) Connection(ctx context.Context, userID, id string) (*tally.Conne
 // ConnectionSecret returns the encrypted credential of a connection.
 func (s *Store) ConnectionSecret(ctx context.Context, userID, id string) ([]byte, error) {
 	var secret []byte
-	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT secret FROM connections WHERE user_id = ? AND id = ?`), userID, id).Scan(&secret)
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT secret FROM connections WHERE user_id = ? AND id = ?`), userID, id).Scan(&secret)
 	if err != nil {
 		return nil, notFound(err, "connection")
 	}

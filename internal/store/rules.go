@@ -210,7 +210,7 @@ func scanRule(row interface{ Scan(...any) error }) (*tally.Rule, error) {
 
 // Rule returns one of the user's rules.
 func (s *Store) Rule(ctx context.Context, userID, id string) (*tally.Rule, error) {
-	r, err := scanRule(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND id = ?`), userID, id))
+	r, err := scanRule(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "rule")
 	}
@@ -219,7 +219,7 @@ func (s *Store) Rule(ctx context.Context, userID, id string) (*tally.Rule, error
 
 // RuleFor returns the user's rule for a seller.
 func (s *Store) RuleFor(ctx context.Context, userID, merchantKey string) (*tally.Rule, error) {
-	r, err := scanRule(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND merchant_key = ?`), userID, merchantKey))
+	r, err := scanRule(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND merchant_key = ?`), userID, merchantKey))
 	if err != nil {
 		return nil, notFound(err, "rule")
 	}
@@ -228,7 +228,7 @@ func (s *Store) RuleFor(ctx context.Context, userID, merchantKey string) (*tally
 
 // Rules returns the user's rules by seller name.
 func (s *Store) Rules(ctx context.Context, userID string) ([]*tally.Rule, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? ORDER BY merchant, id`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? ORDER BY merchant, id`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: rules: %w", err)
 	}
@@ -271,5 +271,6 @@ func (s *Store) DeleteRule(ctx context.Context, userID, id string) error {
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return tally.Errorf(tally.ENOTFOUND, "rule not found")
 	}
+	s.changed(ctx, userID)
 	return nil
 }

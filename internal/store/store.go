@@ -30,6 +30,7 @@ type Store struct {
 	jobs Jobs
 
 	invalidator cache.Invalidator
+	replica     *sqldb.Replica
 	touched     sync.Map // *sql.Tx of a running inTx -> *[]string of touched users
 
 	// Now returns the current time; tests pin it.

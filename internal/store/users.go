@@ -23,6 +23,7 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash string) (*ta
 	if err != nil {
 		return nil, fmt.Errorf("store: create user: %w", err)
 	}
+	s.changed(ctx, u.ID)
 	return u, nil
 }
 
