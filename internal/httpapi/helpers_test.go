@@ -169,6 +169,14 @@ func (e *env) do(method, path, token string, body any) response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return e.roundTrip(req)
+}
+
+// roundTrip sends req, reads the answer and checks it against the API's
+// OpenAPI description: a status, header or field it does not document fails
+// the test.
+func (e *env) roundTrip(req *http.Request) response {
+	e.t.Helper()
 	res, err := e.srv.Client().Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -181,8 +189,11 @@ func (e *env) do(method, path, token string, body any) response {
 	out := response{status: res.StatusCode, header: res.Header, raw: raw}
 	if len(raw) > 0 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &out.body); err != nil {
-			e.t.Fatalf("%s %s: answer is not a JSON object: %v: %s", method, path, err, raw)
+			e.t.Fatalf("%s %s: answer is not a JSON object: %v: %s", req.Method, req.URL.Path, err, raw)
 		}
+	}
+	if err := checkOpenAPI(req, res, raw); err != nil {
+		e.t.Errorf("%s %s answered %d, which openapi.json does not describe: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, raw)
 	}
 	return out
 }

@@ -103,6 +103,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 	s.routeImports(mux)
 	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
+	s.handle(mux, "GET "+v1+"/openapi.json", serveOpenAPI)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.
