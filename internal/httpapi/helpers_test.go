@@ -83,7 +83,7 @@ func (c *fakeConnector) Connect(ctx context.Context, userID string, req sync.Con
 
 // env is one test's server over a fresh database.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	jobs  *fakeJobs
 	srv   *httptest.Server
@@ -107,7 +107,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	jobs := &fakeJobs{}
 	st := store.New(sqldbtest.Open(t), jobs)
@@ -199,7 +199,7 @@ func (e *env) roundTrip(req *http.Request) response {
 }
 
 // want fails unless the answer has the status.
-func (r response) want(t *testing.T, status int) response {
+func (r response) want(t testing.TB, status int) response {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("got status %d, want %d; body %s", r.status, status, r.raw)
@@ -209,7 +209,7 @@ func (r response) want(t *testing.T, status int) response {
 
 // wantError fails unless the answer is the error shape with status and code,
 // and its message contains every one of contains.
-func (r response) wantError(t *testing.T, status int, code string, contains ...string) {
+func (r response) wantError(t testing.TB, status int, code string, contains ...string) {
 	t.Helper()
 	r.want(t, status)
 	var shape struct {
