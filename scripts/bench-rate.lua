@@ -4,11 +4,18 @@
 local rate = tonumber(os.getenv("WRK_RATE") or "0")
 local conns = tonumber(os.getenv("WRK_CONNS") or "1")
 
+-- wrk delays in whole milliseconds; the remainder is carried to the next
+-- request so the average delay is exact.
+local carry = 0
+
 function delay()
 	if rate <= 0 then
 		return 0
 	end
-	return math.floor(1000 * conns / rate)
+	carry = carry + 1000 * conns / rate
+	local d = math.floor(carry)
+	carry = carry - d
+	return d
 end
 
 function done(summary, latency, requests)
