@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/metrics"
@@ -300,4 +301,23 @@ func TestCacheBackendDown(t *testing.T) {
 	if got := spendingOf(b.summary(token), "groceries"); got != "21.00" {
 		t.Fatalf("after Redis stopped: got groceries %v, want 21.00", got)
 	}
+}
+
+// A token one process remembers is refused as soon as any process
+// revokes it, and a profile change (the time zone) shows at once.
+func TestCachedTokenRevoked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	b := e.process(backend, prefix, false)
+	_, token := a.signUp("revoke@example.com")
+	for range 3 {
+		a.summary(token)
+	}
+	if err := b.store.DeleteToken(context.Background(), auth.HashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	a.do("GET", "/api/v1/summary", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
+	a.do("GET", "/api/v1/spending", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
 }

@@ -40,7 +40,13 @@ func (s *Server) routeImports(mux *http.ServeMux) {
 // own body limit.
 func (s *Server) authed(h authedHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, err := s.authenticate(r)
+		var u *tally.User
+		var err error
+		if r.Method == http.MethodGet && s.Cache != nil {
+			u, r, err = s.authenticateRead(r)
+		} else {
+			u, err = s.authenticate(r)
+		}
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tally"`)
 			s.error(w, r, err)
@@ -50,7 +56,7 @@ func (s *Server) authed(h authedHandler) http.HandlerFunc {
 		if err := s.Store.TouchUser(r.Context(), u); err != nil {
 			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 		}
-		h(w, s.readPath(r, u), u)
+		h(w, r, u)
 	}
 }
 

@@ -8,11 +8,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/notify"
@@ -56,6 +54,8 @@ type Server struct {
 	// Summary builds GET /api/v1/summary; one over Store, Notify and Cache
 	// when nil.
 	Summary *summary.Service
+
+	tokens tokenCache // bearer tokens recently seen, checked against Cache
 }
 
 func (s *Server) now() time.Time {
@@ -127,16 +127,11 @@ func (s *Server) handleAuth(mux *http.ServeMux, pattern string, h authedHandler)
 
 // authenticate returns the user of the request's bearer token.
 func (s *Server) authenticate(r *http.Request) (*tally.User, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "missing Authorization header; send Authorization: Bearer TOKEN")
+	hash, err := bearerHash(r)
+	if err != nil {
+		return nil, err
 	}
-	scheme, token, ok := strings.Cut(h, " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "Authorization header must be Bearer TOKEN")
-	}
-	u, err := s.Store.UserByToken(r.Context(), auth.HashToken(token), store.TokenAPI)
+	u, err := s.Store.UserByToken(r.Context(), hash, store.TokenAPI)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
 		return nil, tally.Errorf(tally.EUNAUTHORIZED, "token is invalid or expired")
 	}

@@ -21,13 +21,8 @@ func (s *Server) summaries() *summary.Service {
 // readPath prepares a GET request's reads: the user's cache state, read
 // once, and the database that serves them, a replica that has replayed the
 // user's last write or else the primary. Other methods read the primary.
-func (s *Server) readPath(r *http.Request, u *tally.User) *http.Request {
-	if r.Method != http.MethodGet || s.Cache == nil {
-		return r
-	}
-	ctx := r.Context()
-	st := s.Cache.State(ctx, u.ID)
-	ctx = cache.WithState(ctx, u.ID, st)
+func (s *Server) readPath(r *http.Request, u *tally.User, st cache.State) *http.Request {
+	ctx := cache.WithState(r.Context(), u.ID, st)
 	if s.Store.HasReplica() {
 		ctx = s.Store.ReadFrom(ctx, st.Mark, st.Known())
 	}

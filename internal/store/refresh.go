@@ -103,6 +103,7 @@ func (s *Store) RequestRefresh(ctx context.Context, userID, id string, cooldown 
 // last_active_at does so, when several arrive at once.
 func (s *Store) welcomeBack(ctx context.Context, u *tally.User, now time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, u.ID)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET last_active_at = ? WHERE id = ? AND last_active_at < ?`), now, u.ID, now.Add(-InactiveAfter))
 		if err != nil {
 			return err
