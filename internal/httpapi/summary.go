@@ -33,6 +33,9 @@ func (s *Server) readPath(r *http.Request, u *tally.User, st cache.State) *http.
 // makes on a miss. name carries everything the answer depends on besides
 // the user (the month, the date, the query); the user's next write makes
 // every entry of theirs stale. Without a cache it builds every time.
+//
+// GET /spending, /budgets and /summary answer through it; a trends handler
+// does the same with a name such as "trends:"+from+":"+to+":"+category.
 func (s *Server) cachedJSON(w http.ResponseWriter, r *http.Request, u *tally.User, name string, build func(ctx context.Context) (any, error)) {
 	load := func(ctx context.Context) ([]byte, error) {
 		v, err := build(ctx)
