@@ -216,6 +216,14 @@ func TestCacheReadYourWrites(t *testing.T) {
 			t.Fatalf("after a %s, process a's summary: %v", st.name, err)
 		}
 	}
+	// A cached page of transactions, too.
+	page := b.do("GET", "/api/v1/transactions?limit=5", token, nil).want(t, http.StatusOK).list("transactions")
+	a.do("PATCH", "/api/v1/transactions/"+page[0]["id"].(string), token, map[string]any{"category": "pets"}).want(t, http.StatusOK)
+	if got := b.do("GET", "/api/v1/transactions?limit=5", token, nil).want(t, http.StatusOK).list("transactions")[0]["category"]; got != "pets" {
+		t.Fatalf("transactions after a change elsewhere: got category %v, want pets", got)
+	}
+	a.do("PATCH", "/api/v1/transactions/"+page[0]["id"].(string), token, map[string]any{"category": page[0]["category"]}).want(t, http.StatusOK)
+
 	// The same holds for /spending and /budgets.
 	if got := b.do("GET", "/api/v1/spending", token, nil).want(t, http.StatusOK).str("total"); got != "42.00" {
 		t.Errorf("spending total %q, want 42.00", got)
