@@ -18,13 +18,14 @@ import (
 	"github.com/tallyhq/tally/internal/config"
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 	"github.com/tallyhq/tally/internal/web"
 )
 
@@ -39,7 +40,7 @@ type Main struct {
 	DB    *sqldb.DB
 	Store *store.Store
 	Jobs  *jobs.Client
-	Sync  *tsync.Service
+	Sync  *ingest.Service
 	// Notify checks budgets and delivers notifications.
 	Notify *notify.Service
 	// Cache is the read cache: Redis with --redis-url, else in-process.
@@ -116,7 +117,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Store = store.New(db, nil)
+	m.Store = store.New(db, store.NoJobs{})
 	if m.Cache, err = openCache(ctx, c, m.Logger); err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Store.SetReplica(m.Replica)
 	}
-	m.Sync = &tsync.Service{
+	m.Sync = &ingest.Service{
 		Store:      m.Store,
 		Blobs:      blobs,
 		Box:        box,
@@ -216,7 +217,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.listener = ln
 	m.server = &http.Server{
-		Handler:           httpapi.Middleware(mux, m.Logger),
+		Handler:           httpx.Middleware(mux, m.Logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -58,7 +59,7 @@ func (e *env) process(backend cache.Backend, prefix string, api bool) *env {
 		s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c}
 		mux := http.NewServeMux()
 		s.Routes(mux)
-		p.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+		p.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 		e.t.Cleanup(p.srv.Close)
 	}
 	return p
@@ -143,10 +144,10 @@ func TestCacheReadYourWrites(t *testing.T) {
 			worker.seed(id, txn{account: accts[0], date: "2026-03-12", category: "uncategorized", source: tally.SourceNone, merchant: "Zed Bakery", amount: -700})
 			b.summary(token)
 			if _, err := e.store.DB().ExecContext(ctx, e.store.DB().Rebind(`INSERT INTO crowd_categories (merchant_key, merchant, category, voters, updated_at) VALUES (?, ?, ?, ?, ?)`),
-				"zed bakery", "Zed Bakery", "coffee_shops", 3, now); err != nil {
+				seedEngine.Merchant("Zed Bakery").Key, "Zed Bakery", "coffee_shops", 3, now); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := worker.store.ApplyCrowd(ctx, "zed bakery"); err != nil {
+			if _, err := worker.store.ApplyCrowd(ctx, seedEngine.Merchant("Zed Bakery").Key); err != nil {
 				t.Fatal(err)
 			}
 		}, func(r response) error {

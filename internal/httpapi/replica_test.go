@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
@@ -71,7 +72,7 @@ func TestReplicaReadYourWrites(t *testing.T) {
 	s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	a := &env{t: t, store: st, jobs: e.jobs, logs: e.logs, srv: httptest.NewServer(httpapi.Middleware(mux, logger))}
+	a := &env{t: t, store: st, jobs: e.jobs, logs: e.logs, srv: httptest.NewServer(httpx.Middleware(mux, logger))}
 	t.Cleanup(a.srv.Close)
 
 	writer, wtok := a.signUp("writer@example.com")

@@ -5,24 +5,8 @@ import (
 	"net/http"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/summary"
+	"github.com/tallyhq/tally/internal/budget"
 )
-
-// Spending is a month's spending by expense category; see
-// summary.SummarizeSpending.
-type Spending = summary.Spending
-
-// CategorySpending is the spending in one category.
-type CategorySpending = summary.CategorySpending
-
-// DefaultCurrency is the main currency of a user with no spending.
-const DefaultCurrency = summary.DefaultCurrency
-
-// SummarizeSpending turns a month's totals into spending; the web dashboard
-// shows the same figures. See summary.SummarizeSpending.
-func SummarizeSpending(month string, totals []tally.MonthlyTotal) Spending {
-	return summary.SummarizeSpending(month, totals)
-}
 
 type spendingJSON struct {
 	Month      string                 `json:"month"`
@@ -54,11 +38,11 @@ func (s *Server) getSpending(w http.ResponseWriter, r *http.Request, u *tally.Us
 		if err != nil {
 			return nil, err
 		}
-		return newSpendingJSON(SummarizeSpending(month, totals)), nil
+		return newSpendingJSON(budget.SummarizeSpending(month, totals)), nil
 	})
 }
 
-func newSpendingJSON(sp Spending) spendingJSON {
+func newSpendingJSON(sp budget.Spending) spendingJSON {
 	out := spendingJSON{
 		Month:      sp.Month,
 		Currency:   sp.Currency,

@@ -28,7 +28,7 @@ type Summary struct {
 	Currency string // the user's main currency
 	Accounts []*tally.Account
 	NetWorth []NetWorth // one per currency, the main currency first
-	Spending Spending
+	Spending budget.Spending
 	Budgets  []budget.Line
 	Recent   []*tally.Transaction // newest first
 	Unread   int                  // unread notifications
@@ -114,7 +114,7 @@ func (s *Service) Load(ctx context.Context, u *tally.User) (*Summary, error) {
 	sum := &Summary{
 		Month: month, Currency: plan.Currency, Accounts: accounts,
 		NetWorth: NetWorthOf(accounts, plan.Currency),
-		Spending: SummarizeSpending(month, totals),
+		Spending: budget.SummarizeSpending(month, totals),
 		Budgets:  plan.Lines, Recent: recent, Unread: unread,
 	}
 	if sum.Accounts == nil {
