@@ -1,10 +1,16 @@
 package summary_test
 
 import (
+	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/cache"
+	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
+	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/summary"
 )
 
@@ -27,5 +33,48 @@ func TestNetWorthOf(t *testing.T) {
 	}
 	if got := summary.NetWorthOf(nil, "GBP"); len(got) != 1 || got[0] != (summary.NetWorth{Currency: "GBP"}) {
 		t.Fatalf("no accounts: got %+v, want a zero GBP entry", got)
+	}
+}
+
+// The service the web dashboard reads: cached until the user's next write.
+func TestServiceCachesUntilAWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
+	st.Now = func() time.Time { return now }
+	c := cache.New(cache.NewMemory(100), cache.Options{})
+	st.SetInvalidator(c)
+	svc := &summary.Service{Store: st, Notify: &notify.Service{Store: st, Now: st.Now}, Cache: c, Now: st.Now}
+
+	u, err := st.CreateUser(ctx, "dash@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "https://bank.example/ofx", Login: "dash"}
+	acct := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD", Balance: 10000}
+	if err := st.CreateConnection(ctx, conn, []byte("x"), []*tally.Account{acct}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := svc.Summary(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Accounts) != 1 || first.NetWorth[0].Total != 10000 || len(first.Recent) != 0 {
+		t.Fatalf("first summary: %+v", first)
+	}
+	if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{{
+		AccountID: acct.ID, ExternalID: "t1", PostedOn: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC),
+		Amount: -2500, Currency: "USD", Description: "CORNER MARKET", Merchant: "Corner Market",
+		Category: "groceries", CategorySource: tally.SourceDictionary,
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := svc.Summary(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Recent) != 1 || second.Spending.Total != 2500 || second.Recent[0].PostedOn.Format(tally.DateLayout) != "2026-03-14" {
+		t.Fatalf("after a sync chunk: got %d recent, spending %d; want the new transaction and 25.00", len(second.Recent), second.Spending.Total)
 	}
 }
