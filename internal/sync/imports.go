@@ -1,9 +1,9 @@
 package sync
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,8 +20,23 @@ import (
 // is queued in the same database transaction. A file in a format Tally does
 // not read is refused here (EUNPROCESSABLE, naming the format), and an
 // accountID that is not the user's is ENOTFOUND; nothing is stored then.
-func (s *Service) NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error) {
-	format, err := fileimport.Sniff(data[:min(len(data), 8<<10)])
+//
+// The file streams from r to the object store through a temporary file
+// (never whole in memory); r may be a *blob.Spool already.
+func (s *Service) NewImport(ctx context.Context, userID, accountID, filename string, r io.Reader, enqueue bool) (*tally.Import, error) {
+	sp, ok := r.(*blob.Spool)
+	if !ok {
+		var err error
+		if sp, err = blob.NewSpool(r); err != nil {
+			return nil, fmt.Errorf("sync: store upload: %w", err)
+		}
+		defer sp.Close()
+	}
+	head, err := sp.Head(8 << 10)
+	if err != nil {
+		return nil, err
+	}
+	format, err := fileimport.Sniff(head)
 	if err != nil {
 		return nil, err
 	}
@@ -34,8 +49,11 @@ func (s *Service) NewImport(ctx context.Context, userID, accountID, filename str
 	if filename == "" || filename == "." || filename == "/" {
 		filename = "statement." + format
 	}
-	key := blob.Key("imports/"+userID, data, "."+format)
-	if err := s.Blobs.Put(ctx, key, data); err != nil {
+	key := sp.Key("imports/"+userID, "."+format)
+	if _, err := sp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if err := s.Blobs.Put(ctx, key, sp, sp.Size()); err != nil {
 		return nil, err
 	}
 	imp := &tally.Import{
@@ -44,12 +62,12 @@ func (s *Service) NewImport(ctx context.Context, userID, accountID, filename str
 		Filename:  filename,
 		Format:    format,
 		BlobKey:   key,
-		Size:      int64(len(data)),
+		Size:      sp.Size(),
 	}
 	if err := s.Store.CreateImport(ctx, imp, enqueue); err != nil {
 		return nil, err
 	}
-	s.logger().InfoContext(ctx, "import queued", "user_id", userID, "import_id", imp.ID, "format", format, "size", len(data), "blob_key", key)
+	s.logger().InfoContext(ctx, "import queued", "user_id", userID, "import_id", imp.ID, "format", format, "size", sp.Size(), "blob_key", key)
 	return imp, nil
 }
 
@@ -78,10 +96,11 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 	}
 	imp.Status = tally.ImportRunning
 	imp.Parsed, imp.Inserted, imp.Duplicates, imp.Rejected, imp.Errors = 0, 0, 0, 0, nil
-	data, err := s.Blobs.Get(ctx, imp.BlobKey)
+	file, err := s.Blobs.Get(ctx, imp.BlobKey)
 	if err != nil {
 		return imp, err
 	}
+	defer file.Close()
 	ov, err := s.overridesFor(ctx, userID)
 	if err != nil {
 		return imp, err
@@ -92,7 +111,7 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 		chunk = DefaultChunkSize
 	}
 	started := time.Now()
-	sum, err := fileimport.Read(bytes.NewReader(data), chunk, func(c *fileimport.Chunk) error {
+	sum, err := fileimport.Read(blob.Seekable(file), chunk, func(c *fileimport.Chunk) error {
 		if err := run.chunk(ctx, c); err != nil {
 			return err
 		}

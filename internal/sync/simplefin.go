@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -152,7 +153,7 @@ func (s *Service) syncSimpleFIN(ctx context.Context, conn *tally.Connection, acc
 		return res, fmt.Errorf("sync: fetch %s: %w", conn.URL, err)
 	}
 	key := blob.Key("raw/"+userID, raw, ".json")
-	if err := s.Blobs.Put(ctx, key, raw); err != nil {
+	if err := s.Blobs.Put(ctx, key, bytes.NewReader(raw), int64(len(raw))); err != nil {
 		return res, err
 	}
 	if err := s.Store.RecordRawDocument(ctx, userID, conn.ID, key, int64(len(raw)), s.now()); err != nil {

@@ -417,7 +417,7 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	}
 	fetchedAt := s.now()
 	key := blob.Key("raw/"+userID, raw, ".ofx")
-	if err := s.Blobs.Put(ctx, key, raw); err != nil {
+	if err := s.Blobs.Put(ctx, key, bytes.NewReader(raw), int64(len(raw))); err != nil {
 		return res, err
 	}
 	if err := s.Store.RecordRawDocument(ctx, userID, connectionID, key, int64(len(raw)), fetchedAt); err != nil {
