@@ -169,3 +169,30 @@ func TestSeekable(t *testing.T) {
 		t.Fatal("rewind past the head succeeded")
 	}
 }
+
+// TestS3Refuses checks Open's refusals against the real server: a bucket
+// it does not have, and a secret key it does not accept.
+func TestS3Refuses(t *testing.T) {
+	raw := os.Getenv("TALLY_TEST_S3_URL")
+	if raw == "" {
+		t.Skip("TALLY_TEST_S3_URL is not set; .ci/run starts an S3-compatible server and sets it")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := *u
+	missing.Host = "no-such-bucket-" + strings.ToLower(hex.EncodeToString([]byte(t.Name()))[:8])
+	if _, err := Open(context.Background(), missing.String()); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("Open of a missing bucket: %v, want it refused", err)
+	}
+	const wrong = "wrong-secret-never-printed"
+	t.Setenv("AWS_SECRET_ACCESS_KEY", wrong)
+	_, err = Open(context.Background(), raw)
+	if err == nil || !strings.Contains(err.Error(), "refused access") || !strings.Contains(err.Error(), u.Host) {
+		t.Errorf("Open with a wrong secret: %v, want refused access naming the store", err)
+	}
+	if err != nil && strings.Contains(err.Error(), wrong) {
+		t.Errorf("error %q shows the secret", err)
+	}
+}
