@@ -157,11 +157,11 @@ func checkHost(host, what string) error {
 
 // clock is the demo bank's time: frozen, or running Speed times real time.
 type clock struct {
-	mu      sync.Mutex
-	base    time.Time // bank time at anchor
-	anchor  time.Time // real time when it last started running; zero when frozen
-	speed   float64
-	started time.Time
+	mu     sync.Mutex
+	real   func() time.Time // real time; time.Now unless a test pins it
+	base   time.Time        // bank time at anchor
+	anchor time.Time        // real time when it last started running; zero when frozen
+	speed  float64
 }
 
 func (c *clock) Now() time.Time {
@@ -170,13 +170,13 @@ func (c *clock) Now() time.Time {
 	if c.anchor.IsZero() {
 		return c.base
 	}
-	return c.base.Add(time.Duration(float64(time.Since(c.anchor)) * c.speed))
+	return c.base.Add(time.Duration(float64(c.real().Sub(c.anchor)) * c.speed))
 }
 
 func (c *clock) run(speed float64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.anchor, c.speed = time.Now(), speed
+	c.anchor, c.speed = c.real(), speed
 }
 
 func (c *clock) freeze() time.Time {
@@ -245,7 +245,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	r := &runner{
 		cfg:       cfg,
-		clock:     &clock{base: time.Now().UTC()},
+		clock:     &clock{real: time.Now, base: time.Now().UTC()},
 		rng:       rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)),
 		wake:      make(chan struct{}, 1),
 		latencies: map[string][]time.Duration{},
@@ -291,6 +291,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, u := range r.users {
 		rep.HistoryTransactions += u.want.Load()
 	}
+	cfg.Logf("all %d users connected; importing %d transactions of history", len(r.users), rep.HistoryTransactions)
 	if err := r.waitFirstSyncs(ctx); err != nil {
 		stopReads()
 		readers.Wait()
@@ -422,9 +423,17 @@ func (r *runner) fail(key string) {
 	r.mu.Unlock()
 }
 
+// pathOnly is p without its query and with ids replaced by {id}, so that
+// one endpoint is one key: /api/v1/connections/{id}/refresh.
 func pathOnly(p string) string {
 	p, _, _ = strings.Cut(p, "?")
-	return p
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		if i > 3 && len(seg) >= 16 {
+			segs[i] = "{id}"
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // probeReads keeps the read endpoints the target has.
