@@ -161,6 +161,14 @@ status=0
 wait "$loadgen" || status=$?
 cat "$tmp/loadgen.log" >&2
 
+# Peak memory (VmHWM) of each process still running; the restarted ones
+# count from their restart.
+rss_json=""
+for name in api1 api2 worker1 worker2; do
+	kb="$(awk '/^VmHWM/ {print $2}' "/proc/${pids[$name]}/status" 2>/dev/null || echo 0)"
+	rss_json="$rss_json${rss_json:+, }\"$name\": $((kb / 1024))"
+done
+
 log "checking the database"
 dups="$(psql -tAq "$db_url" -c "SELECT COUNT(*) - COUNT(DISTINCT (user_id, account_id, external_id)) FROM transactions")"
 extra_accounts="$(psql -tAq "$db_url" -c "SELECT COUNT(*) FROM (SELECT user_id FROM accounts GROUP BY user_id HAVING COUNT(*) <> 4) x")"
@@ -177,7 +185,7 @@ ok=true
 {
 	printf '{"loadgen": '
 	if [ -s "$tmp/report.json" ]; then cat "$tmp/report.json"; else echo null; fi
-	printf ', "processes": {"api": 2, "worker": 2, "killed_and_restarted": %d},\n' "$kills"
+	printf ', "processes": {"api": 2, "worker": 2, "killed_and_restarted": %d, "peak_rss_mib": {%s}},\n' "$kills" "$rss_json"
 	printf ' "checks": {"loadgen_exit": %d, "transactions_in_database": %s, "duplicates": %s, "users_without_exactly_4_accounts": %s, "reconcile": "%s", "ok": %s}}\n' \
 		"$status" "$total" "$dups" "$extra_accounts" "$reconcile" "$ok"
 } >"$REPORT"
