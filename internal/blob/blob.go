@@ -86,48 +86,19 @@ func Redact(u *url.URL) string {
 	return c.String()
 }
 
-// Seekable returns r as an io.ReadSeeker: r itself when it can seek, else
-// a reader that can rewind to the start while at most its first 64 KiB
-// have been read (enough for a reader that sniffs a document's format and
-// starts over).
-func Seekable(r io.Reader) io.ReadSeeker {
+// Seekable returns r as an io.ReadSeekCloser, for readers that read a
+// document more than once (the statement parsers check a whole file, then
+// read it again in chunks). Both stores' objects can seek already and are
+// returned as they are (Close then does nothing: close the object itself);
+// any other reader is copied to a temporary file first, which Close
+// removes.
+func Seekable(r io.Reader) (io.ReadSeekCloser, error) {
 	if rs, ok := r.(io.ReadSeeker); ok {
-		return rs
+		return nopCloser{rs}, nil
 	}
-	return &headSeeker{r: r, limit: 64 << 10}
+	return NewSpool(r)
 }
 
-type headSeeker struct {
-	r     io.Reader
-	head  []byte // what was read from r while within limit
-	pos   int    // read position within head; == len(head) when reading r
-	limit int
-	past  bool // read beyond limit: no more rewinding
-}
+type nopCloser struct{ io.ReadSeeker }
 
-func (h *headSeeker) Read(p []byte) (int, error) {
-	if h.pos < len(h.head) {
-		n := copy(p, h.head[h.pos:])
-		h.pos += n
-		return n, nil
-	}
-	n, err := h.r.Read(p)
-	if !h.past {
-		if len(h.head)+n <= h.limit {
-			h.head = append(h.head, p[:n]...)
-			h.pos = len(h.head)
-		} else {
-			h.past, h.head = true, nil
-			h.pos = 0
-		}
-	}
-	return n, err
-}
-
-func (h *headSeeker) Seek(offset int64, whence int) (int64, error) {
-	if offset != 0 || whence != io.SeekStart || h.past {
-		return 0, errors.New("blob: this stream can only rewind to its start within its first 64 KiB")
-	}
-	h.pos = 0
-	return 0, nil
-}
+func (nopCloser) Close() error { return nil }

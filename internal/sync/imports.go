@@ -111,7 +111,15 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 		chunk = DefaultChunkSize
 	}
 	started := time.Now()
-	sum, err := fileimport.Read(blob.Seekable(file), chunk, func(c *fileimport.Chunk) error {
+	// A read that fails midway (the object store's connection dropped) is
+	// not the file's fault: the import runs again rather than failing.
+	seekable, err := blob.Seekable(file)
+	if err != nil {
+		return imp, fmt.Errorf("sync: import %s: read %s: %w", importID, imp.BlobKey, err)
+	}
+	defer seekable.Close()
+	src := &readFailure{r: seekable}
+	sum, err := fileimport.Read(src, chunk, func(c *fileimport.Chunk) error {
 		if err := run.chunk(ctx, c); err != nil {
 			return err
 		}
@@ -124,6 +132,9 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 		return nil
 	})
 	imp.Format = sum.Format
+	if src.err != nil {
+		return imp, fmt.Errorf("sync: import %s: read %s: %w", importID, imp.BlobKey, src.err)
+	}
 	if err != nil {
 		if tally.ErrorCode(err) != tally.EUNPROCESSABLE {
 			return imp, fmt.Errorf("sync: import %s: %w", importID, err)
@@ -145,6 +156,24 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 		progress(imp)
 	}
 	return imp, nil
+}
+
+// readFailure remembers the error a read from r failed with, if any.
+type readFailure struct {
+	r   io.ReadSeeker
+	err error
+}
+
+func (f *readFailure) Seek(offset int64, whence int) (int64, error) {
+	return f.r.Seek(offset, whence)
+}
+
+func (f *readFailure) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF && f.err == nil {
+		f.err = err
+	}
+	return n, err
 }
 
 // fileRun is one import's state across chunks.
