@@ -18,9 +18,9 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/ofx"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 const demoEmail = "demo@tally.local"
@@ -68,7 +68,7 @@ func (m *Main) setUpDemo(ctx context.Context, key []byte) error {
 		if err := m.Store.SetBudget(ctx, u.ID, "coffee_shops", 2500, "USD", month); err != nil {
 			return err
 		}
-		_, accounts, err := m.Sync.Connect(ctx, u.ID, tsync.ConnectRequest{
+		_, accounts, err := m.Sync.Connect(ctx, u.ID, ingest.ConnectRequest{
 			URL:      m.URL() + "/demobank/ofx",
 			Login:    "demo",
 			Password: "demo",

@@ -10,11 +10,12 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // Importer stores an uploaded statement file and queues its import; nothing
 // is stored when the file is refused. The file streams from r (a
-// *blob.Spool is used as it is). *sync.Service implements it.
+// *blob.Spool is used as it is). *ingest.Service implements it.
 type Importer interface {
 	NewImport(ctx context.Context, userID, accountID, filename string, r io.Reader, enqueue bool) (*tally.Import, error)
 }
@@ -23,7 +24,7 @@ type Importer interface {
 const RefreshCooldown = time.Minute
 
 // DefaultMaxImportBytes caps an uploaded statement file.
-const DefaultMaxImportBytes = 64 << 20
+const DefaultMaxImportBytes = tally.MaxImportBytes
 
 // routeImports registers the endpoints of statement imports and of keeping
 // connections in sync.
@@ -48,7 +49,7 @@ func (s *Server) authed(h authedHandler) http.HandlerFunc {
 			s.error(w, r, err)
 			return
 		}
-		SetRequestUser(r.Context(), u.ID)
+		httpx.SetRequestUser(r.Context(), u.ID)
 		if err := s.Store.TouchUser(r.Context(), u); err != nil {
 			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 		}

@@ -13,12 +13,12 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // BenchmarkDailySync measures the daily refresh as one worker process runs
@@ -56,7 +56,7 @@ func BenchmarkDailySync(b *testing.B) {
 	}
 	st := store.New(db, insertOnly)
 	st.Now = now
-	svc := &tsync.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: now, Logger: quiet}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: now, Logger: quiet}
 	type link struct{ user, conn string }
 	links := make([]link, conns)
 	for i := range links {
@@ -64,7 +64,7 @@ func BenchmarkDailySync(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, _, err := svc.Connect(ctx, u.ID, tsync.ConnectRequest{URL: srv.URL, Login: fmt.Sprintf("daily-%d", i), Password: "pw"})
+		c, _, err := svc.Connect(ctx, u.ID, ingest.ConnectRequest{URL: srv.URL, Login: fmt.Sprintf("daily-%d", i), Password: "pw"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func BenchmarkDailySync(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	st2 := store.New(db, nil)
+	st2 := store.New(db, store.NoJobs{})
 	st2.Now = now
 	client, err := jobs.New(db, jobs.Config{Workers: workers, JobTimeout: time.Minute, PollInterval: 50 * time.Millisecond,
 		Logger: quiet, RefreshEvery: -1, Notify: &notify.Service{Store: st2, Box: box}}, svc, st2)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +10,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // importsPage is the statement upload page: the form, and the latest
@@ -28,7 +29,13 @@ type importRow struct {
 	Active  bool
 }
 
-func (h *Handler) maxImportBytes() int64 { return httpapi.DefaultMaxImportBytes }
+// Importer accepts an uploaded statement file and queues its import (the
+// ingest service implements it).
+type Importer interface {
+	NewImport(ctx context.Context, userID, accountID, filename string, r io.Reader, enqueue bool) (*tally.Import, error)
+}
+
+func (h *Handler) maxImportBytes() int64 { return tally.MaxImportBytes }
 
 // importRoutes registers GET and POST /imports when the handler can import.
 func (h *Handler) importRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
@@ -134,6 +141,6 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	case code == tally.EINTERNAL:
 		h.serverError(w, r, err)
 	default:
-		refuse(httpapi.StatusOf(code), tally.ErrorMessage(err))
+		refuse(httpx.StatusOf(code), tally.ErrorMessage(err))
 	}
 }
