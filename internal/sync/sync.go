@@ -491,6 +491,9 @@ func (s *Service) ImportStatement(ctx context.Context, acct *tally.Account, st *
 			return inserted, err
 		}
 	}
+	if err := s.recordStatement(ctx, acct, st); err != nil { // balances over time and holdings
+		return inserted, err
+	}
 	return inserted, nil
 }
 
