@@ -19,6 +19,7 @@ import (
 	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
+	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
@@ -138,6 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Jobs, err = jobs.New(db, jobs.Config{
 		Notify:       m.Notify,
+		Insight:      &insight.Service{Store: m.Store, Notify: m.Notify},
 		Workers:      workers,
 		JobTimeout:   c.JobTimeout,
 		RescueAfter:  c.RescueAfter,

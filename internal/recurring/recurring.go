@@ -119,37 +119,49 @@ func (s *Series) Count() int { return len(s.TxnIDs) }
 
 // Missing reports whether the expected charge is overdue on today: past
 // NextDate plus the cadence's grace period.
-func (s *Series) Missing(today time.Time) bool {
-	return daysBetween(s.NextDate, today) > Grace(s.Cadence)
+func (s *Series) Missing(today time.Time) bool { return IsMissing(s.Cadence, s.NextDate, today) }
+
+// IsMissing reports whether a charge of cadence expected on next is overdue
+// on today: past next plus the cadence's grace period.
+func IsMissing(cadence string, next, today time.Time) bool {
+	return daysBetween(next, today) > Grace(cadence)
 }
 
 // PriceIncrease reports whether the latest charge is more than 5 % and more
 // than one unit of currency above the previous one.
 func (s *Series) PriceIncrease() bool {
-	if s.Kind == KindIncome || s.Count() < 2 {
-		return false
-	}
-	prev, last := abs(s.Previous), abs(s.Amount)
+	return s.Kind != KindIncome && s.Count() >= 2 && IsPriceIncrease(s.Previous, s.Amount, s.Currency)
+}
+
+// IsPriceIncrease reports whether a charge of last (minor units, either
+// sign) is more than 5 % and more than one unit of currency above prev.
+func IsPriceIncrease(prev, last int64, currency string) bool {
+	prev, last = abs(prev), abs(last)
+	d := last - prev
+	return d > unitOf(currency) && d*100 > prev*5
+}
+
+func unitOf(currency string) int64 {
 	unit := int64(1)
-	for range tally.CurrencyExponent(s.Currency) {
+	for range tally.CurrencyExponent(currency) {
 		unit *= 10
 	}
-	d := last - prev
-	return d > unit && d*100 > prev*5
+	return unit
 }
 
 // IsUsual reports whether amount is the series' usual amount: within 5 % or
 // one unit of currency of its median or of its latest charge.
-func (s *Series) IsUsual(amount int64) bool {
-	unit := int64(1)
-	for range tally.CurrencyExponent(s.Currency) {
-		unit *= 10
-	}
+func (s *Series) IsUsual(amount int64) bool { return IsUsual(amount, s.Usual, s.Amount, s.Currency) }
+
+// IsUsual reports whether amount is within 5 % or one unit of currency of
+// usual or of latest.
+func IsUsual(amount, usual, latest int64, currency string) bool {
+	unit := unitOf(currency)
 	near := func(ref int64) bool {
 		d := abs(amount - ref)
 		return d <= unit || d*100 <= abs(ref)*5
 	}
-	return near(s.Usual) || near(s.Amount)
+	return near(usual) || near(latest)
 }
 
 // MinConfidence is the confidence below which a band is not a series.
