@@ -46,10 +46,13 @@ type transactionDetailJSON struct {
 	transactionJSON
 	CategoryReason      string              `json:"category_reason"`
 	CategoryExplanation categoryExplanation `json:"category_explanation"`
+	TransferOf          *string             `json:"transfer_of"` // the other side's id when matched as a transfer
 }
 
 func (s *Server) newTransactionDetailJSON(ctx context.Context, t *tally.Transaction) transactionDetailJSON {
-	return transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: CategoryReason(t), CategoryExplanation: s.explain(ctx, t)}
+	out := transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: CategoryReason(t), CategoryExplanation: s.explain(ctx, t)}
+	out.TransferOf = s.transferOf(ctx, t)
+	return out
 }
 
 // CategoryReason explains in a sentence why t has its category.

@@ -154,3 +154,39 @@ func Days(from, to time.Time) []time.Time {
 	}
 	return out
 }
+
+// AddValues adds to each day of balances the latest of values on or before
+// it (the market value of an account's positions as last reported), and
+// adds a row for each value day balances lack. Both are by day.
+func AddValues(balances, values []Day) []Day {
+	byDay := map[time.Time]bool{}
+	for _, b := range balances {
+		byDay[b.Day] = true
+	}
+	all := append([]Day(nil), balances...)
+	// A value day without a balance row carries the balance before it.
+	for _, v := range values {
+		if byDay[v.Day] {
+			continue
+		}
+		var bal int64
+		for _, b := range balances {
+			if b.Day.After(v.Day) {
+				break
+			}
+			bal = b.Balance
+		}
+		all = append(all, Day{Day: v.Day, Balance: bal})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Day.Before(all[j].Day) })
+	j := -1
+	for i := range all {
+		for j+1 < len(values) && !values[j+1].Day.After(all[i].Day) {
+			j++
+		}
+		if j >= 0 {
+			all[i].Balance += values[j].Balance
+		}
+	}
+	return all
+}

@@ -540,3 +540,23 @@ func median64(v []int64) int64 {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// After returns the date a charge of cadence is expected after one on d.
+func After(cadence string, d time.Time) time.Time {
+	switch cadence {
+	case Weekly:
+		return d.AddDate(0, 0, 7)
+	case Biweekly:
+		return d.AddDate(0, 0, 14)
+	case Semimonthly:
+		if d.Day() <= 15 {
+			return d.AddDate(0, 0, 15)
+		}
+		return addMonthsClamped(d, 1).AddDate(0, 0, -15)
+	case Monthly:
+		return addMonthsClamped(d, 1)
+	case Quarterly:
+		return addMonthsClamped(d, 3)
+	}
+	return addMonthsClamped(d, 12)
+}
