@@ -49,6 +49,7 @@ type Result struct {
 // and derives daily balances, for one user.
 func (s *Service) Run(ctx context.Context, userID string) (Result, error) {
 	var res Result
+	started := s.now()
 	p, err := s.Store.Profile(ctx, userID)
 	if err != nil {
 		return res, err
@@ -110,8 +111,10 @@ func (s *Service) Run(ctx context.Context, userID string) (Result, error) {
 		res.Alerts = len(added)
 	}
 
-	res.Days, err = s.balances(ctx, userID, accounts, today)
-	return res, err
+	if res.Days, err = s.balances(ctx, userID, accounts, today); err != nil {
+		return res, err
+	}
+	return res, s.Store.InsightRan(ctx, userID, started)
 }
 
 // balances derives each account's balance per day from its first

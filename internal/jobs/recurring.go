@@ -10,6 +10,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/metrics"
+	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -39,16 +40,16 @@ const recurringDelay = 5 * time.Second
 // after the caller's write commits, and a follow-up when a pass is running
 // (it may have read before the write). A client configured without an
 // insight service enqueues nothing.
-func (c *Client) EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) error {
+func (c *Client) EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
 	if !c.insight {
-		return nil
+		return false, nil
 	}
 	res, err := c.river.InsertTx(ctx, tx, RecurringDetectArgs{UserID: userID}, &river.InsertOpts{ScheduledAt: time.Now().Add(recurringDelay)})
 	if err != nil || !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
-		return err
+		return err == nil, err
 	}
 	_, err = c.river.InsertTx(ctx, tx, RecurringDetectArgs{UserID: userID, After: res.Job.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(recurringDelay)})
-	return err
+	return err == nil, err
 }
 
 // EnqueueRecurringDetect enqueues a pass on its own (by hand, or the daily
@@ -137,4 +138,30 @@ func recurringPeriodic() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 		return RecurringDailyArgs{}, nil
 	}, &river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// A budget check waits for a due detection pass, in steps of insightSnooze,
+// for at most insightWait after the pass was asked for: an expected bill
+// is then known as such before it can raise an alert, and a pass that
+// keeps failing delays alerts by two minutes at most.
+const (
+	insightSnooze = 2 * time.Second
+	insightWait   = 2 * time.Minute
+)
+
+// insightDue reports whether a budget check of the user should wait for a
+// detection pass.
+func (c *Client) insightDue(ctx context.Context, n *notify.Service, userID string) bool {
+	if !c.insight {
+		return false
+	}
+	due, err := n.Store.InsightDueSince(ctx, userID)
+	if err != nil || due == nil {
+		return false
+	}
+	now := time.Now()
+	if n.Now != nil {
+		now = n.Now()
+	}
+	return now.Sub(*due) < insightWait
 }

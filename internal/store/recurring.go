@@ -221,20 +221,55 @@ func parseMonthStart(month string) (time.Time, error) {
 // the caller's transaction. A Jobs that also implements it gets a pass
 // after every write that adds transactions.
 type InsightJobs interface {
-	// EnqueueRecurringDetectTx enqueues matching and detection for the user.
-	EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) error
+	// EnqueueRecurringDetectTx enqueues matching and detection for the
+	// user and reports whether it did (a queue may run no such passes).
+	EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error)
 }
 
 // enqueueRecurringDetect enqueues a detection pass in the caller's
-// transaction when added is set; without an InsightJobs queue it does
-// nothing.
+// transaction when added is set, and marks the pass due; without an
+// InsightJobs queue it does nothing.
 func (s *Store) enqueueRecurringDetect(ctx context.Context, tx *sql.Tx, userID string, added bool) error {
 	ij, ok := s.jobs.(InsightJobs)
 	if !ok || !added {
 		return nil
 	}
-	if err := ij.EnqueueRecurringDetectTx(ctx, tx, userID); err != nil {
+	queued, err := ij.EnqueueRecurringDetectTx(ctx, tx, userID)
+	if err != nil {
 		return fmt.Errorf("store: enqueue recurring detection: %w", err)
 	}
+	if !queued {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO insight_runs (user_id, due_at) VALUES (?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET due_at = COALESCE(insight_runs.due_at, excluded.due_at)`), userID, s.now()); err != nil {
+		return fmt.Errorf("store: mark recurring detection due: %w", err)
+	}
 	return nil
+}
+
+// InsightRan records that a pass that started at started has run: a pass
+// asked for before it is no longer due.
+func (s *Store) InsightRan(ctx context.Context, userID string, started time.Time) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO insight_runs (user_id, ran_at) VALUES (?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET ran_at = excluded.ran_at,
+		due_at = CASE WHEN insight_runs.due_at <= ? THEN NULL ELSE insight_runs.due_at END`), userID, s.now(), started.UTC())
+	if err != nil {
+		return fmt.Errorf("store: insight ran: %w", err)
+	}
+	return nil
+}
+
+// InsightDueSince returns since when a pass for the user has been due, nil
+// when none is.
+func (s *Store) InsightDueSince(ctx context.Context, userID string) (*time.Time, error) {
+	var due sql.NullTime
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT due_at FROM insight_runs WHERE user_id = ?`), userID).Scan(&due)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: insight due: %w", err)
+	}
+	return nullTime(due), nil
 }

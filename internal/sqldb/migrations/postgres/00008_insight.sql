@@ -93,7 +93,17 @@ CREATE TABLE budget_rollovers (
     PRIMARY KEY (user_id, category)
 );
 
+-- When a user's recurring detection pass was last asked for and last
+-- ran: a budget check waits briefly for a pass that is due, so a bill
+-- paid as usual is known as such before it could raise an alert.
+CREATE TABLE insight_runs (
+    user_id TEXT PRIMARY KEY,
+    due_at  TIMESTAMPTZ,
+    ran_at  TIMESTAMPTZ
+);
+
 -- +goose Down
+DROP TABLE insight_runs;
 DROP TABLE budget_rollovers;
 DROP TABLE holdings;
 DROP TABLE account_balances;
