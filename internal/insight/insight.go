@@ -144,6 +144,8 @@ func (s *Service) balances(ctx context.Context, userID string, accounts []*tally
 		if len(f) == 0 && len(as) == 0 {
 			continue
 		}
+		// The day before the first transaction holds the opening balance.
+		first = first.AddDate(0, 0, -1)
 		if first.Before(oldest) {
 			first = oldest
 		}
