@@ -43,6 +43,9 @@ type Result struct {
 	Series int // recurring series stored
 	Alerts int // notifications raised
 	Days   int // daily balances written
+
+	Pairs []*tally.TransferPair // the pairs linked now
+	Found []recurring.Series    // the series detected, with their transactions
 }
 
 // Run matches transfers, detects recurring series and raises their alerts,
@@ -84,7 +87,7 @@ func (s *Service) Run(ctx context.Context, userID string) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Linked = len(pairs)
+	res.Linked, res.Pairs = len(pairs), pairs
 	if len(pairs) > 0 {
 		moved := map[string]string{}
 		for _, l := range links {
@@ -98,6 +101,7 @@ func (s *Service) Run(ctx context.Context, userID string) (Result, error) {
 	}
 
 	found := recurring.Detect(txns, today)
+	res.Found = found
 	stored, isNew, err := s.Store.SaveRecurring(ctx, userID, Stored(found))
 	if err != nil {
 		return res, err

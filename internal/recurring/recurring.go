@@ -237,7 +237,7 @@ func detectGroup(g []*Txn, today time.Time) []Series {
 		// A seller also paid at other amounts (a store with a membership)
 		// shows a series only at a fixed price: a run of similar purchases
 		// at a busy seller is no series.
-		if len(band)*10 < len(g)*7 && !within(band, 2) {
+		if len(band)*10 < len(g)*7 && (!within(band, 2) || len(band) < 3) {
 			continue
 		}
 		if c, ok := fit(band); ok {
@@ -332,7 +332,7 @@ func fit(txns []*Txn) (candidate, bool) {
 		// Few occurrences are weaker evidence.
 		if n < 4 {
 			conf -= 10 * (4 - n)
-			if c.name == Yearly && n == 2 && !steady(txns) {
+			if c.name == Yearly && n == 2 && !within(txns, 1) {
 				conf = 0
 			}
 		}

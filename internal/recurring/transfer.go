@@ -17,7 +17,7 @@ type Pair struct {
 }
 
 // transferWords are descriptor words that say money moved between accounts.
-var transferWords = []string{"TRANSFER", "XFER", "PAYMENT", "PMT", "DEPOSIT", "WITHDRAWAL", "CONTRIBUTION", "SWEEP", "ACH", "MOVE"}
+var transferWords = []string{"TRANSFER", "XFER", "PAYMENT", "PMT", "WITHDRAWAL", "CONTRIBUTION", "SWEEP", "ACH", "MOVE"}
 
 // transferLike reports whether t looks like one side of a transfer: filed
 // under a transfer category, or described with a transfer word.
