@@ -85,6 +85,9 @@ type Config struct {
 	// balances after syncs and once a day; nil registers no such workers
 	// and enqueues no such jobs.
 	Insight *insight.Service
+	// RecurringDelay is how long after a write its detection pass waits, so
+	// a sync's chunks share one pass; 0 means 5 seconds.
+	RecurringDelay time.Duration
 }
 
 // Client enqueues and runs jobs.
@@ -94,6 +97,8 @@ type Client struct {
 	logger     *slog.Logger
 	refreshCap int
 	insight    bool // enqueue recurring detection after inserts
+	// recurringDelay is how long a pass waits after the write enqueuing it.
+	recurringDelay time.Duration
 }
 
 func driverFor(db *sqldb.DB) riverdriver.Driver[*sql.Tx] {
@@ -126,7 +131,10 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, insight: cfg.Insight != nil}
+	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, insight: cfg.Insight != nil, recurringDelay: cfg.RecurringDelay}
+	if c.recurringDelay <= 0 {
+		c.recurringDelay = defaultRecurringDelay
+	}
 	rc := &river.Config{
 		Logger:               logger.With("component", "river"),
 		JobTimeout:           cfg.JobTimeout,

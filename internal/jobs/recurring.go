@@ -32,9 +32,9 @@ func (RecurringDetectArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: uniqueWhileQueued}
 }
 
-// recurringDelay lets the chunks of one sync commit before the pass reads
-// them.
-const recurringDelay = 5 * time.Second
+// defaultRecurringDelay lets the chunks of one sync commit before the pass
+// reads them.
+const defaultRecurringDelay = 5 * time.Second
 
 // EnqueueRecurringDetectTx implements store.InsightJobs: a pass shortly
 // after the caller's write commits, and a follow-up when a pass is running
@@ -44,11 +44,11 @@ func (c *Client) EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userI
 	if !c.insight {
 		return false, nil
 	}
-	res, err := c.river.InsertTx(ctx, tx, RecurringDetectArgs{UserID: userID}, &river.InsertOpts{ScheduledAt: time.Now().Add(recurringDelay)})
+	res, err := c.river.InsertTx(ctx, tx, RecurringDetectArgs{UserID: userID}, &river.InsertOpts{ScheduledAt: time.Now().Add(c.recurringDelay)})
 	if err != nil || !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
 		return err == nil, err
 	}
-	_, err = c.river.InsertTx(ctx, tx, RecurringDetectArgs{UserID: userID, After: res.Job.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(recurringDelay)})
+	_, err = c.river.InsertTx(ctx, tx, RecurringDetectArgs{UserID: userID, After: res.Job.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(c.recurringDelay)})
 	return err == nil, err
 }
 

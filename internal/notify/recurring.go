@@ -3,10 +3,10 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/budget"
 	"github.com/tallyhq/tally/internal/recurring"
 )
 
@@ -50,7 +50,7 @@ func RecurringNotifications(series []*tally.RecurringSeries, isNew map[string]bo
 			ns = append(ns, &tally.Notification{
 				Kind: tally.NotifyRecurringNew, Category: r.Category, Key: r.Key,
 				Message: fmt.Sprintf("New subscription: %s charges you %s %s; next charge around %s.", name,
-					budget.Money(-r.Amount, r.Currency), cadenceWords(r.Cadence), r.NextDate.Format("January 2")),
+					exact(-r.Amount, r.Currency), cadenceWords(r.Cadence), r.NextDate.Format("January 2")),
 				Data: data,
 			})
 		}
@@ -61,8 +61,8 @@ func RecurringNotifications(series []*tally.RecurringSeries, isNew map[string]bo
 			ns = append(ns, &tally.Notification{
 				Kind: tally.NotifyRecurringPriceIncrease, Category: r.Category, Month: r.LastDate.Format(tally.MonthLayout),
 				Key: r.Key + "@" + r.LastDate.Format(tally.DateLayout),
-				Message: fmt.Sprintf("%s went up from %s to %s on %s.", name, budget.Money(-r.Previous, r.Currency),
-					budget.Money(-r.Amount, r.Currency), r.LastDate.Format("January 2")),
+				Message: fmt.Sprintf("%s went up from %s to %s on %s.", name, exact(-r.Previous, r.Currency),
+					exact(-r.Amount, r.Currency), r.LastDate.Format("January 2")),
 				Data: d,
 			})
 		}
@@ -70,12 +70,25 @@ func RecurringNotifications(series []*tally.RecurringSeries, isNew map[string]bo
 			ns = append(ns, &tally.Notification{
 				Kind: tally.NotifyRecurringMissing, Category: r.Category, Month: r.NextDate.Format(tally.MonthLayout),
 				Key:     r.Key + "@" + r.NextDate.Format(tally.DateLayout),
-				Message: fmt.Sprintf("%s usually charges you %s around %s, and nothing has come yet.", name, budget.Money(-r.Usual, r.Currency), r.NextDate.Format("January 2")),
+				Message: fmt.Sprintf("%s usually charges you %s around %s, and nothing has come yet.", name, exact(-r.Usual, r.Currency), r.NextDate.Format("January 2")),
 				Data:    data,
 			})
 		}
 	}
 	return ns
+}
+
+// exact renders an amount with its cents, as a price reads: "$12.99",
+// "12.99 EUR".
+func exact(minor int64, currency string) string {
+	s := tally.FormatAmount(minor, currency)
+	if currency == "USD" {
+		if strings.HasPrefix(s, "-") {
+			return "-$" + s[1:]
+		}
+		return "$" + s
+	}
+	return s + " " + currency
 }
 
 func copyData(m map[string]any) map[string]any {
