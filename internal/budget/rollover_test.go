@@ -45,9 +45,9 @@ func TestRollover(t *testing.T) {
 	// A surplus carried makes room: September and October left 100 each.
 	lines := budget.Plan(budget.Input{
 		Month: "2026-11", Currency: "USD", Today: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC),
-		Manual: map[string]int64{"food_dining": 30000},
-		Past:   []tally.MonthlyTotal{tot("2026-09", "restaurants", -20000, 5), tot("2026-10", "restaurants", -20000, 6)},
-		Totals: []tally.MonthlyTotal{tot("2026-11", "restaurants", -30000, 2)},
+		Manual:   map[string]int64{"food_dining": 30000},
+		Past:     []tally.MonthlyTotal{tot("2026-09", "restaurants", -20000, 5), tot("2026-10", "restaurants", -20000, 6)},
+		Totals:   []tally.MonthlyTotal{tot("2026-11", "restaurants", -30000, 2)},
 		Rollover: map[string]budget.Rollover{"food_dining": {Mode: tally.RolloverSurplus, Since: "2026-09"}},
 	})
 	if l := find(t, lines, "food_dining"); l.Available != 50000 || l.Status != budget.StatusUnder || len(l.Alerts()) != 0 {

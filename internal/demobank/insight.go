@@ -20,7 +20,9 @@ import (
 const InsightPrefix = "insight-"
 
 // IsInsightLogin reports whether login gets the labeled history.
-func IsInsightLogin(login string) bool { return strings.HasPrefix(strings.ToLower(login), InsightPrefix) }
+func IsInsightLogin(login string) bool {
+	return strings.HasPrefix(strings.ToLower(login), InsightPrefix)
+}
 
 // LabeledSeries is a true recurring series of a labeled history.
 type LabeledSeries struct {

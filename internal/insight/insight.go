@@ -26,7 +26,7 @@ const HistoryMonths = 26
 // Service runs the passes.
 type Service struct {
 	Store  *store.Store
-	Notify *notify.Service   // raises recurring alerts; nil raises none
+	Notify *notify.Service  // raises recurring alerts; nil raises none
 	Now    func() time.Time // time.Now when nil
 }
 
