@@ -157,6 +157,9 @@ func TestMatchTransfers(t *testing.T) {
 		// A purchase and an equal refund in another account: not a pair.
 		tx("o4", "chk", "2026-03-11", -5999, "TARGET 1234", "shopping"),
 		tx("i4", "card", "2026-03-12", 5999, "TARGET RETURN", "returned_purchase"),
+		// Words inside other words say nothing: COACH is no ACH.
+		tx("o7", "chk", "2026-03-25", -15000, "COACH OUTLET", "clothing"),
+		tx("i7", "sav", "2026-03-25", 15000, "ACH CREDIT", "uncategorized"),
 		// Same account both ways: not a pair.
 		tx("o5", "chk", "2026-03-20", -10000, "TRANSFER", "account_transfer"),
 		tx("i5", "chk", "2026-03-20", 10000, "TRANSFER", "account_transfer"),

@@ -1,6 +1,7 @@
 package recurring
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -16,7 +17,8 @@ type Pair struct {
 	Lag     int // days between the two postings
 }
 
-// transferWords are descriptor words that say money moved between accounts.
+// transferWords are descriptor words (whole words) that say money moved
+// between accounts.
 var transferWords = []string{"TRANSFER", "XFER", "PAYMENT", "PMT", "WITHDRAWAL", "CONTRIBUTION", "SWEEP", "ACH", "MOVE"}
 
 // transferLike reports whether t looks like one side of a transfer: filed
@@ -25,9 +27,11 @@ func transferLike(t *Txn) bool {
 	if isTransferCategory(t.Category) {
 		return true
 	}
-	d := strings.ToUpper(t.Description)
-	for _, w := range transferWords {
-		if strings.Contains(d, w) {
+	words := strings.FieldsFunc(strings.ToUpper(t.Description), func(r rune) bool {
+		return (r < 'A' || r > 'Z') && (r < '0' || r > '9')
+	})
+	for _, w := range words {
+		if slices.Contains(transferWords, w) {
 			return true
 		}
 	}
