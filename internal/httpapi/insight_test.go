@@ -72,6 +72,12 @@ func TestTransfersMatchedAndUnlinked(t *testing.T) {
 	if got := e.do("GET", "/api/v1/transactions/"+out, tok, nil).want(t, http.StatusOK).str("transfer_of"); got != in {
 		t.Fatalf("outflow: got transfer_of %q, want %s", got, in)
 	}
+	for _, x := range e.do("GET", "/api/v1/transactions?month=2026-03", tok, nil).want(t, http.StatusOK).list("transactions") {
+		want := map[string]any{out: in, in: out}[x["id"].(string)]
+		if x["transfer_of"] != want {
+			t.Errorf("list: %s has transfer_of %v, want %v", x["id"], x["transfer_of"], want)
+		}
+	}
 	if got := e.do("GET", "/api/v1/transactions/"+seeded[4].ID, tok, nil).want(t, http.StatusOK); got.body["transfer_of"] != nil {
 		t.Fatalf("a refund got transfer_of %v", got.body["transfer_of"])
 	}

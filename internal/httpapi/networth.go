@@ -24,6 +24,25 @@ func (s *Server) transferOf(ctx context.Context, t *tally.Transaction) *string {
 	return &other
 }
 
+// setTransferPeers fills transfer_of on a page of transactions in one
+// query (left empty if the lookup fails: the field is a courtesy).
+func (s *Server) setTransferPeers(ctx context.Context, userID string, ts []transactionJSON) {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	peers, err := s.Store.TransferPeers(ctx, userID, ids)
+	if err != nil {
+		s.logger().WarnContext(ctx, "transfer lookup", "user_id", userID, "error", err)
+		return
+	}
+	for i := range ts {
+		if p, ok := peers[ts[i].ID]; ok {
+			ts[i].TransferOf = &p
+		}
+	}
+}
+
 // MaxNetWorthYears caps the range of GET /networth.
 const MaxNetWorthYears = 10
 

@@ -24,6 +24,9 @@ type transactionJSON struct {
 	Category       string `json:"category"`
 	CategorySource string `json:"category_source"`
 	Pending        bool   `json:"pending"`
+	// TransferOf is the other side's id when the transaction is matched as
+	// a transfer between the user's accounts; absent otherwise.
+	TransferOf *string `json:"transfer_of,omitempty"`
 }
 
 func newTransactionJSON(t *tally.Transaction) transactionJSON {
@@ -46,7 +49,6 @@ type transactionDetailJSON struct {
 	transactionJSON
 	CategoryReason      string              `json:"category_reason"`
 	CategoryExplanation categoryExplanation `json:"category_explanation"`
-	TransferOf          *string             `json:"transfer_of"` // the other side's id when matched as a transfer
 }
 
 func (s *Server) newTransactionDetailJSON(ctx context.Context, t *tally.Transaction) transactionDetailJSON {
@@ -106,6 +108,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, u *tal
 	for _, t := range txns {
 		out.Transactions = append(out.Transactions, newTransactionJSON(t))
 	}
+	s.setTransferPeers(r.Context(), u.ID, out.Transactions)
 	if next != "" {
 		out.NextCursor = &next
 	}
