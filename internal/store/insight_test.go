@@ -203,4 +203,13 @@ func TestBalancesAndHoldings(t *testing.T) {
 	if bs, err := s.Balances(ctx, other.ID, day("2026-01-01"), day("2026-12-31")); err != nil || len(bs) != 0 {
 		t.Fatalf("another user's balances: got %v, %v", bs, err)
 	}
+	// Deleting the connection takes its balances and positions with it.
+	if err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
+		t.Fatal(err)
+	}
+	hs, err = s.LatestHoldings(ctx, u.ID)
+	bs, err2 := s.Balances(ctx, u.ID, day("2026-01-01"), day("2026-12-31"))
+	if err != nil || err2 != nil || len(hs) != 0 || len(bs) != 0 {
+		t.Fatalf("after deleting the connection: got %d holdings, %d accounts' balances (%v, %v); want none", len(hs), len(bs), err, err2)
+	}
 }
