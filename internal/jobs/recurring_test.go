@@ -9,12 +9,16 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
+	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // The three recurring alerts, raised by the pass a sync's insert enqueues,
@@ -161,4 +165,80 @@ func TestRecurringAlertsArriveOnce(t *testing.T) {
 // names it.
 func containsID(body, id string) bool {
 	return strings.Contains(body, "Message-ID: <"+id+"@tally>")
+}
+
+// The demo user linked on the 1st of the month: the first sync brings two
+// years with this month's rent. The budget check waits for the recurring
+// pass, knows the rent for an expected bill, and raises no rent alert.
+func TestFirstSyncOnTheFirstRaisesNoRentAlert(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)}
+	db := sqldbtest.Open(t)
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	bank := demobank.New()
+	bank.Now = clk.Now
+	bankSrv := httptest.NewServer(bank)
+	t.Cleanup(bankSrv.Close)
+	box, err := secret.New(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(db, nil)
+	st.Now = clk.Now
+	syncer := &tsync.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
+	svc := &notify.Service{Store: st, Box: box, Now: clk.Now}
+	client, err := jobs.New(db, jobs.Config{Workers: 2, PollInterval: 50 * time.Millisecond, Notify: svc, RefreshEvery: -1,
+		Insight: &insight.Service{Store: st, Notify: svc, Now: clk.Now}, RecurringDelay: 10 * time.Millisecond}, syncer, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetJobs(client)
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		client.Stop(sctx)
+	})
+	u, err := st.CreateUser(ctx, "demo@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := syncer.Connect(ctx, u.ID, tsync.ConnectRequest{URL: bankSrv.URL, Login: "demo", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, db)
+	plan, err := svc.Plan(ctx, u.ID, "2026-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rentSeen := false
+	for _, l := range plan.Lines {
+		if l.Category == "rent_mortgage" {
+			rentSeen = true
+			if l.Status != "paid" || l.Spent != l.Amount {
+				t.Errorf("rent budget: got %s, spent %d of %d; want paid in full", l.Status, l.Spent, l.Amount)
+			}
+		}
+	}
+	if !rentSeen {
+		t.Fatal("no rent budget in December")
+	}
+	ns, _, _, err := st.Notifications(ctx, u.ID, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if n.Category == "rent_mortgage" {
+			t.Errorf("got %s %q, want no rent alert", n.Kind, n.Message)
+		}
+	}
 }

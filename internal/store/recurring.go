@@ -227,7 +227,8 @@ type InsightJobs interface {
 }
 
 // enqueueRecurringDetect enqueues a detection pass in the caller's
-// transaction when added is set, and marks the pass due; without an
+// transaction when added is set, and marks a pass due since now (a pass
+// that started before this write does not clear it); without an
 // InsightJobs queue it does nothing.
 func (s *Store) enqueueRecurringDetect(ctx context.Context, tx *sql.Tx, userID string, added bool) error {
 	ij, ok := s.jobs.(InsightJobs)
@@ -242,7 +243,7 @@ func (s *Store) enqueueRecurringDetect(ctx context.Context, tx *sql.Tx, userID s
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO insight_runs (user_id, due_at) VALUES (?, ?)
-		ON CONFLICT (user_id) DO UPDATE SET due_at = COALESCE(insight_runs.due_at, excluded.due_at)`), userID, s.now()); err != nil {
+		ON CONFLICT (user_id) DO UPDATE SET due_at = excluded.due_at`), userID, s.now()); err != nil {
 		return fmt.Errorf("store: mark recurring detection due: %w", err)
 	}
 	return nil
