@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -73,56 +74,72 @@ type TransferLink struct {
 // transfer), with the monthly totals moved and budget checks enqueued in the
 // same transaction. A side that is already paired, was set by hand to a
 // spending or income category since, or belongs to another user is
-// skipped. It returns the pairs stored.
+// skipped. It returns the pairs stored. Reads, inserts and updates go in
+// batches of a few hundred rows.
 func (s *Store) LinkTransfers(ctx context.Context, userID string, links []TransferLink) ([]*tally.TransferPair, error) {
 	if len(links) == 0 {
 		return nil, nil
 	}
+	ids := make([]string, 0, 2*len(links))
+	for _, l := range links {
+		ids = append(ids, l.OutID, l.InID)
+	}
 	var out []*tally.TransferPair
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = nil
-		d := deltas{}
+		txns, err := s.lockTransactions(ctx, tx, userID, ids)
+		if err != nil {
+			return err
+		}
 		now := s.now()
+		used := map[string]bool{}
+		var cands []*tally.TransferPair
+		moves := map[string]string{} // transaction id -> its transfer category
 		for _, l := range links {
-			o, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, l.OutID))
-			if err != nil {
+			o, in := txns[l.OutID], txns[l.InID]
+			if o == nil || in == nil || used[o.ID] || used[in.ID] || o.Amount >= 0 || in.Amount != -o.Amount || o.Currency != in.Currency ||
+				o.AccountID == in.AccountID || !transferable(o, l.OutCategory) || !transferable(in, l.InCategory) {
 				continue
 			}
-			in, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, l.InID))
-			if err != nil {
-				continue
-			}
-			if o.Amount >= 0 || in.Amount != -o.Amount || o.Currency != in.Currency || o.AccountID == in.AccountID ||
-				!transferable(o, l.OutCategory) || !transferable(in, l.InCategory) {
-				continue
-			}
-			p := &tally.TransferPair{UserID: userID, ID: tally.NewID(), OutID: o.ID, InID: in.ID, Amount: in.Amount, Currency: in.Currency,
-				OutCategory: o.Category, OutSource: o.CategorySource, InCategory: in.Category, InSource: in.CategorySource,
-				Status: tally.TransferLinked, CreatedAt: now}
-			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO transfer_pairs (user_id, id, out_id, in_id, amount, currency, out_category, out_source,
-				in_category, in_source, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-				userID, p.ID, p.OutID, p.InID, p.Amount, p.Currency, p.OutCategory, p.OutSource, p.InCategory, p.InSource, p.Status, now)
-			if err != nil {
-				return fmt.Errorf("store: link transfers: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			used[o.ID], used[in.ID] = true, true
+			cands = append(cands, &tally.TransferPair{UserID: userID, ID: tally.NewID(), OutID: o.ID, InID: in.ID, Amount: in.Amount,
+				Currency: in.Currency, OutCategory: o.Category, OutSource: o.CategorySource, InCategory: in.Category, InSource: in.CategorySource,
+				Status: tally.TransferLinked, CreatedAt: now})
+			moves[o.ID], moves[in.ID] = l.OutCategory, l.InCategory
+		}
+		inserted, err := s.insertPairs(ctx, tx, userID, cands)
+		if err != nil {
+			return err
+		}
+		d := deltas{}
+		byCategory := map[string][]string{}
+		for _, p := range cands {
+			if !inserted[p.ID] {
 				continue // a side is in another pair already
 			}
-			for _, side := range []struct {
-				t        *tally.Transaction
-				category string
-			}{{o, l.OutCategory}, {in, l.InCategory}} {
-				if side.t.Category == side.category {
+			out = append(out, p)
+			for _, id := range []string{p.OutID, p.InID} {
+				t, c := txns[id], moves[id]
+				if t.Category == c {
 					continue
 				}
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
-					side.category, tally.SourceTransfer, userID, side.t.ID); err != nil {
+				byCategory[c] = append(byCategory[c], id)
+				d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
+				d.add(t.Month(), c, t.Currency, t.Amount, 1)
+			}
+		}
+		for c, ids := range byCategory {
+			for len(ids) > 0 {
+				n := min(len(ids), 400)
+				args := []any{c, tally.SourceTransfer, userID}
+				for _, id := range ids[:n] {
+					args = append(args, id)
+				}
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id IN (`+placeholders(n)+`)`), args...); err != nil {
 					return fmt.Errorf("store: link transfers: %w", err)
 				}
-				d.add(side.t.Month(), side.t.Category, side.t.Currency, -side.t.Amount, -1)
-				d.add(side.t.Month(), side.category, side.t.Currency, side.t.Amount, 1)
+				ids = ids[n:]
 			}
-			out = append(out, p)
 		}
 		ds := d.list()
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
@@ -131,6 +148,75 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
 	return out, err
+}
+
+// lockTransactions reads the user's transactions with the given ids inside
+// tx, locked for update, 400 per query.
+func (s *Store) lockTransactions(ctx context.Context, tx *sql.Tx, userID string, ids []string) (map[string]*tally.Transaction, error) {
+	out := make(map[string]*tally.Transaction, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 400)
+		args := []any{userID}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id IN (`+placeholders(n)+`) ORDER BY id`+s.forUpdate()), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: link transfers: %w", err)
+		}
+		for rows.Next() {
+			t, err := scanTxn(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: link transfers: %w", err)
+			}
+			out[t.ID] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: link transfers: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// insertPairs inserts pairs, 200 per statement, skipping any whose side is
+// in a stored pair, and returns the ids inserted.
+func (s *Store) insertPairs(ctx context.Context, tx *sql.Tx, userID string, pairs []*tally.TransferPair) (map[string]bool, error) {
+	inserted := map[string]bool{}
+	for len(pairs) > 0 {
+		n := min(len(pairs), 200)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO transfer_pairs (user_id, id, out_id, in_id, amount, currency, out_category, out_source, in_category, in_source, status, created_at) VALUES `)
+		args := make([]any, 0, n*12)
+		for i, p := range pairs[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, userID, p.ID, p.OutID, p.InID, p.Amount, p.Currency, p.OutCategory, p.OutSource, p.InCategory, p.InSource, p.Status, p.CreatedAt)
+		}
+		b.WriteString(` ON CONFLICT DO NOTHING RETURNING id`)
+		rows, err := tx.QueryContext(ctx, s.q(b.String()), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: link transfers: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: link transfers: %w", err)
+			}
+			inserted[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: link transfers: %w", err)
+		}
+		pairs = pairs[n:]
+	}
+	return inserted, nil
 }
 
 // transferable reports whether t may be filed under the transfer category c:
