@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // Importer stores an uploaded statement file and queues its import; nothing
-// is stored when the file is refused. *sync.Service implements it.
+// is stored when the file is refused. *ingest.Service implements it.
 type Importer interface {
 	NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error)
 }
@@ -21,7 +22,7 @@ type Importer interface {
 const RefreshCooldown = time.Minute
 
 // DefaultMaxImportBytes caps an uploaded statement file.
-const DefaultMaxImportBytes = 64 << 20
+const DefaultMaxImportBytes = tally.MaxImportBytes
 
 // routeImports registers the endpoints of statement imports and of keeping
 // connections in sync.
@@ -46,7 +47,7 @@ func (s *Server) authed(h authedHandler) http.HandlerFunc {
 			s.error(w, r, err)
 			return
 		}
-		SetRequestUser(r.Context(), u.ID)
+		httpx.SetRequestUser(r.Context(), u.ID)
 		if err := s.Store.TouchUser(r.Context(), u); err != nil {
 			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 		}

@@ -17,9 +17,10 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 )
 
 // EnqueueImportTx records an import job; the tests run it themselves.
@@ -32,7 +33,7 @@ func (j *fakeJobs) EnqueueImportTx(ctx context.Context, tx *sql.Tx, userID, impo
 
 type importEnv struct {
 	*env
-	svc *sync.Service
+	svc *ingest.Service
 }
 
 // newImportEnv is an env whose server accepts uploads of at most 1 MiB.
@@ -47,12 +48,12 @@ func newImportEnv(t *testing.T) *importEnv {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	svc := &sync.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: logger, Now: func() time.Time { return now }}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: logger, Now: func() time.Time { return now }}
 	s := &httpapi.Server{Store: st, Importer: svc, Logger: logger, Now: func() time.Time { return now }, MaxImportBytes: 1 << 20}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e := &env{t: t, store: st, jobs: jobs, logs: logs}
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	t.Cleanup(e.srv.Close)
 	return &importEnv{env: e, svc: svc}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	writeJSON(w, http.StatusCreated, userJSON{ID: u.ID, Email: u.Email})
 }
 
@@ -83,7 +84,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	token, err := auth.NewToken()
 	if err != nil {
 		s.error(w, r, err)

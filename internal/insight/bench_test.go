@@ -20,7 +20,7 @@ import (
 // and derive and store each account's daily balance.
 func BenchmarkRun100k(b *testing.B) {
 	ctx := context.Background()
-	st := store.New(sqldbtest.Open(b), nil)
+	st := store.New(sqldbtest.Open(b), store.NoJobs{})
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	st.Now = func() time.Time { return now }
 	u, err := st.CreateUser(ctx, "bench@example.com", "hash")

@@ -10,18 +10,18 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // world is a store, the demo bank and a sync service on a pinned clock.
 type world struct {
 	st   *store.Store
 	bank *demobank.Bank
-	sync *tsync.Service
+	sync *ingest.Service
 	url  string
 	now  time.Time
 }
@@ -33,7 +33,7 @@ func newWorld(t *testing.T, now time.Time) *world {
 	srv := httptest.NewServer(w.bank)
 	t.Cleanup(srv.Close)
 	w.url = srv.URL + "/ofx"
-	w.st = store.New(sqldbtest.Open(t), nil)
+	w.st = store.New(sqldbtest.Open(t), store.NoJobs{})
 	w.st.Now = func() time.Time { return w.now }
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
@@ -43,7 +43,7 @@ func newWorld(t *testing.T, now time.Time) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.sync = &tsync.Service{Store: w.st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: func() time.Time { return w.now }}
+	w.sync = &ingest.Service{Store: w.st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: func() time.Time { return w.now }}
 	return w
 }
 
@@ -55,7 +55,7 @@ func (w *world) link(t *testing.T, email, login string) *tally.User {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, _, err := w.sync.Connect(ctx, u.ID, tsync.ConnectRequest{Kind: tally.ConnectionOFX, URL: w.url, Login: login, Password: "pw"})
+	conn, _, err := w.sync.Connect(ctx, u.ID, ingest.ConnectRequest{Kind: tally.ConnectionOFX, URL: w.url, Login: login, Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,13 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // The three recurring alerts, raised by the pass a sync's insert enqueues,
@@ -36,7 +36,7 @@ func TestRecurringAlertsArriveOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	st.Now = clk.Now
 	mail := startSMTP(t)
 	email, err := notify.ParseSMTPURL("smtp://"+mail.ln.Addr().String(), "tally@example.com")
@@ -190,9 +190,9 @@ func TestFirstSyncOnTheFirstRaisesNoRentAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	st.Now = clk.Now
-	syncer := &tsync.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
+	syncer := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
 	svc := &notify.Service{Store: st, Box: box, Now: clk.Now}
 	client, err := jobs.New(db, jobs.Config{Workers: 2, PollInterval: 50 * time.Millisecond, Notify: svc, RefreshEvery: -1,
 		Insight: &insight.Service{Store: st, Notify: svc, Now: clk.Now}, RecurringDelay: 10 * time.Millisecond}, syncer, st)
@@ -212,7 +212,7 @@ func TestFirstSyncOnTheFirstRaisesNoRentAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := syncer.Connect(ctx, u.ID, tsync.ConnectRequest{URL: bankSrv.URL, Login: "demo", Password: "pw"}); err != nil {
+	if _, _, err := syncer.Connect(ctx, u.ID, ingest.ConnectRequest{URL: bankSrv.URL, Login: "demo", Password: "pw"}); err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, db)

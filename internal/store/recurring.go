@@ -217,25 +217,14 @@ func parseMonthStart(month string) (time.Time, error) {
 	return t, nil
 }
 
-// InsightJobs enqueues recurring detection and transfer matching inside
-// the caller's transaction. A Jobs that also implements it gets a pass
-// after every write that adds transactions.
-type InsightJobs interface {
-	// EnqueueRecurringDetectTx enqueues matching and detection for the
-	// user and reports whether it did (a queue may run no such passes).
-	EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error)
-}
-
 // enqueueRecurringDetect enqueues a detection pass in the caller's
 // transaction when added is set, and marks a pass due since now (a pass
-// that started before this write does not clear it); without an
-// InsightJobs queue it does nothing.
+// that started before this write does not clear it).
 func (s *Store) enqueueRecurringDetect(ctx context.Context, tx *sql.Tx, userID string, added bool) error {
-	ij, ok := s.jobs.(InsightJobs)
-	if !ok || !added {
+	if !added {
 		return nil
 	}
-	queued, err := ij.EnqueueRecurringDetectTx(ctx, tx, userID)
+	queued, err := s.jobs.EnqueueRecurringDetectTx(ctx, tx, userID)
 	if err != nil {
 		return fmt.Errorf("store: enqueue recurring detection: %w", err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -46,7 +46,7 @@ type Handler struct {
 	Now      func() time.Time // time.Now when nil
 	DemoHint string           // shown on the sign-in page when set, e.g. the demo credentials
 	Notify   *notify.Service  // budget plans; one over Store when nil
-	Importer httpapi.Importer // statement uploads at /imports; nil refuses them
+	Importer Importer         // statement uploads at /imports; nil refuses them
 }
 
 // Config configures New.
@@ -56,7 +56,7 @@ type Config struct {
 	Now      func() time.Time
 	DemoHint string
 	Notify   *notify.Service
-	Importer httpapi.Importer
+	Importer Importer
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -159,7 +159,7 @@ func securityHeaders(hd http.Header) {
 // serverError logs err whole and shows a generic page.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	h.logger().ErrorContext(r.Context(), "web: internal error",
-		"request_id", httpapi.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
+		"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
 	securityHeaders(w.Header())
 	http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
 }
@@ -179,7 +179,7 @@ func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.Us
 	if err != nil {
 		return nil, err
 	}
-	httpapi.SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	if err := h.Store.TouchUser(r.Context(), u); err != nil {
 		h.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 	}
@@ -269,7 +269,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	httpapi.SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	// A fresh session every sign-in; the one the browser had, if any, ends.
 	if old, err := r.Cookie(SessionCookie); err == nil && old.Value != "" {
 		if err := h.Store.DeleteToken(r.Context(), auth.HashToken(old.Value)); err != nil {
