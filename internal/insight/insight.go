@@ -52,7 +52,10 @@ type Result struct {
 // and derives daily balances, for one user.
 func (s *Service) Run(ctx context.Context, userID string) (Result, error) {
 	var res Result
-	started := s.now()
+	version, err := s.Store.InsightVersion(ctx, userID)
+	if err != nil {
+		return res, err
+	}
 	p, err := s.Store.Profile(ctx, userID)
 	if err != nil {
 		return res, err
@@ -118,7 +121,7 @@ func (s *Service) Run(ctx context.Context, userID string) (Result, error) {
 	if res.Days, err = s.balances(ctx, userID, accounts, today); err != nil {
 		return res, err
 	}
-	return res, s.Store.InsightRan(ctx, userID, started)
+	return res, s.Store.InsightRan(ctx, userID, version)
 }
 
 // balances derives each account's balance per day from its first

@@ -17,6 +17,17 @@ func day(s string) time.Time {
 	return d
 }
 
+// addAccount adds a savings account to the connection of acct.
+func addAccount(t *testing.T, s *store.Store, acct *tally.Account, ext string) *tally.Account {
+	t.Helper()
+	a, err := s.EnsureAccount(context.Background(), &tally.Account{UserID: acct.UserID, ConnectionID: acct.ConnectionID, ExternalID: ext,
+		Name: "Savings " + ext, Type: tally.AccountSavings, Currency: "USD", Status: tally.StatusActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func TestLinkTransfersNeverAcrossUsers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -40,8 +51,7 @@ func TestLinkTransfersNeverAcrossUsers(t *testing.T) {
 		}
 	}
 	// A side the user filed by hand under spending stays spending.
-	in2 := txn(aliceChk, "a3", "2026-03-03", 7000, "uncategorized")
-	in2.AccountID = "other-account"
+	in2 := txn(addAccount(t, s, aliceChk, "sav"), "a3", "2026-03-03", 7000, "uncategorized")
 	if _, err := s.InsertTransactions(ctx, alice.ID, []*tally.Transaction{in2}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +70,7 @@ func TestLinkAndUnlinkMoveTotals(t *testing.T) {
 	s := newStore(t)
 	u, chk := seedAccount(t, s, "pair@example.com")
 	out := txn(chk, "o", "2026-03-31", -25000, "account_transfer")
-	in := txn(chk, "i", "2026-04-02", 25000, "paycheck") // misfiled as income
-	in.AccountID = "savings"
+	in := txn(addAccount(t, s, chk, "sav"), "i", "2026-04-02", 25000, "paycheck") // misfiled as income
 	if _, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{out, in}); err != nil {
 		t.Fatal(err)
 	}

@@ -231,19 +231,34 @@ func (s *Store) enqueueRecurringDetect(ctx context.Context, tx *sql.Tx, userID s
 	if !queued {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO insight_runs (user_id, due_at) VALUES (?, ?)
-		ON CONFLICT (user_id) DO UPDATE SET due_at = excluded.due_at`), userID, s.now()); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO insight_runs (user_id, due_at, due_version) VALUES (?, ?, 1)
+		ON CONFLICT (user_id) DO UPDATE SET due_at = excluded.due_at, due_version = insight_runs.due_version + 1`), userID, s.now()); err != nil {
 		return fmt.Errorf("store: mark recurring detection due: %w", err)
 	}
 	return nil
 }
 
-// InsightRan records that a pass that started at started has run: a pass
-// asked for before it is no longer due.
-func (s *Store) InsightRan(ctx context.Context, userID string, started time.Time) error {
+// InsightVersion returns how many writes have asked for a pass for the
+// user so far; a pass reads it before it reads the transactions.
+func (s *Store) InsightVersion(ctx context.Context, userID string) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT due_version FROM insight_runs WHERE user_id = ?`), userID).Scan(&v)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: insight version: %w", err)
+	}
+	return v, nil
+}
+
+// InsightRan records that a pass has run which read the transactions after
+// version (from InsightVersion): the pass is no longer due, unless a write
+// asked for another since.
+func (s *Store) InsightRan(ctx context.Context, userID string, version int64) error {
 	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO insight_runs (user_id, ran_at) VALUES (?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET ran_at = excluded.ran_at,
-		due_at = CASE WHEN insight_runs.due_at <= ? THEN NULL ELSE insight_runs.due_at END`), userID, s.now(), started.UTC())
+		due_at = CASE WHEN insight_runs.due_version = ? THEN NULL ELSE insight_runs.due_at END`), userID, s.now(), version)
 	if err != nil {
 		return fmt.Errorf("store: insight ran: %w", err)
 	}

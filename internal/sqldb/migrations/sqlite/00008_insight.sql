@@ -93,13 +93,16 @@ CREATE TABLE budget_rollovers (
     PRIMARY KEY (user_id, category)
 );
 
--- When a user's recurring detection pass was last asked for and last
--- ran: a budget check waits briefly for a pass that is due, so a bill
--- paid as usual is known as such before it could raise an alert.
+-- Whether a user's recurring detection pass is due, since when, and when
+-- one last ran: a budget check waits briefly for a pass that is due, so a
+-- bill paid as usual is known as such before it could raise an alert.
+-- due_version counts the writes that asked for a pass; a pass clears due_at
+-- only if none came in while it ran.
 CREATE TABLE insight_runs (
-    user_id TEXT PRIMARY KEY,
-    due_at  TIMESTAMP,
-    ran_at  TIMESTAMP
+    user_id     TEXT PRIMARY KEY,
+    due_at      TIMESTAMP,
+    due_version INTEGER NOT NULL DEFAULT 0,
+    ran_at      TIMESTAMP
 );
 
 -- +goose Down
