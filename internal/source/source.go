@@ -60,6 +60,21 @@ type Statement struct {
 	ListsPending bool
 }
 
+// Holdings returns an OFX statement's investment positions, each as of its
+// own date or, without one, the statement's balance date.
+func Holdings(st *ofx.Statement) []tally.Holding {
+	var out []tally.Holding
+	for _, p := range st.Positions {
+		asOf := p.AsOf
+		if asOf.IsZero() && st.Ledger != nil {
+			asOf = st.Ledger.AsOf
+		}
+		out = append(out, tally.Holding{SecurityID: p.SecurityID, IDType: p.SecurityIDType, PositionType: p.Type,
+			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, Currency: st.Currency, AsOf: asOf})
+	}
+	return out
+}
+
 // OFXAccount describes an OFX account identity: its external id encodes the
 // identity as kind:type:bank-or-broker:acctid (the account id last, so it
 // may hold any character).

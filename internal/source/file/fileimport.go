@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tallyhq/tally"
@@ -53,6 +54,10 @@ type Chunk struct {
 	// Ledger is the statement's closing balance, with the last chunk of an
 	// OFX statement that has one.
 	Ledger *int64
+	// LedgerAsOf is when Ledger was the balance; Holdings are the
+	// statement's investment positions (last chunk of an OFX statement).
+	LedgerAsOf time.Time
+	Holdings   []tally.Holding
 }
 
 // Summary counts a whole file.
@@ -270,6 +275,10 @@ func readOFX(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 		if done && st.Ledger != nil {
 			v := st.Ledger.Amount
 			c.Ledger = &v
+			c.LedgerAsOf = st.Ledger.AsOf
+		}
+		if done {
+			c.Holdings = source.Holdings(st)
 		}
 		if len(c.Transactions) == 0 && c.Ledger == nil {
 			return nil

@@ -116,14 +116,7 @@ func Statement(st *ofx.Statement) source.Statement {
 		out.Balance = &v
 		out.BalanceAsOf = st.Ledger.AsOf
 	}
-	for _, p := range st.Positions {
-		asOf := p.AsOf
-		if asOf.IsZero() && st.Ledger != nil {
-			asOf = st.Ledger.AsOf
-		}
-		out.Holdings = append(out.Holdings, tally.Holding{SecurityID: p.SecurityID, IDType: p.SecurityIDType, PositionType: p.Type,
-			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, Currency: st.Currency, AsOf: asOf})
-	}
+	out.Holdings = source.Holdings(st)
 	return out
 }
 
