@@ -1,7 +1,6 @@
 package recurring
 
 import (
-	"slices"
 	"sort"
 	"strings"
 )
@@ -27,15 +26,30 @@ func transferLike(t *Txn) bool {
 	if isTransferCategory(t.Category) {
 		return true
 	}
-	words := strings.FieldsFunc(strings.ToUpper(t.Description), func(r rune) bool {
-		return (r < 'A' || r > 'Z') && (r < '0' || r > '9')
-	})
-	for _, w := range words {
-		if slices.Contains(transferWords, w) {
-			return true
+	// Whole words, without allocating: most descriptors are purchases.
+	d := t.Description
+	for i := 0; i < len(d); {
+		for i < len(d) && !isWordByte(d[i]) {
+			i++
 		}
+		j := i
+		for j < len(d) && isWordByte(d[j]) {
+			j++
+		}
+		if j > i && j-i <= 12 {
+			for _, w := range transferWords {
+				if strings.EqualFold(d[i:j], w) {
+					return true
+				}
+			}
+		}
+		i = j
 	}
 	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 // eligible reports whether t may be one side of a transfer at all: the user
