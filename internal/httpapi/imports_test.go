@@ -148,7 +148,7 @@ func TestImportUploadRefusals(t *testing.T) {
 	_, token := e.signUp("ana@example.com")
 	big := bytes.Repeat([]byte("2026-03-02,Coffee,-4.50\n"), (1<<20)/20)
 	e.upload(token, "big.csv", append([]byte("Date,Description,Amount\n"), big...), "").wantError(t, http.StatusRequestEntityTooLarge, "payload_too_large", "larger than")
-	e.upload(token, "stmt.sta", []byte(":20:REF\n:25:1/2\n:60F:C260101EUR1,00\n"), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "MT940")
+	e.upload(token, "report.xml", []byte(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">`), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "camt.052")
 	e.upload(token, "scan.pdf", []byte("%PDF-1.4\n..."), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "PDF")
 	e.do("POST", "/api/v1/imports", token, map[string]string{"file": "x"}).wantError(t, http.StatusBadRequest, "invalid_argument", "multipart")
 	e.do("GET", "/api/v1/imports/nope", token, nil).wantError(t, http.StatusNotFound, "not_found")

@@ -190,9 +190,9 @@ func TestNewImportRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	_, err := f.svc.NewImport(ctx, f.user.ID, "", "stmt.sta", []byte(":20:REF\n:25:123/456\n:60F:C260101EUR1,00\n"), false)
-	if tally.ErrorCode(err) != tally.EUNPROCESSABLE || !strings.Contains(tally.ErrorMessage(err), "MT940") {
-		t.Errorf("MT940: got %v, want unprocessable naming MT940", err)
+	_, err := f.svc.NewImport(ctx, f.user.ID, "", "report.xml", []byte(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">`), false)
+	if tally.ErrorCode(err) != tally.EUNPROCESSABLE || !strings.Contains(tally.ErrorMessage(err), "camt.052") {
+		t.Errorf("camt.052: got %v, want unprocessable naming camt.052", err)
 	}
 	other, err := f.st.CreateUser(ctx, "other@example.com", "hash")
 	if err != nil {
