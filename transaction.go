@@ -24,6 +24,7 @@ type Transaction struct {
 	Currency       string
 	Description    string // the raw descriptor as the institution sent it
 	Merchant       string // the normalized seller name
+	MerchantKey    string // the seller as rules and crowd votes know it, computed at insert from every field of the line
 	Category       string // a category id (slug)
 	CategorySource string
 	Pending        bool

@@ -35,6 +35,7 @@ Usage:
   tally backup     --to FILE                (SQLite and raw documents, while serving)
   tally restore    --from FILE [--force]    (into --data-dir; serve stopped)
   tally rotate-key                          (re-seal stored secrets under a new key)
+  tally loadgen    [--target URL] [--users N] [--duration D]   (simulated users; JSON out)
   tally version
 
 Every flag also reads from an environment variable TALLY_<FLAG>
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRotateKey(ctx, rest, stdout, stderr)
 	case "categorize":
 		return runCategorize(ctx, rest, stdin, stdout, stderr)
+	case "loadgen":
+		return runLoadgen(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tally", Version())
 		return nil

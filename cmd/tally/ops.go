@@ -292,7 +292,7 @@ func runRotateKey(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer db.Close()
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	start := time.Now()
 	n, err := st.ResealAll(ctx, func(x store.Sealed) ([]byte, error) {
 		pt, err := oldBox.Open(x.Value, x.Additional)

@@ -123,7 +123,7 @@ func TestRotateKey(t *testing.T) {
 	defer db.Close()
 	oldBox, _ := secret.New(oldKey)
 	newBox, _ := secret.New(newKey)
-	n, err := store.New(db, nil).ResealAll(ctx, func(x store.Sealed) ([]byte, error) {
+	n, err := store.New(db, store.NoJobs{}).ResealAll(ctx, func(x store.Sealed) ([]byte, error) {
 		if _, err := oldBox.Open(x.Value, x.Additional); err == nil {
 			t.Errorf("%s %s still opens with the old key", x.Table, x.Key)
 		}

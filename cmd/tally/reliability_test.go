@@ -188,7 +188,7 @@ func TestReliabilityKillFirstSync(t *testing.T) {
 	elapsed := time.Since(start)
 	time.Sleep(time.Second) // a duplicate would show up now
 	n := count()
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	ids, err := st.UserIDs(ctx, "", 10)
 	if err != nil {
 		t.Fatal(err)

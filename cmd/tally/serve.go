@@ -15,10 +15,14 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/config"
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
@@ -26,7 +30,6 @@ import (
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 	"github.com/tallyhq/tally/internal/web"
 )
 
@@ -41,11 +44,15 @@ type Main struct {
 	DB    *sqldb.DB
 	Store *store.Store
 	Jobs  *jobs.Client
-	Sync  *tsync.Service
+	Sync  *ingest.Service
 	// Notify checks budgets and delivers notifications.
 	Notify *notify.Service
 	// Outbound guards requests made on a user's behalf.
 	Outbound *outbound.Guard
+	// Cache is the read cache: Redis with --redis-url, else in-process.
+	Cache *cache.Cache
+	// Replica serves the API's lag-tolerant reads (--database-replica-url).
+	Replica *sqldb.Replica
 
 	listener net.Listener
 	server   *http.Server
@@ -119,14 +126,30 @@ func (m *Main) Run(ctx context.Context) error {
 	if blobURL == "" {
 		blobURL = filepath.Join(c.DataDir, "blobs")
 	}
-	blobs, err := blob.Open(blobURL)
+	blobs, err := blob.Open(ctx, blobURL)
 	if err != nil {
 		return err
 	}
-	m.Store = store.New(db, nil)
+	m.Store = store.New(db, store.NoJobs{})
+	if m.Cache, err = openCache(ctx, c, m.Logger); err != nil {
+		return err
+	}
+	m.Store.SetInvalidator(m.Cache)
+	if db.Dialect == sqldb.Postgres {
+		// Every process records where the log stood after a user's write,
+		// so an API process with a replica knows when it has caught up,
+		// whichever process wrote.
+		m.Cache.WriteMark = db.WriteLSN
+	}
+	if c.DatabaseReplicaURL != "" && c.Role != config.RoleWorker {
+		if m.Replica, err = sqldb.OpenReplica(ctx, c.DatabaseReplicaURL, m.Logger); err != nil {
+			return err
+		}
+		m.Store.SetReplica(m.Replica)
+	}
 	allow, _ := outbound.ParseAllowList(c.OutboundAllowCIDR) // checked by Validate
 	m.Outbound = outbound.New(allow)
-	m.Sync = &tsync.Service{
+	m.Sync = &ingest.Service{
 		HTTP:       m.Outbound.Client(0),
 		Store:      m.Store,
 		Blobs:      blobs,
@@ -153,6 +176,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Jobs, err = jobs.New(db, jobs.Config{
 		Notify:       m.Notify,
+		Insight:      &insight.Service{Store: m.Store, Notify: m.Notify},
 		Workers:      workers,
 		JobTimeout:   c.JobTimeout,
 		RescueAfter:  c.RescueAfter,
@@ -187,13 +211,13 @@ func (m *Main) Run(ctx context.Context) error {
 		io.WriteString(w, "ok\n")
 	})
 	if c.MetricsAddr == "" {
-		mux.Handle("GET /metrics", httpapi.MetricsGuard(metrics.Handler(), c.MetricsToken, isLoopback(c.Addr) && !c.TrustProxy))
+		mux.Handle("GET /metrics", httpx.MetricsGuard(metrics.Handler(), c.MetricsToken, isLoopback(c.Addr) && !c.TrustProxy))
 	}
 	var demoHint string
 	gate := &auth.Gate{Store: m.Store, Box: box}
 	if c.Role != config.RoleWorker {
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Outbound: m.Outbound,
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, Outbound: m.Outbound,
 			Gate: gate, TrustProxy: c.TrustProxy}
 		api.Routes(mux)
 		if c.Demo {
@@ -222,7 +246,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.server = &http.Server{
-		Handler:           httpapi.SecurityHeaders(httpapi.Middleware(mux, m.Logger), c.TrustProxy),
+		Handler:           httpx.SecurityHeaders(httpx.Middleware(mux, m.Logger), c.TrustProxy),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
@@ -235,11 +259,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.metricsListener = mln
 		mmux := http.NewServeMux()
-		mmux.Handle("GET /metrics", httpapi.MetricsGuard(metrics.Handler(), c.MetricsToken, true))
-		m.metricsServer = &http.Server{Handler: httpapi.SecurityHeaders(mmux, false), ReadHeaderTimeout: 10 * time.Second}
+		mmux.Handle("GET /metrics", httpx.MetricsGuard(metrics.Handler(), c.MetricsToken, true))
+		m.metricsServer = &http.Server{Handler: httpx.SecurityHeaders(mmux, false), ReadHeaderTimeout: 10 * time.Second}
 		go m.metricsServer.Serve(mln)
 	}
-	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version())
+	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version(),
+		"cache", cacheKind(c), "replica", c.DatabaseReplicaURL != "" && c.Role != config.RoleWorker)
 
 	if c.Demo {
 		if err := m.setUpDemo(ctx, key); err != nil {
@@ -284,6 +309,33 @@ func isLoopback(addr string) bool {
 	return err == nil && a.IsLoopback()
 }
 
+// openCache opens the read cache: Redis when --redis-url is set, else a
+// bounded in-process LRU. A Redis that does not answer at start is
+// reported and Tally serves from the database until it does.
+func openCache(ctx context.Context, c *config.Config, logger *slog.Logger) (*cache.Cache, error) {
+	if c.RedisURL == "" {
+		return cache.New(cache.NewMemory(0), cache.Options{Logger: logger}), nil
+	}
+	r, err := cache.NewRedis(c.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.Ping(pingCtx); err != nil {
+		logger.Warn("redis unreachable; reading from the database until it answers",
+			"url", cache.RedactURL(c.RedisURL), "error", err.Error())
+	}
+	return cache.New(r, cache.Options{Logger: logger}), nil
+}
+
+func cacheKind(c *config.Config) string {
+	if c.RedisURL != "" {
+		return "redis"
+	}
+	return "memory"
+}
+
 // URL is the base URL the process serves.
 func (m *Main) URL() string {
 	if m.listener == nil {
@@ -310,6 +362,16 @@ func (m *Main) Close() error {
 	}
 	if m.Jobs != nil && m.started {
 		if err := m.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.Replica != nil {
+		if err := m.Replica.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.Cache != nil {
+		if err := m.Cache.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}

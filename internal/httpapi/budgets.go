@@ -1,12 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
-	"net/mail"
-	"sort"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
@@ -38,6 +35,10 @@ type budgetLineJSON struct {
 	Percent   int64  `json:"percent"`
 	Status    string `json:"status"`
 	Projected bool   `json:"projected"`
+	Rollover  string `json:"rollover"`
+	Carried   string `json:"carried"`
+	Available string `json:"available"`
+	Paid      string `json:"paid"`
 }
 
 type budgetsJSON struct {
@@ -53,7 +54,8 @@ func newBudgetLineJSON(l budget.Line, currency string) budgetLineJSON {
 	}
 	return budgetLineJSON{Category: l.Category, Name: name, Amount: tally.FormatAmount(l.Amount, currency), Source: l.Source,
 		Spent: tally.FormatAmount(l.Spent, currency), Remaining: tally.FormatAmount(l.Remaining, currency), Percent: l.Percent,
-		Status: l.Status, Projected: l.Projected}
+		Status: l.Status, Projected: l.Projected, Rollover: l.Rollover, Carried: tally.FormatAmount(l.Carried, currency),
+		Available: tally.FormatAmount(l.Available, currency), Paid: tally.FormatAmount(l.Paid, currency)}
 }
 
 // GET /api/v1/budgets?month=YYYY-MM: every budgeted category, its amount and
@@ -68,16 +70,18 @@ func (s *Server) getBudgets(w http.ResponseWriter, r *http.Request, u *tally.Use
 		}
 		month = m
 	}
-	plan, err := s.notifier().Plan(r.Context(), u.ID, month)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := budgetsJSON{Month: month, Currency: plan.Currency, Categories: make([]budgetLineJSON, 0, len(plan.Lines))}
-	for _, l := range plan.Lines {
-		out.Categories = append(out.Categories, newBudgetLineJSON(l, plan.Currency))
-	}
-	writeJSON(w, http.StatusOK, out)
+	// Statuses project the month from today's date: the entry is the day's.
+	s.cachedJSON(w, r, u, "budgets:"+month+":"+s.now().In(u.Location()).Format(tally.DateLayout), func(ctx context.Context) (any, error) {
+		plan, err := s.notifier().Plan(ctx, u.ID, month)
+		if err != nil {
+			return nil, err
+		}
+		out := budgetsJSON{Month: month, Currency: plan.Currency, Categories: make([]budgetLineJSON, 0, len(plan.Lines))}
+		for _, l := range plan.Lines {
+			out.Categories = append(out.Categories, newBudgetLineJSON(l, plan.Currency))
+		}
+		return out, nil
+	})
 }
 
 // budgetCategory validates the {category} of a budget path.
@@ -100,14 +104,19 @@ func (s *Server) putBudget(w http.ResponseWriter, r *http.Request, u *tally.User
 		return
 	}
 	var req struct {
-		Amount *string `json:"amount"`
+		Amount   *string `json:"amount"`
+		Rollover *string `json:"rollover"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if req.Amount == nil {
-		s.error(w, r, tally.Errorf(tally.EINVALID, `amount is required, as a decimal string such as "450.00"`))
+	if req.Amount == nil && req.Rollover == nil {
+		s.error(w, r, tally.Errorf(tally.EINVALID, `amount is required, as a decimal string such as "450.00" (or rollover alone)`))
+		return
+	}
+	if req.Rollover != nil && !validRollover(*req.Rollover) {
+		s.error(w, r, tally.Errorf(tally.EINVALID, "rollover %q is not allowed: want none, surplus or surplus_and_deficit", *req.Rollover))
 		return
 	}
 	p, err := s.Store.Profile(r.Context(), u.ID)
@@ -115,13 +124,17 @@ func (s *Server) putBudget(w http.ResponseWriter, r *http.Request, u *tally.User
 		s.error(w, r, err)
 		return
 	}
-	amount, err := tally.ParseAmount(*req.Amount, p.Currency)
-	if err != nil || amount <= 0 {
-		s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s up to %s", *req.Amount, p.Currency, tally.FormatAmount(tally.MaxAmount, p.Currency)))
-		return
+	var amount *int64
+	if req.Amount != nil {
+		a, err := tally.ParseAmount(*req.Amount, p.Currency)
+		if err != nil || a <= 0 {
+			s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s up to %s", *req.Amount, p.Currency, tally.FormatAmount(tally.MaxAmount, p.Currency)))
+			return
+		}
+		amount = &a
 	}
 	month := s.currentMonth(u)
-	if err := s.Store.SetBudget(r.Context(), u.ID, category, amount, p.Currency, month); err != nil {
+	if err := s.Store.PutBudget(r.Context(), u.ID, category, amount, p.Currency, req.Rollover, month); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -141,6 +154,10 @@ func (s *Server) writeBudgetLine(w http.ResponseWriter, r *http.Request, u *tall
 		}
 	}
 	s.error(w, r, tally.Errorf(tally.ENOTFOUND, "no budget for %s", category))
+}
+
+func validRollover(v string) bool {
+	return v == tally.RolloverNone || v == tally.RolloverSurplus || v == tally.RolloverSurplusAndDeficit
 }
 
 // DELETE /api/v1/budgets/{category}: back to the recommendation.
@@ -241,61 +258,13 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, u *tally.Use
 	writeJSON(w, http.StatusOK, out)
 }
 
-// applyProfile validates req and applies it to p; it returns a new webhook
-// secret when it made one.
+// applyProfile validates req and applies it to p (tally.ProfileChange, and
+// the webhook here); it returns a new webhook secret when it made one.
 func (s *Server) applyProfile(p *tally.Profile, req profileRequest) (string, error) {
-	if v := req.MonthlyIncome; v != nil {
-		a, err := tally.ParseAmount(*v, p.Currency)
-		if *v == "" {
-			a, err = 0, nil
-		}
-		if err != nil || a < 0 {
-			return "", tally.Errorf(tally.EINVALID, `monthly_income %q: want a decimal amount such as "5200.00", or "0" to detect it from paychecks`, *v)
-		}
-		p.MonthlyIncome = a
-	}
-	if v := req.TimeZone; v != nil {
-		if _, err := time.LoadLocation(*v); err != nil || *v == "" || strings.EqualFold(*v, "local") {
-			return "", tally.Errorf(tally.EINVALID, "time_zone %q: want an IANA time zone such as America/New_York", *v)
-		}
-		p.TimeZone = *v
-	}
-	if v := req.NotifyEmail; v != nil {
-		if *v != "" {
-			a, err := mail.ParseAddress(*v)
-			if err != nil || a.Address != *v {
-				return "", tally.Errorf(tally.EINVALID, "notify_email %q: want a plain email address", *v)
-			}
-		}
-		p.NotifyEmail = *v
-	}
-	if v := req.ApproachingPercent; v != nil {
-		if *v < 1 || *v > 99 {
-			return "", tally.Errorf(tally.EINVALID, "approaching_percent %d: want 1 to 99", *v)
-		}
-		p.ApproachingPercent = *v
-	}
-	if v := req.Channels; v != nil {
-		ch := map[string][]string{}
-		for kind, list := range *v {
-			if !knownKind(kind) {
-				return "", tally.Errorf(tally.EINVALID, "channels: %q is not a notification kind; want one of %s", kind, strings.Join(tally.NotificationKinds, ", "))
-			}
-			out := []string{}
-			for _, c := range list {
-				switch c {
-				case tally.ChannelInbox:
-					// Always on.
-				case tally.ChannelEmail, tally.ChannelWebhook:
-					out = append(out, c)
-				default:
-					return "", tally.Errorf(tally.EINVALID, "channels.%s: %q is not a channel; want inbox, email or webhook", kind, c)
-				}
-			}
-			sort.Strings(out)
-			ch[kind] = out
-		}
-		p.Channels = ch
+	change := tally.ProfileChange{MonthlyIncome: req.MonthlyIncome, TimeZone: req.TimeZone, NotifyEmail: req.NotifyEmail,
+		ApproachingPercent: req.ApproachingPercent, Channels: req.Channels}
+	if err := change.Apply(p); err != nil {
+		return "", err
 	}
 	secret := ""
 	if v := req.WebhookURL; v != nil {
@@ -318,15 +287,6 @@ func (s *Server) applyProfile(p *tally.Profile, req profileRequest) (string, err
 		}
 	}
 	return secret, nil
-}
-
-func knownKind(k string) bool {
-	for _, v := range tally.NotificationKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
 }
 
 type notificationJSON struct {

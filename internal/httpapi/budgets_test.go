@@ -11,6 +11,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/secret"
 )
 
@@ -26,7 +27,7 @@ func (e *env) withSecrets() *env {
 		Outbound: testGuard()}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	e.t.Cleanup(e.srv.Close)
 	return e
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // decodeJSON reads the request body into dst strictly: one JSON object, no
@@ -20,7 +21,7 @@ func decodeJSON(r *http.Request, dst any) error {
 	if err != nil {
 		return decodeError(err)
 	}
-	if err := checkJSONText(body); err != nil {
+	if err := httpx.CheckJSONText(body); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -19,11 +19,13 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 )
 
 func TestMain(m *testing.M) {
@@ -37,9 +39,32 @@ var now = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 
 // fakeJobs records the sync jobs the store enqueues.
 type fakeJobs struct {
+	store.NoJobs
 	mu      gosync.Mutex
 	syncs   []string // connection ids
 	imports []string // import ids
+	crowd   []string // merchant keys whose crowd category changed
+}
+
+func (j *fakeJobs) EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.crowd = append(j.crowd, merchantKey)
+	return nil
+}
+
+// applyCrowd runs the crowd_apply jobs enqueued so far, as the worker would.
+func (e *env) applyCrowd() {
+	e.t.Helper()
+	e.jobs.mu.Lock()
+	keys := e.jobs.crowd
+	e.jobs.crowd = nil
+	e.jobs.mu.Unlock()
+	for _, k := range keys {
+		if _, err := e.store.ApplyCrowd(context.Background(), k); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }
 
 func (j *fakeJobs) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error {
@@ -58,12 +83,12 @@ func (j *fakeJobs) count() int {
 // fakeConnector stands in for the institution: password "wrong" is refused
 // (422), logins beginning "down-" find the institution unreachable (502).
 // Otherwise it stores the connection with a checking and a credit-card
-// account, as sync.Service does after verifying the credentials.
+// account, as ingest.Service does after verifying the credentials.
 type fakeConnector struct {
 	store *store.Store
 }
 
-func (c *fakeConnector) Connect(ctx context.Context, userID string, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
+func (c *fakeConnector) Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
 	switch {
 	case req.Password == "wrong":
 		return nil, nil, tally.Errorf(tally.EUNPROCESSABLE, "the institution refused the login or password")
@@ -85,7 +110,7 @@ func (c *fakeConnector) Connect(ctx context.Context, userID string, req sync.Con
 
 // env is one test's server over a fresh database.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	jobs  *fakeJobs
 	srv   *httptest.Server
@@ -109,7 +134,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	jobs := &fakeJobs{}
 	st := store.New(sqldbtest.Open(t), jobs)
@@ -133,7 +158,7 @@ func (e *env) serve(at time.Time) {
 		Outbound: testGuard()}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	e.t.Cleanup(e.srv.Close)
 }
 
@@ -172,6 +197,14 @@ func (e *env) do(method, path, token string, body any) response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return e.roundTrip(req)
+}
+
+// roundTrip sends req, reads the answer and checks it against the API's
+// OpenAPI description: a status, header or field it does not document fails
+// the test.
+func (e *env) roundTrip(req *http.Request) response {
+	e.t.Helper()
 	res, err := e.srv.Client().Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -184,14 +217,17 @@ func (e *env) do(method, path, token string, body any) response {
 	out := response{status: res.StatusCode, header: res.Header, raw: raw}
 	if len(raw) > 0 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &out.body); err != nil {
-			e.t.Fatalf("%s %s: answer is not a JSON object: %v: %s", method, path, err, raw)
+			e.t.Fatalf("%s %s: answer is not a JSON object: %v: %s", req.Method, req.URL.Path, err, raw)
 		}
+	}
+	if err := checkOpenAPI(req, res, raw); err != nil {
+		e.t.Errorf("%s %s answered %d, which openapi.json does not describe: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, raw)
 	}
 	return out
 }
 
 // want fails unless the answer has the status.
-func (r response) want(t *testing.T, status int) response {
+func (r response) want(t testing.TB, status int) response {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("got status %d, want %d; body %s", r.status, status, r.raw)
@@ -201,7 +237,7 @@ func (r response) want(t *testing.T, status int) response {
 
 // wantError fails unless the answer is the error shape with status and code,
 // and its message contains every one of contains.
-func (r response) wantError(t *testing.T, status int, code string, contains ...string) {
+func (r response) wantError(t testing.TB, status int, code string, contains ...string) {
 	t.Helper()
 	r.want(t, status)
 	var shape struct {
@@ -269,6 +305,9 @@ type txn struct {
 	amount                                    int64
 }
 
+// seedEngine gives seeded transactions the seller key the pipeline would.
+var seedEngine = categorize.New()
+
 // seed stores transactions the way sync would, monthly totals included.
 func (e *env) seed(userID string, txns ...txn) []*tally.Transaction {
 	e.t.Helper()
@@ -289,7 +328,7 @@ func (e *env) seed(userID string, txns ...txn) []*tally.Transaction {
 		out = append(out, &tally.Transaction{
 			AccountID: x.account, ExternalID: fmt.Sprintf("fitid-%d-%s", i, x.date), PostedOn: posted,
 			Amount: x.amount, Currency: "USD", Description: strings.ToUpper(merchant) + " #" + fmt.Sprint(i),
-			Merchant: merchant, Category: x.category, CategorySource: source,
+			Merchant: merchant, MerchantKey: seedEngine.Merchant(merchant).Key, Category: x.category, CategorySource: source,
 		})
 	}
 	n, err := e.store.InsertTransactions(context.Background(), userID, out)

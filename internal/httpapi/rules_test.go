@@ -190,6 +190,7 @@ func TestCrowdVotesThroughTheAPI(t *testing.T) {
 	patch(users[3], 1, "gift") // the 4th user's own choice for one of them
 	patch(users[1], 0, "hobbies")
 	patch(users[2], 0, "hobbies")
+	e.applyCrowd()
 	// A voter who agrees gets their other transactions filed by the crowd.
 	got := get(users[0], 1)
 	if got.str("category") != "hobbies" || got.str("category_source") != tally.SourceCrowd {

@@ -8,26 +8,27 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
+	"github.com/tallyhq/tally/internal/summary"
 )
 
 // Connector links a user to an institution: it verifies the credentials with
 // the institution and stores the connection, its accounts and a first sync
-// job. *sync.Service implements it. Refused credentials are EUNPROCESSABLE,
+// job. *ingest.Service implements it. Refused credentials are EUNPROCESSABLE,
 // an unreachable institution EUPSTREAM, a bad URL EINVALID; nothing is
 // stored on error.
 type Connector interface {
-	Connect(ctx context.Context, userID string, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error)
+	Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error)
 }
 
 // MaxJSONBody caps a JSON request body.
@@ -61,6 +62,15 @@ type Server struct {
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto, as set by a reverse proxy in front.
 	TrustProxy bool
+
+	// Cache holds summaries, spending, budgets and trends per user; nil
+	// reads the database every time.
+	Cache *cache.Cache
+	// Summary builds GET /api/v1/summary; one over Store, Notify and Cache
+	// when nil.
+	Summary *summary.Service
+
+	tokens tokenCache // bearer tokens recently seen, checked against Cache
 }
 
 func (s *Server) gate() *auth.Gate {
@@ -127,6 +137,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.routeImports(mux)
 	s.routeTwoFactor(mux)
 	s.routeUserData(mux)
+	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
+	s.handle(mux, "GET "+v1+"/openapi.json", serveOpenAPI)
+	s.routeInsight(mux)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.
@@ -157,16 +170,11 @@ func (s *Server) handleAuth(mux *http.ServeMux, pattern string, h authedHandler)
 
 // authenticate returns the user of the request's bearer token.
 func (s *Server) authenticate(r *http.Request) (*tally.User, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "missing Authorization header; send Authorization: Bearer TOKEN")
+	hash, err := bearerHash(r)
+	if err != nil {
+		return nil, err
 	}
-	scheme, token, ok := strings.Cut(h, " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "Authorization header must be Bearer TOKEN")
-	}
-	u, err := s.Store.UserByToken(r.Context(), auth.HashToken(token), store.TokenAPI)
+	u, err := s.Store.UserByToken(r.Context(), hash, store.TokenAPI)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
 		return nil, tally.Errorf(tally.EUNAUTHORIZED, "token is invalid or expired")
 	}

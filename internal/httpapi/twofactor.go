@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 func (s *Server) routeTwoFactor(mux *http.ServeMux) {
@@ -53,7 +54,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, u *tally.Us
 		s.error(w, r, err)
 		return
 	}
-	codes, err := s.gate().Confirm(r.Context(), u, req.Code, ClientAddr(r, s.TrustProxy))
+	codes, err := s.gate().Confirm(r.Context(), u, req.Code, httpx.ClientAddr(r, s.TrustProxy))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -69,7 +70,7 @@ func (s *Server) disableTOTP(w http.ResponseWriter, r *http.Request, u *tally.Us
 		s.error(w, r, err)
 		return
 	}
-	if err := s.gate().Disable(r.Context(), u, req.Code, ClientAddr(r, s.TrustProxy)); err != nil {
+	if err := s.gate().Disable(r.Context(), u, req.Code, httpx.ClientAddr(r, s.TrustProxy)); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 func (s *Server) routeUserData(mux *http.ServeMux) {
@@ -24,7 +25,7 @@ func (s *Server) exportUser(w http.ResponseWriter, r *http.Request, u *tally.Use
 	if err := s.Store.ExportUser(r.Context(), u.ID, bw); err != nil {
 		// Once the answer has begun its status cannot change: the
 		// document is left unterminated, which no JSON reader accepts.
-		s.logger().ErrorContext(r.Context(), "export", "request_id", RequestID(r.Context()), "user_id", u.ID, "error", err)
+		s.logger().ErrorContext(r.Context(), "export", "request_id", httpx.RequestID(r.Context()), "user_id", u.ID, "error", err)
 		return
 	}
 	_ = bw.Flush()
@@ -48,7 +49,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, u *tally.Use
 		s.error(w, r, tally.Errorf(tally.EINVALID, "password is required to delete the account"))
 		return
 	}
-	if _, err := s.gate().SignIn(r.Context(), u.Email, req.Password, req.TOTPCode, ClientAddr(r, s.TrustProxy)); err != nil {
+	if _, err := s.gate().SignIn(r.Context(), u.Email, req.Password, req.TOTPCode, httpx.ClientAddr(r, s.TrustProxy)); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -57,7 +58,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	writeJSON(w, http.StatusCreated, userJSON{ID: u.ID, Email: u.Email})
 }
 
@@ -89,12 +90,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	u, err := s.gate().SignIn(r.Context(), req.Email, req.Password, req.TOTPCode, ClientAddr(r, s.TrustProxy))
+	u, err := s.gate().SignIn(r.Context(), req.Email, req.Password, req.TOTPCode, httpx.ClientAddr(r, s.TrustProxy))
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	token, err := auth.NewToken()
 	if err != nil {
 		s.error(w, r, err)

@@ -21,7 +21,7 @@ func TestCrowdApplyJob(t *testing.T) {
 	if err := jobs.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	client, err := jobs.New(db, jobs.Config{Workers: 1, PollInterval: 50 * time.Millisecond}, nil, st)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestCrowdApplyJob(t *testing.T) {
 		// Voters whose votes count: accounts older than a week with the
 		// seller in a linked bank's transactions. The connection is made
 		// without a queue, as this test has no syncer.
-		old := store.New(db, nil)
+		old := store.New(db, store.NoJobs{})
 		old.Now = func() time.Time { return time.Now().Add(-8 * 24 * time.Hour) }
 		u, err := old.CreateUser(ctx, fmt.Sprintf("c%d@example.com", i), "hash")
 		if err != nil {
@@ -44,7 +44,7 @@ func TestCrowdApplyJob(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := &tally.Transaction{AccountID: acct.ID, ExternalID: "x", PostedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Amount: -1200,
-			Currency: "USD", Description: "TST* JOE'S PIZZA", Merchant: "Joe's Pizza", Category: "restaurants", CategorySource: tally.SourceDictionary}
+			Currency: "USD", Description: "TST* JOE'S PIZZA", Merchant: "Joe's Pizza", MerchantKey: "JOESPIZZA", Category: "restaurants", CategorySource: tally.SourceDictionary}
 		if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{x}); err != nil {
 			t.Fatal(err)
 		}

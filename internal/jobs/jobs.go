@@ -21,11 +21,12 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // Queue names.
@@ -79,6 +80,14 @@ type Config struct {
 	// often it runs (hourly when 0, never when negative).
 	RefreshCap   int
 	RefreshEvery time.Duration
+
+	// Insight matches transfers, finds recurring series and derives daily
+	// balances after syncs and once a day; nil registers no such workers
+	// and enqueues no such jobs.
+	Insight *insight.Service
+	// RecurringDelay is how long after a write its detection pass waits, so
+	// a sync's chunks share one pass; 0 means 5 seconds.
+	RecurringDelay time.Duration
 }
 
 // Client enqueues and runs jobs.
@@ -87,6 +96,9 @@ type Client struct {
 	db         *sqldb.DB
 	logger     *slog.Logger
 	refreshCap int
+	insight    bool // enqueue recurring detection after inserts
+	// recurringDelay is how long a pass waits after the write enqueuing it.
+	recurringDelay time.Duration
 
 	id         string             // this process's River client id
 	stopBeats  context.CancelFunc // ends the heartbeats of a started client
@@ -118,12 +130,15 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 
 // New returns a client. With cfg.Workers > 0 and a sync service it also
 // runs sync jobs once started.
-func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Client, error) {
+func New(db *sqldb.DB, cfg Config, syncer *ingest.Service, st *store.Store) (*Client, error) {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, id: newClientID()}
+	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, id: newClientID(), insight: cfg.Insight != nil, recurringDelay: cfg.RecurringDelay}
+	if c.recurringDelay <= 0 {
+		c.recurringDelay = defaultRecurringDelay
+	}
 	rc := &river.Config{
 		ID:                   c.id,
 		Logger:               logger.With("component", "river"),
@@ -151,6 +166,11 @@ func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Cli
 			}
 			river.AddWorker(workers, &budgetCheckWorker{notify: cfg.Notify, client: c})
 			river.AddWorker(workers, &deliverWorker{notify: cfg.Notify, client: c, retryBase: base})
+		}
+		if cfg.Insight != nil {
+			river.AddWorker(workers, &recurringDetectWorker{insight: cfg.Insight, client: c})
+			river.AddWorker(workers, &recurringDailyWorker{client: c, store: st})
+			rc.PeriodicJobs = append(rc.PeriodicJobs, recurringPeriodic())
 		}
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{
@@ -241,7 +261,7 @@ func (c *Client) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connecti
 
 type syncWorker struct {
 	river.WorkerDefaults[SyncArgs]
-	syncer *tsync.Service
+	syncer *ingest.Service
 	store  *store.Store
 	logger *slog.Logger
 	notify *notify.Service // nil: no sync notices
@@ -271,11 +291,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		metrics.Jobs.WithLabelValues(job.Kind, "cancelled").Inc()
 		log.InfoContext(ctx, "sync skipped: connection is gone")
 		return nil
-	case tsync.IsCredentialError(err):
+	case ingest.IsCredentialError(err):
 		// Retrying cannot fix a refused login; the user must update it.
 		metrics.Jobs.WithLabelValues(job.Kind, "cancelled").Inc()
 		log.WarnContext(ctx, "sync stopped: the institution refused the login", "error", err)
-		w.finish(ctx, a, tsync.Reason(err))
+		w.finish(ctx, a, ingest.Reason(err))
 		if err := w.store.MarkCredentialsRefused(context.WithoutCancel(ctx), a.UserID, a.ConnectionID); err != nil {
 			log.ErrorContext(ctx, "record refused credentials", "error", err)
 		}
@@ -284,11 +304,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	metrics.Jobs.WithLabelValues(job.Kind, "error").Inc()
 	log.WarnContext(ctx, "sync failed", "error", err)
 	if job.Attempt >= job.MaxAttempts {
-		w.finish(ctx, a, tsync.Reason(err))
+		w.finish(ctx, a, ingest.Reason(err))
 		return err
 	}
 	// While retries go on, the connection says why it is not done yet.
-	if err := w.store.NoteSyncProblem(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, tsync.Reason(err)+" Retrying."); err != nil {
+	if err := w.store.NoteSyncProblem(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, ingest.Reason(err)+" Retrying."); err != nil {
 		log.WarnContext(ctx, "record sync problem", "error", err)
 	}
 	return err

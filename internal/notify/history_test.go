@@ -15,14 +15,11 @@ import (
 
 // recordingJobs records the budget checks the store enqueues.
 type recordingJobs struct {
+	store.NoJobs
 	mu     gosync.Mutex
 	checks []string // months
 }
 
-func (j *recordingJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error { return nil }
-func (j *recordingJobs) EnqueueDeliverTx(context.Context, *sql.Tx, string, string, string) error {
-	return nil
-}
 func (j *recordingJobs) EnqueueBudgetCheckTx(_ context.Context, _ *sql.Tx, _, month string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()

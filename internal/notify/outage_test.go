@@ -109,7 +109,7 @@ func TestReceiversDownForAnHour(t *testing.T) {
 	sink.up(t)
 	sink.down()
 
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	start := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	now := start
 	st.Now = func() time.Time { return now }

@@ -247,3 +247,10 @@ func IsBlocked(err error) bool {
 	}
 	return errors.Is(err, ErrBlocked)
 }
+
+// Loopback returns a guard that also permits 127.0.0.0/8 and ::1: the demo
+// bank and test servers on this machine, as --outbound-allow-cidr
+// 127.0.0.0/8 does.
+func Loopback() *Guard {
+	return New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")})
+}

@@ -12,35 +12,16 @@ import (
 	"github.com/tallyhq/tally"
 )
 
-// BudgetJobs enqueues the budget and notification jobs inside the caller's
-// transaction. A Jobs that also implements it gets a budget check after
-// every write that changes a month's spending or budgets.
-type BudgetJobs interface {
-	// EnqueueBudgetCheckTx enqueues a check of the user's month ("YYYY-MM").
-	EnqueueBudgetCheckTx(ctx context.Context, tx *sql.Tx, userID, month string) error
-	// EnqueueDeliverTx enqueues the delivery of a notification to a channel.
-	EnqueueDeliverTx(ctx context.Context, tx *sql.Tx, userID, notificationID, channel string) error
-}
-
-func (s *Store) budgetJobs() BudgetJobs {
-	bj, _ := s.jobs.(BudgetJobs)
-	return bj
-}
-
 // enqueueBudgetChecks enqueues a check of each month, in the caller's
-// transaction; without a BudgetJobs queue it does nothing.
+// transaction.
 func (s *Store) enqueueBudgetChecks(ctx context.Context, tx *sql.Tx, userID string, months []string) error {
-	bj := s.budgetJobs()
-	if bj == nil {
-		return nil
-	}
 	seen := map[string]bool{}
 	for _, m := range months {
 		if m == "" || seen[m] {
 			continue
 		}
 		seen[m] = true
-		if err := bj.EnqueueBudgetCheckTx(ctx, tx, userID, m); err != nil {
+		if err := s.jobs.EnqueueBudgetCheckTx(ctx, tx, userID, m); err != nil {
 			return fmt.Errorf("store: enqueue budget check: %w", err)
 		}
 	}
@@ -96,7 +77,7 @@ func scanProfile(row *sql.Row, userID string) (*tally.Profile, error) {
 // Profile returns the user's profile; a user who never set one gets the
 // defaults.
 func (s *Store) Profile(ctx context.Context, userID string) (*tally.Profile, error) {
-	return scanProfile(s.db.Reader().QueryRowContext(ctx, s.q(profileQuery), userID), userID)
+	return scanProfile(s.reader(ctx).QueryRowContext(ctx, s.q(profileQuery), userID), userID)
 }
 
 // UpdateProfile changes the user's profile with fn in one transaction,
@@ -105,6 +86,7 @@ func (s *Store) Profile(ctx context.Context, userID string) (*tally.Profile, err
 func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func(p *tally.Profile) error) (*tally.Profile, error) {
 	var out *tally.Profile
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		lock := ""
 		if s.forUpdate() != "" {
 			lock = " FOR UPDATE OF u"
@@ -147,7 +129,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func
 
 // Budgets returns the user's manual budgets by category.
 func (s *Store) Budgets(ctx context.Context, userID string) (map[string]int64, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT category, amount FROM budgets WHERE user_id = ?`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT category, amount FROM budgets WHERE user_id = ?`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: budgets: %w", err)
 	}
@@ -167,6 +149,7 @@ func (s *Store) Budgets(ctx context.Context, userID string) (map[string]int64, e
 // SetBudget stores a manual budget and enqueues a check of month.
 func (s *Store) SetBudget(ctx context.Context, userID, category string, amount int64, currency, month string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO budgets (user_id, category, amount, currency, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (user_id, category) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, updated_at = excluded.updated_at`),
 			userID, category, amount, currency, s.now())
@@ -181,6 +164,7 @@ func (s *Store) SetBudget(ctx context.Context, userID, category string, amount i
 // recommendation, and enqueues a check of month.
 func (s *Store) DeleteBudget(ctx context.Context, userID, category, month string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM budgets WHERE user_id = ? AND category = ?`), userID, category); err != nil {
 			return fmt.Errorf("store: delete budget: %w", err)
 		}
@@ -193,10 +177,10 @@ func (s *Store) DeleteBudget(ctx context.Context, userID, category, month string
 // month the user has any total in.
 func (s *Store) BudgetTotals(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, string, error) {
 	var first sql.NullString
-	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT MIN(month) FROM monthly_totals WHERE user_id = ?`), userID).Scan(&first); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT MIN(month) FROM monthly_totals WHERE user_id = ?`), userID).Scan(&first); err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
 		WHERE user_id = ? AND month >= ? AND month <= ?`), userID, from, to)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
@@ -215,6 +199,7 @@ func (s *Store) BudgetTotals(ctx context.Context, userID, from, to string) ([]ta
 func (s *Store) AddNotifications(ctx context.Context, userID string, ns []*tally.Notification, channels func(kind string) []string) ([]*tally.Notification, error) {
 	var added []*tally.Notification
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var err error
 		added, err = s.addNotificationsTx(ctx, tx, userID, ns, channels)
 		return err
@@ -273,13 +258,12 @@ func (s *Store) addNotificationsTx(ctx context.Context, tx *sql.Tx, userID strin
 			added = append(added, n)
 		}
 	}
-	bj := s.budgetJobs()
 	for _, n := range added {
-		if bj == nil || channels == nil {
+		if channels == nil {
 			break
 		}
 		for _, c := range channels(n.Kind) {
-			if err := bj.EnqueueDeliverTx(ctx, tx, userID, n.ID, c); err != nil {
+			if err := s.jobs.EnqueueDeliverTx(ctx, tx, userID, n.ID, c); err != nil {
 				return nil, fmt.Errorf("store: enqueue delivery: %w", err)
 			}
 		}
@@ -308,7 +292,7 @@ func scanNotification(row interface{ Scan(...any) error }) (*tally.Notification,
 
 // Notification returns one of the user's notifications.
 func (s *Store) Notification(ctx context.Context, userID, id string) (*tally.Notification, error) {
-	n, err := scanNotification(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE user_id = ? AND id = ?`), userID, id))
+	n, err := scanNotification(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "notification")
 	}
@@ -335,7 +319,7 @@ func (s *Store) Notifications(ctx context.Context, userID, cursor string, limit 
 		args = append(args, at, at, id)
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("store: notifications: %w", err)
 	}
@@ -358,7 +342,7 @@ func (s *Store) Notifications(ctx context.Context, userID, cursor string, limit 
 		next = base64.RawURLEncoding.EncodeToString([]byte(last.CreatedAt.Format(time.RFC3339Nano) + "|" + last.ID))
 	}
 	var unread int
-	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&unread); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&unread); err != nil {
 		return nil, "", 0, fmt.Errorf("store: notifications: %w", err)
 	}
 	return out, next, unread, nil
@@ -371,13 +355,14 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string) (*t
 		s.now(), userID, id); err != nil {
 		return nil, fmt.Errorf("store: mark notification read: %w", err)
 	}
+	s.changed(ctx, userID)
 	return s.Notification(ctx, userID, id)
 }
 
 // Delivered reports whether the notification was delivered to channel.
 func (s *Store) Delivered(ctx context.Context, userID, notificationID, channel string) (bool, error) {
 	var n int
-	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND notification_id = ? AND channel = ?`),
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND notification_id = ? AND channel = ?`),
 		userID, notificationID, channel).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: delivered: %w", err)
@@ -402,11 +387,10 @@ func (s *Store) MarkDelivered(ctx context.Context, userID, notificationID, chann
 	})
 }
 
-// WebhookFailed counts a failed webhook delivery. When maxFailures
-// attempts in a row have failed over at least minFailing (one slow night
-// of the receiver is not enough), the webhook is disabled and, in the same
-// transaction, the user gets an account_needs_attention notice. It reports
-// whether the webhook is now disabled.
+// WebhookFailed counts a failed webhook delivery. When
+// tally.WebhookDisabling{maxFailures, minFailing} says so, the webhook is
+// disabled and, in the same transaction, the user gets its notice. It
+// reports whether the webhook is now disabled.
 func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures int, minFailing time.Duration, reason string) (bool, error) {
 	disabled := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -424,18 +408,15 @@ func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures in
 		if err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}
-		if failures < maxFailures || now.Sub(since) < minFailing {
+		notice := tally.WebhookDisabling{MaxFailures: maxFailures, MinFailing: minFailing}.Disable(failures, since, now, reason)
+		if notice == nil {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE profiles SET webhook_disabled_at = ? WHERE user_id = ?`), now, userID); err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}
 		disabled = true
-		_, err = s.addNotificationsTx(ctx, tx, userID, []*tally.Notification{{
-			Kind: tally.NotifyAccountNeedsAttention, Key: "webhook:" + now.Format(time.RFC3339Nano),
-			Message: fmt.Sprintf("Your webhook failed %d times in a row and is turned off; last error: %s. Set webhook_url in your profile again to turn it back on.", failures, reason),
-			Data:    map[string]any{"reason": reason, "failures": failures},
-		}}, func(string) []string { return []string{tally.ChannelEmail} })
+		_, err = s.addNotificationsTx(ctx, tx, userID, []*tally.Notification{notice}, func(string) []string { return []string{tally.ChannelEmail} })
 		return err
 	})
 	return disabled, err

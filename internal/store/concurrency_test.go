@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	gosync "sync"
 	"sync/atomic"
@@ -56,10 +55,6 @@ func TestParallelRulesForOneSellerDoNotDeadlock(t *testing.T) {
 	noDrift(t, s, u.ID)
 }
 
-type noopJobs struct{}
-
-func (noopJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error { return nil }
-
 // The refresh cooldown holds under concurrent requests, and across
 // processes whose clocks differ: once up to three were accepted in a
 // minute for one connection.
@@ -81,7 +76,7 @@ func TestRefreshCooldownIsRaceFree(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Ten processes, their clocks up to 9 s apart.
-			p := store.New(s.DB(), noopJobs{})
+			p := store.New(s.DB(), store.NoJobs{})
 			p.Now = func() time.Time { return now.Add(-time.Duration(i) * time.Second) }
 			if _, err := p.RequestRefresh(ctx, u.ID, id, time.Minute); err == nil {
 				ok.Add(1)
@@ -94,7 +89,7 @@ func TestRefreshCooldownIsRaceFree(t *testing.T) {
 	if n := ok.Load(); n != 1 {
 		t.Fatalf("%d of 10 concurrent refreshes accepted, want 1", n)
 	}
-	late := store.New(s.DB(), noopJobs{})
+	late := store.New(s.DB(), store.NoJobs{})
 	late.Now = func() time.Time { return now.Add(61 * time.Second) }
 	if _, err := late.RequestRefresh(ctx, u.ID, id, time.Minute); err != nil {
 		t.Fatalf("a refresh after the cooldown: %v", err)

@@ -10,15 +10,6 @@ import (
 	"github.com/tallyhq/tally/internal/categorize"
 )
 
-// CrowdJobs is implemented by a job queue that applies crowd categories in
-// the background. Without one, a changed crowd category is applied in the
-// vote's own transaction.
-type CrowdJobs interface {
-	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
-	// under its crowd category.
-	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
-}
-
 // vote records the user's choice for a seller and recounts the seller's
 // votes; when the crowd category changes it enqueues its application.
 func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merchant, category string) error {
@@ -36,7 +27,7 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM transactions t
 		JOIN accounts a ON a.user_id = t.user_id AND a.id = t.account_id
 		JOIN connections c ON c.user_id = a.user_id AND c.id = a.connection_id
-		WHERE t.user_id = ? AND t.merchant = ? AND c.kind <> ?)`), userID, merchant, tally.ConnectionFile).Scan(&linked); err != nil {
+		WHERE t.user_id = ? AND t.merchant_key IN (?, ?) AND c.kind <> ?)`), userID, merchantKey, legacyKey(merchant), tally.ConnectionFile).Scan(&linked); err != nil {
 		return fmt.Errorf("store: vote: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO crowd_votes (merchant_key, user_id, merchant, category, voted_at, linked_history) VALUES (?, ?, ?, ?, ?, ?)
@@ -65,8 +56,8 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 		return fmt.Errorf("store: count votes: %w", err)
 	}
 	var users int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT DISTINCT user_id FROM transactions WHERE merchant = ? LIMIT ?) x`),
-		merchant, categorize.CrowdUsersCap).Scan(&users); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT DISTINCT user_id FROM transactions WHERE merchant_key IN (?, ?) LIMIT ?) x`),
+		merchantKey, legacyKey(merchant), categorize.CrowdUsersCap).Scan(&users); err != nil {
 		return fmt.Errorf("store: count seller users: %w", err)
 	}
 	winner, voters := categorize.CrowdConsensus(counts, users)
@@ -79,11 +70,7 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 		// consensus put them; new ones get the engine's category again.
 		return nil
 	}
-	if j, ok := s.jobs.(CrowdJobs); ok {
-		return j.EnqueueCrowdApplyTx(ctx, tx, merchantKey)
-	}
-	_, err = s.applyCrowd(ctx, tx, merchantKey)
-	return err
+	return s.jobs.EnqueueCrowdApplyTx(ctx, tx, merchantKey)
 }
 
 // ApplyCrowd files every user's transactions of the seller under its crowd
@@ -120,8 +107,9 @@ func (s *Store) applyCrowd(ctx context.Context, tx *sql.Tx, merchantKey string) 
 	}
 	// A user who chose another category for the seller keeps their own
 	// choice: the crowd leaves their transactions alone.
-	n, err := s.refile(ctx, tx, `merchant = ? AND category_source NOT IN ('manual', 'rule')
-		AND user_id NOT IN (SELECT user_id FROM crowd_votes WHERE merchant_key = ? AND category <> ?)`, []any{merchant, merchantKey, category}, category, tally.SourceCrowd)
+	n, err := s.refile(ctx, tx, `merchant_key IN (?, ?) AND category_source NOT IN ('manual', 'rule')
+		AND user_id NOT IN (SELECT user_id FROM crowd_votes WHERE merchant_key = ? AND category <> ?)`,
+		[]any{merchantKey, legacyKey(merchant), merchantKey, category}, category, tally.SourceCrowd)
 	if err != nil {
 		return 0, fmt.Errorf("store: apply crowd category: %w", err)
 	}

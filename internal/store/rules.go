@@ -33,6 +33,7 @@ func (s *Store) Recategorize(ctx context.Context, userID, id, category string, c
 	var out *tally.Transaction
 	var rule *tally.Rule
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		out, rule = nil, nil
 		// A rule or a vote re-files many transactions. Writers that do so
 		// for one seller go one at a time, taking that lock before any row,
@@ -104,6 +105,7 @@ func (s *Store) PutRule(ctx context.Context, userID, merchantKey, merchant, cate
 		if err := s.lockKey(ctx, tx, "rule:"+userID+":"+merchantKey); err != nil {
 			return err
 		}
+		s.touch(tx, userID)
 		var err error
 		r, n, err = s.putRule(ctx, tx, userID, merchantKey, merchant, category)
 		return err
@@ -120,12 +122,16 @@ func (s *Store) putRule(ctx context.Context, tx *sql.Tx, userID, merchantKey, me
 		return nil, 0, fmt.Errorf("store: put rule: %w", err)
 	}
 	r.CreatedAt = r.CreatedAt.UTC()
-	n, err := s.refile(ctx, tx, `user_id = ? AND merchant = ? AND category_source <> 'manual'`, []any{userID, merchant}, category, tally.SourceRule)
+	n, err := s.refile(ctx, tx, `user_id = ? AND merchant_key IN (?, ?) AND category_source <> 'manual'`, []any{userID, merchantKey, legacyKey(merchant)}, category, tally.SourceRule)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: apply rule: %w", err)
 	}
 	return r, n, nil
 }
+
+// legacyKey is the merchant key of a transaction stored before keys were:
+// its display name (migration 00006).
+func legacyKey(merchant string) string { return "name:" + merchant }
 
 // refile moves the transactions matching where (a predicate with args) to
 // category with the given source, and moves their amounts between monthly
@@ -197,6 +203,7 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 		users = append(users, u)
 	}
 	sort.Strings(users) // a fixed order keeps concurrent writers from deadlocking
+	s.touch(tx, users...)
 	for _, u := range users {
 		ds := byUser[u].list()
 		if err := s.addTotals(ctx, tx, u, ds); err != nil {
@@ -223,7 +230,7 @@ func scanRule(row interface{ Scan(...any) error }) (*tally.Rule, error) {
 
 // Rule returns one of the user's rules.
 func (s *Store) Rule(ctx context.Context, userID, id string) (*tally.Rule, error) {
-	r, err := scanRule(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND id = ?`), userID, id))
+	r, err := scanRule(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "rule")
 	}
@@ -232,7 +239,7 @@ func (s *Store) Rule(ctx context.Context, userID, id string) (*tally.Rule, error
 
 // RuleFor returns the user's rule for a seller.
 func (s *Store) RuleFor(ctx context.Context, userID, merchantKey string) (*tally.Rule, error) {
-	r, err := scanRule(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND merchant_key = ?`), userID, merchantKey))
+	r, err := scanRule(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND merchant_key = ?`), userID, merchantKey))
 	if err != nil {
 		return nil, notFound(err, "rule")
 	}
@@ -241,7 +248,7 @@ func (s *Store) RuleFor(ctx context.Context, userID, merchantKey string) (*tally
 
 // Rules returns the user's rules by seller name.
 func (s *Store) Rules(ctx context.Context, userID string) ([]*tally.Rule, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? ORDER BY merchant, id`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? ORDER BY merchant, id`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: rules: %w", err)
 	}
@@ -284,5 +291,6 @@ func (s *Store) DeleteRule(ctx context.Context, userID, id string) error {
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return tally.Errorf(tally.ENOTFOUND, "rule not found")
 	}
+	s.changed(ctx, userID)
 	return nil
 }

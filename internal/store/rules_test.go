@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -20,7 +21,7 @@ func pizza(t *testing.T, s *store.Store, u *tally.User, a *tally.Account, prefix
 		txn(a, prefix+"3", "2026-04-01", -1500, "restaurants"),
 	}
 	for _, x := range txns {
-		x.Merchant, x.Description = "Joe's Pizza", "TST* JOE'S PIZZA"
+		x.Merchant, x.MerchantKey, x.Description = "Joe's Pizza", "JOESPIZZA", "TST* JOE'S PIZZA"
 	}
 	if _, err := s.InsertTransactions(context.Background(), u.ID, txns); err != nil {
 		t.Fatal(err)
@@ -136,7 +137,8 @@ func TestRulesArePerUser(t *testing.T) {
 func TestCrowdVotes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newStore(t)
+	jobs := &recordJobs{}
+	s := store.New(sqldbtest.Open(t), jobs)
 	var users []*tally.User
 	var first [][]*tally.Transaction
 	// Voters with accounts older than a week and the seller in their
@@ -187,6 +189,14 @@ func TestCrowdVotes(t *testing.T) {
 		t.Fatalf("two voters of three moved the 4th user's transaction to %s", c)
 	}
 	vote(2, first[2][0], "fast_food")
+	// The third voter made a consensus: its application is enqueued with
+	// the vote, and runs as the crowd_apply job would.
+	if len(jobs.crowd) != 1 || jobs.crowd[0] != "JOESPIZZA" {
+		t.Fatalf("crowd jobs enqueued: %v, want [JOESPIZZA]", jobs.crowd)
+	}
+	if _, err := s.ApplyCrowd(ctx, "JOESPIZZA"); err != nil {
+		t.Fatal(err)
+	}
 	cc, err := s.CrowdCategoryOf(ctx, "JOESPIZZA")
 	if err != nil {
 		t.Fatalf("crowd category after three voters: %v", err)
@@ -298,6 +308,9 @@ func TestCrowdVotesCannotBeGamedCheaply(t *testing.T) {
 	}
 	if c, err := s.CrowdCategoryOf(ctx, "JOESPIZZA"); err != nil || c.Category != "shopping" || c.Voters != 3 {
 		t.Fatalf("three old linked voters: got %+v, %v; want shopping by 3", c, err)
+	}
+	if _, err := s.ApplyCrowd(ctx, "JOESPIZZA"); err != nil { // the crowd_apply job
+		t.Fatal(err)
 	}
 	if got, _ := s.Transaction(ctx, victim.ID, own[0].ID); got.Category != "shopping" || got.CategorySource != tally.SourceCrowd {
 		t.Fatalf("after a real consensus: %s/%s, want shopping/crowd", got.Category, got.CategorySource)

@@ -8,17 +8,49 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/sqldb"
 )
 
 // Jobs enqueues background jobs inside the caller's transaction, so a job
-// exists exactly when the write that causes it commits.
+// exists exactly when the write that causes it commits. The job queue
+// implements it; commands that run no workers use NoJobs.
 type Jobs interface {
 	// EnqueueSyncTx enqueues a sync of the connection.
 	EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error
+	// EnqueueImportTx enqueues the import of an uploaded file.
+	EnqueueImportTx(ctx context.Context, tx *sql.Tx, userID, importID string) error
+	// EnqueueBudgetCheckTx enqueues a check of the user's month ("YYYY-MM").
+	EnqueueBudgetCheckTx(ctx context.Context, tx *sql.Tx, userID, month string) error
+	// EnqueueDeliverTx enqueues the delivery of a notification to a channel.
+	EnqueueDeliverTx(ctx context.Context, tx *sql.Tx, userID, notificationID, channel string) error
+	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
+	// under its crowd category.
+	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
+	// EnqueueRecurringDetectTx enqueues transfer matching and recurring
+	// detection for the user and reports whether it did (a queue may run
+	// no such passes).
+	EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error)
+}
+
+// NoJobs is the Jobs of commands that run no workers (import, user add,
+// reconcile): it enqueues nothing. Work a job would do is then left for a
+// server to do later (a crowd category is applied by ApplyCrowd; a budget
+// check runs with the next change of the month).
+type NoJobs struct{}
+
+func (NoJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error            { return nil }
+func (NoJobs) EnqueueImportTx(context.Context, *sql.Tx, string, string) error          { return nil }
+func (NoJobs) EnqueueBudgetCheckTx(context.Context, *sql.Tx, string, string) error     { return nil }
+func (NoJobs) EnqueueDeliverTx(context.Context, *sql.Tx, string, string, string) error { return nil }
+func (NoJobs) EnqueueCrowdApplyTx(context.Context, *sql.Tx, string) error              { return nil }
+func (NoJobs) EnqueueRecurringDetectTx(context.Context, *sql.Tx, string) (bool, error) {
+	return false, nil
 }
 
 // Store runs Tally's queries.
@@ -26,19 +58,31 @@ type Store struct {
 	db   *sqldb.DB
 	jobs Jobs
 
+	invalidator cache.Invalidator
+	replica     *sqldb.Replica
+	touched     sync.Map // *sql.Tx of a running inTx -> *[]string of touched users
+
 	// Now returns the current time; tests pin it.
 	Now func() time.Time
 }
 
-// New returns a Store over db. jobs may be nil for commands that never
-// enqueue (migrate, reconcile).
+// New returns a Store over db that enqueues jobs through jobs, which is
+// required: NoJobs for commands that run no workers.
 func New(db *sqldb.DB, jobs Jobs) *Store {
+	if jobs == nil {
+		panic("store.New: jobs is required (store.NoJobs{} for commands that run no workers)")
+	}
 	return &Store{db: db, jobs: jobs, Now: time.Now}
 }
 
-// SetJobs sets the job queue; River's client needs the database first, so
-// the two are wired in that order.
-func (s *Store) SetJobs(j Jobs) { s.jobs = j }
+// SetJobs replaces the job queue: River's client needs the database first,
+// so a server makes its Store with NoJobs, then sets the queue.
+func (s *Store) SetJobs(j Jobs) {
+	if j == nil {
+		panic("store.SetJobs: jobs is required")
+	}
+	s.jobs = j
+}
 
 // DB returns the underlying database.
 func (s *Store) DB() *sqldb.DB { return s.db }
@@ -65,11 +109,59 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
+// forShare is the suffix of a SELECT that keeps the rows it read from being
+// deleted until the write transaction ends (other updates of them go on).
+func (s *Store) forShare() string {
+	if s.db.Dialect == sqldb.Postgres {
+		return " FOR KEY SHARE"
+	}
+	return ""
+}
+
 // inTx runs fn in a transaction, committing when it returns nil. A
 // deadlock or serialization failure runs fn again (sqldb.InTx), so fn
-// starts from scratch each time.
+// starts from scratch each time. The users fn touched (see touch) are told
+// to the invalidator after the commit.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.db.InTx(ctx, fn)
+	var users []string
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		p := new([]string)
+		s.touched.Store(tx, p)
+		defer s.touched.Delete(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		users = *p
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.changed(ctx, users...)
+	return nil
+}
+
+// SetInvalidator sets what learns about committed writes (the read cache);
+// the cache is built after the store, so the two are wired in that order.
+// Without one, writes tell nobody.
+func (s *Store) SetInvalidator(inv cache.Invalidator) { s.invalidator = inv }
+
+// touch records, inside a transaction run by inTx, that it changes what the
+// users' summaries, spending, budgets or trends show.
+func (s *Store) touch(tx *sql.Tx, userIDs ...string) {
+	if v, ok := s.touched.Load(tx); ok {
+		p := v.(*[]string)
+		*p = append(*p, userIDs...)
+	}
+}
+
+// changed tells the invalidator, after a commit, whose data a write changed.
+func (s *Store) changed(ctx context.Context, userIDs ...string) {
+	if s.invalidator == nil || len(userIDs) == 0 {
+		return
+	}
+	slices.Sort(userIDs)
+	s.invalidator.Changed(ctx, slices.Compact(userIDs)...)
 }
 
 // notFound turns sql.ErrNoRows into a domain not-found error.

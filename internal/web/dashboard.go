@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/budget"
 )
 
 // recentTransactions is how many transactions the dashboard lists.
@@ -113,7 +113,7 @@ func (h *Handler) dashboard(r *http.Request, u *tally.User) (*dashboardPage, err
 		page.Accounts = append(page.Accounts, row)
 	}
 
-	sp := httpapi.SummarizeSpending(month, totals)
+	sp := budget.SummarizeSpending(month, totals)
 	page.Total = formatMoney(sp.Total, sp.Currency)
 	var largest int64
 	for _, c := range sp.Categories {

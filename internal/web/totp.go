@@ -7,7 +7,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // Two-factor sign-in pages and sign-out everywhere.
@@ -124,11 +124,11 @@ func (h *Handler) twoFactorConfirm(w http.ResponseWriter, r *http.Request) {
 	if u == nil || !h.parseForm(w, r) {
 		return
 	}
-	codes, err := h.gate().Confirm(r.Context(), u, r.PostForm.Get("code"), httpapi.ClientAddr(r, h.TrustProxy))
+	codes, err := h.gate().Confirm(r.Context(), u, r.PostForm.Get("code"), httpx.ClientAddr(r, h.TrustProxy))
 	page := totpPage{layout: layout{Title: "Two-factor sign-in", Email: u.Email}}
 	if code := tally.ErrorCode(err); code != "" && code != tally.EINTERNAL {
 		page.Error = tally.ErrorMessage(err)
-		h.render(w, r, httpapi.StatusOf(code), "totp", page)
+		h.render(w, r, httpx.StatusOf(code), "totp", page)
 		return
 	}
 	if err != nil {
@@ -145,11 +145,11 @@ func (h *Handler) twoFactorDisable(w http.ResponseWriter, r *http.Request) {
 	if u == nil || !h.parseForm(w, r) {
 		return
 	}
-	err := h.gate().Disable(r.Context(), u, r.PostForm.Get("code"), httpapi.ClientAddr(r, h.TrustProxy))
+	err := h.gate().Disable(r.Context(), u, r.PostForm.Get("code"), httpx.ClientAddr(r, h.TrustProxy))
 	page := totpPage{layout: layout{Title: "Two-factor sign-in", Email: u.Email}}
 	if code := tally.ErrorCode(err); code != "" && code != tally.EINTERNAL {
 		page.Enabled, page.Error = true, tally.ErrorMessage(err)
-		h.render(w, r, httpapi.StatusOf(code), "totp", page)
+		h.render(w, r, httpx.StatusOf(code), "totp", page)
 		return
 	}
 	if err != nil {

@@ -23,7 +23,7 @@ import (
 // Secure, but only when the proxy is trusted.
 func TestSecureCookieBehindTrustedProxy(t *testing.T) {
 	t.Parallel()
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	hash, _ := auth.HashPassword("password123")
 	if _, err := st.CreateUser(t.Context(), "alice@example.com", hash); err != nil {
 		t.Fatal(err)
@@ -102,7 +102,7 @@ func TestSignInFormIsLimited(t *testing.T) {
 // sign-in asks for the code.
 func TestTwoFactorPages(t *testing.T) {
 	t.Parallel()
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	clock := now
 	st.Now = func() time.Time { return clock }
 	box, _ := secret.New(make([]byte, 32))

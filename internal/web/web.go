@@ -20,7 +20,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -51,7 +51,7 @@ type Handler struct {
 	Now      func() time.Time // time.Now when nil
 	DemoHint string           // shown on the sign-in page when set, e.g. the demo credentials
 	Notify   *notify.Service  // budget plans; one over Store when nil
-	Importer httpapi.Importer // statement uploads at /imports; nil refuses them
+	Importer Importer         // statement uploads at /imports; nil refuses them
 	// Gate signs users in with attempt limits and two-factor codes; one
 	// over Store without two-factor enrolment when nil.
 	Gate *auth.Gate
@@ -67,7 +67,7 @@ type Config struct {
 	Now        func() time.Time
 	DemoHint   string
 	Notify     *notify.Service
-	Importer   httpapi.Importer
+	Importer   Importer
 	Gate       *auth.Gate
 	TrustProxy bool
 }
@@ -173,16 +173,16 @@ func securityHeaders(hd http.Header) {
 
 // serverError logs err whole and shows a generic page.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	if err = httpapi.Unavailable(err); tally.ErrorCode(err) == tally.EUNAVAILABLE {
+	if err = httpx.Unavailable(err); tally.ErrorCode(err) == tally.EUNAVAILABLE {
 		h.logger().WarnContext(r.Context(), "web: database unavailable",
-			"request_id", httpapi.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
+			"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
 		securityHeaders(w.Header())
-		w.Header().Set("Retry-After", strconv.Itoa(int(httpapi.DatabaseRetryAfter/time.Second)))
+		w.Header().Set("Retry-After", strconv.Itoa(int(httpx.DatabaseRetryAfter/time.Second)))
 		http.Error(w, "Tally is briefly unavailable. Please try again in a few seconds.", http.StatusServiceUnavailable)
 		return
 	}
 	h.logger().ErrorContext(r.Context(), "web: internal error",
-		"request_id", httpapi.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
+		"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
 	securityHeaders(w.Header())
 	http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
 }
@@ -202,7 +202,7 @@ func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.Us
 	if err != nil {
 		return nil, err
 	}
-	httpapi.SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	if err := h.Store.TouchUser(r.Context(), u); err != nil {
 		h.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 	}
@@ -217,7 +217,7 @@ func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, token
 		Expires:  expires,
 		MaxAge:   int(SessionTTL / time.Second),
 		HttpOnly: true,
-		Secure:   httpapi.IsHTTPS(r, h.TrustProxy),
+		Secure:   httpx.IsHTTPS(r, h.TrustProxy),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -229,7 +229,7 @@ func (h *Handler) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 		Path:     "/",
 		MaxAge:   -1,
 		HttpOnly: true,
-		Secure:   httpapi.IsHTTPS(r, h.TrustProxy),
+		Secure:   httpx.IsHTTPS(r, h.TrustProxy),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -282,7 +282,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
-	u, err := h.gate().SignIn(r.Context(), email, password, r.PostForm.Get("code"), httpapi.ClientAddr(r, h.TrustProxy))
+	u, err := h.gate().SignIn(r.Context(), email, password, r.PostForm.Get("code"), httpx.ClientAddr(r, h.TrustProxy))
 	if page, status, ok := signInRefused(err, email, r.PostForm.Get("code") != ""); ok {
 		page.DemoHint = h.DemoHint
 		if d := tally.RetryAfter(err); d > 0 {
@@ -295,7 +295,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	httpapi.SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	// A fresh session every sign-in; the one the browser had, if any, ends.
 	if old, err := r.Cookie(SessionCookie); err == nil && old.Value != "" {
 		if err := h.Store.DeleteToken(r.Context(), auth.HashToken(old.Value)); err != nil {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/web"
@@ -38,7 +38,7 @@ type env struct {
 
 func newEnv(t *testing.T, demoHint string) *env {
 	t.Helper()
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	st.Now = func() time.Time { return now }
 	h, err := web.New(web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, DemoHint: demoHint})
 	if err != nil {
@@ -46,7 +46,7 @@ func newEnv(t *testing.T, demoHint string) *env {
 	}
 	mux := http.NewServeMux()
 	h.Routes(mux)
-	srv := httptest.NewServer(httpapi.Middleware(mux, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(httpx.Middleware(mux, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	return newEnvOn(t, st, srv)
 }
@@ -209,7 +209,7 @@ func TestSessionExpires(t *testing.T) {
 
 func TestSecureCookieOverTLS(t *testing.T) {
 	t.Parallel()
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	hash, _ := auth.HashPassword("password123")
 	if _, err := st.CreateUser(t.Context(), "alice@example.com", hash); err != nil {
 		t.Fatal(err)
