@@ -238,12 +238,24 @@ func (d *Dictionary) Lookup(name string) (Seller, bool) {
 	return d.seller(i), true
 }
 
-// squash keeps the letters and digits of s, upper-cased.
+// ComparisonKey returns the key the dictionary compares names and
+// descriptor words on: letters and digits only, upper case, accented Latin
+// letters without their accents ("Elkjøp" and "ELKJOP" are "ELKJOP").
+func ComparisonKey(s string) string { return squash(s) }
+
+// squash keeps the letters and digits of s, upper-cased, with accented
+// Latin letters spelled as the tokenizer spells them (Elkjøp is ELKJOP).
 func squash(s string) string {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
-		if isAlnum(s[i]) {
-			b = append(b, upper(s[i]))
+		c := s[i]
+		if c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF {
+			b = append(b, foldLatin[int(c-0xC3)<<6|int(s[i+1]-0x80)]...)
+			i++
+			continue
+		}
+		if isAlnum(c) && sepWidth(s, i) == 0 {
+			b = append(b, upper(c))
 		}
 	}
 	return string(b)
@@ -337,6 +349,37 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 		}
 	}
 	return -1, from
+}
+
+// matchWithNumber matches the span's name with the short number that ends it
+// ("UNION 76", "MITRE 10"), which a store number would otherwise be.
+func (d *Dictionary) matchWithNumber(sc *scan) int32 {
+	end := sc.nameEnd()
+	if end == 0 || end != sc.ns {
+		return -1
+	}
+	next := int(sc.span[end-1]) + 1
+	if next >= sc.n || sc.tok[next].kind != tokNum || sc.tok[next].key1-sc.tok[next].key0 > 4 {
+		return -1
+	}
+	var buf [maxKey]byte
+	n := 0
+	for j := 0; j < end; j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		if n+len(k) > maxKey {
+			return -1
+		}
+		n += copy(buf[n:], k)
+	}
+	k := sc.keyOf(&sc.tok[next])
+	if n+len(k) > maxKey {
+		return -1
+	}
+	n += copy(buf[n:], k)
+	if i := d.exact(buf[:n]); i >= 0 && !d.generated(i) {
+		return i
+	}
+	return -1
 }
 
 // ReadSellers reads the tab-separated seller list: one seller a line as

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -80,19 +78,7 @@ func (e *importEnv) upload(token, filename string, data []byte, accountID string
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	out := response{status: res.StatusCode, header: res.Header, raw: raw}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
-		if err := json.Unmarshal(raw, &out.body); err != nil {
-			e.t.Fatalf("answer is not JSON: %s", raw)
-		}
-	}
-	return out
+	return e.roundTrip(req)
 }
 
 func TestImportUploadAndStatus(t *testing.T) {
@@ -148,7 +134,7 @@ func TestImportUploadRefusals(t *testing.T) {
 	_, token := e.signUp("ana@example.com")
 	big := bytes.Repeat([]byte("2026-03-02,Coffee,-4.50\n"), (1<<20)/20)
 	e.upload(token, "big.csv", append([]byte("Date,Description,Amount\n"), big...), "").wantError(t, http.StatusRequestEntityTooLarge, "payload_too_large", "larger than")
-	e.upload(token, "stmt.sta", []byte(":20:REF\n:25:1/2\n:60F:C260101EUR1,00\n"), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "MT940")
+	e.upload(token, "report.xml", []byte(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">`), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "camt.052")
 	e.upload(token, "scan.pdf", []byte("%PDF-1.4\n..."), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "PDF")
 	e.do("POST", "/api/v1/imports", token, map[string]string{"file": "x"}).wantError(t, http.StatusBadRequest, "invalid_argument", "multipart")
 	e.do("GET", "/api/v1/imports/nope", token, nil).wantError(t, http.StatusNotFound, "not_found")

@@ -116,6 +116,9 @@ func (r *run) statement(ctx context.Context, acct *tally.Account, st *source.Sta
 			return c, err
 		}
 	}
+	if err := r.s.recordStatement(ctx, acct, st); err != nil { // balances over time and holdings
+		return c, err
+	}
 	return c, nil
 }
 

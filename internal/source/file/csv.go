@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ofx"
 )
 
 // headerScan is how many rows may stand above the header (bank name,
@@ -24,9 +25,11 @@ type csvLayout struct {
 	headerLine int // the header row's line
 	width      int // the header's field count
 	date, amount, debit, credit, typ,
-	desc, memo, fitid, check int // column indexes, -1 when absent
+	desc, memo, fitid, check,
+	account int // column indexes, -1 when absent
 	decimalComma bool
 	dayFirst     bool
+	exp          int // decimals of the amounts' currency
 	// chargesPositive: a card export whose purchases are positive and
 	// payments negative (detected from the file); amounts are negated.
 	chargesPositive bool
@@ -54,6 +57,10 @@ var (
 	hdrMemo   = []string{"original description", "memo", "notes", "note", "extended description"}
 	hdrFITID  = []string{"transaction id", "fitid", "id", "reference number", "transaction reference"}
 	hdrCheck  = []string{"check number", "check", "check no", "check #", "cheque number", "cheque no", "cheque"}
+	// The account a row belongs to, in exports of several accounts (Mint,
+	// YNAB, Monarch). Only these names: a bank's "Kontonummer" or "IBAN"
+	// column is the counterparty's.
+	hdrAccount = []string{"account name", "account"}
 )
 
 func findColumn(cols []string, names []string, taken map[int]bool) int {
@@ -97,6 +104,7 @@ func (l *csvLayout) header(row []string) bool {
 	l.memo = findColumn(cols, hdrMemo, taken)
 	l.fitid = findColumn(cols, hdrFITID, taken)
 	l.check = findColumn(cols, hdrCheck, taken)
+	l.account = findColumn(cols, hdrAccount, taken)
 	l.width = len(row)
 	return l.date >= 0 && (l.amount >= 0 || l.debit >= 0 || l.credit >= 0)
 }
@@ -128,22 +136,22 @@ func detectComma(head []byte) rune {
 }
 
 // csvReader returns a reader over r with the file's delimiter, decoding
-// Latin-1 lines and dropping a BOM.
+// Windows-1252 lines and dropping a BOM.
 func csvReader(r io.Reader, comma rune) *csv.Reader {
-	cr := csv.NewReader(&latin1Reader{br: bufio.NewReaderSize(r, 64<<10), first: true})
+	cr := csv.NewReader(&cp1252Reader{br: bufio.NewReaderSize(r, 64<<10), first: true})
 	cr.Comma, cr.LazyQuotes, cr.FieldsPerRecord, cr.ReuseRecord = comma, true, -1, true
 	return cr
 }
 
-// latin1Reader passes UTF-8 lines through and re-encodes other lines as if
-// they were Latin-1, line by line.
-type latin1Reader struct {
+// cp1252Reader passes UTF-8 lines through and re-encodes other lines as if
+// they were Windows-1252, line by line.
+type cp1252Reader struct {
 	br    *bufio.Reader
 	buf   []byte
 	first bool
 }
 
-func (l *latin1Reader) Read(p []byte) (int, error) {
+func (l *cp1252Reader) Read(p []byte) (int, error) {
 	for len(l.buf) == 0 {
 		line, err := l.br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -194,14 +202,15 @@ func field(rec []string, i int) string {
 // readCSV reads a CSV file in two passes: the first finds the delimiter,
 // the header, the date order and the decimal mark; the second hands out
 // transactions.
-func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, error) {
+func readCSV(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, error) {
 	head := make([]byte, 32<<10)
 	n, _ := io.ReadFull(r, head)
 	head = head[:n]
 	if i := bytes.LastIndexByte(head, '\n'); i > 0 && n == len(head) {
 		head = head[:i+1]
 	}
-	l := csvLayout{comma: detectComma(head)}
+	l := csvLayout{comma: detectComma(head), exp: tally.CurrencyExponent(opt.Currency)}
+	ids := newIDCheck()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, err
 	}
@@ -231,6 +240,7 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 		if d, ok := splitDate(field(rec, l.date)); ok {
 			order.vote(d)
 		}
+		ids.seeRow(field(rec, l.account), field(rec, l.fitid), rec)
 		if l.amount >= 0 && l.typ < 0 {
 			v := field(rec, l.amount)
 			neg := strings.HasPrefix(v, "-") || strings.HasPrefix(v, "(") || strings.HasSuffix(v, "-")
@@ -266,7 +276,8 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, err
 	}
-	e := &emitter{size: chunkSize, fn: fn}
+	e := &emitter{size: opt.ChunkSize, fn: fn, ids: ids, chunk: Chunk{Currency: opt.Currency}}
+	split := &accountChunks{e: e, pending: map[string]*Chunk{}}
 	cr = csvReader(r, l.comma)
 	for {
 		rec, err := cr.Read()
@@ -285,14 +296,79 @@ func readCSV(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 			e.reject(line, "%s", reason)
 			continue
 		}
-		if err := e.add(t); err != nil {
+		if name := field(rec, l.account); name != "" {
+			err = split.add(name, t)
+		} else {
+			err = e.add(t)
+		}
+		if err != nil {
 			return e.sum, err
 		}
 	}
 	if e.sum.Parsed == 0 {
 		return e.sum, noTransactions(e.sum, "CSV")
 	}
+	if err := split.flushAll(); err != nil {
+		return e.sum, err
+	}
 	return e.sum, e.flush()
+}
+
+// accountChunks keeps a pending chunk per account for a CSV file whose rows
+// name their account (Mint's "Account Name"), so that no chunk mixes
+// accounts while the file's rows interleave them. At most a chunk's worth
+// of rows wait, all accounts together: the largest pending chunk goes out
+// when they reach it.
+type accountChunks struct {
+	e       *emitter // the callback, the counts and the id check
+	pending map[string]*Chunk
+	order   []string // accounts in the order the file names them
+	waiting int
+}
+
+func (a *accountChunks) add(name string, t Transaction) error {
+	c := a.pending[name]
+	if c == nil {
+		c = &Chunk{Account: &ofx.Account{Kind: ofx.KindBank, AccountID: name, Description: name}, Currency: a.e.chunk.Currency}
+		a.pending[name] = c
+		a.order = append(a.order, name)
+	}
+	if a.e.ids != nil {
+		a.e.ids.mark(name, &t)
+	}
+	c.Transactions = append(c.Transactions, t)
+	a.e.sum.Parsed++
+	a.waiting++
+	if a.waiting < a.e.size {
+		return nil
+	}
+	largest := ""
+	for _, n := range a.order {
+		if largest == "" || len(a.pending[n].Transactions) > len(a.pending[largest].Transactions) {
+			largest = n
+		}
+	}
+	return a.send(largest)
+}
+
+func (a *accountChunks) send(name string) error {
+	c := a.pending[name]
+	if c == nil || len(c.Transactions) == 0 {
+		return nil
+	}
+	a.waiting -= len(c.Transactions)
+	out := *c
+	c.Transactions = nil
+	return a.e.fn(&out)
+}
+
+func (a *accountChunks) flushAll() error {
+	for _, n := range a.order {
+		if err := a.send(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (l *csvLayout) transaction(rec []string, line int) (Transaction, string) {
@@ -307,7 +383,7 @@ func (l *csvLayout) transaction(rec []string, line int) (Transaction, string) {
 	}
 	t.Date = d
 	if l.amount >= 0 {
-		amt, err := parseAmount(field(rec, l.amount), l.decimalComma)
+		amt, err := parseAmount(field(rec, l.amount), l.decimalComma, l.exp)
 		if err != nil {
 			return t, err.Error()
 		}
@@ -332,12 +408,12 @@ func (l *csvLayout) transaction(rec []string, line int) (Transaction, string) {
 			return t, "row has neither a debit nor a credit amount"
 		}
 		if dv != "" {
-			if debit, err = parseAmount(dv, l.decimalComma); err != nil {
+			if debit, err = parseAmount(dv, l.decimalComma, l.exp); err != nil {
 				return t, err.Error()
 			}
 		}
 		if cv != "" {
-			if credit, err = parseAmount(cv, l.decimalComma); err != nil {
+			if credit, err = parseAmount(cv, l.decimalComma, l.exp); err != nil {
 				return t, err.Error()
 			}
 		}

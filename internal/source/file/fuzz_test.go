@@ -22,6 +22,9 @@ func fuzzRead(t *testing.T, data []byte) {
 			if x.Date.IsZero() {
 				t.Fatalf("transaction on line %d has no date", x.Line)
 			}
+			if x.FITID != "" && x.RepeatedFITID != "" {
+				t.Fatalf("transaction on line %d has both an id and a repeated one", x.Line)
+			}
 		}
 		parsed += len(c.Transactions)
 		rejected += len(c.Errors)
@@ -60,5 +63,18 @@ func FuzzCSV(f *testing.F) {
 func FuzzOFXFile(f *testing.F) {
 	addSeeds(f, "testdata/*.qfx")
 	addSeeds(f, "../ofx/testdata/*.ofx")
+	f.Fuzz(fuzzRead)
+}
+
+// FuzzCAMT053 runs ISO 20022 statements through the import path.
+func FuzzCAMT053(f *testing.F) {
+	addSeeds(f, "testdata/*.xml")
+	f.Fuzz(fuzzRead)
+}
+
+// FuzzMT940 runs SWIFT MT940 statements through the import path.
+func FuzzMT940(f *testing.F) {
+	addSeeds(f, "testdata/*.sta")
+	addSeeds(f, "testdata/*.mt940")
 	f.Fuzz(fuzzRead)
 }

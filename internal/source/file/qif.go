@@ -5,14 +5,16 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ofx"
 )
 
 // QIF sections.
 const (
-	qifNone  = iota // before any !Type
-	qifTxn          // Bank, Cash, CCard, Oth A, Oth L
-	qifInvst        // investment: only lines that move cash
-	qifSkip         // accounts, categories, classes, memorized payees, securities, prices
+	qifNone    = iota // before any !Type
+	qifTxn            // Bank, Cash, CCard, Oth A, Oth L
+	qifInvst          // investment: only lines that move cash
+	qifSkip           // categories, classes, memorized payees, securities, prices
+	qifAccount        // !Account: the account the sections after it belong to
 )
 
 func qifSection(header string) (int, bool) {
@@ -23,7 +25,9 @@ func qifSection(header string) (int, bool) {
 		return qifTxn, true
 	case h == "!type:invst":
 		return qifInvst, true
-	case h == "!account", h == "!type:cat", h == "!type:class", h == "!type:memorized", h == "!type:security",
+	case h == "!account":
+		return qifAccount, true
+	case h == "!type:cat", h == "!type:class", h == "!type:memorized", h == "!type:security",
 		h == "!type:prices", h == "!type:invitem", h == "!type:template", strings.HasPrefix(h, "!option"), strings.HasPrefix(h, "!clear"):
 		return qifSkip, true
 	}
@@ -57,7 +61,7 @@ type qifRecord struct {
 
 // readQIF reads a QIF file in two passes: the first learns the day/month
 // order from every date, the second hands out transactions.
-func readQIF(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, error) {
+func readQIF(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, error) {
 	var order dateOrder
 	lr := newLineReader(r)
 	sections := 0
@@ -88,15 +92,36 @@ func readQIF(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 		return Summary{}, err
 	}
 	dayFirst := order.isDayFirst()
-	e := &emitter{size: chunkSize, fn: fn}
+	e := &emitter{size: opt.ChunkSize, fn: fn, chunk: Chunk{Currency: opt.Currency}}
+	exp := tally.CurrencyExponent(opt.Currency)
 	section := qifNone
 	var rec qifRecord
+	var acctName, acctType string
+	autoSwitch := false       // inside Quicken's account list
+	var listed []*ofx.Account // the accounts of the list
 	end := func() error {
 		defer func() { rec = qifRecord{} }()
+		if section == qifAccount {
+			// An account record: the transactions after it are its own.
+			// In a Quicken account list (!Option:AutoSwitch) every record
+			// passes by, and the last one is replaced by the !Account that
+			// stands before its transactions.
+			name, typ := acctName, acctType
+			acctName, acctType = "", ""
+			if name == "" {
+				return nil
+			}
+			a := &ofx.Account{Kind: qifKind(typ), AccountID: name, Description: name}
+			if autoSwitch {
+				listed = append(listed, a)
+				return nil
+			}
+			return e.account(a, opt.Currency)
+		}
 		if !rec.fields || (section != qifTxn && section != qifInvst) {
 			return nil
 		}
-		t, skip, reason := qifTransaction(&rec, section, dayFirst)
+		t, skip, reason := qifTransaction(&rec, section, dayFirst, exp)
 		switch {
 		case reason != "":
 			e.reject(rec.line, "%s", reason)
@@ -119,6 +144,19 @@ func readQIF(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 				return e.sum, err
 			}
 			s, known := qifSection(l)
+			switch h := strings.ToLower(strings.TrimSpace(l)); {
+			case strings.HasPrefix(h, "!option:autoswitch"):
+				autoSwitch, listed = true, nil
+			case strings.HasPrefix(h, "!clear:autoswitch"):
+				autoSwitch = false
+				// A list of one account: the transactions that follow
+				// are its own.
+				if len(listed) == 1 {
+					if err := e.account(listed[0], opt.Currency); err != nil {
+						return e.sum, err
+					}
+				}
+			}
 			if !known {
 				e.reject(lr.line, "section %q is not one Tally reads; its records are skipped", strings.TrimSpace(l))
 			}
@@ -136,6 +174,15 @@ func readQIF(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 			rec.fields = true
 		}
 		v := strings.TrimSpace(l[1:])
+		if section == qifAccount {
+			switch l[0] {
+			case 'N':
+				acctName = v
+			case 'T':
+				acctType = v
+			}
+			continue
+		}
 		switch l[0] {
 		case 'D':
 			rec.date = v
@@ -175,9 +222,20 @@ func readQIF(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, er
 	return e.sum, e.flush()
 }
 
+// qifKind maps a QIF account type to an account kind.
+func qifKind(typ string) string {
+	switch strings.ToLower(strings.TrimSpace(typ)) {
+	case "ccard", "credit card":
+		return ofx.KindCreditCard
+	case "invst", "port", "401(k)/403(b)", "mutual", "investment":
+		return ofx.KindInvestment
+	}
+	return ofx.KindBank
+}
+
 // qifTransaction converts a record. skip is an investment line that moves
 // no cash; reason explains a rejected record.
-func qifTransaction(rec *qifRecord, section int, dayFirst bool) (t Transaction, skip bool, reason string) {
+func qifTransaction(rec *qifRecord, section int, dayFirst bool, exp int) (t Transaction, skip bool, reason string) {
 	t.Line = rec.line
 	sign := 0
 	if section == qifInvst {
@@ -204,7 +262,7 @@ func qifTransaction(rec *qifRecord, section int, dayFirst bool) (t Transaction, 
 	if rec.amount == "" {
 		return t, false, "record has no amount (T)"
 	}
-	amt, err := parseAmount(rec.amount, false)
+	amt, err := parseAmount(rec.amount, false, exp)
 	if err != nil {
 		return t, false, err.Error()
 	}

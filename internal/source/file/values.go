@@ -15,6 +15,7 @@ type rawDate struct {
 	a, b, year int  // a/b are month and day in an order still to decide
 	ymd        bool // year first (ISO): a is the month
 	named      bool // the month was a name: a is the month
+	dotted     bool // 15.01.2024: the European order, day first
 }
 
 var monthNames = map[string]int{
@@ -80,7 +81,7 @@ func splitDate(s string) (rawDate, bool) {
 	}
 	a, _ := strconv.Atoi(nums[0])
 	b, _ := strconv.Atoi(nums[1])
-	return rawDate{a: a, b: b, year: fullYear(nums[2])}, true
+	return rawDate{a: a, b: b, year: fullYear(nums[2]), dotted: strings.Count(s, ".") == 2}, true
 }
 
 func fullYear(s string) int {
@@ -93,6 +94,9 @@ func fullYear(s string) int {
 	}
 	return y
 }
+
+// allDigits is isDigits that accepts the empty string.
+func allDigits(s string) bool { return s == "" || isDigits(s) }
 
 func isDigits(s string) bool {
 	if s == "" {
@@ -121,6 +125,11 @@ func (o *dateOrder) vote(d rawDate) {
 		o.dayFirst++
 	case d.b > 12 && d.a <= 12:
 		o.monthFirst++
+	case d.dotted:
+		// Dates with dots are written day first (Germany, Austria,
+		// Switzerland, Scandinavia...); a file that proves otherwise
+		// outvotes them.
+		o.dayFirst++
 	}
 }
 
@@ -164,11 +173,21 @@ func parseDate(s string, dayFirst bool) (time.Time, error) {
 	return t, nil
 }
 
-// parseAmount reads an amount in minor units (two decimals): "-1,234.56",
+// ParseAmount reads an amount as banks write it ("-1,234.56", "1.234,56",
+// "(12.50)", "12.50-", "$12.50", "12.50 CR", "12.50 DR") in minor units of
+// currency, with the currency's own number of decimals
+// (tally.CurrencyExponent: JPY 0, BHD 3, most 2). More decimals than the
+// currency has are rounded half away from zero: "-12.345" USD is -1235,
+// "1500.5" JPY is 1501.
+func ParseAmount(s, currency string) (int64, error) {
+	return parseAmount(s, false, tally.CurrencyExponent(currency))
+}
+
+// parseAmount reads an amount in minor units with exp decimals: "-1,234.56",
 // "1.234,56" (decimal comma), "(12.50)", "12.50-", "$12.50", "12.50 CR",
 // "12.50 DR". decimalComma says how to read a lone comma the file uses for
-// decimals ("12,5").
-func parseAmount(s string, decimalComma bool) (int64, error) {
+// decimals ("12,5"). Extra decimals are rounded half away from zero.
+func parseAmount(s string, decimalComma bool, exp int) (int64, error) {
 	orig := s
 	s = strings.TrimSpace(s)
 	neg := false
@@ -210,15 +229,52 @@ func parseAmount(s string, decimalComma bool) (int64, error) {
 	case dot >= 0 && strings.Count(s, ".") > 1:
 		s = strings.ReplaceAll(s, ".", "")
 	}
-	if s == "" || s == "." {
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" || !allDigits(intPart) || !allDigits(frac) {
 		return 0, fmt.Errorf("amount %q is not a number", orig)
 	}
-	v, err := tally.ParseAmount(s, "USD")
-	if err != nil {
-		return 0, fmt.Errorf("amount %q is not a number with at most two decimals", orig)
+	v, ok := minorUnits(intPart, frac, exp)
+	if !ok {
+		return 0, fmt.Errorf("amount %q is too large", orig)
 	}
 	if neg {
 		v = -v
 	}
 	return v, nil
+}
+
+// minorUnits turns the digits of a decimal's integer and fractional parts
+// into minor units with exp decimals, rounding half away from zero; ok is
+// false when the value does not fit in an int64.
+func minorUnits(intPart, frac string, exp int) (int64, bool) {
+	const limit = 1<<63 - 1
+	var v uint64
+	push := func(d byte) bool {
+		if v > (limit-uint64(d))/10 {
+			return false
+		}
+		v = v*10 + uint64(d)
+		return true
+	}
+	for i := 0; i < len(intPart); i++ {
+		if !push(intPart[i] - '0') {
+			return 0, false
+		}
+	}
+	for i := 0; i < exp; i++ {
+		d := byte(0)
+		if i < len(frac) {
+			d = frac[i] - '0'
+		}
+		if !push(d) {
+			return 0, false
+		}
+	}
+	if len(frac) > exp && frac[exp] >= '5' {
+		if v == limit {
+			return 0, false
+		}
+		v++
+	}
+	return int64(v), true
 }

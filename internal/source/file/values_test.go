@@ -82,14 +82,45 @@ func TestParseAmount(t *testing.T) {
 		{"12.50 DR", false, -1250, false},
 		{"12.50 CR", false, 1250, false},
 		{"+3.1", false, 310, false},
-		{"1.005", false, 0, true},
+		{"1.005", false, 101, false},
+		{"-12.345", false, -1235, false},
+		{"-12.344", false, -1234, false},
+		{"0.005", false, 1, false},
 		{"ten", false, 0, true},
 		{"", false, 0, true},
 		{"-", false, 0, true},
 	} {
-		got, err := parseAmount(tc.in, tc.decimalComma)
+		got, err := parseAmount(tc.in, tc.decimalComma, 2)
 		if (err != nil) != tc.err || got != tc.want {
 			t.Errorf("parseAmount(%q, %v) = %d, %v; want %d, error %v", tc.in, tc.decimalComma, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestParseAmountCurrency: amounts are read with the currency's own
+// number of decimals, and extra decimals round half away from zero.
+func TestParseAmountCurrency(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in, currency string
+		want         int64
+	}{
+		{"-1500", "JPY", -1500},
+		{"-1,500", "JPY", -1500},
+		{"1500.5", "JPY", 1501},
+		{"-1500.5", "JPY", -1501},
+		{"1500.49", "JPY", 1500},
+		{"12.345", "BHD", 12345},
+		{"12.3456", "KWD", 12346},
+		{"-0.0005", "OMR", -1},
+		{"1.5", "TND", 1500},
+		{"-12.345", "USD", -1235},
+		{"-12.345", "", -1235},
+		{"99.995", "EUR", 10000},
+	} {
+		got, err := ParseAmount(tc.in, tc.currency)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseAmount(%q, %q) = %d, %v; want %d", tc.in, tc.currency, got, err, tc.want)
 		}
 	}
 }
