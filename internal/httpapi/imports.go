@@ -41,7 +41,13 @@ func (s *Server) routeImports(mux *http.ServeMux) {
 // own body limit.
 func (s *Server) authed(h authedHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, err := s.authenticate(r)
+		var u *tally.User
+		var err error
+		if r.Method == http.MethodGet && s.Cache != nil {
+			u, r, err = s.authenticateRead(r)
+		} else {
+			u, err = s.authenticate(r)
+		}
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tally"`)
 			s.error(w, r, err)

@@ -8,16 +8,16 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/summary"
 )
 
 // Connector links a user to an institution: it verifies the credentials with
@@ -47,6 +47,15 @@ type Server struct {
 	Secrets    *secret.Box      // seals webhook secrets; webhooks are refused when nil
 
 	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
+
+	// Cache holds summaries, spending, budgets and trends per user; nil
+	// reads the database every time.
+	Cache *cache.Cache
+	// Summary builds GET /api/v1/summary; one over Store, Notify and Cache
+	// when nil.
+	Summary *summary.Service
+
+	tokens tokenCache // bearer tokens recently seen, checked against Cache
 }
 
 func (s *Server) now() time.Time {
@@ -93,6 +102,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 	s.routeImports(mux)
+	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
+	s.handle(mux, "GET "+v1+"/openapi.json", serveOpenAPI)
 	s.routeInsight(mux)
 
 	// Anything else under /api/ answers in the API's error shape, not
@@ -117,16 +128,11 @@ func (s *Server) handleAuth(mux *http.ServeMux, pattern string, h authedHandler)
 
 // authenticate returns the user of the request's bearer token.
 func (s *Server) authenticate(r *http.Request) (*tally.User, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "missing Authorization header; send Authorization: Bearer TOKEN")
+	hash, err := bearerHash(r)
+	if err != nil {
+		return nil, err
 	}
-	scheme, token, ok := strings.Cut(h, " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "Authorization header must be Bearer TOKEN")
-	}
-	u, err := s.Store.UserByToken(r.Context(), auth.HashToken(token), store.TokenAPI)
+	u, err := s.Store.UserByToken(r.Context(), hash, store.TokenAPI)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
 		return nil, tally.Errorf(tally.EUNAUTHORIZED, "token is invalid or expired")
 	}

@@ -30,6 +30,7 @@ func (s *Store) insertAccount(ctx context.Context, tx *sql.Tx, a *tally.Account)
 func (s *Store) EnsureAccount(ctx context.Context, a *tally.Account) (*tally.Account, error) {
 	var out *tally.Account
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, a.UserID)
 		got, err := scanAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND connection_id = ? AND external_id = ?`),
 			a.UserID, a.ConnectionID, a.ExternalID))
 		if err == nil {
@@ -62,7 +63,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*tally.Account, error) {
 }
 
 func (s *Store) queryAccounts(ctx context.Context, query string, args ...any) ([]*tally.Account, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(query), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: accounts: %w", err)
 	}
@@ -93,7 +94,7 @@ func (s *Store) ConnectionAccounts(ctx context.Context, userID, connectionID str
 
 // Account returns one of the user's accounts.
 func (s *Store) Account(ctx context.Context, userID, id string) (*tally.Account, error) {
-	a, err := scanAccount(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`), userID, id))
+	a, err := scanAccount(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "account")
 	}
@@ -106,5 +107,6 @@ func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balanc
 	if err != nil {
 		return fmt.Errorf("store: set balance: %w", err)
 	}
+	s.changed(ctx, userID)
 	return nil
 }

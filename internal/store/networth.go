@@ -19,6 +19,7 @@ func (s *Store) RecordStatement(ctx context.Context, userID, accountID string, l
 		return nil
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		if ledger != nil {
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO account_balances (user_id, account_id, day, balance, currency, source) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (user_id, account_id, day) DO UPDATE SET balance = excluded.balance, currency = excluded.currency, source = excluded.source`),

@@ -46,6 +46,7 @@ func (s *Store) PutBudget(ctx context.Context, userID, category string, amount *
 		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		now := s.now()
 		if amount != nil {
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO budgets (user_id, category, amount, currency, updated_at) VALUES (?, ?, ?, ?, ?)

@@ -52,6 +52,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	now := s.now()
 	inserted := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		inserted = 0
 		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
 			return err
@@ -162,7 +163,7 @@ func scanTxn(row interface{ Scan(...any) error }) (*tally.Transaction, error) {
 
 // Transaction returns one of the user's transactions.
 func (s *Store) Transaction(ctx context.Context, userID, id string) (*tally.Transaction, error) {
-	t, err := scanTxn(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`), userID, id))
+	t, err := scanTxn(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "transaction")
 	}
@@ -237,7 +238,7 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 		args = append(args, posted, posted, id)
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE `+where.String()+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE `+where.String()+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: transactions: %w", err)
 	}

@@ -141,6 +141,9 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 				ids = ids[n:]
 			}
 		}
+		if len(out) > 0 {
+			s.touch(tx, userID) // categories and spending changed
+		}
 		ds := d.list()
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
@@ -311,6 +314,7 @@ func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error 
 		if err != nil {
 			return notFound(err, "transfer")
 		}
+		s.touch(tx, userID)
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transfer_pairs SET status = 'unlinked', unlinked_at = ? WHERE user_id = ? AND id = ?`),
 			s.now(), userID, p.ID); err != nil {
 			return fmt.Errorf("store: unlink transfer: %w", err)

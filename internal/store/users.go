@@ -23,6 +23,7 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash string) (*ta
 	if err != nil {
 		return nil, fmt.Errorf("store: create user: %w", err)
 	}
+	s.changed(ctx, u.ID)
 	return u, nil
 }
 
@@ -75,6 +76,7 @@ func (s *Store) TouchUser(ctx context.Context, u *tally.User) error {
 		return fmt.Errorf("store: touch user: %w", err)
 	}
 	u.LastActiveAt = now
+	s.changed(ctx, u.ID) // processes that remember the user see the new time
 	return nil
 }
 
@@ -100,24 +102,46 @@ func (s *Store) CreateToken(ctx context.Context, userID, tokenHash, kind string,
 
 // UserByToken returns the user a live token of the kind belongs to.
 func (s *Store) UserByToken(ctx context.Context, tokenHash, kind string) (*tally.User, error) {
+	u, _, err := s.TokenUser(ctx, tokenHash, kind)
+	return u, err
+}
+
+// TokenUser is UserByToken that also returns when the token expires (nil:
+// never).
+func (s *Store) TokenUser(ctx context.Context, tokenHash, kind string) (*tally.User, *time.Time, error) {
 	var exp sql.NullTime
 	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.time_zone, u.created_at, u.last_active_at, t.expires_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?`), tokenHash, kind), &exp)
 	if err != nil {
-		return nil, notFound(err, "token")
+		return nil, nil, notFound(err, "token")
 	}
 	if exp.Valid && !s.now().Before(exp.Time) {
-		return nil, tally.Errorf(tally.ENOTFOUND, "token not found")
+		return nil, nil, tally.Errorf(tally.ENOTFOUND, "token not found")
 	}
-	return u, nil
+	return u, nullTime(exp), nil
 }
 
-// DeleteToken removes a token or session.
+// DeleteToken removes a token or session. The owner's cache generation
+// moves on, so no process keeps accepting the token from its cache.
 func (s *Store) DeleteToken(ctx context.Context, tokenHash string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM tokens WHERE token_hash = ?`), tokenHash)
+	rows, err := s.db.QueryContext(ctx, s.q(`DELETE FROM tokens WHERE token_hash = ? RETURNING user_id`), tokenHash)
 	if err != nil {
 		return fmt.Errorf("store: delete token: %w", err)
 	}
+	defer rows.Close()
+	var users []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return fmt.Errorf("store: delete token: %w", err)
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: delete token: %w", err)
+	}
+	rows.Close()
+	s.changed(ctx, users...)
 	return nil
 }
 

@@ -116,7 +116,7 @@ func Statement(st *ofx.Statement) source.Statement {
 		out.Balance = &v
 		out.BalanceAsOf = st.Ledger.AsOf
 	}
-	out.Holdings = source.Holdings(st)
+	out.Positions = source.OFXPositions(st)
 	return out
 }
 
