@@ -114,7 +114,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if blobURL == "" {
 		blobURL = filepath.Join(c.DataDir, "blobs")
 	}
-	blobs, err := blob.Open(blobURL)
+	blobs, err := blob.Open(ctx, blobURL)
 	if err != nil {
 		return err
 	}
