@@ -287,5 +287,5 @@ func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 		}
 	}
 	// Balances over time and holdings.
-	return r.s.recordStatement(ctx, acct, &source.Statement{Currency: c.Currency, Balance: c.Ledger, BalanceAsOf: c.LedgerAsOf, Positions: c.Positions})
+	return r.s.recordStatement(ctx, acct, &source.Statement{Currency: c.Currency, Balance: c.Ledger, BalanceAsOf: c.LedgerAsOf, Holdings: c.Holdings})
 }

@@ -20,13 +20,16 @@ func (s *Service) recordStatement(ctx context.Context, acct *tally.Account, st *
 		ledger = &tally.AccountBalance{AccountID: acct.ID, Day: dayOf(st.BalanceAsOf), Balance: *st.Balance, Currency: currency,
 			Source: tally.BalanceStatement}
 	}
-	holdings := make([]tally.Holding, 0, len(st.Positions))
-	for _, p := range st.Positions {
-		if p.AsOf.IsZero() || p.SecurityID == "" {
+	holdings := make([]tally.Holding, 0, len(st.Holdings))
+	for _, h := range st.Holdings {
+		if h.AsOf.IsZero() || h.SecurityID == "" {
 			continue
 		}
-		holdings = append(holdings, tally.Holding{AccountID: acct.ID, SecurityID: p.SecurityID, IDType: p.SecurityIDType, PositionType: p.Type,
-			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, Currency: currency, AsOf: dayOf(p.AsOf)})
+		h.AccountID, h.AsOf = acct.ID, dayOf(h.AsOf)
+		if h.Currency == "" {
+			h.Currency = currency
+		}
+		holdings = append(holdings, h)
 	}
 	return s.Store.RecordStatement(ctx, acct.UserID, acct.ID, ledger, holdings)
 }

@@ -36,17 +36,6 @@ type Transaction struct {
 	Pending       bool   // not posted yet; the source lists it again until it posts
 }
 
-// Position is one holding of an investment account.
-type Position struct {
-	SecurityID     string // as SecurityIDType says: a CUSIP, an ISIN, a ticker
-	SecurityIDType string
-	Type           string // OFX POSSTOCK, POSMF, POSDEBT, POSOPT or POSOTHER; "" when the source does not say
-	Units          string // decimal, as the source sent it
-	UnitPrice      string // decimal, as the source sent it
-	MarketValue    int64  // minor units of the statement's currency
-	AsOf           time.Time
-}
-
 // Account is an account's identity and description at its source.
 type Account struct {
 	ExternalID string // stable at the source: "bank:CHECKING:routing:number", "sfin:ID"
@@ -64,25 +53,24 @@ type Statement struct {
 	Balance      *int64 // the closing (ledger) balance, when the source gives one
 	// BalanceAsOf is when Balance was the balance; zero when unknown.
 	BalanceAsOf time.Time
-	// Positions are an investment account's holdings as of the statement
-	// (OFX INVPOSLIST), stored per account and day for GET /holdings.
-	Positions []Position
+	// Holdings are an investment account's positions as of their date.
+	Holdings []tally.Holding
 	// ListsPending says the source lists every pending transaction each
 	// time: a pending one stored before and not listed again has posted.
 	ListsPending bool
 }
 
-// OFXPositions returns an OFX statement's positions, each as of its own
-// date or, without one, the statement's balance date.
-func OFXPositions(st *ofx.Statement) []Position {
-	var out []Position
+// Holdings returns an OFX statement's investment positions, each as of its
+// own date or, without one, the statement's balance date.
+func Holdings(st *ofx.Statement) []tally.Holding {
+	var out []tally.Holding
 	for _, p := range st.Positions {
 		asOf := p.AsOf
 		if asOf.IsZero() && st.Ledger != nil {
 			asOf = st.Ledger.AsOf
 		}
-		out = append(out, Position{SecurityID: p.SecurityID, SecurityIDType: p.SecurityIDType, Type: p.Type,
-			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, AsOf: asOf})
+		out = append(out, tally.Holding{SecurityID: p.SecurityID, IDType: p.SecurityIDType, PositionType: p.Type,
+			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, Currency: st.Currency, AsOf: asOf})
 	}
 	return out
 }

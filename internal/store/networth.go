@@ -86,6 +86,7 @@ func (s *Store) balances(ctx context.Context, where string, args ...any) (map[st
 // stored for those days, in statements of 500 rows in one transaction.
 func (s *Store) SaveDailyBalances(ctx context.Context, userID string, days []tally.AccountBalance) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		for rest := days; len(rest) > 0; {
 			n := min(len(rest), 500)
 			var b strings.Builder

@@ -97,6 +97,7 @@ func (s *Store) SaveRecurring(ctx context.Context, userID string, found []tally.
 	isNew := map[string]bool{}
 	var out []*tally.RecurringSeries
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		out, isNew = nil, map[string]bool{}
 		old, err := s.queryRecurring(ctx, tx, `SELECT `+recurringColumns+` FROM recurring_series WHERE user_id = ?`+s.forUpdate(), userID)
 		if err != nil {

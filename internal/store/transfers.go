@@ -86,6 +86,7 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 	}
 	var out []*tally.TransferPair
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		out = nil
 		txns, err := s.lockTransactions(ctx, tx, userID, ids)
 		if err != nil {
@@ -140,9 +141,6 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 				}
 				ids = ids[n:]
 			}
-		}
-		if len(out) > 0 {
-			s.touch(tx, userID) // categories and spending changed
 		}
 		ds := d.list()
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
@@ -307,6 +305,7 @@ func placeholders(n int) string {
 // The pair stays, unlinked, so matching never links either side again.
 func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var p tally.TransferPair
 		err := tx.QueryRowContext(ctx, s.q(`SELECT id, out_id, in_id, out_category, out_source, in_category, in_source FROM transfer_pairs
 			WHERE user_id = ? AND (out_id = ? OR in_id = ?) AND status = 'linked'`+s.forUpdate()), userID, txnID, txnID).
@@ -314,7 +313,6 @@ func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error 
 		if err != nil {
 			return notFound(err, "transfer")
 		}
-		s.touch(tx, userID)
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transfer_pairs SET status = 'unlinked', unlinked_at = ? WHERE user_id = ? AND id = ?`),
 			s.now(), userID, p.ID); err != nil {
 			return fmt.Errorf("store: unlink transfer: %w", err)

@@ -108,10 +108,10 @@ type Chunk struct {
 	// MT940 :62F: or :62M:), with the last chunk of a statement that has
 	// one; that chunk may hold no transactions.
 	Ledger *int64
-	// LedgerAsOf is when Ledger was the balance; Positions are the
+	// LedgerAsOf is when Ledger was the balance; Holdings are the
 	// statement's investment positions (last chunk of an OFX statement).
 	LedgerAsOf time.Time
-	Positions  []source.Position
+	Holdings   []tally.Holding
 }
 
 // ReadOptions tune Read.
@@ -563,7 +563,7 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 			c.LedgerAsOf = st.Ledger.AsOf
 		}
 		if done {
-			c.Positions = source.OFXPositions(st)
+			c.Holdings = source.Holdings(st)
 		}
 		if len(c.Transactions) == 0 && len(c.Errors) == 0 && c.Ledger == nil {
 			return nil

@@ -116,7 +116,7 @@ func Statement(st *ofx.Statement) source.Statement {
 		out.Balance = &v
 		out.BalanceAsOf = st.Ledger.AsOf
 	}
-	out.Positions = source.OFXPositions(st)
+	out.Holdings = source.Holdings(st)
 	return out
 }
 
