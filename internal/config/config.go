@@ -44,7 +44,16 @@ type Config struct {
 	// emails; email is off when SMTPURL is empty.
 	SMTPURL  string
 	SMTPFrom string
+	// Signup is who may create an account: SignupOpen lets anyone,
+	// SignupClosed only the first user of an instance. --demo opens it.
+	Signup string
 }
+
+// Sign-up policies.
+const (
+	SignupOpen   = "open"
+	SignupClosed = "closed"
+)
 
 // Default returns the defaults.
 func Default() Config {
@@ -58,6 +67,7 @@ func Default() Config {
 		JobTimeout: 10 * time.Minute,
 
 		SyncChunkSize: 10_000,
+		Signup:        SignupClosed,
 	}
 }
 
@@ -83,6 +93,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
+	fs.StringVar(&c.Signup, "signup", c.Signup, "who may sign up: open (anyone) or closed (only the first user); --demo opens it")
 }
 
 // Parse parses args into fs and then fills every flag not given on the
@@ -138,6 +149,13 @@ func (c *Config) Validate() error {
 	case RoleAll, RoleAPI, RoleWorker:
 	default:
 		return fmt.Errorf("config: --role %q: want all, api or worker", c.Role)
+	}
+	switch c.Signup {
+	case SignupOpen, SignupClosed:
+	case "":
+		c.Signup = SignupClosed
+	default:
+		return fmt.Errorf("config: --signup %q: want open or closed", c.Signup)
 	}
 	switch c.LogFormat {
 	case "text", "json":

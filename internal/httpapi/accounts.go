@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/tallyhq/tally"
 )
@@ -19,6 +20,7 @@ type accountJSON struct {
 	Balance      string  `json:"balance"`
 	Status       string  `json:"status"`
 	LastSyncedAt *string `json:"last_synced_at"`
+	Hidden       bool    `json:"hidden"`
 }
 
 func newAccountJSON(a *tally.Account) accountJSON {
@@ -32,6 +34,7 @@ func newAccountJSON(a *tally.Account) accountJSON {
 		Balance:      tally.FormatAmount(a.Balance, a.Currency),
 		Status:       a.Status,
 		LastSyncedAt: optTime(a.LastSyncedAt),
+		Hidden:       a.Hidden,
 	}
 }
 
@@ -63,4 +66,57 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, u *tally.Use
 		return
 	}
 	writeJSON(w, http.StatusOK, newAccountJSON(a))
+}
+
+// MaxAccountName caps an account's name.
+const MaxAccountName = 100
+
+// CheckAccountName validates a new name for an account.
+func CheckAccountName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", tally.Errorf(tally.EINVALID, "name must not be empty")
+	}
+	if len(name) > MaxAccountName {
+		return "", tally.Errorf(tally.EINVALID, "name is longer than %d characters", MaxAccountName)
+	}
+	return name, nil
+}
+
+// PATCH /api/v1/accounts/{id} {"name"?, "hidden"?}: rename or hide an
+// account.
+func (s *Server) patchAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	var req struct {
+		Name   *string `json:"name"`
+		Hidden *bool   `json:"hidden"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if req.Name != nil {
+		name, err := CheckAccountName(*req.Name)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		req.Name = &name
+	}
+	a, err := s.Store.UpdateAccount(r.Context(), u.ID, r.PathValue("id"), req.Name, req.Hidden)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newAccountJSON(a))
+}
+
+// DELETE /api/v1/accounts/{id}: delete an account made by file imports,
+// with its transactions and their share of the monthly totals. A linked
+// institution's account answers 409: remove its connection instead.
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	if err := s.Store.DeleteFileAccount(r.Context(), u.ID, r.PathValue("id")); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	noContent(w)
 }

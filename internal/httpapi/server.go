@@ -47,6 +47,10 @@ type Server struct {
 	Secrets    *secret.Box      // seals webhook secrets; webhooks are refused when nil
 
 	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
+
+	// SignupOpen lets anyone create a user through POST /users; when false
+	// only the instance's first user may.
+	SignupOpen bool
 }
 
 func (s *Server) now() time.Time {
@@ -93,6 +97,13 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 	s.routeImports(mux)
+	s.handleAuth(mux, "PATCH "+v1+"/accounts/{id}", s.patchAccount)
+	s.handleAuth(mux, "DELETE "+v1+"/accounts/{id}", s.deleteAccount)
+	s.handleAuth(mux, "GET "+v1+"/tokens", s.listTokens)
+	s.handleAuth(mux, "DELETE "+v1+"/tokens/{id}", s.deleteToken)
+	s.handleAuth(mux, "GET "+v1+"/transactions.csv", s.exportTransactions)
+	s.handleAuth(mux, "GET "+v1+"/trends", s.getTrends)
+	s.handleAuth(mux, "POST "+v1+"/notifications/read-all", s.readAllNotifications)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.

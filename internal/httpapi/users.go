@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -15,6 +16,29 @@ type credentialsRequest struct {
 	Password string `json:"password"`
 }
 
+type tokenRequest struct {
+	Email     string  `json:"email"`
+	Password  string  `json:"password"`
+	Name      string  `json:"name"`
+	ExpiresAt *string `json:"expires_at"`
+}
+
+// SignupAllowed refuses a sign-up (EFORBIDDEN) when sign-up is closed and
+// the instance already has a user: the first user may always sign up.
+func SignupAllowed(ctx context.Context, st *store.Store, open bool) error {
+	if open {
+		return nil
+	}
+	has, err := st.HasUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if has {
+		return tally.Errorf(tally.EFORBIDDEN, "sign-up is closed on this server; ask its administrator for an account")
+	}
+	return nil
+}
+
 type userJSON struct {
 	ID    string `json:"id"`
 	Email string `json:"email"`
@@ -24,6 +48,10 @@ type userJSON struct {
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	var req credentialsRequest
 	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := SignupAllowed(r.Context(), s.Store, s.SignupOpen); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -69,12 +97,23 @@ func checkEmail(email string) (string, error) {
 
 type tokenJSON struct {
 	Token string `json:"token"`
+	apiTokenJSON
 }
 
 // POST /api/v1/tokens
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	var req credentialsRequest
+	var req tokenRequest
 	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	name, err := CheckTokenName(req.Name)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	expires, err := parseExpiry(req.ExpiresAt, s.now())
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -89,9 +128,10 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.Store.CreateToken(r.Context(), u.ID, auth.HashToken(token), store.TokenAPI, nil); err != nil {
+	t, err := s.Store.CreateNamedToken(r.Context(), u.ID, auth.HashToken(token), store.TokenAPI, name, expires)
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, tokenJSON{Token: token})
+	writeJSON(w, http.StatusCreated, tokenJSON{Token: token, apiTokenJSON: newAPITokenJSON(t)})
 }

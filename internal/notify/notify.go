@@ -60,6 +60,9 @@ type Plan struct {
 	Today    time.Time // in the user's time zone
 	Profile  *tally.Profile
 	Lines    []budget.Line
+	// Recommended is what Tally would budget per category without the
+	// user's own amounts: the figure a manual budget replaced.
+	Recommended map[string]budget.Line
 
 	fingerprint string // of the totals and budgets the plan was made from
 }
@@ -109,8 +112,19 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 			in.History = append(in.History, t)
 		}
 	}
-	return &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: budget.Plan(in),
-		fingerprint: fingerprintOf(month, in.Totals, manual)}, nil
+	plan := &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: budget.Plan(in),
+		Recommended: map[string]budget.Line{}, fingerprint: fingerprintOf(month, in.Totals, manual)}
+	if len(manual) > 0 {
+		in.Manual = nil
+		for _, l := range budget.Plan(in) {
+			plan.Recommended[l.Category] = l
+		}
+	} else {
+		for _, l := range plan.Lines {
+			plan.Recommended[l.Category] = l
+		}
+	}
+	return plan, nil
 }
 
 // Check creates the alerts the user's month calls for, each at most once,

@@ -48,12 +48,12 @@ func (s *Store) EnsureAccount(ctx context.Context, a *tally.Account) (*tally.Acc
 	return out, err
 }
 
-const accountColumns = `user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, last_synced_at, created_at`
+const accountColumns = `user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, last_synced_at, created_at, hidden`
 
 func scanAccount(row interface{ Scan(...any) error }) (*tally.Account, error) {
 	var a tally.Account
 	var synced sql.NullTime
-	if err := row.Scan(&a.UserID, &a.ID, &a.ConnectionID, &a.ExternalID, &a.Name, &a.Type, &a.Mask, &a.Currency, &a.Balance, &a.Status, &a.StatusReason, &synced, &a.CreatedAt); err != nil {
+	if err := row.Scan(&a.UserID, &a.ID, &a.ConnectionID, &a.ExternalID, &a.Name, &a.Type, &a.Mask, &a.Currency, &a.Balance, &a.Status, &a.StatusReason, &synced, &a.CreatedAt, &a.Hidden); err != nil {
 		return nil, err
 	}
 	a.LastSyncedAt = nullTime(synced)
@@ -107,4 +107,71 @@ func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balanc
 		return fmt.Errorf("store: set balance: %w", err)
 	}
 	return nil
+}
+
+// UpdateAccount renames one of the user's accounts or hides it; a nil
+// field is left as it is.
+func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *string, hidden *bool) (*tally.Account, error) {
+	var out *tally.Account
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
+		if err != nil {
+			return notFound(err, "account")
+		}
+		if name != nil {
+			a.Name = *name
+		}
+		if hidden != nil {
+			a.Hidden = *hidden
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET name = ?, hidden = ? WHERE user_id = ? AND id = ?`), a.Name, a.Hidden, userID, id); err != nil {
+			return fmt.Errorf("store: update account: %w", err)
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// DeleteFileAccount removes one of the user's accounts made by statement
+// file imports, with its transactions, taking their amounts out of the
+// monthly totals in the same transaction. An account of a linked
+// institution is removed with its connection instead (a conflict here).
+func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var kind string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT c.kind FROM accounts a JOIN connections c ON c.user_id = a.user_id AND c.id = a.connection_id
+			WHERE a.user_id = ? AND a.id = ?`+s.forUpdate()), userID, id).Scan(&kind)
+		if err != nil {
+			return notFound(err, "account")
+		}
+		if kind != tally.ConnectionFile {
+			return tally.Errorf(tally.ECONFLICT, "account %s belongs to a linked institution; remove its connection instead", id)
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
+			FROM transactions WHERE user_id = ? AND account_id = ? GROUP BY 1, 2, 3`), userID, id)
+		if err != nil {
+			return fmt.Errorf("store: delete account: %w", err)
+		}
+		ds, err := scanTotals(rows)
+		if err != nil {
+			return fmt.Errorf("store: delete account: %w", err)
+		}
+		for i := range ds {
+			ds[i].Amount, ds[i].Count = -ds[i].Amount, -ds[i].Count
+		}
+		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM transactions WHERE user_id = ? AND account_id = ?`,
+			`DELETE FROM transaction_matches WHERE user_id = ? AND account_id = ?`,
+			`DELETE FROM accounts WHERE user_id = ? AND id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), userID, id); err != nil {
+				return fmt.Errorf("store: delete account: %w", err)
+			}
+		}
+		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
+	})
 }

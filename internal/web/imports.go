@@ -28,14 +28,8 @@ type importRow struct {
 
 func (h *Handler) maxImportBytes() int64 { return httpapi.DefaultMaxImportBytes }
 
-// importRoutes registers GET and POST /imports when the handler can import.
-func (h *Handler) importRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.Handle("GET /imports", cop.Handler(http.HandlerFunc(h.imports)))
-	mux.Handle("POST /imports", cop.Handler(http.HandlerFunc(h.upload)))
-}
-
-func (h *Handler) importsData(r *http.Request, u *tally.User, msg string) (importsPage, error) {
-	page := importsPage{layout: layout{Title: "Import a statement", Email: u.Email}, Error: msg,
+func (h *Handler) importsData(r *http.Request, u *tally.User, l layout, msg string) (importsPage, error) {
+	page := importsPage{layout: l, Error: msg,
 		MaxSize: fmt.Sprintf("%d MiB", h.maxImportBytes()>>20)}
 	accts, err := h.Store.Accounts(r.Context(), u.ID)
 	if err != nil {
@@ -55,17 +49,8 @@ func (h *Handler) importsData(r *http.Request, u *tally.User, msg string) (impor
 }
 
 // GET /imports
-func (h *Handler) imports(w http.ResponseWriter, r *http.Request) {
-	u, err := h.sessionUser(w, r)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	if u == nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
-	}
-	page, err := h.importsData(r, u, "")
+func (h *Handler) imports(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	page, err := h.importsData(r, u, h.page(w, r, u, "Import a statement", "accounts"), "")
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -73,19 +58,10 @@ func (h *Handler) imports(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "imports", page)
 }
 
-// POST /imports: multipart with "file" and optionally "account_id".
-func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
-	u, err := h.sessionUser(w, r)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	if u == nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
-	}
+// POST /imports?csrf=: multipart with "file" and optionally "account_id".
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	refuse := func(status int, msg string) {
-		page, err := h.importsData(r, u, msg)
+		page, err := h.importsData(r, u, h.base(r, u, "Import a statement", "accounts"), msg)
 		if err != nil {
 			h.serverError(w, r, err)
 			return
@@ -117,7 +93,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	_, err = h.Importer.NewImport(r.Context(), u.ID, r.FormValue("account_id"), hdr.Filename, data, true)
 	switch code := tally.ErrorCode(err); {
 	case err == nil:
-		http.Redirect(w, r, "/imports", http.StatusSeeOther)
+		redirect(w, r, "/imports", "File received; its report appears below.")
 	case code == tally.EINTERNAL:
 		h.serverError(w, r, err)
 	default:
