@@ -118,6 +118,18 @@ func (h *Handler) renderBudgets(w http.ResponseWriter, r *http.Request, u *tally
 		return
 	}
 	page := budgetsPage{layout: l, monthNav: newMonthNav(month, h.currentMonth(u)), Currency: plan.Currency}
+	// A refused amount for a category without a budget line shows in the
+	// form that adds one.
+	if name, ok := strings.CutPrefix(l.Form.Name, "budget-"); ok && name != "new" {
+		found := false
+		for _, line := range plan.Lines {
+			found = found || line.Category == name
+		}
+		if !found {
+			page.Form.Name = "budget-new"
+			page.Form.Values.Set("category", name)
+		}
+	}
 	budgeted := map[string]bool{}
 	var total int64
 	for _, line := range plan.Lines {
@@ -220,7 +232,7 @@ func (h *Handler) resetBudget(w http.ResponseWriter, r *http.Request, u *tally.U
 	if m, err := parseMonthValue(r.PostForm.Get("month")); err == nil {
 		back += "?month=" + m
 	}
-	redirect(w, r, back, categoryName(category)+" budget is back to Tally's recommendation.")
+	redirect(w, r, back, categoryName(category)+" budget is back to Tally’s recommendation.")
 }
 
 // trendsPage is spending over the last months.

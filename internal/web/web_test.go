@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,9 +40,22 @@ type env struct {
 
 func newEnv(t *testing.T, demoHint string) *env {
 	t.Helper()
-	st := store.New(sqldbtest.Open(t), nil)
+	return newEnvWith(t, func(c *web.Config) { c.DemoHint = demoHint })
+}
+
+// newEnvWith starts the web app over a fresh database; configure changes
+// its configuration first.
+func newEnvWith(t *testing.T, configure func(*web.Config)) *env {
+	t.Helper()
+	db := sqldbtest.Open(t)
+	db.Statements = &atomic.Int64{}
+	st := store.New(db, &syncJobs{})
 	st.Now = func() time.Time { return now }
-	h, err := web.New(web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, DemoHint: demoHint})
+	c := web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	if configure != nil {
+		configure(&c)
+	}
+	h, err := web.New(c)
 	if err != nil {
 		t.Fatal(err)
 	}
