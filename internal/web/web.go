@@ -192,7 +192,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	}))
 	// Anything else is the web app's own 404 page, not ServeMux's text.
 	open("/", func(w http.ResponseWriter, r *http.Request) {
-		h.errorPage(w, r, nil, http.StatusNotFound, "There is no page at this address.")
+		u, _ := h.sessionUser(w, r)
+		h.errorPage(w, r, u, http.StatusNotFound, "There is no page at this address.")
 	})
 }
 
