@@ -363,7 +363,9 @@ func pickMerchant(t *testing.T, m *Main, userID string) (string, string) {
 	if len(names) == 0 {
 		t.Fatal("the demo bank gave no merchant with three transactions")
 	}
-	sort.Slice(names, func(i, j int) bool { return counts[names[i]] > counts[names[j]] || counts[names[i]] == counts[names[j]] && names[i] < names[j] })
+	sort.Slice(names, func(i, j int) bool {
+		return counts[names[i]] > counts[names[j]] || counts[names[i]] == counts[names[j]] && names[i] < names[j]
+	})
 	target := "restaurants"
 	if cats[names[0]] == target {
 		target = "groceries"
