@@ -13,7 +13,7 @@ const maxStatementsPerPage = 10
 
 // TestStatementsPerPage counts the SQL statements each page issues, for a
 // user with a few transactions and for one with ten times as many: at most
-// maxStatementsPerPage, and the same count for both (nothing per row).
+// maxStatementsPerPage, and no more for the larger (nothing per row).
 func TestStatementsPerPage(t *testing.T) {
 	t.Parallel()
 	counts := map[string][2]int64{}
@@ -57,7 +57,7 @@ func TestStatementsPerPage(t *testing.T) {
 		}
 	}
 	for path, c := range counts {
-		if c[0] != c[1] {
+		if c[1] > c[0] {
 			t.Errorf("GET %s issued %d statements for a small user and %d for one with ten times the rows", path, c[0], c[1])
 		}
 	}

@@ -89,7 +89,7 @@ func TestRenderEveryPage(t *testing.T) {
 				Rows: []txnListRow{{transactionRow: transactionRow{ID: "t1", Date: "Mar 2", Merchant: "Blue Bottle", Category: "Coffee Shops", Amount: "−$4.50", Negative: true},
 					CategoryID: "coffee_shops", Account: "Checking", EditLink: "/transactions?edit=t1#t-t1"}}},
 				[]string{`value="coffee"`, `<option value="food_dining" selected>`, `action="/transactions/t1/category"`, `name="apply"`, `<optgroup label="Food &amp; Dining">`,
-					`<option value="coffee_shops" selected>Coffee Shops</option>`, "/transactions.csv?q=coffee", "Next page", "First page", `name="back" value="/transactions?q=coffee&amp;edit=t1"`}, nil},
+					`<option value="coffee_shops" selected>Coffee Shops</option>`, "/transactions.csv?q=coffee", "Search older transactions", "First page", `name="back" value="/transactions?q=coffee&amp;edit=t1"`}, nil},
 			{"no match", transactionsPage{layout: layout{Title: "Transactions", Email: "a@example.com", Form: form{Errors: map[string]string{"month": "The month must look like 2026-03."}}}, Filtered: true, Month: "2026-13"},
 				[]string{"No transactions match", "The month must look like 2026-03."}, []string{"Next page"}},
 		},

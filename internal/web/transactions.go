@@ -17,6 +17,10 @@ import (
 // transactionsPageSize is how many transactions a page lists.
 const transactionsPageSize = 50
 
+// searchWindow is how many transactions one page of a search reads: a rare
+// term costs a bounded scan, and "Search older" goes on from there.
+const searchWindow = 2000
+
 // transactionsPage is the searchable transaction list.
 type transactionsPage struct {
 	layout
@@ -94,6 +98,7 @@ func (h *Handler) transactions(w http.ResponseWriter, r *http.Request, u *tally.
 	}
 	l.Form = form{Name: "filter", Values: q, Errors: map[string]string{}}
 	tf := txnFilter(q, &l.Form, accounts)
+	tf.SearchWindow = searchWindow
 	txns, next, err := h.Store.Transactions(r.Context(), u.ID, tf)
 	if tally.ErrorCode(err) == tally.EINVALID {
 		l.Form.set("cursor", "That page link is broken; showing the first page.")
