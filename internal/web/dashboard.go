@@ -43,6 +43,9 @@ type dashboardPage struct {
 	Alerts        []alertRow // unread notifications, newest first
 	HasIncome     bool
 	MoreBudgets   int // how many budgets /budgets has when the dashboard shows only some
+	Budgeted      string // the month's budgets added up
+	BudgetLeft    string // what is left of them ("$120.00 left" or "$30.00 over")
+	BudgetOver    bool
 }
 
 // monthNav is a month page's heading and its neighbours.
@@ -255,6 +258,19 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 		return nil, err
 	}
 	page.HasIncome = plan.Profile != nil && plan.Profile.MonthlyIncome > 0
+	var budgeted, spent int64
+	for _, l := range plan.Lines {
+		budgeted += l.Amount
+		spent += l.Spent
+	}
+	if len(plan.Lines) > 0 {
+		page.Budgeted = formatMoney(budgeted, plan.Currency)
+		if spent <= budgeted {
+			page.BudgetLeft = formatMoney(budgeted-spent, plan.Currency) + " left"
+		} else {
+			page.BudgetLeft, page.BudgetOver = formatMoney(spent-budgeted, plan.Currency)+" over", true
+		}
+	}
 	// The budgets closest to their limit (or spent most of) come first.
 	lines := append([]budget.Line(nil), plan.Lines...)
 	sort.SliceStable(lines, func(i, j int) bool {
