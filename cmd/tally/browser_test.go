@@ -216,6 +216,32 @@ func TestBrowserNewUser(t *testing.T) {
 		t.Fatalf("/rules lacks the new rule: %s", s)
 	}
 
+	// Upload a statement file and read its report.
+	file := filepath.Join(t.TempDir(), "cash.csv")
+	// Dated today, so this month has spending to go over a budget with
+	// whatever day the test runs.
+	today := time.Now().UTC().Format(tally.DateLayout)
+	statement := "Date,Description,Amount\n" + today + ",SQ *BLUE BOTTLE COFFEE,-12.00\n" + today + ",BAKERY,-4.50\n" + today + ",Broken,abc\n"
+	if err := os.WriteFile(file, []byte(statement), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/imports")
+	b.do("choose the file", chromedp.SetUploadFiles("#file", []string{file}))
+	if flash := b.submit(`form[enctype="multipart/form-data"] button[type=submit]`); !strings.Contains(flash, "File received") {
+		t.Fatalf("after the upload: %q", flash)
+	}
+	eventually(t, time.Minute, "the import", func() bool {
+		imps, err := m.Store.Imports(ctx, u.ID, 1)
+		return err == nil && len(imps) == 1 && imps[0].Status == tally.ImportDone
+	})
+	b.open("/imports")
+	report := b.text("table.imports")
+	for _, w := range []string{"cash.csv", "done", "Line 4"} {
+		if !strings.Contains(report, w) {
+			t.Fatalf("the import report lacks %q: %s", w, report)
+		}
+	}
+
 	// Set a budget below this month's spending and find its alert.
 	category, spent := pickSpending(t, m, u)
 	b.open("/budgets")
@@ -238,28 +264,6 @@ func TestBrowserNewUser(t *testing.T) {
 	b.open("/alerts")
 	if s := b.text("main"); !strings.Contains(s, categoryLabel(category)) {
 		t.Fatalf("/alerts lacks the %s alert (spent %d): %s", category, spent, s)
-	}
-
-	// Upload a statement file and read its report.
-	file := filepath.Join(t.TempDir(), "cash.csv")
-	if err := os.WriteFile(file, []byte("Date,Description,Amount\n2026-11-02,FARMERS MARKET,-12.00\n2026-11-03,BAKERY,-4.50\n2026-11-04,Broken,abc\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b.open("/imports")
-	b.do("choose the file", chromedp.SetUploadFiles("#file", []string{file}))
-	if flash := b.submit(`form[enctype="multipart/form-data"] button[type=submit]`); !strings.Contains(flash, "File received") {
-		t.Fatalf("after the upload: %q", flash)
-	}
-	eventually(t, time.Minute, "the import", func() bool {
-		imps, err := m.Store.Imports(ctx, u.ID, 1)
-		return err == nil && len(imps) == 1 && imps[0].Status == tally.ImportDone
-	})
-	b.open("/imports")
-	report := b.text("table.imports")
-	for _, w := range []string{"cash.csv", "done", "Line 4"} {
-		if !strings.Contains(report, w) {
-			t.Fatalf("the import report lacks %q: %s", w, report)
-		}
 	}
 
 	// Create an API token, export CSV and compare it with the API, then
