@@ -42,7 +42,7 @@ type dashboardPage struct {
 	Budgets       []budgetRow
 	Alerts        []alertRow // unread notifications, newest first
 	HasIncome     bool
-	MoreBudgets   int // how many budgets /budgets has when the dashboard shows only some
+	MoreBudgets   int    // how many budgets /budgets has when the dashboard shows only some
 	Budgeted      string // the month's budgets added up
 	BudgetLeft    string // what is left of them ("$120.00 left" or "$30.00 over")
 	BudgetOver    bool
