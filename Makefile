@@ -26,8 +26,8 @@ lint: ## go vet, gofmt and staticcheck
 
 bench: ## run the benchmarks (figures go to docs/benchmarks.md)
 	go test -run='^$$' -bench=. -benchmem ./internal/ofx ./internal/categorize
-	go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/sync
-	TALLY_TEST_DATABASE_URL='$(PG_URL)' go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/sync
+	go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/ingest
+	TALLY_TEST_DATABASE_URL='$(PG_URL)' go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/ingest
 	go test -run='^$$' -bench=BenchmarkPages -benchtime=200x ./internal/web
 
 fuzz: ## fuzz the OFX parser for two minutes

@@ -84,3 +84,7 @@ type Account struct {
 	CreatedAt    time.Time
 	Hidden       bool // left out of the dashboard's balances and net worth
 }
+
+// RefreshCooldown is how often a user may ask for one connection to be
+// refreshed.
+const RefreshCooldown = time.Minute

@@ -14,6 +14,9 @@ const (
 // and reason); Rejected counts them all.
 const MaxImportErrors = 100
 
+// MaxImportBytes caps an uploaded statement file.
+const MaxImportBytes = 64 << 20
+
 // Import is a statement file a user uploaded and its progress.
 type Import struct {
 	ID         string

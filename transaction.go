@@ -24,6 +24,7 @@ type Transaction struct {
 	Currency       string
 	Description    string // the raw descriptor as the institution sent it
 	Merchant       string // the normalized seller name
+	MerchantKey    string // the seller as rules and crowd votes know it, computed at insert from every field of the line
 	Category       string // a category id (slug)
 	CategorySource string
 	Pending        bool
@@ -38,3 +39,28 @@ const DateLayout = "2006-01-02"
 
 // MonthLayout is how months travel in the API and the database.
 const MonthLayout = "2006-01"
+
+// CategoryReason explains in a sentence why t has its category.
+func CategoryReason(t *Transaction) string {
+	name := t.Category
+	if c, ok := LookupCategory(t.Category); ok {
+		name = c.Name
+	}
+	merchant := t.Merchant
+	if merchant == "" {
+		merchant = t.Description
+	}
+	switch t.CategorySource {
+	case SourceManual:
+		return "Set by you"
+	case SourceDictionary:
+		return "Filed under " + name + " by the seller dictionary (" + merchant + ")"
+	case SourceCrowd:
+		return "Filed under " + name + " because that is where most people file " + merchant
+	case SourceRule:
+		return "Filed under " + name + " by your rule for " + merchant
+	case SourceMCC:
+		return "Filed under " + name + " by the merchant category code the card network reported"
+	}
+	return "Not categorized: nothing recognized " + merchant + "; set a category to file it"
+}

@@ -70,7 +70,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer db.Close()
-	u, err := store.New(db, nil).CreateUser(ctx, email, hash)
+	u, err := store.New(db, store.NoJobs{}).CreateUser(ctx, email, hash)
 	if err != nil {
 		return fmt.Errorf("user add: %s", tally.ErrorMessage(err))
 	}
@@ -92,7 +92,7 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer db.Close()
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	users, drifted := 0, 0
 	for after := ""; ; {
 		ids, err := st.UserIDs(ctx, after, 500)

@@ -184,7 +184,10 @@ func TestBrowserNewUser(t *testing.T) {
 	// transactions.
 	merchant, target := pickMerchant(t, m, u.ID)
 	b.open("/transactions")
-	b.do("search", chromedp.SendKeys("#q", merchant), chromedp.Click(`form[role=search] button[type=submit]`), chromedp.WaitVisible("table.txns"))
+	b.do("search", chromedp.SendKeys("#q", merchant), chromedp.Click(`form[role=search] button[type=submit]`),
+		// The "Clear" link is only on a filtered page, so this waits for the
+		// answer rather than finding the table of the page before it.
+		chromedp.WaitVisible(`form[role=search] a[href="/transactions"]`), chromedp.WaitVisible("table.txns"))
 	rows := eval[int](b, `document.querySelectorAll("table.txns tbody tr").length`)
 	if rows == 0 || !strings.Contains(b.text("table.txns"), merchant) {
 		t.Fatalf("searching %q found %d rows", merchant, rows)

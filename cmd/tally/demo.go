@@ -16,8 +16,8 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 const demoEmail = "demo@tally.local"
@@ -65,7 +65,7 @@ func (m *Main) setUpDemo(ctx context.Context, key []byte) error {
 		if err := m.Store.SetBudget(ctx, u.ID, "coffee_shops", 2500, "USD", month); err != nil {
 			return err
 		}
-		_, accounts, err := m.Sync.Connect(ctx, u.ID, tsync.ConnectRequest{
+		_, accounts, err := m.Sync.Connect(ctx, u.ID, ingest.ConnectRequest{
 			URL:      m.URL() + "/demobank/ofx",
 			Login:    "demo",
 			Password: "demo",

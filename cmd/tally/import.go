@@ -15,8 +15,8 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/config"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // maxImportFile caps a file given to tally import: the whole file is kept
@@ -57,12 +57,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	u, _, err := st.UserByEmail(ctx, email)
 	if err != nil {
 		return fmt.Errorf("import: %s", tally.ErrorMessage(err))
 	}
-	svc := &tsync.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: newLogger(&c, io.Discard)}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: newLogger(&c, io.Discard)}
 	tty := isTerminal(stdout)
 	failed := 0
 	for _, path := range files {
@@ -80,7 +80,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func importOne(ctx context.Context, svc *tsync.Service, userID, accountID, path string, out io.Writer, tty bool) error {
+func importOne(ctx context.Context, svc *ingest.Service, userID, accountID, path string, out io.Writer, tty bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return tally.Errorf(tally.EINVALID, "%v", err)

@@ -21,7 +21,7 @@ func TestUploadedFileIsImportedByTheJob(t *testing.T) {
 	t.Parallel()
 	m := startMain(t, false)
 	alice, _ := signUp(t, m.URL(), "imp@example.com")
-	data, err := os.ReadFile("../../internal/fileimport/testdata/quicken_bank.qif")
+	data, err := os.ReadFile("../../internal/source/file/testdata/quicken_bank.qif")
 	if err != nil {
 		t.Fatal(err)
 	}

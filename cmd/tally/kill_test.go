@@ -117,11 +117,17 @@ func TestKillDuringSync(t *testing.T) {
 	cmd := serveProcess(t, dataDir, dbURL, addr)
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	eventually(t, 2*time.Minute, fmt.Sprintf("all %d transactions after the kills", want), func() bool { return count() >= want })
-	time.Sleep(500 * time.Millisecond) // a duplicate would show up now
+	// A duplicate would be written by a sync job still running: wait for
+	// every sync job to end.
+	eventually(t, 2*time.Minute, "the sync jobs to end", func() bool {
+		var n int
+		err := db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&n)
+		return err == nil && n == 0
+	})
 	if n := count(); n != want {
 		t.Fatalf("stored %d transactions, want exactly %d", n, want)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	ids, err := st.UserIDs(context.Background(), "", 10)
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("users = %v, %v", ids, err)

@@ -182,6 +182,18 @@ func connectionStatus(c *client, id string) string {
 	return "missing"
 }
 
+// connectionSynced is when the connection last synced, "" before it did.
+func connectionSynced(c *client, id string) string {
+	for _, x := range c.must(200, "GET", "/api/v1/connections", nil)["connections"].([]any) {
+		conn := x.(map[string]any)
+		if conn["id"] == id {
+			s, _ := conn["last_synced_at"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
 func TestDemoIsPopulatedQuickly(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
@@ -247,9 +259,11 @@ func TestConnectSyncAndSpend(t *testing.T) {
 	checkSpending(t, alice, month)
 
 	// Refresh adds nothing new.
+	synced := connectionSynced(alice, connID)
 	alice.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
-	time.Sleep(time.Second)
-	eventually(t, 30*time.Second, "the refresh", func() bool { return connectionStatus(alice, connID) == tally.StatusActive })
+	eventually(t, 30*time.Second, "the refresh", func() bool {
+		return connectionStatus(alice, connID) == tally.StatusActive && connectionSynced(alice, connID) != synced
+	})
 	if n := len(alice.allTransactions("")); n != len(txns) {
 		t.Fatalf("after refresh %d transactions, want %d", n, len(txns))
 	}
@@ -456,8 +470,13 @@ func TestCloseLetsRunningSyncFinish(t *testing.T) {
 	// job that follows is still waiting on the bank when Close is called.
 	got := c.must(201, "POST", "/api/v1/account", map[string]string{"account_url": m.URL() + "/demobank/ofx", "account_login": "slow-gus", "account_password": "pw"})
 	connID := got["account_id"].(string)
-	eventually(t, 10*time.Second, "the sync to start", func() bool { return connectionStatus(c, connID) == tally.StatusSyncing })
-	time.Sleep(time.Second)
+	// The sync job is running once a worker took it: it then waits on the
+	// slow bank for seconds.
+	eventually(t, 10*time.Second, "the sync job to run", func() bool {
+		var n int
+		err := m.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state = 'running'`).Scan(&n)
+		return err == nil && n > 0
+	})
 	start := time.Now()
 	if err := m.Close(); err != nil {
 		t.Fatal(err)

@@ -17,13 +17,14 @@ import (
 	"github.com/tallyhq/tally/internal/config"
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 	"github.com/tallyhq/tally/internal/web"
 )
 
@@ -38,7 +39,7 @@ type Main struct {
 	DB    *sqldb.DB
 	Store *store.Store
 	Jobs  *jobs.Client
-	Sync  *tsync.Service
+	Sync  *ingest.Service
 	// Notify checks budgets and delivers notifications.
 	Notify *notify.Service
 
@@ -111,8 +112,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Store = store.New(db, nil)
-	m.Sync = &tsync.Service{
+	m.Store = store.New(db, store.NoJobs{})
+	m.Sync = &ingest.Service{
 		Store:      m.Store,
 		Blobs:      blobs,
 		Box:        box,
@@ -197,7 +198,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.listener = ln
 	m.server = &http.Server{
-		Handler:           httpapi.Middleware(mux, m.Logger),
+		Handler:           httpx.Middleware(mux, m.Logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

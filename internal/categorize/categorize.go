@@ -1,24 +1,44 @@
 // Package categorize turns a bank's raw transaction descriptor into a seller
-// name and a category of Tally's taxonomy.
+// name and a category of Tally's taxonomy, for banks in the US, Canada, the
+// UK and Ireland, continental Europe, the Nordic and Baltic countries,
+// Australia, New Zealand, Singapore and Brazil.
 //
 // An [Engine] reads the descriptor once into words, without regular
-// expressions or allocations, and decides in this order:
+// expressions or allocations. Reading, it folds accented Latin letters
+// (LØNN is LONN), keeps dates, times and amounts out of names (16.09.,
+// 11:32, 23,55), splits MT940 subfields and structured SEPA fields (/NAME/,
+// NAAM:, EREF+), and skips card and channel words in the bank's language
+// (POS, Kartenzahlung, BEA, PRLV, Compra, Kortkjøp), processor and wallet
+// prefixes (SQ *, PAYPAL *, VIPPS *, APPLE PAY), terminal ids, IBANs and
+// BICs, and trailing towns, states and country codes. It then decides in
+// this order:
 //
-//  1. built-in rules for lines that name no seller: payroll, card payments,
-//     transfers, interest, dividends, fees, cash withdrawals, checks;
+//  1. built-in rules for lines that name no seller, in the languages above:
+//     payroll, pensions and benefits, card payments, transfers between own
+//     accounts, peer-to-peer payments (Zelle, Bizum, Swish, PIX, Interac
+//     e-Transfer, ...), interest, dividends, investments, bank, card and FX
+//     fees, taxes, rent, cash withdrawals, checks;
 //  2. the OFX transaction type when it settles the matter (INT, DIV, FEE,
 //     SRVCHG, ATM, CASH, DIRECTDEP);
 //  3. the seller [Dictionary]: the longest run of the name's words that spells
 //     a seller or an alias, then a truncated prefix of one;
 //  4. the merchant category code, when the institution sent one;
-//  5. keywords in the name (PIZZA, PHARMACY, APARTMENTS) and the remaining
-//     transaction types.
+//  5. keywords in the name (PIZZA, APOTHEKE, BOULANGERIE, KAPPER), a known
+//     seller named anywhere else in the line (a SEPA remittance text),
+//     keywords anywhere, compound-word stems (STADTAPOTHEKE), an open-data
+//     seller that is the whole name, payment-rail words (Überweisung,
+//     virement, standing order) and the remaining transaction types.
 //
-// Crowd votes and the user's own rules come later, outside this package:
-// they override what it decides, and a category set by hand is final.
+// A descriptor the engine cannot read (empty, binary, invalid UTF-8, very
+// long, no Latin letters) is uncategorized with a Result.Reason.
+// [Engine.CategorizeWith] adds the user's own history: a seller the user
+// filed by hand keeps their category. Crowd votes and the user's rules come
+// later, outside this package: they override what it decides, and a
+// category set by hand is final.
 package categorize
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/tallyhq/tally"
@@ -41,8 +61,12 @@ type Result struct {
 	// an unknown one, "" when the line names no seller (a transfer).
 	Key      string
 	Category string // a category id; tally.Uncategorized when nothing matched
-	Source   string // tally.SourceDictionary, tally.SourceMCC or tally.SourceNone
-	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT"
+	Source   string // tally.SourceDictionary, tally.SourceMCC, tally.SourceRule (the user's history, see CategorizeWith) or tally.SourceNone
+	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT", "history:JOES PIZZA"
+	// Reason says why the descriptor could not be read at all ("empty
+	// descriptor", "invalid UTF-8", ...); the category is then
+	// tally.Uncategorized. It is "" for every line the engine read.
+	Reason string
 }
 
 // Merchant is a normalized seller.
@@ -81,14 +105,26 @@ func (e *Engine) Merchant(description string) Merchant {
 	return Merchant{Key: r.Key, Name: r.Merchant}
 }
 
-// Categorize decides the merchant and category of one transaction.
+// Categorize decides the merchant and category of one transaction. A
+// descriptor that cannot be read (empty, binary, not UTF-8, very long, or in
+// a script without Latin letters) is not tokenized: the memo, the
+// transaction type and the MCC may still decide, and when they do not the
+// result is uncategorized with the Reason.
 func (e *Engine) Categorize(in Input) Result {
 	var sc scan
-	r := e.categorize(&sc, in.Description, in, true)
-	if r.Source == tally.SourceNone && in.Memo != "" {
+	desc := in.Description
+	reason := unreadable(desc)
+	if reason != "" {
+		desc = ""
+	}
+	r := e.categorize(&sc, desc, in, true)
+	if r.Source == tally.SourceNone && in.Memo != "" && unreadable(in.Memo) == "" {
 		if m := e.categorize(&sc, in.Memo, in, false); m.Source != tally.SourceNone {
 			return m
 		}
+	}
+	if r.Source == tally.SourceNone {
+		r.Reason = reason
 	}
 	return r
 }
@@ -113,11 +149,16 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
 	}
+	if seller >= 0 && e.dict.platform(seller) {
+		// PayPal (Europe) ... Ihr Einkauf bei Spotify: the shop named later
+		// in the line, when there is one, is the seller.
+		if i := e.findSellerAnywhere(sc); i >= 0 {
+			seller = i
+		}
+	}
 	var res Result
 	if seller >= 0 {
-		d := e.dict
-		res = Result{Merchant: d.name(seller), Key: d.id(seller), Category: d.category(seller),
-			Source: tally.SourceDictionary, Matched: d.matched(seller)}
+		res = e.sellerResult(seller)
 	} else {
 		res.Merchant, res.Key = sc.name()
 	}
@@ -131,20 +172,47 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		}
 	}
 	if seller >= 0 {
+		if res.Category == "financial" {
+			// An insurer that sells every kind: the line may say which.
+			if r := sc.weakRule(in.Amount, true); r != nil && strings.HasSuffix(r.category, "_insurance") {
+				res.Category, res.Matched = r.category, r.matched
+			} else if st := sc.stem(); st != nil && strings.HasSuffix(st.category, "_insurance") {
+				res.Category, res.Matched = st.category, st.matched
+			}
+		}
 		return res
 	}
 	if m, ok := mccRules[in.MCC]; ok {
 		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
 		return res
 	}
-	if r := sc.weakRule(in.Amount); r != nil {
+	if r := sc.weakRule(in.Amount, false); r != nil {
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
 	}
+	if sc.ns >= 2 && sc.wordFlags(int(sc.span[0]))&wTitle != 0 {
+		res.Category, res.Source, res.Matched = "doctor", tally.SourceDictionary, "rule:doctor_title"
+		return res
+	}
+	// The name the span found is not known: a known seller elsewhere in the
+	// line (after SEPA codes, in a remittance text), then keywords anywhere.
+	if i := e.findSellerAnywhere(sc); i >= 0 {
+		return e.sellerResult(i)
+	}
+	if r := sc.weakRule(in.Amount, true); r != nil {
+		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+		return res
+	}
+	if st := sc.stem(); st != nil {
+		res.Category, res.Source, res.Matched = st.category, tally.SourceDictionary, st.matched
+		return res
+	}
 	if generated >= 0 {
-		d := e.dict
-		return Result{Merchant: d.name(generated), Key: d.id(generated), Category: d.category(generated),
-			Source: tally.SourceDictionary, Matched: d.matched(generated)}
+		return e.sellerResult(generated)
+	}
+	if r, _ := sc.findRule(lex.transfer, func(w *wordInfo) []int32 { return w.transfer }, in.Amount); r != nil {
+		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+		return res
 	}
 	if useType {
 		if t, ok := typeFallbacks[in.Type]; ok {
@@ -156,6 +224,48 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	res.Category, res.Source = tally.Uncategorized, tally.SourceNone
 	return res
+}
+
+func (e *Engine) sellerResult(i int32) Result {
+	d := e.dict
+	return Result{Merchant: d.name(i), Key: d.id(i), Category: d.category(i),
+		Source: tally.SourceDictionary, Matched: d.matched(i)}
+}
+
+// findSellerAnywhere looks for a hand-listed seller named by one to three
+// consecutive words anywhere in the descriptor, first match wins. It runs
+// only when the span named nothing known, so its cost is paid by unknown
+// lines alone.
+func (e *Engine) findSellerAnywhere(sc *scan) int32 {
+	d := e.dict
+	var buf [maxKey]byte
+	for i := 0; i < sc.n; i++ {
+		if sc.tok[i].kind != tokWord || sc.tok[i].key1-sc.tok[i].key0 < 2 {
+			continue
+		}
+		short := sc.tok[i].key1-sc.tok[i].key0 < 3 // NS GROEP: a two-letter name needs a second word
+		if f := sc.wordFlags(i); f&(wLead|wNoise|wTLD|wState|wCountry|wProc|wProcLoose) != 0 {
+			continue
+		}
+		n, best := 0, int32(-1)
+		for j := i; j < sc.n && j < i+3 && sc.tok[j].kind == tokWord; j++ {
+			k := sc.keyOf(&sc.tok[j])
+			if n+len(k) > maxKey {
+				break
+			}
+			n += copy(buf[n:], k)
+			if s := d.exact(buf[:n]); s >= 0 && !d.generated(s) && !d.platform(s) && (!short || j > i) {
+				best = s
+			}
+			if sc.tok[j].split {
+				break
+			}
+		}
+		if best >= 0 {
+			return best
+		}
+	}
+	return -1
 }
 
 // findSeller matches the span against the dictionary: from its start, then
@@ -183,7 +293,7 @@ func (e *Engine) findSeller(sc *scan) int32 {
 			return i
 		}
 	}
-	if sc.ns > 1 {
+	if sc.ns > 1 && sc.wordFlags(int(sc.span[0]))&wTitle == 0 {
 		if t := &sc.tok[sc.span[0]]; t.key1-t.key0 <= 3 {
 			i, _ = d.match(sc, 1, sc.ns, nameEnd)
 		}
@@ -227,8 +337,19 @@ func signOK(sign int8, amount int64) bool {
 }
 
 // strongRule returns the highest-priority built-in rule whose phrase occurs
-// anywhere in the descriptor, or nil.
+// anywhere in the descriptor, or nil. A channel phrase (a rule without a
+// category) that outranks the others means no rule.
 func (sc *scan) strongRule(amount int64) (*rule, int) {
+	r, at := sc.findRule(lex.strong, func(w *wordInfo) []int32 { return w.strong }, amount)
+	if r != nil && r.category == "" {
+		return nil, -1
+	}
+	return r, at
+}
+
+// findRule returns the highest-priority rule of list whose phrase occurs
+// anywhere in the descriptor, and where it starts.
+func (sc *scan) findRule(list []rule, of func(*wordInfo) []int32, amount int64) (*rule, int) {
 	var best *rule
 	at := -1
 	for i := 0; i < sc.n; i++ {
@@ -237,12 +358,12 @@ func (sc *scan) strongRule(amount int64) (*rule, int) {
 			continue
 		}
 	next:
-		for _, ri := range lex.words[w].strong {
-			r := &lex.strong[ri]
+		for _, ri := range of(&lex.words[w]) {
+			r := &list[ri]
 			if best != nil && r.prio >= best.prio || !signOK(r.sign, amount) {
 				continue
 			}
-			if need := r.need &^ fNumNext; need != 0 && sc.flags&need == 0 {
+			if need := r.need &^ (fNumNext | fNoStar); need != 0 && sc.flags&need == 0 {
 				continue
 			}
 			end := i + len(r.words)
@@ -254,7 +375,10 @@ func (sc *scan) strongRule(amount int64) (*rule, int) {
 					continue next
 				}
 			}
-			if r.need&fNumNext != 0 && end < sc.n && sc.tok[end].kind != tokNum {
+			if r.need&fNumNext != 0 && end < sc.n && sc.tok[end].kind != tokNum && sc.tok[end].kind != tokDate {
+				continue
+			}
+			if r.need&fNoStar != 0 && end < sc.n && sc.tok[end].sep&sepStar != 0 {
 				continue
 			}
 			best, at = r, i
@@ -263,13 +387,24 @@ func (sc *scan) strongRule(amount int64) (*rule, int) {
 	return best, at
 }
 
-// weakRule returns the highest-priority keyword rule whose phrase occurs in
-// the seller's name, or nil.
-func (sc *scan) weakRule(amount int64) *rule {
+// weakRule returns the highest-priority keyword rule whose phrase occurs
+// in the seller's name, or anywhere in the descriptor's words when anywhere
+// is set, or nil.
+func (sc *scan) weakRule(amount int64, anywhere bool) *rule {
+	var idx [maxTokens]int8
+	words := idx[:0]
+	if anywhere {
+		for i := 0; i < sc.n; i++ {
+			if sc.tok[i].kind == tokWord {
+				words = append(words, int8(i))
+			}
+		}
+	} else {
+		words = append(words, sc.span[:sc.nameEnd()]...)
+	}
 	var best *rule
-	end := sc.nameEnd()
-	for j := 0; j < end; j++ {
-		w := sc.tok[sc.span[j]].word
+	for j := range words {
+		w := sc.tok[words[j]].word
 		if w < 0 {
 			continue
 		}
@@ -279,11 +414,11 @@ func (sc *scan) weakRule(amount int64) *rule {
 			if best != nil && r.prio >= best.prio || !signOK(r.sign, amount) {
 				continue
 			}
-			if j+len(r.words) > end {
+			if j+len(r.words) > len(words) {
 				continue
 			}
 			for k := 1; k < len(r.words); k++ {
-				if string(sc.keyOf(&sc.tok[sc.span[j+k]])) != r.words[k] {
+				if string(sc.keyOf(&sc.tok[words[j+k]])) != r.words[k] {
 					continue next
 				}
 			}
@@ -292,6 +427,43 @@ func (sc *scan) weakRule(amount int64) *rule {
 	}
 	return best
 }
+
+// stem returns the compound-word stem that one of the descriptor's unknown
+// words starts or ends with, or nil.
+func (sc *scan) stem() *stemRule {
+	for i := 0; i < sc.n; i++ {
+		t := &sc.tok[i]
+		if t.kind != tokWord || t.word >= 0 || t.key1-t.key0 < 6 {
+			continue
+		}
+		k := sc.keyOf(t)
+		for j := range stemRules {
+			st := &stemRules[j]
+			if len(k) <= len(st.stem) {
+				continue
+			}
+			if st.prefix && string(k[:len(st.stem)]) == st.stem || !st.prefix && string(k[len(k)-len(st.stem):]) == st.stem {
+				return st
+			}
+		}
+	}
+	return nil
+}
+
+type stemRule struct {
+	prefix   bool
+	stem     string
+	category string
+	matched  string
+}
+
+var stemRules = func() []stemRule {
+	out := make([]stemRule, len(stems))
+	for i, s := range stems {
+		out[i] = stemRule{s.prefix, s.stem, s.category, "stem:" + s.stem}
+	}
+	return out
+}()
 
 type typeRule struct{ in, out, matched string }
 

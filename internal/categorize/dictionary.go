@@ -238,12 +238,24 @@ func (d *Dictionary) Lookup(name string) (Seller, bool) {
 	return d.seller(i), true
 }
 
-// squash keeps the letters and digits of s, upper-cased.
+// ComparisonKey returns the key the dictionary compares names and
+// descriptor words on: letters and digits only, upper case, accented Latin
+// letters without their accents ("Elkjøp" and "ELKJOP" are "ELKJOP").
+func ComparisonKey(s string) string { return squash(s) }
+
+// squash keeps the letters and digits of s, upper-cased, with accented
+// Latin letters spelled as the tokenizer spells them (Elkjøp is ELKJOP).
 func squash(s string) string {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
-		if isAlnum(s[i]) {
-			b = append(b, upper(s[i]))
+		c := s[i]
+		if c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF {
+			b = append(b, foldLatin[int(c-0xC3)<<6|int(s[i+1]-0x80)]...)
+			i++
+			continue
+		}
+		if isAlnum(c) && sepWidth(s, i) == 0 {
+			b = append(b, upper(c))
 		}
 	}
 	return string(b)

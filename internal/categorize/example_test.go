@@ -37,3 +37,23 @@ func ExampleNormalize() {
 	// Amazon
 	// Golden Gate Bakery
 }
+
+func ExampleEngine_CategorizeWith() {
+	e := categorize.New()
+	// The user once filed "ZORBLAX STUDIO" by hand as a kids' activity.
+	h := categorize.NewHistory(map[string]string{"ZORBLAX STUDIO": "kids_activities"})
+	for _, d := range []string{"POS 0423 ZORBLAX STUDIO PORTLAND OR", "ZORBLAX STUDIO EAST 12"} {
+		r := e.CategorizeWith(categorize.Input{Description: d, Amount: -4500}, h)
+		fmt.Printf("%s | %s | %s | %s\n", r.Merchant, r.Category, r.Source, r.Matched)
+	}
+	// Output:
+	// Zorblax Studio | kids_activities | rule | history:ZORBLAX STUDIO
+	// Zorblax Studio East | kids_activities | rule | history:ZORBLAX STUDIO
+}
+
+func ExampleEngine_Explain() {
+	x := categorize.New().Explain(categorize.Input{Description: "Kartenzahlung REWE SAGT DANKE. 41400673//Hamburg 2018-03-01T11:33:59", Amount: -1722}, nil)
+	fmt.Printf("%s | %s | kept %q | %s\n", x.Merchant, x.Category, x.Kept, x.Matched)
+	// Output:
+	// REWE | groceries | kept "REWE" | seller:rewe
+}

@@ -1,6 +1,10 @@
 package categorize
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 const (
 	maxDesc   = 256 // bytes of a descriptor looked at; banks send 32 to 100
@@ -22,6 +26,7 @@ const (
 	tokWord uint8 = iota // letters, perhaps one digit (7-ELEVEN)
 	tokNum               // digits only: a store number, date, phone or amount
 	tokRef               // letters and digits mixed: a reference or masked card number
+	tokDate              // digits with punctuation: a date, time or amount (16.09., 11:32, 23,55)
 )
 
 type token struct {
@@ -70,8 +75,12 @@ func upper(c byte) byte {
 }
 
 // tokenize splits s into tokens. Apostrophes, ampersands and hyphens inside a
-// word join it (JOE'S, AT&T, WAL-MART, 7-ELEVEN); a slash between digits joins
-// a date (04/23); everything else separates.
+// word join it (JOE'S, AT&T, WAL-MART, 7-ELEVEN); a slash, dot, comma or
+// colon between digits joins a date, time or amount (04/23, 16.09., 23,55,
+// 11:32), which is then never part of a name. Latin letters with accents are
+// compared without them (MÜLLER is MULLER, LØNN is LONN). MT940 subfield
+// markers (?20, >21) separate words, except where a bank cut a word at the
+// end of a full 27-character field and went on in the next (?21 to ?29).
 func (sc *scan) tokenize(s string) {
 	if len(s) > maxDesc {
 		s = s[:maxDesc]
@@ -82,7 +91,11 @@ func (sc *scan) tokenize(s string) {
 	i := 0
 	for i < len(s) && sc.n < maxTokens {
 		c := s[i]
-		if !isAlnum(c) {
+		w := 0
+		if c >= 0x80 || c == '?' || c == '>' {
+			w = sepWidth(s, i)
+		}
+		if w > 0 || !isAlnum(c) {
 			switch c {
 			case '*':
 				sep |= sepStar
@@ -93,14 +106,28 @@ func (sc *scan) tokenize(s string) {
 			case ':':
 				sep |= sepColon
 			}
-			i++
+			if w == 0 {
+				w = 1
+			}
+			i += w
 			continue
 		}
 		start, k0 := i, nkey
 		letters, digits, lead := 0, 0, 0 // lead: letters before the first digit
+		punct := false
 		for i < len(s) {
 			c = s[i]
-			if isAlnum(c) {
+			if c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF {
+				f := foldLatin[int(c-0xC3)<<6|int(s[i+1]-0x80)]
+				nkey += copy(sc.key[nkey:], f)
+				letters++
+				if digits == 0 {
+					lead++
+				}
+				i += 2
+				continue
+			}
+			if c < 0x80 && isAlnum(c) || c >= 0x80 && sepWidth(s, i) == 0 {
 				sc.key[nkey] = upper(c)
 				nkey++
 				if isDigit(c) {
@@ -114,9 +141,23 @@ func (sc *scan) tokenize(s string) {
 				i++
 				continue
 			}
-			if i+1 < len(s) && isAlnum(s[i+1]) &&
-				(c == '\'' || c == '&' || c == '-' || c == '/' && isDigit(s[i-1]) && isDigit(s[i+1])) {
-				i++
+			if (c == '?' || c == '>') && i > start && i+3 < len(s) && glued(s[i+1], s[i+2]) && isAlnum(s[i+3]) && fieldFull(s, i) {
+				i += 3 // a continuation field: the word goes on
+				continue
+			}
+			if i+1 < len(s) && isAlnum(s[i+1]) {
+				if c == '\'' || c == '&' || c == '-' {
+					i++
+					continue
+				}
+				if (c == '/' || c == '.' || c == ',' || c == ':') && isDigit(s[i-1]) && isDigit(s[i+1]) {
+					punct = true
+					i++
+					continue
+				}
+			}
+			if c == 0xE2 && i+3 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x99 && isAlnum(s[i+3]) {
+				i += 3 // a typographic apostrophe: JOE’S
 				continue
 			}
 			break
@@ -126,6 +167,9 @@ func (sc *scan) tokenize(s string) {
 		switch {
 		case letters == 0:
 			t.kind = tokNum
+			if punct {
+				t.kind = tokDate
+			}
 		case digits >= 2 && lead >= 3 && lead == letters && !allX(sc.key[k0:k0+lead]):
 			// Letters then a number: a store number glued to the name.
 			t.kind, t.split, t.key1 = tokWord, true, int16(k0+lead)
@@ -133,13 +177,15 @@ func (sc *scan) tokenize(s string) {
 			t.kind = tokWord // 1-800-FLOWERS, 24HOUR
 		case digits >= 2:
 			t.kind = tokRef
+		case digits == 1 && letters == 1 && lead == 1:
+			t.kind = tokRef // K1: a till or card number
 		case letters >= 4 && allX(sc.key[k0:nkey]):
 			t.kind = tokRef // XXXXXXXX: a masked account number
 		default:
 			t.kind = tokWord
 		}
 		if t.kind == tokWord {
-			if w, ok := lex.index[string(sc.key[t.key0:t.key1])]; ok {
+			if w := lex.lookup(sc.key[t.key0:t.key1]); w >= 0 {
 				t.word = w
 				sc.flags |= lex.words[w].flags
 			}
@@ -148,6 +194,43 @@ func (sc *scan) tokenize(s string) {
 		sc.n++
 	}
 }
+
+// sepWidth is the width of a separator at s[i] that is made of bytes isAlnum
+// takes for letters: a MT940 subfield marker (?20, >31) that does not
+// continue a word, a Latin-1 sign or space (£, °, no-break space), typographic
+// punctuation (’ “ – …) and the euro sign. It is 0 for anything else.
+func sepWidth(s string, i int) int {
+	switch c := s[i]; {
+	case c == 0xC2:
+		return 2
+	case c == 0xE2 && i+2 < len(s) && (s[i+1] == 0x80 || s[i+1] == 0x82):
+		return 3
+	case (c == '?' || c == '>') && i+2 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]):
+		return 3
+	}
+	return 0
+}
+
+// fieldFull reports whether the MT940 subfield that ends at s[i] was filled
+// to its 27 characters, so the bank may have cut a word at its end.
+func fieldFull(s string, i int) bool {
+	for p := i - 1; p >= 2 && p >= i-40; p-- {
+		if isDigit(s[p]) && isDigit(s[p-1]) && (s[p-2] == '?' || s[p-2] == '>') {
+			return i-(p+1) >= 27
+		}
+	}
+	return false
+}
+
+// glued reports whether MT940 subfield dd continues the text of the one
+// before it: ?21 to ?29 (purpose), ?33 (name), ?61 to ?63 (more purpose).
+func glued(d1, d2 byte) bool {
+	return d1 == '2' && d2 >= '1' && d2 <= '9' || d1 == '3' && d2 == '3' || d1 == '6' && d2 >= '1' && d2 <= '3'
+}
+
+// foldLatin spells the Latin letters U+00C0 to U+017F (UTF-8 C3 80 to C5 BF)
+// in upper-case ASCII, as banks without accents print them.
+var foldLatin = [192]string{"A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I", "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "SS", "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I", "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "Y", "A", "A", "A", "A", "A", "A", "C", "C", "C", "C", "C", "C", "C", "C", "D", "D", "D", "D", "E", "E", "E", "E", "E", "E", "E", "E", "E", "E", "G", "G", "G", "G", "G", "G", "G", "G", "H", "H", "H", "H", "I", "I", "I", "I", "I", "I", "I", "I", "I", "I", "IJ", "IJ", "J", "J", "K", "K", "K", "L", "L", "L", "L", "L", "L", "L", "L", "L", "L", "N", "N", "N", "N", "N", "N", "N", "", "", "O", "O", "O", "O", "O", "O", "OE", "OE", "R", "R", "R", "R", "R", "R", "S", "S", "S", "S", "S", "S", "S", "S", "T", "T", "T", "T", "T", "T", "U", "U", "U", "U", "U", "U", "U", "U", "U", "U", "U", "U", "W", "W", "Y", "Y", "Y", "Z", "Z", "Z", "Z", "Z", "Z", "S"}
 
 func isDigitsThenLetters(b []byte) bool {
 	i := 0
@@ -187,7 +270,7 @@ func (sc *scan) findSpan() {
 				return
 			}
 			continue
-		case tokRef:
+		case tokRef, tokDate:
 			if sc.ns > 0 {
 				return
 			}
@@ -199,6 +282,23 @@ func (sc *scan) findSpan() {
 		}
 		if f&wNoise != 0 || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
 			continue
+		}
+		if sc.ns == 0 && isBIC(sc.keyOf(t), i > 0 && isIBAN(sc.keyOf(&sc.tok[i-1]))) {
+			continue // ABNANL2A after an IBAN: the bank's code, not the payee
+		}
+		if sc.ns == 0 && i+1 < sc.n {
+			next := &sc.tok[i+1]
+			if f&wWallet != 0 && string(sc.keyOf(next)) == "PAY" {
+				i++ // APPLE PAY, GOOGLE PAY: the wallet, not the seller
+				continue
+			}
+			if f&wPairLead != 0 && string(sc.keyOf(next)) == lex.pair[t.word] {
+				i++ // DIRECT DEBIT, POINT OF (SALE): the channel, not the seller
+				continue
+			}
+			if f&wCountry != 0 && next.kind != tokWord {
+				continue // POS 23,55 AT K1: the card's country before the till
+			}
 		}
 		if sc.ns == 1 {
 			pf := sc.wordFlags(int(sc.span[0]))
@@ -262,6 +362,22 @@ func (sc *scan) displayName(start, end int) string {
 		keepUpper := strings.IndexByte(raw, '&') >= 0 || len(raw) <= 3 && !hasVowel(raw)
 		prev := byte(' ')
 		for k := 0; k < len(raw); k++ {
+			if (raw[k] == '?' || raw[k] == '>') && k+2 < len(raw) && isDigit(raw[k+1]) && isDigit(raw[k+2]) {
+				k += 2 // an MT940 field marker inside a word the bank cut
+				continue
+			}
+			if raw[k] >= 0xC3 && raw[k] <= 0xC5 {
+				r, size := utf8.DecodeRuneInString(raw[k:])
+				if keepUpper || !isAlnum(prev) {
+					r = unicode.ToUpper(r)
+				} else {
+					r = unicode.ToLower(r)
+				}
+				b.WriteRune(r)
+				k += size - 1
+				prev = 'a'
+				continue
+			}
 			c := upper(raw[k])
 			switch {
 			case keepUpper:
@@ -316,4 +432,25 @@ func leadingLetters(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// isIBAN reports whether k looks like an IBAN: two letters, two check
+// digits, then at least ten letters and digits.
+func isIBAN(k []byte) bool {
+	return len(k) >= 14 && len(k) <= 34 && k[0] >= 'A' && k[0] <= 'Z' && k[1] >= 'A' && k[1] <= 'Z' && isDigit(k[2]) && isDigit(k[3])
+}
+
+// isBIC reports whether k looks like a bank's BIC: eight or eleven
+// characters, six letters first, then a location code with a digit (or any
+// location code right after an IBAN).
+func isBIC(k []byte, afterIBAN bool) bool {
+	if len(k) != 8 && len(k) != 11 {
+		return false
+	}
+	for _, c := range k[:6] {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return afterIBAN || isDigit(k[6]) || isDigit(k[7])
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/tallyhq/tally"
 )
@@ -68,21 +67,6 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, u *tally.Use
 	writeJSON(w, http.StatusOK, newAccountJSON(a))
 }
 
-// MaxAccountName caps an account's name.
-const MaxAccountName = 100
-
-// CheckAccountName validates a new name for an account.
-func CheckAccountName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return "", tally.Errorf(tally.EINVALID, "name must not be empty")
-	}
-	if len(name) > MaxAccountName {
-		return "", tally.Errorf(tally.EINVALID, "name is longer than %d characters", MaxAccountName)
-	}
-	return name, nil
-}
-
 // PATCH /api/v1/accounts/{id} {"name"?, "hidden"?}: rename or hide an
 // account.
 func (s *Server) patchAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
@@ -95,7 +79,7 @@ func (s *Server) patchAccount(w http.ResponseWriter, r *http.Request, u *tally.U
 		return
 	}
 	if req.Name != nil {
-		name, err := CheckAccountName(*req.Name)
+		name, err := tally.CheckAccountName(*req.Name)
 		if err != nil {
 			s.error(w, r, err)
 			return

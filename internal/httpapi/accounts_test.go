@@ -11,18 +11,19 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 )
 
 func TestSignupClosed(t *testing.T) {
 	t.Parallel()
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	e := &env{t: t, store: st, logs: &syncBuffer{}}
 	s := &httpapi.Server{Store: st, Now: func() time.Time { return now }}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, nil))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, nil))
 	t.Cleanup(e.srv.Close)
 
 	// The first user of an instance may always sign up; the second not.

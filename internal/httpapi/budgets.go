@@ -2,11 +2,7 @@ package httpapi
 
 import (
 	"net/http"
-	"net/mail"
-	"sort"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
@@ -225,61 +221,13 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, u *tally.Use
 	writeJSON(w, http.StatusOK, out)
 }
 
-// applyProfile validates req and applies it to p; it returns a new webhook
-// secret when it made one.
+// applyProfile validates req and applies it to p (tally.ProfileChange, and
+// the webhook here); it returns a new webhook secret when it made one.
 func (s *Server) applyProfile(p *tally.Profile, req profileRequest) (string, error) {
-	if v := req.MonthlyIncome; v != nil {
-		a, err := tally.ParseAmount(*v, p.Currency)
-		if *v == "" {
-			a, err = 0, nil
-		}
-		if err != nil || a < 0 {
-			return "", tally.Errorf(tally.EINVALID, `monthly_income %q: want a decimal amount such as "5200.00", or "0" to detect it from paychecks`, *v)
-		}
-		p.MonthlyIncome = a
-	}
-	if v := req.TimeZone; v != nil {
-		if _, err := time.LoadLocation(*v); err != nil || *v == "" || strings.EqualFold(*v, "local") {
-			return "", tally.Errorf(tally.EINVALID, "time_zone %q: want an IANA time zone such as America/New_York", *v)
-		}
-		p.TimeZone = *v
-	}
-	if v := req.NotifyEmail; v != nil {
-		if *v != "" {
-			a, err := mail.ParseAddress(*v)
-			if err != nil || a.Address != *v {
-				return "", tally.Errorf(tally.EINVALID, "notify_email %q: want a plain email address", *v)
-			}
-		}
-		p.NotifyEmail = *v
-	}
-	if v := req.ApproachingPercent; v != nil {
-		if *v < 1 || *v > 99 {
-			return "", tally.Errorf(tally.EINVALID, "approaching_percent %d: want 1 to 99", *v)
-		}
-		p.ApproachingPercent = *v
-	}
-	if v := req.Channels; v != nil {
-		ch := map[string][]string{}
-		for kind, list := range *v {
-			if !knownKind(kind) {
-				return "", tally.Errorf(tally.EINVALID, "channels: %q is not a notification kind; want one of %s", kind, strings.Join(tally.NotificationKinds, ", "))
-			}
-			out := []string{}
-			for _, c := range list {
-				switch c {
-				case tally.ChannelInbox:
-					// Always on.
-				case tally.ChannelEmail, tally.ChannelWebhook:
-					out = append(out, c)
-				default:
-					return "", tally.Errorf(tally.EINVALID, "channels.%s: %q is not a channel; want inbox, email or webhook", kind, c)
-				}
-			}
-			sort.Strings(out)
-			ch[kind] = out
-		}
-		p.Channels = ch
+	change := tally.ProfileChange{MonthlyIncome: req.MonthlyIncome, TimeZone: req.TimeZone, NotifyEmail: req.NotifyEmail,
+		ApproachingPercent: req.ApproachingPercent, Channels: req.Channels}
+	if err := change.Apply(p); err != nil {
+		return "", err
 	}
 	secret := ""
 	if v := req.WebhookURL; v != nil {
@@ -302,15 +250,6 @@ func (s *Server) applyProfile(p *tally.Profile, req profileRequest) (string, err
 		}
 	}
 	return secret, nil
-}
-
-func knownKind(k string) bool {
-	for _, v := range tally.NotificationKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
 }
 
 type notificationJSON struct {

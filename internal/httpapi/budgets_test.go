@@ -11,6 +11,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/secret"
 )
 
@@ -25,7 +26,7 @@ func (e *env) withSecrets() *env {
 	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return now }, Secrets: box, SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	e.t.Cleanup(e.srv.Close)
 	return e
 }

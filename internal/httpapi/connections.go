@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/sync"
+	"github.com/tallyhq/tally/internal/ingest"
 )
 
 // connectionJSON is a connection as the API shows it: never its credential.
@@ -146,20 +146,20 @@ func (s *Server) connectAccount(w http.ResponseWriter, r *http.Request, u *tally
 
 // connectRequest validates the fields of a connect call, naming them as the
 // caller's body does.
-func connectRequest(kind, url, login, password, urlField, loginField, passwordField string) (sync.ConnectRequest, error) {
+func connectRequest(kind, url, login, password, urlField, loginField, passwordField string) (ingest.ConnectRequest, error) {
 	url, login = strings.TrimSpace(url), strings.TrimSpace(login)
 	for _, f := range []struct{ name, value string }{{urlField, url}, {loginField, login}, {passwordField, password}} {
 		if f.value == "" {
-			return sync.ConnectRequest{}, tally.Errorf(tally.EINVALID, "%s is required", f.name)
+			return ingest.ConnectRequest{}, tally.Errorf(tally.EINVALID, "%s is required", f.name)
 		}
 		if len(f.value) > 2048 {
-			return sync.ConnectRequest{}, tally.Errorf(tally.EINVALID, "%s is longer than 2048 characters", f.name)
+			return ingest.ConnectRequest{}, tally.Errorf(tally.EINVALID, "%s is longer than 2048 characters", f.name)
 		}
 	}
-	return sync.ConnectRequest{Kind: kind, URL: url, Login: login, Password: password}, nil
+	return ingest.ConnectRequest{Kind: kind, URL: url, Login: login, Password: password}, nil
 }
 
-func (s *Server) connect(r *http.Request, u *tally.User, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
+func (s *Server) connect(r *http.Request, u *tally.User, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
 	if s.Connector == nil {
 		return nil, nil, tally.Errorf(tally.EUNAVAILABLE, "linking institutions is not available on this server")
 	}

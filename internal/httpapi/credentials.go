@@ -6,11 +6,11 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/sync"
+	"github.com/tallyhq/tally/internal/ingest"
 )
 
 // CredentialUpdater verifies and stores a connection's new credentials.
-// The Connector implements it when it can (*sync.Service does).
+// The Connector implements it when it can (*ingest.Service does).
 type CredentialUpdater interface {
 	UpdateCredentials(ctx context.Context, userID, connectionID, login, password string) (*tally.Connection, error)
 }
@@ -51,13 +51,13 @@ func (s *Server) patchConnection(w http.ResponseWriter, r *http.Request, u *tall
 }
 
 // simpleFINRequest validates a SimpleFIN connect call.
-func simpleFINRequest(setupToken string) (sync.ConnectRequest, error) {
+func simpleFINRequest(setupToken string) (ingest.ConnectRequest, error) {
 	setupToken = strings.TrimSpace(setupToken)
 	if setupToken == "" {
-		return sync.ConnectRequest{}, tally.Errorf(tally.EINVALID, "setup_token is required for kind simplefin")
+		return ingest.ConnectRequest{}, tally.Errorf(tally.EINVALID, "setup_token is required for kind simplefin")
 	}
 	if len(setupToken) > 4096 {
-		return sync.ConnectRequest{}, tally.Errorf(tally.EINVALID, "setup_token is longer than 4096 characters")
+		return ingest.ConnectRequest{}, tally.Errorf(tally.EINVALID, "setup_token is longer than 4096 characters")
 	}
-	return sync.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: setupToken}, nil
+	return ingest.ConnectRequest{Kind: tally.ConnectionSimpleFIN, SetupToken: setupToken}, nil
 }

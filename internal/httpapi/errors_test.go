@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 func TestStatusOf(t *testing.T) {
@@ -19,7 +19,7 @@ func TestStatusOf(t *testing.T) {
 		tally.ECONFLICT: 409, tally.ETOOLARGE: 413, tally.EUNPROCESSABLE: 422, tally.ERATELIMIT: 429,
 		tally.EUPSTREAM: 502, tally.EUNAVAILABLE: 503, tally.EINTERNAL: 500, "something else": 500,
 	} {
-		if got := httpapi.StatusOf(code); got != want {
+		if got := httpx.StatusOf(code); got != want {
 			t.Errorf("StatusOf(%q): got %d, want %d", code, got, want)
 		}
 	}
@@ -91,7 +91,7 @@ func TestPanicRecoveryAndInternalErrors(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/boom", func(w http.ResponseWriter, r *http.Request) { panic("kaboom") })
-	h := httpapi.Middleware(mux, logger)
+	h := httpx.Middleware(mux, logger)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/boom", nil))

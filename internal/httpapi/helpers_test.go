@@ -18,10 +18,12 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 )
 
 func TestMain(m *testing.M) {
@@ -35,9 +37,32 @@ var now = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 
 // fakeJobs records the sync jobs the store enqueues.
 type fakeJobs struct {
+	store.NoJobs
 	mu      gosync.Mutex
 	syncs   []string // connection ids
 	imports []string // import ids
+	crowd   []string // merchant keys whose crowd category changed
+}
+
+func (j *fakeJobs) EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.crowd = append(j.crowd, merchantKey)
+	return nil
+}
+
+// applyCrowd runs the crowd_apply jobs enqueued so far, as the worker would.
+func (e *env) applyCrowd() {
+	e.t.Helper()
+	e.jobs.mu.Lock()
+	keys := e.jobs.crowd
+	e.jobs.crowd = nil
+	e.jobs.mu.Unlock()
+	for _, k := range keys {
+		if _, err := e.store.ApplyCrowd(context.Background(), k); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }
 
 func (j *fakeJobs) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error {
@@ -56,12 +81,12 @@ func (j *fakeJobs) count() int {
 // fakeConnector stands in for the institution: password "wrong" is refused
 // (422), logins beginning "down-" find the institution unreachable (502).
 // Otherwise it stores the connection with a checking and a credit-card
-// account, as sync.Service does after verifying the credentials.
+// account, as ingest.Service does after verifying the credentials.
 type fakeConnector struct {
 	store *store.Store
 }
 
-func (c *fakeConnector) Connect(ctx context.Context, userID string, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
+func (c *fakeConnector) Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
 	switch {
 	case req.Password == "wrong":
 		return nil, nil, tally.Errorf(tally.EUNPROCESSABLE, "the institution refused the login or password")
@@ -130,7 +155,7 @@ func (e *env) serve(at time.Time) {
 	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return at }, SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	e.t.Cleanup(e.srv.Close)
 }
 
@@ -266,6 +291,9 @@ type txn struct {
 	amount                                    int64
 }
 
+// seedEngine gives seeded transactions the seller key the pipeline would.
+var seedEngine = categorize.New()
+
 // seed stores transactions the way sync would, monthly totals included.
 func (e *env) seed(userID string, txns ...txn) []*tally.Transaction {
 	e.t.Helper()
@@ -286,7 +314,7 @@ func (e *env) seed(userID string, txns ...txn) []*tally.Transaction {
 		out = append(out, &tally.Transaction{
 			AccountID: x.account, ExternalID: fmt.Sprintf("fitid-%d-%s", i, x.date), PostedOn: posted,
 			Amount: x.amount, Currency: "USD", Description: strings.ToUpper(merchant) + " #" + fmt.Sprint(i),
-			Merchant: merchant, Category: x.category, CategorySource: source,
+			Merchant: merchant, MerchantKey: seedEngine.Merchant(merchant).Key, Category: x.category, CategorySource: source,
 		})
 	}
 	n, err := e.store.InsertTransactions(context.Background(), userID, out)

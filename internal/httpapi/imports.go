@@ -6,22 +6,22 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // Importer stores an uploaded statement file and queues its import; nothing
-// is stored when the file is refused. *sync.Service implements it.
+// is stored when the file is refused. *ingest.Service implements it.
 type Importer interface {
 	NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error)
 }
 
 // RefreshCooldown is how often a user may refresh one connection.
-const RefreshCooldown = time.Minute
+const RefreshCooldown = tally.RefreshCooldown
 
 // DefaultMaxImportBytes caps an uploaded statement file.
-const DefaultMaxImportBytes = 64 << 20
+const DefaultMaxImportBytes = tally.MaxImportBytes
 
 // routeImports registers the endpoints of statement imports and of keeping
 // connections in sync.
@@ -46,7 +46,7 @@ func (s *Server) authed(h authedHandler) http.HandlerFunc {
 			s.error(w, r, err)
 			return
 		}
-		SetRequestUser(r.Context(), u.ID)
+		httpx.SetRequestUser(r.Context(), u.ID)
 		if err := s.Store.TouchUser(r.Context(), u); err != nil {
 			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 		}

@@ -17,9 +17,10 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 )
 
 // EnqueueImportTx records an import job; the tests run it themselves.
@@ -32,7 +33,7 @@ func (j *fakeJobs) EnqueueImportTx(ctx context.Context, tx *sql.Tx, userID, impo
 
 type importEnv struct {
 	*env
-	svc *sync.Service
+	svc *ingest.Service
 }
 
 // newImportEnv is an env whose server accepts uploads of at most 1 MiB.
@@ -47,12 +48,12 @@ func newImportEnv(t *testing.T) *importEnv {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	svc := &sync.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: logger, Now: func() time.Time { return now }}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: logger, Now: func() time.Time { return now }}
 	s := &httpapi.Server{Store: st, Importer: svc, Logger: logger, Now: func() time.Time { return now }, MaxImportBytes: 1 << 20, SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e := &env{t: t, store: st, jobs: jobs, logs: logs}
-	e.srv = httptest.NewServer(httpapi.Middleware(mux, logger))
+	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
 	t.Cleanup(e.srv.Close)
 	return &importEnv{env: e, svc: svc}
 }
@@ -147,7 +148,7 @@ func TestImportUploadRefusals(t *testing.T) {
 	_, token := e.signUp("ana@example.com")
 	big := bytes.Repeat([]byte("2026-03-02,Coffee,-4.50\n"), (1<<20)/20)
 	e.upload(token, "big.csv", append([]byte("Date,Description,Amount\n"), big...), "").wantError(t, http.StatusRequestEntityTooLarge, "payload_too_large", "larger than")
-	e.upload(token, "stmt.sta", []byte(":20:REF\n:25:1/2\n:60F:C260101EUR1,00\n"), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "MT940")
+	e.upload(token, "report.xml", []byte(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">`), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "camt.052")
 	e.upload(token, "scan.pdf", []byte("%PDF-1.4\n..."), "").wantError(t, http.StatusUnprocessableEntity, "unprocessable", "PDF")
 	e.do("POST", "/api/v1/imports", token, map[string]string{"file": "x"}).wantError(t, http.StatusBadRequest, "invalid_argument", "multipart")
 	e.do("GET", "/api/v1/imports/nope", token, nil).wantError(t, http.StatusNotFound, "not_found")

@@ -118,7 +118,7 @@ func (s *Server) recategorize(ctx context.Context, userID, id, category string, 
 		return nil, nil, err
 	}
 	e := s.engine()
-	res := e.Categorize(categorize.Input{Description: t.Description, Amount: t.Amount})
+	res := s.categorized(t)
 	if applyToMerchant && res.Key == "" {
 		return nil, nil, tally.Errorf(tally.EINVALID, "apply_to_merchant: transaction %s names no seller to make a rule for", id)
 	}
@@ -139,8 +139,20 @@ type categoryExplanation struct {
 	Voters      *int    `json:"voters"`       // how many users agreed, for source crowd
 }
 
-func (s *Server) explain(ctx context.Context, t *tally.Transaction) categoryExplanation {
+// categorized is how the engine files t's description, with the seller key
+// stored with t at insert: that key came from every field of the line (name,
+// memo, type, MCC), which the description alone may not name. Transactions
+// stored before keys were keep the key of their description.
+func (s *Server) categorized(t *tally.Transaction) categorize.Result {
 	res := s.engine().Categorize(categorize.Input{Description: t.Description, Amount: t.Amount})
+	if t.MerchantKey != "" && !strings.HasPrefix(t.MerchantKey, "name:") {
+		res.Key = t.MerchantKey
+	}
+	return res
+}
+
+func (s *Server) explain(ctx context.Context, t *tally.Transaction) categoryExplanation {
+	res := s.categorized(t)
 	x := categoryExplanation{Source: t.CategorySource, Merchant: t.Merchant, MerchantKey: res.Key, Matched: res.Matched}
 	switch t.CategorySource {
 	case tally.SourceManual:

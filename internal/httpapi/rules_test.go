@@ -186,6 +186,7 @@ func TestCrowdVotesThroughTheAPI(t *testing.T) {
 	patch(users[3], 1, "gift") // the 4th user's own choice for one of them
 	patch(users[1], 0, "hobbies")
 	patch(users[2], 0, "hobbies")
+	e.applyCrowd()
 	got := get(users[3], 0)
 	if got.str("category") != "hobbies" || got.str("category_source") != tally.SourceCrowd {
 		t.Fatalf("after three voters: %s/%s, want hobbies/crowd", got.str("category"), got.str("category_source"))

@@ -14,19 +14,19 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 )
 
 // Connector links a user to an institution: it verifies the credentials with
 // the institution and stores the connection, its accounts and a first sync
-// job. *sync.Service implements it. Refused credentials are EUNPROCESSABLE,
+// job. *ingest.Service implements it. Refused credentials are EUNPROCESSABLE,
 // an unreachable institution EUPSTREAM, a bad URL EINVALID; nothing is
 // stored on error.
 type Connector interface {
-	Connect(ctx context.Context, userID string, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error)
+	Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error)
 }
 
 // MaxJSONBody caps a JSON request body.

@@ -2,24 +2,11 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/store"
 )
-
-// MaxTokenName caps an API token's name.
-const MaxTokenName = 100
-
-// CheckTokenName validates the name of a new API token.
-func CheckTokenName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if len(name) > MaxTokenName {
-		return "", tally.Errorf(tally.EINVALID, "name is longer than %d characters", MaxTokenName)
-	}
-	return name, nil
-}
 
 type apiTokenJSON struct {
 	ID         string  `json:"id"`

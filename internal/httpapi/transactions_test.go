@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/httpapi"
 )
 
 func TestTransactionsPagination(t *testing.T) {
@@ -305,42 +304,4 @@ func TestSpending(t *testing.T) {
 		t.Fatalf("got %s, want an empty month", res.raw)
 	}
 	e.do("GET", "/api/v1/spending?month=2026-3", alice, nil).wantError(t, http.StatusBadRequest, "invalid_argument", "month")
-}
-
-func TestSummarizeSpending(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		totals []tally.MonthlyTotal
-		want   httpapi.Spending
-	}{
-		{"empty", nil, httpapi.Spending{Month: "2026-03", Currency: "USD", Categories: []httpapi.CategorySpending{}}},
-		{
-			"main currency has the most spending",
-			[]tally.MonthlyTotal{
-				{Category: "groceries", Currency: "USD", Amount: -1000, Count: 1},
-				{Category: "groceries", Currency: "EUR", Amount: -5000, Count: 2},
-				{Category: "paycheck", Currency: "USD", Amount: 900000, Count: 1},
-				{Category: "restaurants", Currency: "EUR", Amount: -7000, Count: 3},
-			},
-			httpapi.Spending{Month: "2026-03", Currency: "EUR", Total: 12000, Categories: []httpapi.CategorySpending{
-				{Category: "restaurants", Amount: 7000, Count: 3}, {Category: "groceries", Amount: 5000, Count: 2},
-			}},
-		},
-		{
-			"refunds reduce spending; transfers and income are not spending",
-			[]tally.MonthlyTotal{
-				{Category: "shopping", Currency: "USD", Amount: -2000, Count: 3}, // 30 spent, 10 refunded
-				{Category: "credit_card_payment", Currency: "USD", Amount: -50000, Count: 1},
-				{Category: "clothing", Currency: "USD", Amount: 1500, Count: 1}, // a refund alone
-			},
-			httpapi.Spending{Month: "2026-03", Currency: "USD", Total: 500, Categories: []httpapi.CategorySpending{
-				{Category: "shopping", Amount: 2000, Count: 3}, {Category: "clothing", Amount: -1500, Count: 1},
-			}},
-		},
-	} {
-		if got := httpapi.SummarizeSpending("2026-03", tc.totals); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
-		}
-	}
 }

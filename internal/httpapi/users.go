@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"net/mail"
 	"strings"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -23,22 +23,6 @@ type tokenRequest struct {
 	ExpiresAt *string `json:"expires_at"`
 }
 
-// SignupAllowed refuses a sign-up (EFORBIDDEN) when sign-up is closed and
-// the instance already has a user: the first user may always sign up.
-func SignupAllowed(ctx context.Context, st *store.Store, open bool) error {
-	if open {
-		return nil
-	}
-	has, err := st.HasUsers(ctx)
-	if err != nil {
-		return err
-	}
-	if has {
-		return tally.Errorf(tally.EFORBIDDEN, "sign-up is closed on this server; ask its administrator for an account")
-	}
-	return nil
-}
-
 type userJSON struct {
 	ID    string `json:"id"`
 	Email string `json:"email"`
@@ -51,7 +35,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if err := SignupAllowed(r.Context(), s.Store, s.SignupOpen); err != nil {
+	if err := auth.SignupAllowed(r.Context(), s.Store, s.SignupOpen); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -74,7 +58,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	writeJSON(w, http.StatusCreated, userJSON{ID: u.ID, Email: u.Email})
 }
 
@@ -107,7 +91,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	name, err := CheckTokenName(req.Name)
+	name, err := tally.CheckTokenName(req.Name)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -122,7 +106,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	token, err := auth.NewToken()
 	if err != nil {
 		s.error(w, r, err)

@@ -17,13 +17,13 @@ import (
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // clock is a settable time shared by the bank, the store and the services.
@@ -198,9 +198,9 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	st.Now = clk.Now
-	syncer := &tsync.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
+	syncer := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
 	mail := startSMTP(t)
 	email, err := notify.ParseSMTPURL("smtp://"+mail.ln.Addr().String(), "tally@example.com")
 	if err != nil {
@@ -228,7 +228,7 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pconn, _, err := syncer.Connect(ctx, probe.ID, tsync.ConnectRequest{URL: bankSrv.URL, Login: login, Password: "pw"})
+	pconn, _, err := syncer.Connect(ctx, probe.ID, ingest.ConnectRequest{URL: bankSrv.URL, Login: login, Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +292,7 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 	if err := st.SetBudget(ctx, u.ID, category, budgetAmount, "USD", "2026-10"); err != nil {
 		t.Fatal(err)
 	}
-	conn, _, err := syncer.Connect(ctx, u.ID, tsync.ConnectRequest{URL: bankSrv.URL, Login: login, Password: "pw"})
+	conn, _, err := syncer.Connect(ctx, u.ID, ingest.ConnectRequest{URL: bankSrv.URL, Login: login, Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}

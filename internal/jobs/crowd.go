@@ -24,7 +24,7 @@ func (CrowdApplyArgs) Kind() string { return "crowd_apply" }
 
 // CrowdApplyAgain is when a crowd category is applied a second time: syncs
 // read crowd categories from a copy up to a minute old
-// (sync.CrowdRefresh), so transactions inserted meanwhile are re-filed then.
+// (ingest.CrowdRefresh), so transactions inserted meanwhile are re-filed then.
 const CrowdApplyAgain = 2 * time.Minute
 
 // EnqueueCrowdApplyTx implements store.CrowdJobs: one job now, and one after
@@ -38,7 +38,7 @@ func (c *Client) EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKe
 	return err
 }
 
-var _ store.CrowdJobs = (*Client)(nil)
+var _ store.Jobs = (*Client)(nil)
 
 type crowdApplyWorker struct {
 	river.WorkerDefaults[CrowdApplyArgs]

@@ -21,7 +21,7 @@ func TestCrowdApplyJob(t *testing.T) {
 	if err := jobs.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(db, nil)
+	st := store.New(db, store.NoJobs{})
 	client, err := jobs.New(db, jobs.Config{Workers: 1, PollInterval: 50 * time.Millisecond}, nil, st)
 	if err != nil {
 		t.Fatal(err)
@@ -34,10 +34,18 @@ func TestCrowdApplyJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Transactions carry no foreign key to accounts, and a connection
-		// would enqueue a sync this test has no syncer for.
-		x := &tally.Transaction{AccountID: "acct", ExternalID: "x", PostedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Amount: -1200,
-			Currency: "USD", Description: "TST* JOE'S PIZZA", Merchant: "Joe's Pizza", Category: "restaurants", CategorySource: tally.SourceDictionary}
+		// The account is a file account: a linked connection would
+		// enqueue a sync this test has no syncer for.
+		connID, err := st.EnsureFileConnection(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acct, err := st.EnsureAccount(ctx, &tally.Account{UserID: u.ID, ConnectionID: connID, ExternalID: "file:x", Name: "Cash", Type: tally.AccountOther, Currency: "USD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := &tally.Transaction{AccountID: acct.ID, ExternalID: "x", PostedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Amount: -1200,
+			Currency: "USD", Description: "TST* JOE'S PIZZA", Merchant: "Joe's Pizza", MerchantKey: "JOESPIZZA", Category: "restaurants", CategorySource: tally.SourceDictionary}
 		if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{x}); err != nil {
 			t.Fatal(err)
 		}

@@ -8,8 +8,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/metrics"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // QueueImport runs statement file imports, apart from syncs so a large file
@@ -38,7 +38,7 @@ func (c *Client) EnqueueImportTx(ctx context.Context, tx *sql.Tx, userID, import
 
 type importWorker struct {
 	river.WorkerDefaults[ImportArgs]
-	syncer *tsync.Service
+	syncer *ingest.Service
 	logger *slog.Logger
 }
 

@@ -21,11 +21,11 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 // Queue names.
@@ -114,7 +114,7 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 
 // New returns a client. With cfg.Workers > 0 and a sync service it also
 // runs sync jobs once started.
-func New(db *sqldb.DB, cfg Config, syncer *tsync.Service, st *store.Store) (*Client, error) {
+func New(db *sqldb.DB, cfg Config, syncer *ingest.Service, st *store.Store) (*Client, error) {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -217,7 +217,7 @@ func (c *Client) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connecti
 
 type syncWorker struct {
 	river.WorkerDefaults[SyncArgs]
-	syncer *tsync.Service
+	syncer *ingest.Service
 	store  *store.Store
 	logger *slog.Logger
 	notify *notify.Service // nil: no sync notices
@@ -241,11 +241,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		metrics.Jobs.WithLabelValues(job.Kind, "cancelled").Inc()
 		log.InfoContext(ctx, "sync skipped: connection is gone")
 		return nil
-	case tsync.IsCredentialError(err):
+	case ingest.IsCredentialError(err):
 		// Retrying cannot fix a refused login; the user must update it.
 		metrics.Jobs.WithLabelValues(job.Kind, "cancelled").Inc()
 		log.WarnContext(ctx, "sync stopped: the institution refused the login", "error", err)
-		w.finish(ctx, a, tsync.Reason(err))
+		w.finish(ctx, a, ingest.Reason(err))
 		if err := w.store.MarkCredentialsRefused(context.WithoutCancel(ctx), a.UserID, a.ConnectionID); err != nil {
 			log.ErrorContext(ctx, "record refused credentials", "error", err)
 		}
@@ -254,7 +254,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	metrics.Jobs.WithLabelValues(job.Kind, "error").Inc()
 	log.WarnContext(ctx, "sync failed", "error", err)
 	if job.Attempt >= job.MaxAttempts {
-		w.finish(ctx, a, tsync.Reason(err))
+		w.finish(ctx, a, ingest.Reason(err))
 	}
 	return err
 }

@@ -33,7 +33,7 @@ var benchCategories = []struct {
 // does not grow with history: it reads seven months of totals.
 func BenchmarkBudgetCheck(b *testing.B) {
 	ctx := context.Background()
-	st := store.New(sqldbtest.Open(b), nil)
+	st := store.New(sqldbtest.Open(b), store.NoJobs{})
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	st.Now = func() time.Time { return now }
 	u, err := st.CreateUser(ctx, "bench@example.com", "hash")

@@ -64,7 +64,7 @@ func TestWebhookTurnedOffAfterRepeatedFailures(t *testing.T) {
 		http.Error(w, "down", http.StatusBadGateway)
 	}))
 	t.Cleanup(hook.Close)
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	st.Now = func() time.Time { return now }
 	box, _ := secret.New(make([]byte, 32))

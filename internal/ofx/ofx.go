@@ -7,6 +7,7 @@ package ofx
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,16 @@ type Status struct {
 	Code     int
 	Severity string // INFO, WARN or ERROR
 	Message  string
+}
+
+// Failed reports whether the status is a failure: a non-zero code whose
+// severity is not INFO or WARN. Institutions send informational codes
+// (15000, "the password must be changed soon") with complete responses.
+func (s Status) Failed() bool {
+	if strings.EqualFold(s.Severity, "INFO") || strings.EqualFold(s.Severity, "WARN") {
+		return false
+	}
+	return s.Code != 0
 }
 
 // StatusError is a non-success status reported by the institution, for the
@@ -182,9 +193,14 @@ type Statement struct {
 	Available    *Balance // AVAILBAL
 	Positions    []Position
 
+	// Rejected are the transactions and balances left out because a value
+	// they need could not be read (ParseStreamOptions with
+	// SkipBadTransactions only), each with its line.
+	Rejected []*ParseError `json:",omitempty"`
+
 	// Status is the STATUS of the statement's transaction aggregate
 	// (STMTTRNRS, ...). Parse returns a *StatusError instead of a statement
-	// whose code is not 0; WriteResponse writes only the status then.
+	// whose status Failed; WriteResponse writes only the status then.
 	Status Status
 }
 

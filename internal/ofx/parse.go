@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -42,14 +43,24 @@ func (e *ParseError) Unwrap() error {
 // ("STMTTRNRS", "CCSTMTTRNRS", "INVSTMTTRNRS", "ACCTINFOTRNRS"). A value
 // that cannot be read is a *ParseError naming the element.
 //
+// A status whose SEVERITY is INFO or WARN is not an error, whatever its
+// code: institutions send informational codes (15000, "must change
+// password soon") with statements that are complete. Values the reading
+// does not depend on never fail it: a DTSERVER, DTUSER, DTSTART, DTEND or
+// DTASOF that is not a date is left zero, and LANGUAGE, FI/ORG and FI/FID
+// are kept as sent, whatever their shape.
+//
 // Dates keep the zone the institution gave ("20240115233000[-5:EST]" is
 // 23:30 in UTC-5, not 04:30 UTC the next day): take .Date() for the day it
 // meant. Dates without a zone are UTC. Amounts are minor units of the
 // statement's CURDEF (or of a transaction's CURRENCY); "120", "-1,5",
-// "+3.10" and " 12.00 " are all read, and more decimals than the currency
-// has is an error, never a rounding (position market values excepted).
-// Text is returned with entities decoded and bytes that are not UTF-8 read
-// as Windows-1252.
+// "+3.10" and " 12.00 " are all read. An amount with more decimals than
+// the currency has ("-12.345" in USD) is rounded half away from zero to
+// the currency's minor unit (-12.35), as the institution's own statement
+// shows it. Text is returned with entities decoded and bytes that are not
+// UTF-8 read as Windows-1252 (whatever the CHARSET header says: files
+// declare 1252, ISO-8859-1 or nothing and mean Windows-1252, whose
+// 0x80-0x9F are € ‘ ’ “ ” – — …).
 //
 // Parse streams: it keeps the statements it has read, never the document.
 // Bounding the size of r is the caller's job.
@@ -66,11 +77,33 @@ func Parse(r io.Reader) (*Response, error) {
 // returned. The Response returned holds statements without transactions.
 // Memory stays bounded by the chunk, whatever the statement's size.
 func ParseStream(r io.Reader, chunk int, fn func(st *Statement, txs []Transaction, done bool) error) (*Response, error) {
+	return ParseStreamOptions(r, chunk, Options{}, fn)
+}
+
+// Options changes how ParseStreamOptions reads a response.
+type Options struct {
+	// Currency is the currency of a statement that names none (no CURDEF):
+	// its amounts are read in Currency's minor units and its transactions
+	// carry it. Empty: two decimals, and no currency.
+	Currency string
+
+	// SkipBadTransactions leaves out a transaction whose DTPOSTED or TRNAMT
+	// is missing or cannot be read, and a balance whose BALAMT cannot be
+	// read, and reports each in Statement.Rejected with its line, instead
+	// of failing the whole document. A statement file then imports every
+	// row it can; the rows it cannot are named.
+	SkipBadTransactions bool
+}
+
+// ParseStreamOptions is ParseStream with options. With SkipBadTransactions
+// set, each call of fn carries in st.Rejected the rows rejected since the
+// previous call.
+func ParseStreamOptions(r io.Reader, chunk int, opt Options, fn func(st *Statement, txs []Transaction, done bool) error) (*Response, error) {
 	if chunk < 1 {
 		chunk = 1
 	}
 	p := newParser(r, false)
-	p.stream, p.streamN = fn, chunk
+	p.stream, p.streamN, p.opt = fn, chunk, opt
 	return p.response()
 }
 
@@ -112,6 +145,7 @@ type frame struct {
 
 type parser struct {
 	s       scanner
+	opt     Options
 	textBuf []byte
 	tagBuf  []byte
 	request bool
@@ -137,6 +171,8 @@ type parser struct {
 	seenSONRS bool
 	seenSONRQ bool
 	status    Status
+	codeText  []byte // STATUS/CODE as sent, when it is not a number
+	codeLine  int
 	trnUID    string
 	trnStatus Status
 
@@ -148,6 +184,7 @@ type parser struct {
 
 	tx         Transaction
 	inTx       bool
+	txErr      *ParseError // the first value of the transaction that could not be read
 	txLine     int
 	txCount    int
 	txAmount   []byte
@@ -582,8 +619,15 @@ func (p *parser) finish() error {
 	return nil
 }
 
-// fail records the first error.
+// fail records the first error. Inside a transaction with
+// SkipBadTransactions, it marks the transaction as rejected instead.
 func (p *parser) fail(line int, element, format string, args ...any) {
+	if p.opt.SkipBadTransactions && p.inTx {
+		if p.txErr == nil {
+			p.txErr = &ParseError{Line: line, Element: element, Msg: fmt.Sprintf(format, args...)}
+		}
+		return
+	}
 	if p.err == nil {
 		p.err = &ParseError{Line: line, Element: element, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -601,6 +645,37 @@ func (p *parser) where(id elem, ctx elem) string {
 	return elemName[ctx] + ": " + elemName[id]
 }
 
+// reject reports a transaction or balance that cannot be read: with
+// SkipBadTransactions in the statement's Rejected, else as the error.
+func (p *parser) reject(pe *ParseError) {
+	if p.opt.SkipBadTransactions && p.inStmt {
+		p.stmt.Rejected = append(p.stmt.Rejected, pe)
+		return
+	}
+	if p.err == nil {
+		p.err = pe
+	}
+}
+
+// optDate reads a date the reading does not depend on: one that cannot be
+// read is zero, not an error.
+func (p *parser) optDate(v []byte) time.Time {
+	t, _, ok := parseDate(v, &p.zones)
+	if !ok {
+		return time.Time{}
+	}
+	return t
+}
+
+// currency is the statement's currency, or the default for a statement
+// that names none.
+func (p *parser) currency() string {
+	if p.stmt.Currency != "" {
+		return p.stmt.Currency
+	}
+	return p.opt.Currency
+}
+
 func (p *parser) date(id, ctx elem, v []byte, line int) time.Time {
 	// Statements repeat dates: remember the last one.
 	if len(v) > 0 && string(v) == string(p.lastDate) {
@@ -616,22 +691,17 @@ func (p *parser) date(id, ctx elem, v []byte, line int) time.Time {
 	return t
 }
 
-func (p *parser) amount(where string, v []byte, currency string, round bool, line int) int64 {
-	exp := tally.CurrencyExponent(currency)
-	a, aerr := parseAmount(v, exp, round)
+// amount reads an amount in minor units of currency, rounded half away
+// from zero; ok is false when it cannot be read, and pe says why.
+func amountOf(where string, v []byte, currency string, line int) (a int64, pe *ParseError) {
+	a, aerr := parseAmount(v, tally.CurrencyExponent(currency), true)
 	switch aerr {
 	case amountNotNumber:
-		p.fail(line, where, "%q is not a number", v)
-	case amountTooPrecise:
-		cur := currency
-		if cur == "" {
-			cur = "the statement's currency"
-		}
-		p.fail(line, where, "%q has more than %d decimal places for %s", v, exp, cur)
+		return 0, &ParseError{Line: line, Element: where, Msg: fmt.Sprintf("%q is not a number", v)}
 	case amountTooLarge:
-		p.fail(line, where, "%q is too large", v)
+		return 0, &ParseError{Line: line, Element: where, Msg: fmt.Sprintf("%q is too large", v)}
 	}
-	return a
+	return a, nil
 }
 
 // open is called when a known aggregate starts; parent is the nearest known
@@ -646,6 +716,7 @@ func (p *parser) open(id, parent elem) {
 		p.seenSONRQ = true
 	case aSTATUS:
 		p.status = Status{}
+		p.codeText = p.codeText[:0]
 	case aSTMTTRNRS, aCCSTMTTRNRS, aINVSTMTTRNRS, aACCTINFOTRNRS,
 		aSTMTTRNRQ, aCCSTMTTRNRQ, aINVSTMTTRNRQ, aACCTINFOTRNRQ:
 		p.trnUID = ""
@@ -683,6 +754,7 @@ func (p *parser) open(id, parent elem) {
 		p.txCount++
 		p.txLine = p.s.line
 		p.tx = Transaction{}
+		p.txErr = nil
 		p.txHasAmt = false
 		p.txAmount = p.txAmount[:0]
 		p.txCur, p.txOrigCur = "", ""
@@ -738,15 +810,16 @@ func kindOf(id elem) string {
 func (p *parser) close(id, parent elem) {
 	switch id {
 	case aSTATUS:
+		failed := p.statusFailed()
 		switch parent {
 		case aSONRS:
 			p.resp.SignOn.Status = p.status
-			if p.status.Code != 0 && !p.request {
+			if failed && !p.request && p.err == nil {
 				p.err = &StatusError{Where: "SONRS", Status: p.status}
 			}
 		case aSTMTTRNRS, aCCSTMTTRNRS, aINVSTMTTRNRS, aACCTINFOTRNRS:
 			p.trnStatus = p.status
-			if p.status.Code != 0 && !p.request {
+			if failed && !p.request && p.err == nil {
 				p.err = &StatusError{Where: elemName[parent], Status: p.status}
 			}
 		}
@@ -765,11 +838,16 @@ func (p *parser) close(id, parent elem) {
 			return
 		}
 		if !p.balHas {
-			p.fail(p.s.line, elemName[id]+": BALAMT", "missing")
+			p.reject(&ParseError{Line: p.s.line, Element: elemName[id] + ": BALAMT", Msg: "missing"})
 			return
 		}
 		b := &Balance{AsOf: p.balAsOf}
-		b.Amount = p.amount(elemName[id]+": BALAMT", p.bal, p.stmt.Currency, false, p.balLine)
+		a, pe := amountOf(elemName[id]+": BALAMT", p.bal, p.currency(), p.balLine)
+		if pe != nil {
+			p.reject(pe)
+			return
+		}
+		b.Amount = a
 		if id == aLEDGERBAL {
 			p.stmt.Ledger = b
 		} else {
@@ -777,14 +855,22 @@ func (p *parser) close(id, parent elem) {
 		}
 	case aINVBAL:
 		if p.inStmt && p.availHas && p.stmtKind == aINVSTMTRS {
-			a := p.amount("INVBAL: AVAILCASH", p.availCash, p.stmt.Currency, false, p.availLine)
+			a, pe := amountOf("INVBAL: AVAILCASH", p.availCash, p.currency(), p.availLine)
+			if pe != nil {
+				p.reject(pe)
+				return
+			}
 			p.stmt.Ledger = &Balance{Amount: a}
 		}
 	case aINVPOS:
 		if p.inPos {
 			p.inPos = false
 			if len(p.mktVal) > 0 {
-				p.pos.MarketValue = p.amount("INVPOS: MKTVAL", p.mktVal, p.stmt.Currency, true, p.mktLine)
+				a, pe := amountOf("INVPOS: MKTVAL", p.mktVal, p.currency(), p.mktLine)
+				if pe != nil && p.err == nil {
+					p.err = pe
+				}
+				p.pos.MarketValue = a
 			}
 			p.stmt.Positions = append(p.stmt.Positions, p.pos)
 		}
@@ -826,12 +912,16 @@ func (p *parser) endTransaction() {
 	p.inTx = false
 	tx := &p.tx
 	where := func() string { return "STMTTRN " + strconv.Itoa(p.txCount) }
+	if p.txErr != nil {
+		p.reject(p.txErr)
+		return
+	}
 	if tx.Posted.IsZero() {
-		p.fail(p.txLine, where()+": DTPOSTED", "missing")
+		p.reject(&ParseError{Line: p.txLine, Element: where() + ": DTPOSTED", Msg: "missing"})
 		return
 	}
 	if !p.txHasAmt {
-		p.fail(p.txLine, where()+": TRNAMT", "missing")
+		p.reject(&ParseError{Line: p.txLine, Element: where() + ": TRNAMT", Msg: "missing"})
 		return
 	}
 	switch {
@@ -839,17 +929,18 @@ func (p *parser) endTransaction() {
 		tx.Currency = p.txCur
 	case p.txOrigCur != "":
 		// ORIGCURRENCY: the amount was converted to the statement's currency.
-		tx.Currency = p.stmt.Currency
+		tx.Currency = p.currency()
 		tx.OrigCurrency = p.txOrigCur
 	default:
-		tx.Currency = p.stmt.Currency
+		tx.Currency = p.currency()
 	}
 	if tx.Currency != p.expCur || p.expCur == "" {
 		p.expCur, p.exp = tx.Currency, tally.CurrencyExponent(tx.Currency)
 	}
-	a, aerr := parseAmount(p.txAmount, p.exp, false)
+	a, aerr := parseAmount(p.txAmount, p.exp, true)
 	if aerr != amountOK {
-		p.amount(where()+": TRNAMT", p.txAmount, tx.Currency, false, p.txAmtLine)
+		_, pe := amountOf(where()+": TRNAMT", p.txAmount, tx.Currency, p.txAmtLine)
+		p.reject(pe)
 		return
 	}
 	tx.Amount = a
@@ -896,6 +987,7 @@ func (p *parser) flushStream(done bool) {
 	if err := p.stream(&p.stmt, p.chunk, done); err != nil {
 		p.err = err
 	}
+	p.stmt.Rejected = nil
 	p.chunk = p.chunk[:0]
 	if done {
 		p.chunk = nil
@@ -956,7 +1048,7 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 		case lDTPOSTED:
 			tx.Posted = p.date(id, ctx, v, line)
 		case lDTUSER:
-			tx.User = p.date(id, ctx, v, line)
+			tx.User = p.optDate(v)
 		case lTRNAMT:
 			p.txAmount = append(p.txAmount[:0], v...)
 			p.txHasAmt = true
@@ -1013,7 +1105,7 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 		case lCURDEF:
 			p.stmt.Currency = intern(v)
 		case lDTASOF:
-			p.stmtAsOf = p.date(id, ctx, v, line)
+			p.stmtAsOf = p.optDate(v)
 		}
 	case aBANKTRANLIST, aINVTRANLIST:
 		if !p.inStmt {
@@ -1021,9 +1113,9 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 		}
 		switch id {
 		case lDTSTART:
-			p.stmt.Start = p.date(id, ctx, v, line)
+			p.stmt.Start = p.optDate(v)
 		case lDTEND:
-			p.stmt.End = p.date(id, ctx, v, line)
+			p.stmt.End = p.optDate(v)
 		}
 	case aLEDGERBAL, aAVAILBAL:
 		switch id {
@@ -1032,7 +1124,7 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 			p.balHas = true
 			p.balLine = line
 		case lDTASOF:
-			p.balAsOf = p.date(id, ctx, v, line)
+			p.balAsOf = p.optDate(v)
 		}
 	case aINVBAL:
 		if id == lAVAILCASH {
@@ -1053,7 +1145,7 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 			p.mktVal = append(p.mktVal[:0], v...)
 			p.mktLine = line
 		case lDTPRICEASOF:
-			p.pos.AsOf = p.date(id, ctx, v, line)
+			p.pos.AsOf = p.optDate(v)
 		}
 	case aSECID:
 		if !p.inPos {
@@ -1070,7 +1162,8 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 		case lCODE:
 			n, err := strconv.Atoi(string(v))
 			if err != nil {
-				p.fail(line, "STATUS: CODE", "%q is not a number", v)
+				p.codeText = append(p.codeText[:0], v...)
+				p.codeLine = line
 			}
 			p.status.Code = n
 		case lSEVERITY:
@@ -1081,7 +1174,7 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 	case aSONRS:
 		switch id {
 		case lDTSERVER:
-			p.resp.SignOn.ServerTime = p.date(id, ctx, v, line)
+			p.resp.SignOn.ServerTime = p.optDate(v)
 		case lLANGUAGE:
 			p.resp.SignOn.Language = intern(v)
 		}
@@ -1163,6 +1256,18 @@ func (p *parser) leaf(id elem, v []byte, line int) {
 			p.sreq.IncludeTransactions = v[0] == 'Y' || v[0] == 'y'
 		}
 	}
+}
+
+// statusFailed tells whether the STATUS just read reports a failure: a
+// non-zero code whose severity is not INFO or WARN. A code that is not a
+// number is a failure unless the severity says otherwise.
+func (p *parser) statusFailed() bool {
+	sev := p.status.Severity
+	if len(p.codeText) > 0 && !strings.EqualFold(sev, "INFO") && !strings.EqualFold(sev, "WARN") {
+		p.fail(p.codeLine, "STATUS: CODE", "%q is not a number", p.codeText)
+		return false
+	}
+	return p.status.Failed()
 }
 
 // parentOf returns the nearest known aggregate around the innermost open

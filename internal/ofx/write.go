@@ -503,7 +503,7 @@ func WriteResponse(w io.Writer, resp *Response) error {
 	}
 	e.close("SONRS")
 	e.close("SIGNONMSGSRSV1")
-	if so.Status.Code != 0 {
+	if so.Status.Failed() {
 		e.close("OFX")
 		return e.flush()
 	}
@@ -573,7 +573,7 @@ func (e *encoder) statement(s *Statement, kind string) {
 	e.open(n.trnrs)
 	e.leaf("TRNUID", or(s.TrnUID, "0"))
 	e.status(s.Status)
-	if s.Status.Code != 0 {
+	if s.Status.Failed() {
 		e.close(n.trnrs)
 		return
 	}

@@ -12,35 +12,16 @@ import (
 	"github.com/tallyhq/tally"
 )
 
-// BudgetJobs enqueues the budget and notification jobs inside the caller's
-// transaction. A Jobs that also implements it gets a budget check after
-// every write that changes a month's spending or budgets.
-type BudgetJobs interface {
-	// EnqueueBudgetCheckTx enqueues a check of the user's month ("YYYY-MM").
-	EnqueueBudgetCheckTx(ctx context.Context, tx *sql.Tx, userID, month string) error
-	// EnqueueDeliverTx enqueues the delivery of a notification to a channel.
-	EnqueueDeliverTx(ctx context.Context, tx *sql.Tx, userID, notificationID, channel string) error
-}
-
-func (s *Store) budgetJobs() BudgetJobs {
-	bj, _ := s.jobs.(BudgetJobs)
-	return bj
-}
-
 // enqueueBudgetChecks enqueues a check of each month, in the caller's
-// transaction; without a BudgetJobs queue it does nothing.
+// transaction.
 func (s *Store) enqueueBudgetChecks(ctx context.Context, tx *sql.Tx, userID string, months []string) error {
-	bj := s.budgetJobs()
-	if bj == nil {
-		return nil
-	}
 	seen := map[string]bool{}
 	for _, m := range months {
 		if m == "" || seen[m] {
 			continue
 		}
 		seen[m] = true
-		if err := bj.EnqueueBudgetCheckTx(ctx, tx, userID, m); err != nil {
+		if err := s.jobs.EnqueueBudgetCheckTx(ctx, tx, userID, m); err != nil {
 			return fmt.Errorf("store: enqueue budget check: %w", err)
 		}
 	}
@@ -273,13 +254,12 @@ func (s *Store) addNotificationsTx(ctx context.Context, tx *sql.Tx, userID strin
 			added = append(added, n)
 		}
 	}
-	bj := s.budgetJobs()
 	for _, n := range added {
-		if bj == nil || channels == nil {
+		if channels == nil {
 			break
 		}
 		for _, c := range channels(n.Kind) {
-			if err := bj.EnqueueDeliverTx(ctx, tx, userID, n.ID, c); err != nil {
+			if err := s.jobs.EnqueueDeliverTx(ctx, tx, userID, n.ID, c); err != nil {
 				return nil, fmt.Errorf("store: enqueue delivery: %w", err)
 			}
 		}
@@ -402,11 +382,10 @@ func (s *Store) MarkDelivered(ctx context.Context, userID, notificationID, chann
 	})
 }
 
-// WebhookFailed counts a failed webhook delivery. When maxFailures
-// attempts in a row have failed over at least minFailing (one slow night
-// of the receiver is not enough), the webhook is disabled and, in the same
-// transaction, the user gets an account_needs_attention notice. It reports
-// whether the webhook is now disabled.
+// WebhookFailed counts a failed webhook delivery. When
+// tally.WebhookDisabling{maxFailures, minFailing} says so, the webhook is
+// disabled and, in the same transaction, the user gets its notice. It
+// reports whether the webhook is now disabled.
 func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures int, minFailing time.Duration, reason string) (bool, error) {
 	disabled := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -424,18 +403,15 @@ func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures in
 		if err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}
-		if failures < maxFailures || now.Sub(since) < minFailing {
+		notice := tally.WebhookDisabling{MaxFailures: maxFailures, MinFailing: minFailing}.Disable(failures, since, now, reason)
+		if notice == nil {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE profiles SET webhook_disabled_at = ? WHERE user_id = ?`), now, userID); err != nil {
 			return fmt.Errorf("store: webhook failed: %w", err)
 		}
 		disabled = true
-		_, err = s.addNotificationsTx(ctx, tx, userID, []*tally.Notification{{
-			Kind: tally.NotifyAccountNeedsAttention, Key: "webhook:" + now.Format(time.RFC3339Nano),
-			Message: fmt.Sprintf("Your webhook failed %d times in a row and is turned off; last error: %s. Set webhook_url in your profile again to turn it back on.", failures, reason),
-			Data:    map[string]any{"reason": reason, "failures": failures},
-		}}, func(string) []string { return []string{tally.ChannelEmail} })
+		_, err = s.addNotificationsTx(ctx, tx, userID, []*tally.Notification{notice}, func(string) []string { return []string{tally.ChannelEmail} })
 		return err
 	})
 	return disabled, err

@@ -14,9 +14,18 @@ import (
 
 // recordJobs records the jobs the store enqueues.
 type recordJobs struct {
+	store.NoJobs
 	mu       sync.Mutex
 	checks   []string // user|month
 	delivers []string // notification|channel
+	crowd    []string // merchant keys
+}
+
+func (j *recordJobs) EnqueueCrowdApplyTx(_ context.Context, _ *sql.Tx, merchantKey string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.crowd = append(j.crowd, merchantKey)
+	return nil
 }
 
 func (j *recordJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error { return nil }

@@ -34,10 +34,8 @@ func (s *Store) CreateConnection(ctx context.Context, c *tally.Connection, secre
 				return err
 			}
 		}
-		if s.jobs != nil {
-			if err := s.jobs.EnqueueSyncTx(ctx, tx, c.UserID, c.ID); err != nil {
-				return fmt.Errorf("store: enqueue sync: %w", err)
-			}
+		if err := s.jobs.EnqueueSyncTx(ctx, tx, c.UserID, c.ID); err != nil {
+			return fmt.Errorf("store: enqueue sync: %w", err)
 		}
 		return nil
 	})
@@ -105,9 +103,6 @@ func (s *Store) RequestSync(ctx context.Context, userID, id string) error {
 		if err != nil {
 			return notFound(err, "connection")
 		}
-		if s.jobs == nil {
-			return fmt.Errorf("store: request sync: no job queue")
-		}
 		if err := s.jobs.EnqueueSyncTx(ctx, tx, userID, id); err != nil {
 			return fmt.Errorf("store: enqueue sync: %w", err)
 		}
@@ -167,6 +162,12 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM connections WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id).Scan(&one)
 		if err != nil {
 			return notFound(err, "connection")
+		}
+		// Lock the accounts before reading their totals: a chunk being
+		// inserted into one of them commits first and is counted, or
+		// finds its account gone.
+		if _, err := tx.ExecContext(ctx, s.q(`SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?`+s.forUpdate()), userID, id); err != nil {
+			return fmt.Errorf("store: delete connection: %w", err)
 		}
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+s.monthOf("t.posted_on")+`, t.category, t.currency, SUM(t.amount), COUNT(*)
 			FROM transactions t JOIN accounts a ON a.user_id = t.user_id AND a.id = t.account_id

@@ -40,6 +40,9 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 			return err
 		}
 		defer tx.Rollback()
+		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
+			return err
+		}
 		var ds []tally.MonthlyTotal
 		err = conn.Raw(func(dc any) error {
 			sc, ok := dc.(*stdlib.Conn)
@@ -52,12 +55,12 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 				return err
 			}
 			cols := []string{"user_id", "id", "account_id", "external_id", "posted_on", "amount", "currency", "description",
-				"merchant", "category", "category_source", "pending", "created_at"}
+				"merchant", "merchant_key", "category", "category_source", "pending", "created_at"}
 			_, err := pc.CopyFrom(ctx, pgx.Identifier{"transactions_import"}, cols, pgx.CopyFromSlice(len(txns), func(i int) ([]any, error) {
 				t := txns[i]
 				posted := time.Date(t.PostedOn.Year(), t.PostedOn.Month(), t.PostedOn.Day(), 0, 0, 0, 0, time.UTC)
 				return []any{userID, t.ID, t.AccountID, t.ExternalID, posted, t.Amount, t.Currency, t.Description,
-					t.Merchant, t.Category, t.CategorySource, t.Pending, now}, nil
+					t.Merchant, t.MerchantKey, t.Category, t.CategorySource, t.Pending, now}, nil
 			}))
 			if err != nil {
 				return err
@@ -98,6 +101,9 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 		}
 		return tx.Commit()
 	}()
+	if tally.ErrorCode(err) == tally.ENOTFOUND {
+		return 0, err
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: insert transactions: %w", err)
 	}

@@ -24,10 +24,8 @@ func (s *Store) UpdateCredentials(ctx context.Context, userID, id, login string,
 			tally.StatusSyncing, userID, id); err != nil {
 			return fmt.Errorf("store: update credentials: %w", err)
 		}
-		if s.jobs != nil {
-			if err := s.jobs.EnqueueSyncTx(ctx, tx, userID, id); err != nil {
-				return fmt.Errorf("store: enqueue sync: %w", err)
-			}
+		if err := s.jobs.EnqueueSyncTx(ctx, tx, userID, id); err != nil {
+			return fmt.Errorf("store: enqueue sync: %w", err)
 		}
 		return nil
 	})

@@ -5,19 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/tallyhq/tally"
 )
-
-// CrowdJobs is implemented by a job queue that applies crowd categories in
-// the background. Without one, a changed crowd category is applied in the
-// vote's own transaction.
-type CrowdJobs interface {
-	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
-	// under its crowd category.
-	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
-}
 
 // vote records the user's choice for a seller and recounts the seller's
 // votes; when the crowd category changes it enqueues its application.
@@ -52,7 +42,7 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: count votes: %w", err)
 	}
-	winner, voters := CrowdWinner(counts, tally.CrowdMinVoters)
+	winner, voters := tally.CrowdWinner(counts, tally.CrowdMinVoters)
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE crowd_categories SET category = ?, voters = ?, updated_at = ? WHERE merchant_key = ?`),
 		winner, voters, now, merchantKey); err != nil {
 		return fmt.Errorf("store: vote: %w", err)
@@ -62,26 +52,7 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 		// consensus put them; new ones get the engine's category again.
 		return nil
 	}
-	if j, ok := s.jobs.(CrowdJobs); ok {
-		return j.EnqueueCrowdApplyTx(ctx, tx, merchantKey)
-	}
-	_, err = s.applyCrowd(ctx, tx, merchantKey)
-	return err
-}
-
-// CrowdWinner returns the category most voters chose and how many chose it,
-// when at least min distinct voters agree and no other category has as many
-// votes; otherwise "" and 0.
-func CrowdWinner(counts map[string]int, min int) (string, int) {
-	cats := make([]string, 0, len(counts))
-	for c := range counts {
-		cats = append(cats, c)
-	}
-	sort.Slice(cats, func(i, j int) bool { return counts[cats[i]] > counts[cats[j]] })
-	if len(cats) == 0 || counts[cats[0]] < min || len(cats) > 1 && counts[cats[1]] == counts[cats[0]] {
-		return "", 0
-	}
-	return cats[0], counts[cats[0]]
+	return s.jobs.EnqueueCrowdApplyTx(ctx, tx, merchantKey)
 }
 
 // ApplyCrowd files every user's transactions of the seller under its crowd
@@ -113,7 +84,7 @@ func (s *Store) applyCrowd(ctx context.Context, tx *sql.Tx, merchantKey string) 
 	if category == "" {
 		return 0, nil
 	}
-	n, err := s.refile(ctx, tx, `merchant = ? AND category_source NOT IN ('manual', 'rule')`, []any{merchant}, category, tally.SourceCrowd)
+	n, err := s.refile(ctx, tx, `merchant_key IN (?, ?) AND category_source NOT IN ('manual', 'rule')`, []any{merchantKey, legacyKey(merchant)}, category, tally.SourceCrowd)
 	if err != nil {
 		return 0, fmt.Errorf("store: apply crowd category: %w", err)
 	}

@@ -9,12 +9,6 @@ import (
 	"github.com/tallyhq/tally"
 )
 
-// ImportJobs enqueues import jobs inside the caller's transaction. The job
-// queue given to New implements it when it runs imports.
-type ImportJobs interface {
-	EnqueueImportTx(ctx context.Context, tx *sql.Tx, userID, importID string) error
-}
-
 // FileConnectionID is the id of each user's connection that holds the
 // accounts of uploaded files (kind tally.ConnectionFile).
 const FileConnectionID = "files"
@@ -37,11 +31,7 @@ func (s *Store) CreateImport(ctx context.Context, imp *tally.Import, enqueue boo
 		if !enqueue {
 			return nil
 		}
-		j, ok := s.jobs.(ImportJobs)
-		if !ok {
-			return fmt.Errorf("store: create import: the job queue does not run imports")
-		}
-		if err := j.EnqueueImportTx(ctx, tx, imp.UserID, imp.ID); err != nil {
+		if err := s.jobs.EnqueueImportTx(ctx, tx, imp.UserID, imp.ID); err != nil {
 			return fmt.Errorf("store: enqueue import: %w", err)
 		}
 		return nil

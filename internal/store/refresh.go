@@ -85,9 +85,6 @@ func (s *Store) RequestRefresh(ctx context.Context, userID, id string, cooldown 
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET refresh_requested_at = ? WHERE user_id = ? AND id = ?`), now, userID, id); err != nil {
 			return fmt.Errorf("store: request refresh: %w", err)
 		}
-		if s.jobs == nil {
-			return fmt.Errorf("store: request refresh: no job queue")
-		}
 		if err := s.jobs.EnqueueSyncTx(ctx, tx, userID, id); err != nil {
 			return fmt.Errorf("store: enqueue sync: %w", err)
 		}
@@ -106,7 +103,7 @@ func (s *Store) welcomeBack(ctx context.Context, u *tally.User, now time.Time) e
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 || s.jobs == nil {
+		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM connections WHERE user_id = ? AND kind <> ? AND status <> ? ORDER BY id LIMIT 1000`),

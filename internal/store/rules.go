@@ -112,12 +112,16 @@ func (s *Store) putRule(ctx context.Context, tx *sql.Tx, userID, merchantKey, me
 		return nil, 0, fmt.Errorf("store: put rule: %w", err)
 	}
 	r.CreatedAt = r.CreatedAt.UTC()
-	n, err := s.refile(ctx, tx, `user_id = ? AND merchant = ? AND category_source <> 'manual'`, []any{userID, merchant}, category, tally.SourceRule)
+	n, err := s.refile(ctx, tx, `user_id = ? AND merchant_key IN (?, ?) AND category_source <> 'manual'`, []any{userID, merchantKey, legacyKey(merchant)}, category, tally.SourceRule)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: apply rule: %w", err)
 	}
 	return r, n, nil
 }
+
+// legacyKey is the merchant key of a transaction stored before keys were:
+// its display name (migration 00006).
+func legacyKey(merchant string) string { return "name:" + merchant }
 
 // refile moves the transactions matching where (a predicate with args) to
 // category with the given source, and moves their amounts between monthly

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -19,7 +20,7 @@ func pizza(t *testing.T, s *store.Store, u *tally.User, a *tally.Account, prefix
 		txn(a, prefix+"3", "2026-04-01", -1500, "restaurants"),
 	}
 	for _, x := range txns {
-		x.Merchant, x.Description = "Joe's Pizza", "TST* JOE'S PIZZA"
+		x.Merchant, x.MerchantKey, x.Description = "Joe's Pizza", "JOESPIZZA", "TST* JOE'S PIZZA"
 	}
 	if _, err := s.InsertTransactions(context.Background(), u.ID, txns); err != nil {
 		t.Fatal(err)
@@ -135,7 +136,8 @@ func TestRulesArePerUser(t *testing.T) {
 func TestCrowdVotes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newStore(t)
+	jobs := &recordJobs{}
+	s := store.New(sqldbtest.Open(t), jobs)
 	var users []*tally.User
 	var first [][]*tally.Transaction
 	for i := range 4 {
@@ -182,6 +184,14 @@ func TestCrowdVotes(t *testing.T) {
 		t.Fatalf("two voters of three moved the 4th user's transaction to %s", c)
 	}
 	vote(2, first[2][0], "fast_food")
+	// The third voter made a consensus: its application is enqueued with
+	// the vote, and runs as the crowd_apply job would.
+	if len(jobs.crowd) != 1 || jobs.crowd[0] != "JOESPIZZA" {
+		t.Fatalf("crowd jobs enqueued: %v, want [JOESPIZZA]", jobs.crowd)
+	}
+	if _, err := s.ApplyCrowd(ctx, "JOESPIZZA"); err != nil {
+		t.Fatal(err)
+	}
 	cc, err := s.CrowdCategoryOf(ctx, "JOESPIZZA")
 	if err != nil {
 		t.Fatalf("crowd category after three voters: %v", err)
@@ -217,23 +227,4 @@ func TestCrowdVotes(t *testing.T) {
 		t.Errorf("after the crowd job, the rule's transaction is %s/%s, want entertainment/rule", c, src)
 	}
 	noDrift(t, s, users[3].ID)
-}
-
-func TestCrowdWinner(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		counts map[string]int
-		want   string
-	}{
-		{map[string]int{}, ""},
-		{map[string]int{"a": 2}, ""},
-		{map[string]int{"a": 3}, "a"},
-		{map[string]int{"a": 3, "b": 3}, ""},
-		{map[string]int{"a": 3, "b": 4}, "b"},
-		{map[string]int{"a": 5, "b": 1, "c": 1}, "a"},
-	} {
-		if got, _ := store.CrowdWinner(tc.counts, 3); got != tc.want {
-			t.Errorf("CrowdWinner(%v) = %q, want %q", tc.counts, got, tc.want)
-		}
-	}
 }

@@ -15,11 +15,33 @@ import (
 )
 
 // Jobs enqueues background jobs inside the caller's transaction, so a job
-// exists exactly when the write that causes it commits.
+// exists exactly when the write that causes it commits. The job queue
+// implements it; commands that run no workers use NoJobs.
 type Jobs interface {
 	// EnqueueSyncTx enqueues a sync of the connection.
 	EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error
+	// EnqueueImportTx enqueues the import of an uploaded file.
+	EnqueueImportTx(ctx context.Context, tx *sql.Tx, userID, importID string) error
+	// EnqueueBudgetCheckTx enqueues a check of the user's month ("YYYY-MM").
+	EnqueueBudgetCheckTx(ctx context.Context, tx *sql.Tx, userID, month string) error
+	// EnqueueDeliverTx enqueues the delivery of a notification to a channel.
+	EnqueueDeliverTx(ctx context.Context, tx *sql.Tx, userID, notificationID, channel string) error
+	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
+	// under its crowd category.
+	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
 }
+
+// NoJobs is the Jobs of commands that run no workers (import, user add,
+// reconcile): it enqueues nothing. Work a job would do is then left for a
+// server to do later (a crowd category is applied by ApplyCrowd; a budget
+// check runs with the next change of the month).
+type NoJobs struct{}
+
+func (NoJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error            { return nil }
+func (NoJobs) EnqueueImportTx(context.Context, *sql.Tx, string, string) error          { return nil }
+func (NoJobs) EnqueueBudgetCheckTx(context.Context, *sql.Tx, string, string) error     { return nil }
+func (NoJobs) EnqueueDeliverTx(context.Context, *sql.Tx, string, string, string) error { return nil }
+func (NoJobs) EnqueueCrowdApplyTx(context.Context, *sql.Tx, string) error              { return nil }
 
 // Store runs Tally's queries.
 type Store struct {
@@ -30,15 +52,23 @@ type Store struct {
 	Now func() time.Time
 }
 
-// New returns a Store over db. jobs may be nil for commands that never
-// enqueue (migrate, reconcile).
+// New returns a Store over db that enqueues jobs through jobs, which is
+// required: NoJobs for commands that run no workers.
 func New(db *sqldb.DB, jobs Jobs) *Store {
+	if jobs == nil {
+		panic("store.New: jobs is required (store.NoJobs{} for commands that run no workers)")
+	}
 	return &Store{db: db, jobs: jobs, Now: time.Now}
 }
 
-// SetJobs sets the job queue; River's client needs the database first, so
-// the two are wired in that order.
-func (s *Store) SetJobs(j Jobs) { s.jobs = j }
+// SetJobs replaces the job queue: River's client needs the database first,
+// so a server makes its Store with NoJobs, then sets the queue.
+func (s *Store) SetJobs(j Jobs) {
+	if j == nil {
+		panic("store.SetJobs: jobs is required")
+	}
+	s.jobs = j
+}
 
 // DB returns the underlying database.
 func (s *Store) DB() *sqldb.DB { return s.db }
@@ -61,6 +91,15 @@ func (s *Store) monthOf(col string) string {
 func (s *Store) forUpdate() string {
 	if s.db.Dialect == sqldb.Postgres {
 		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// forShare is the suffix of a SELECT that keeps the rows it read from being
+// deleted until the write transaction ends.
+func (s *Store) forShare() string {
+	if s.db.Dialect == sqldb.Postgres {
+		return " FOR SHARE"
 	}
 	return ""
 }

@@ -13,7 +13,7 @@ import (
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	return store.New(sqldbtest.Open(t), nil)
+	return store.New(sqldbtest.Open(t), store.NoJobs{})
 }
 
 // seedAccount creates a user with one connection and one account.
@@ -38,7 +38,7 @@ func txn(acct *tally.Account, ext, day string, amount int64, category string) *t
 		panic(err)
 	}
 	return &tally.Transaction{AccountID: acct.ID, ExternalID: ext, PostedOn: d, Amount: amount, Currency: "USD",
-		Description: "DESC " + ext, Merchant: "Merchant " + ext, Category: category, CategorySource: tally.SourceDictionary}
+		Description: "DESC " + ext, Merchant: "Merchant " + ext, MerchantKey: "merchant_" + ext, Category: category, CategorySource: tally.SourceDictionary}
 }
 
 func totals(t *testing.T, s *store.Store, userID, month string) map[string]tally.MonthlyTotal {

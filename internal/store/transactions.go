@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,10 +15,10 @@ import (
 
 // rowsPerInsert is how many transactions one INSERT statement carries: big
 // enough to amortize the round trip, small enough for SQLite's parameter
-// limit (13 columns x 1,000 rows).
+// limit (14 columns x 1,000 rows).
 const rowsPerInsert = 1000
 
-const insertTxnColumns = `(user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, category, category_source, pending, created_at)`
+const insertTxnColumns = `(user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, merchant_key, category, category_source, pending, created_at)`
 
 func insertTxnSQL(n int) string {
 	var b strings.Builder
@@ -27,7 +28,7 @@ func insertTxnSQL(n int) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
 	b.WriteString(` ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING posted_on, category, currency, amount`)
 	return b.String()
@@ -37,7 +38,10 @@ func insertTxnSQL(n int) string {
 // transaction, skipping any whose (account, external id) is already stored,
 // and adds the inserted ones to the monthly totals in the same transaction.
 // It returns how many were new. Callers pass chunks of about 10,000 so one
-// write never holds the database for long.
+// write never holds the database for long. Every account of the chunk must
+// still exist when the chunk is written (it is locked for the transaction):
+// a chunk for an account deleted meanwhile (its connection removed while a
+// sync ran) stores nothing and is ENOTFOUND.
 func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*tally.Transaction) (int, error) {
 	if len(txns) == 0 {
 		return 0, nil
@@ -49,6 +53,9 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	inserted := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		inserted = 0
+		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
+			return err
+		}
 		d := deltas{}
 		var full *sql.Stmt
 		defer func() {
@@ -56,7 +63,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 				full.Close()
 			}
 		}()
-		args := make([]any, 0, rowsPerInsert*13)
+		args := make([]any, 0, rowsPerInsert*14)
 		for rest := txns; len(rest) > 0; {
 			n := min(len(rest), rowsPerInsert)
 			args = args[:0]
@@ -67,7 +74,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 				t.UserID = userID
 				t.CreatedAt = now
 				args = append(args, userID, t.ID, t.AccountID, t.ExternalID, t.PostedOn.Format(tally.DateLayout), t.Amount, t.Currency,
-					t.Description, t.Merchant, t.Category, t.CategorySource, t.Pending, now)
+					t.Description, t.Merchant, t.MerchantKey, t.Category, t.CategorySource, t.Pending, now)
 			}
 			var rows *sql.Rows
 			var err error
@@ -113,12 +120,35 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	return inserted, nil
 }
 
-const txnColumns = `user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, category, category_source, pending, created_at`
+const txnColumns = `user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, merchant_key, category, category_source, pending, created_at`
+
+// lockAccounts checks, inside tx, that every account txns go into still
+// exists, and holds it until tx ends, so an account (or its connection)
+// deleted concurrently is deleted either wholly before the chunk, which
+// then fails, or after it, with the chunk's rows and totals.
+func (s *Store) lockAccounts(ctx context.Context, tx *sql.Tx, userID string, txns []*tally.Transaction) error {
+	seen := ""
+	for _, t := range txns {
+		if t.AccountID == seen {
+			continue
+		}
+		seen = t.AccountID
+		var one int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM accounts WHERE user_id = ? AND id = ?`+s.forShare()), userID, t.AccountID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tally.Errorf(tally.ENOTFOUND, "account %s was deleted", t.AccountID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: insert transactions: %w", err)
+		}
+	}
+	return nil
+}
 
 func scanTxn(row interface{ Scan(...any) error }) (*tally.Transaction, error) {
 	var t tally.Transaction
 	var posted sqldb.Date
-	if err := row.Scan(&t.UserID, &t.ID, &t.AccountID, &t.ExternalID, &posted, &t.Amount, &t.Currency, &t.Description, &t.Merchant,
+	if err := row.Scan(&t.UserID, &t.ID, &t.AccountID, &t.ExternalID, &posted, &t.Amount, &t.Currency, &t.Description, &t.Merchant, &t.MerchantKey,
 		&t.Category, &t.CategorySource, &t.Pending, &t.CreatedAt); err != nil {
 		return nil, err
 	}

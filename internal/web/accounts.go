@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/httpapi"
-	tsync "github.com/tallyhq/tally/internal/sync"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 )
 
 // accountsPage lists the user's connections with their accounts, and the
@@ -85,7 +85,7 @@ func (h *Handler) accountsData(r *http.Request, u *tally.User, l layout) (*accou
 			row.LastSync = "Not synced yet"
 		}
 		if c.RefreshRequestedAt != nil {
-			if wait := httpapi.RefreshCooldown - now.Sub(*c.RefreshRequestedAt); wait > 0 {
+			if wait := tally.RefreshCooldown - now.Sub(*c.RefreshRequestedAt); wait > 0 {
 				row.Cooldown = fmt.Sprintf("You can refresh again in %d s.", int((wait+time.Second-1)/time.Second))
 			}
 		}
@@ -159,10 +159,10 @@ func checkField(f *form, name, value, what string, max int) string {
 func (h *Handler) link(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	kind := r.PostForm.Get("kind")
 	f := newForm("link-"+kind, r)
-	var req tsync.ConnectRequest
+	var req ingest.ConnectRequest
 	switch kind {
 	case tally.ConnectionOFX:
-		req = tsync.ConnectRequest{Kind: kind,
+		req = ingest.ConnectRequest{Kind: kind,
 			URL:      checkField(&f, "url", r.PostForm.Get("url"), "institution's OFX address", 2048),
 			Login:    checkField(&f, "login", r.PostForm.Get("login"), "login", 2048),
 			Password: r.PostForm.Get("password")}
@@ -172,7 +172,7 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request, u *tally.User) {
 			f.set("password", "The password is longer than 2048 characters.")
 		}
 	case tally.ConnectionSimpleFIN:
-		req = tsync.ConnectRequest{Kind: kind, SetupToken: checkField(&f, "setup_token", r.PostForm.Get("setup_token"), "setup token", 4096)}
+		req = ingest.ConnectRequest{Kind: kind, SetupToken: checkField(&f, "setup_token", r.PostForm.Get("setup_token"), "setup token", 4096)}
 	default:
 		h.errorPage(w, r, u, http.StatusBadRequest, "Choose OFX Direct Connect or SimpleFIN.")
 		return
@@ -203,7 +203,7 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request, u *tally.User) {
 			field = "setup_token"
 		}
 		f.set(field, capitalize(tally.ErrorMessage(err))+".")
-		h.refuseAccounts(w, r, u, httpapi.StatusOf(code), f)
+		h.refuseAccounts(w, r, u, httpx.StatusOf(code), f)
 		return
 	}
 	name := c.Institution
@@ -222,7 +222,7 @@ func plural(n int64, one, many string) string {
 
 // POST /connections/{id}/refresh
 func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	wait, err := h.Store.RequestRefresh(r.Context(), u.ID, r.PathValue("id"), httpapi.RefreshCooldown)
+	wait, err := h.Store.RequestRefresh(r.Context(), u.ID, r.PathValue("id"), tally.RefreshCooldown)
 	switch code := tally.ErrorCode(err); {
 	case err == nil:
 		redirect(w, r, "/accounts", "Refreshing. New transactions appear in a minute or two.")
@@ -315,7 +315,7 @@ func (h *Handler) removeConnection(w http.ResponseWriter, r *http.Request, u *ta
 func (h *Handler) updateAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	id := r.PathValue("id")
 	f := newForm("account-"+id, r)
-	name, err := httpapi.CheckAccountName(r.PostForm.Get("name"))
+	name, err := tally.CheckAccountName(r.PostForm.Get("name"))
 	if err != nil {
 		f.set("name", capitalize(tally.ErrorMessage(err))+".")
 		if _, err := h.Store.Account(r.Context(), u.ID, id); err != nil {

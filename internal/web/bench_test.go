@@ -37,7 +37,7 @@ var benchSellers = []struct {
 func benchSite(b *testing.B, n int) (http.Handler, *http.Cookie, map[string]string) {
 	b.Helper()
 	ctx := context.Background()
-	st := store.New(sqldbtest.Open(b), nil)
+	st := store.New(sqldbtest.Open(b), store.NoJobs{})
 	st.Now = func() time.Time { return now }
 	hash, err := auth.HashPassword("password123")
 	if err != nil {

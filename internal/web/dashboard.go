@@ -12,7 +12,6 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
-	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/notify"
 )
 
@@ -241,7 +240,7 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 		}
 	}
 
-	sp := httpapi.SummarizeSpending(month, totals)
+	sp := budget.SummarizeSpending(month, totals)
 	page.Total = formatMoney(sp.Total, sp.Currency)
 	var bars []barDatum
 	for i, c := range sp.Categories {

@@ -1,13 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // importsPage is the statement upload page: the form, and the latest
@@ -26,7 +27,13 @@ type importRow struct {
 	Active  bool
 }
 
-func (h *Handler) maxImportBytes() int64 { return httpapi.DefaultMaxImportBytes }
+// Importer accepts an uploaded statement file and queues its import (the
+// ingest service implements it).
+type Importer interface {
+	NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error)
+}
+
+func (h *Handler) maxImportBytes() int64 { return tally.MaxImportBytes }
 
 func (h *Handler) importsData(r *http.Request, u *tally.User, l layout, msg string) (importsPage, error) {
 	page := importsPage{layout: l, Error: msg,
@@ -97,6 +104,6 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, u *tally.User) 
 	case code == tally.EINTERNAL:
 		h.serverError(w, r, err)
 	default:
-		refuse(httpapi.StatusOf(code), tally.ErrorMessage(err))
+		refuse(httpx.StatusOf(code), tally.ErrorMessage(err))
 	}
 }

@@ -16,20 +16,20 @@ import (
 
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/sync"
 	"github.com/tallyhq/tally/internal/web"
 )
 
 // importJobs accepts the import job an upload enqueues; the test runs it.
-type importJobs struct{}
+type importJobs struct{ store.NoJobs }
 
 func (importJobs) EnqueueSyncTx(context.Context, *sql.Tx, string, string) error   { return nil }
 func (importJobs) EnqueueImportTx(context.Context, *sql.Tx, string, string) error { return nil }
 
-func newImportSite(t *testing.T) (*env, *sync.Service) {
+func newImportSite(t *testing.T) (*env, *ingest.Service) {
 	t.Helper()
 	st := store.New(sqldbtest.Open(t), importJobs{})
 	st.Now = func() time.Time { return now }
@@ -37,14 +37,14 @@ func newImportSite(t *testing.T) (*env, *sync.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &sync.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: slog.New(slog.DiscardHandler)}
+	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: slog.New(slog.DiscardHandler)}
 	h, err := web.New(web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, Importer: svc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	h.Routes(mux)
-	srv := httptest.NewServer(httpapi.Middleware(mux, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(httpx.Middleware(mux, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	client := srv.Client()

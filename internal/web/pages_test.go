@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -13,23 +12,16 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/secret"
-	"github.com/tallyhq/tally/internal/sync"
 	"github.com/tallyhq/tally/internal/web"
 )
-
-// syncJobs accepts sync jobs, so refreshes can be asked for.
-type syncJobs struct{}
-
-func (syncJobs) EnqueueSyncTx(ctx context.Context, tx *sql.Tx, userID, connectionID string) error {
-	return nil
-}
 
 // fakeLinker stands in for the institution: password "wrong" is refused,
 // a URL without https:// is invalid; otherwise it links a checking account.
 type fakeLinker struct{ e *env }
 
-func (f *fakeLinker) Connect(ctx context.Context, userID string, req sync.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
+func (f *fakeLinker) Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error) {
 	switch {
 	case req.Password == "wrong":
 		return nil, nil, tally.Errorf(tally.EUNPROCESSABLE, "the institution refused the login or password")
@@ -99,10 +91,10 @@ func (e *env) seedCard(u *tally.User, n int) (*tally.Account, []*tally.Transacti
 	var txns []*tally.Transaction
 	for i := range n {
 		txns = append(txns, &tally.Transaction{AccountID: acct.ID, ExternalID: fmt.Sprint("bb", i), PostedOn: time.Date(2026, 3, 1+i%14, 0, 0, 0, 0, time.UTC),
-			Amount: -450, Currency: "USD", Description: "SQ *BLUE BOTTLE COFFEE", Merchant: "Blue Bottle Coffee", Category: "coffee_shops", CategorySource: tally.SourceDictionary})
+			Amount: -450, Currency: "USD", Description: "SQ *BLUE BOTTLE COFFEE", Merchant: "Blue Bottle Coffee", MerchantKey: "blue_bottle_coffee", Category: "coffee_shops", CategorySource: tally.SourceDictionary})
 	}
 	txns = append(txns, &tally.Transaction{AccountID: acct.ID, ExternalID: "wf", PostedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),
-		Amount: -8412, Currency: "USD", Description: "WHOLEFDS HOU 10236", Merchant: "Whole Foods Market", Category: "groceries", CategorySource: tally.SourceDictionary})
+		Amount: -8412, Currency: "USD", Description: "WHOLEFDS HOU 10236", Merchant: "Whole Foods Market", MerchantKey: "whole_foods_market", Category: "groceries", CategorySource: tally.SourceDictionary})
 	if _, err := e.store.InsertTransactions(ctx, u.ID, txns); err != nil {
 		e.t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -273,7 +272,7 @@ func (h *Handler) saveWebhook(w http.ResponseWriter, r *http.Request, u *tally.U
 // POST /settings/tokens: name. The token is shown once, on the answer.
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	f := newForm("token", r)
-	name, err := httpapi.CheckTokenName(r.PostForm.Get("name"))
+	name, err := tally.CheckTokenName(r.PostForm.Get("name"))
 	if err != nil {
 		f.set("name", capitalize(tally.ErrorMessage(err))+".")
 	} else if name == "" {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -33,7 +33,7 @@ func safeNext(next string) string {
 
 // signupAllowed reports whether a visitor may sign up now.
 func (h *Handler) signupAllowed(r *http.Request) (bool, error) {
-	err := httpapi.SignupAllowed(r.Context(), h.Store, h.SignupOpen)
+	err := auth.SignupAllowed(r.Context(), h.Store, h.SignupOpen)
 	if tally.ErrorCode(err) == tally.EFORBIDDEN {
 		return false, nil
 	}
@@ -101,7 +101,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 // startSession signs u in: a fresh session every time; the one the browser
 // had, if any, ends.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *tally.User) error {
-	httpapi.SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	if old, err := r.Cookie(SessionCookie); err == nil && old.Value != "" {
 		if err := h.Store.DeleteToken(r.Context(), auth.HashToken(old.Value)); err != nil {
 			return err

@@ -10,7 +10,6 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/export"
-	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -223,10 +222,10 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request, u *tally.U
 	if err == nil {
 		name = a.Name
 	}
-	res := h.engine().Categorize(categorize.Input{Description: t.Description, Amount: t.Amount})
+	res := h.categorized(t)
 	h.render(w, r, http.StatusOK, "transaction", transactionPage{layout: h.page(w, r, u, "Transaction", "transactions"),
 		transactionRow: newTransactionRow(t), CategoryID: t.Category, Description: t.Description, Account: name,
-		Posted: t.PostedOn.Format("Monday, January 2, 2006"), Source: t.CategorySource, Reason: httpapi.CategoryReason(t),
+		Posted: t.PostedOn.Format("Monday, January 2, 2006"), Source: t.CategorySource, Reason: tally.CategoryReason(t),
 		Groups: categoryGroups(), HasSeller: res.Key != ""})
 }
 
@@ -274,7 +273,7 @@ func (h *Handler) recategorizeTxn(ctx context.Context, userID, id, category stri
 		return nil, nil, 0, err
 	}
 	e := h.engine()
-	res := e.Categorize(categorize.Input{Description: t.Description, Amount: t.Amount})
+	res := h.categorized(t)
 	if applyToMerchant && res.Key == "" {
 		return nil, nil, 0, tally.Errorf(tally.EINVALID, "this transaction names no merchant to make a rule for")
 	}
@@ -283,4 +282,15 @@ func (h *Handler) recategorizeTxn(ctx context.Context, userID, id, category stri
 		ch.Vote = true
 	}
 	return h.Store.RecategorizeCounted(ctx, userID, id, category, ch)
+}
+
+// categorized is the categorizer's answer for t, with the seller key stored
+// at insert when there is one (it was computed from every field of the
+// line, which the description alone may not repeat).
+func (h *Handler) categorized(t *tally.Transaction) categorize.Result {
+	res := h.engine().Categorize(categorize.Input{Description: t.Description, Amount: t.Amount})
+	if t.MerchantKey != "" && !strings.HasPrefix(t.MerchantKey, "name:") {
+		res.Key = t.MerchantKey
+	}
+	return res
 }

@@ -31,11 +31,11 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/categorize"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
-	tsync "github.com/tallyhq/tally/internal/sync"
 )
 
 //go:embed templates/*.html
@@ -57,9 +57,9 @@ const SessionTTL = 30 * 24 * time.Hour
 const maxFormBody = 64 << 10
 
 // Linker links institutions and replaces refused credentials, verifying
-// them with the institution first. *sync.Service implements it.
+// them with the institution first. *ingest.Service implements it.
 type Linker interface {
-	Connect(ctx context.Context, userID string, req tsync.ConnectRequest) (*tally.Connection, []*tally.Account, error)
+	Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error)
 	UpdateCredentials(ctx context.Context, userID, connectionID, login, password string) (*tally.Connection, error)
 }
 
@@ -70,7 +70,7 @@ type Handler struct {
 	Now        func() time.Time // time.Now when nil
 	DemoHint   string           // shown on the sign-in page when set, e.g. the demo credentials
 	Notify     *notify.Service  // budget plans; one over Store when nil
-	Importer   httpapi.Importer // statement uploads at /imports; nil refuses them
+	Importer   Importer         // statement uploads at /imports; nil refuses them
 	Linker     Linker           // nil: linking institutions is unavailable
 	Categorize *categorize.Engine
 	Secrets    *secret.Box // seals webhook secrets; nil refuses webhooks
@@ -84,7 +84,7 @@ type Config struct {
 	Now        func() time.Time
 	DemoHint   string
 	Notify     *notify.Service
-	Importer   httpapi.Importer
+	Importer   Importer
 	Linker     Linker
 	Categorize *categorize.Engine
 	Secrets    *secret.Box
@@ -359,7 +359,7 @@ type errorPageData struct {
 // serverError logs err whole and shows a generic page.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	h.logger().ErrorContext(r.Context(), "web: internal error",
-		"request_id", httpapi.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
+		"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
 	h.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
 }
 
@@ -376,7 +376,7 @@ func (h *Handler) failed(w http.ResponseWriter, r *http.Request, u *tally.User, 
 		h.errorPage(w, r, u, http.StatusNotFound, "There is nothing of yours at this address.")
 		return
 	}
-	h.errorPage(w, r, u, httpapi.StatusOf(code), tally.ErrorMessage(err))
+	h.errorPage(w, r, u, httpx.StatusOf(code), tally.ErrorMessage(err))
 }
 
 // sessionUser returns the signed-in user, or nil for a visitor. A cookie
@@ -394,7 +394,7 @@ func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.Us
 	if err != nil {
 		return nil, err
 	}
-	httpapi.SetRequestUser(r.Context(), u.ID)
+	httpx.SetRequestUser(r.Context(), u.ID)
 	if err := h.Store.TouchUser(r.Context(), u); err != nil {
 		h.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
 	}

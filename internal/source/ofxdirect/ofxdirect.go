@@ -1,0 +1,244 @@
+// Package ofxdirect is a client of OFX Direct Connect, the protocol banks
+// and brokers speak to personal finance programs: it signs on and lists a
+// login's accounts (to verify credentials when a connection is made), and
+// fetches statements, which it turns into source statements. Requests are
+// OFX 1.02 SGML, written and parsed by package ofx.
+package ofxdirect
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/source"
+)
+
+// MaxResponseBytes caps an institution's answer.
+const MaxResponseBytes = 256 << 20
+
+// Client talks to institutions.
+type Client struct {
+	HTTP *http.Client     // nil: a client with no overall timeout; contexts bound each call
+	Now  func() time.Time // the client time sent at sign-on; time.Now when nil
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Institution is what sign-on tells of the institution.
+type Institution struct {
+	Org string
+	FID string
+}
+
+// Verify signs on and lists the login's accounts. A server error or a
+// timeout is retried once, as institutions drop requests now and then.
+func (c *Client) Verify(ctx context.Context, url, login, password string) (Institution, []source.Account, error) {
+	doc := &ofx.Request{Version: 102, SignOn: c.signOn(login, password), AccountInfo: true}
+	var resp *ofx.Response
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		resp, err = c.exchange(ctx, url, doc)
+		if !IsRetryable(err) {
+			break
+		}
+	}
+	if err != nil {
+		return Institution{}, nil, err
+	}
+	accounts := make([]source.Account, 0, len(resp.Accounts))
+	for _, ai := range resp.Accounts {
+		accounts = append(accounts, source.OFXAccount(ai.Account, ai.Currency))
+	}
+	return Institution{Org: resp.SignOn.Org, FID: resp.SignOn.FID}, accounts, nil
+}
+
+// Fetch requests the statements of the accounts (by their external ids)
+// since start (everything the institution keeps when zero) and returns the
+// raw answer, to be kept before it is parsed.
+func (c *Client) Fetch(ctx context.Context, url, login, password string, accountIDs []string, start time.Time) ([]byte, error) {
+	doc := &ofx.Request{Version: 102, SignOn: c.signOn(login, password)}
+	for i, id := range accountIDs {
+		oa, ok := source.ParseOFXAccount(id)
+		if !ok {
+			return nil, fmt.Errorf("ofxdirect: account external id %q is malformed", id)
+		}
+		doc.Statements = append(doc.Statements, ofx.StatementRequest{
+			TrnUID:              strconv.Itoa(i + 1),
+			Account:             oa,
+			Start:               start,
+			IncludeTransactions: true,
+		})
+	}
+	var body bytes.Buffer
+	if err := ofx.WriteRequest(&body, doc); err != nil {
+		return nil, fmt.Errorf("ofxdirect: write request: %w", err)
+	}
+	return c.post(ctx, url, body.Bytes())
+}
+
+// Parse reads a statement answer into source statements.
+func Parse(raw []byte) ([]source.Statement, error) {
+	resp, err := ofx.Parse(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]source.Statement, 0, len(resp.Statements))
+	for i := range resp.Statements {
+		out = append(out, Statement(&resp.Statements[i]))
+	}
+	return out, nil
+}
+
+// Statement turns a parsed OFX statement into a source statement.
+func Statement(st *ofx.Statement) source.Statement {
+	out := source.Statement{
+		Account:      source.OFXAccount(st.Account, st.Currency),
+		Currency:     st.Currency,
+		Transactions: make([]source.Transaction, len(st.Transactions)),
+	}
+	for i := range st.Transactions {
+		out.Transactions[i] = source.FromOFX(&st.Transactions[i])
+	}
+	if st.Ledger != nil {
+		v := st.Ledger.Amount
+		out.Balance = &v
+	}
+	return out
+}
+
+func (c *Client) signOn(login, password string) ofx.SignOnRequest {
+	return ofx.SignOnRequest{
+		ClientTime: c.now().UTC(),
+		UserID:     login,
+		UserPass:   password,
+		Language:   "ENG",
+		AppID:      "QWIN",
+		AppVer:     "2700",
+	}
+}
+
+// UpstreamError is an institution that failed at the HTTP level.
+type UpstreamError struct {
+	Status int
+}
+
+func (e *UpstreamError) Error() string {
+	return fmt.Sprintf("institution answered HTTP %d", e.Status)
+}
+
+// IsRetryable reports whether err may pass when the request is sent again:
+// a server error, too many requests, or a timeout.
+func IsRetryable(err error) bool {
+	var ue *UpstreamError
+	if errors.As(err, &ue) {
+		return ue.Status >= 500 || ue.Status == http.StatusTooManyRequests
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// IsCredentialError reports whether err is the institution refusing the
+// login, which retrying cannot fix.
+func IsCredentialError(err error) bool {
+	var se *ofx.StatusError
+	return errors.As(err, &se) && se.Where == "SONRS"
+}
+
+// ConnectError is what a user linking an institution sees of err: a refused
+// login is EUNPROCESSABLE, anything else EUPSTREAM.
+func ConnectError(rawURL string, err error) error {
+	var se *ofx.StatusError
+	if errors.As(err, &se) && se.Where == "SONRS" {
+		return tally.Errorf(tally.EUNPROCESSABLE, "the institution refused the login: %s (OFX status %d)", signOnMeaning(se), se.Status.Code)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return tally.Errorf(tally.EUPSTREAM, "the institution at %s did not answer in time", rawURL)
+	}
+	var ue *UpstreamError
+	if errors.As(err, &ue) {
+		return tally.Errorf(tally.EUPSTREAM, "the institution at %s answered HTTP %d", rawURL, ue.Status)
+	}
+	var ne net.Error
+	var oe *net.OpError
+	if errors.As(err, &oe) || errors.As(err, &ne) {
+		return tally.Errorf(tally.EUPSTREAM, "could not reach the institution at %s", rawURL)
+	}
+	return tally.Errorf(tally.EUPSTREAM, "the institution at %s sent a response Tally cannot read: %v", rawURL, err)
+}
+
+// Reason is the short explanation a user sees on a connection whose sync
+// failed with err, and false when err is not the institution's doing.
+func Reason(err error) (string, bool) {
+	var se *ofx.StatusError
+	if errors.As(err, &se) && se.Where == "SONRS" {
+		return "The institution refused the login: " + signOnMeaning(se) + ". Update the credentials to resume syncing.", true
+	}
+	var ue *UpstreamError
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("The institution kept failing (HTTP %d).", ue.Status), true
+	}
+	return "", false
+}
+
+func signOnMeaning(se *ofx.StatusError) string {
+	switch se.Status.Code {
+	case ofx.StatusInvalidSignOn:
+		return "wrong login or password"
+	case ofx.StatusAccountLocked:
+		return "the account is locked or in use"
+	case ofx.StatusMustChangePass:
+		return "the password must be changed at the institution"
+	}
+	if se.Status.Message != "" {
+		return se.Status.Message
+	}
+	return "sign-on failed"
+}
+
+// exchange posts an OFX request and parses the answer.
+func (c *Client) exchange(ctx context.Context, rawURL string, doc *ofx.Request) (*ofx.Response, error) {
+	var body bytes.Buffer
+	if err := ofx.WriteRequest(&body, doc); err != nil {
+		return nil, fmt.Errorf("ofxdirect: write request: %w", err)
+	}
+	raw, err := c.post(ctx, rawURL, body.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return ofx.Parse(bytes.NewReader(raw))
+}
+
+func (c *Client) post(ctx context.Context, rawURL string, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("ofxdirect: request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-ofx")
+	req.Header.Set("Accept", "application/x-ofx, application/xml, */*")
+	res, err := source.Do(c.HTTP, req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		source.DiscardBody(res)
+		return nil, &UpstreamError{Status: res.StatusCode}
+	}
+	raw, err := source.ReadBody(res, MaxResponseBytes)
+	if err != nil {
+		return nil, fmt.Errorf("ofxdirect: %w", err)
+	}
+	return raw, nil
+}

@@ -1,0 +1,94 @@
+package ofxdirect_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/source/ofxdirect"
+)
+
+func TestVerifyFetchAndParse(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	bank := demobank.New()
+	bank.Now = func() time.Time { return now }
+	var failNext atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failNext.CompareAndSwap(true, false) {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		bank.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c := &ofxdirect.Client{Now: func() time.Time { return now }}
+	ctx := context.Background()
+
+	// One dropped request is retried.
+	failNext.Store(true)
+	inst, accounts, err := c.Verify(ctx, srv.URL+"/ofx", "alice", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inst.Org == "" || len(accounts) != 4 {
+		t.Fatalf("got %+v and %d accounts, want the demo bank's four", inst, len(accounts))
+	}
+
+	_, _, err = c.Verify(ctx, srv.URL+"/ofx", "alice", "wrong")
+	if !ofxdirect.IsCredentialError(err) {
+		t.Fatalf("wrong password: got %v, want a credential error", err)
+	}
+	if got := ofxdirect.ConnectError(srv.URL, err); tally.ErrorCode(got) != tally.EUNPROCESSABLE {
+		t.Errorf("ConnectError = %v, want unprocessable", got)
+	}
+	if msg, ok := ofxdirect.Reason(err); !ok || msg == "" {
+		t.Errorf("Reason = %q, %v, want the refused login explained", msg, ok)
+	}
+
+	ids := make([]string, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ExternalID
+	}
+	raw, err := c.Fetch(ctx, srv.URL+"/ofx", "alice", "pw", ids, now.AddDate(0, 0, -30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	statements, err := ofxdirect.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(statements) == 0 {
+		t.Fatal("no statements")
+	}
+	known := map[string]bool{}
+	for _, id := range ids {
+		known[id] = true
+	}
+	lines := 0
+	for _, st := range statements {
+		if !known[st.Account.ExternalID] {
+			t.Errorf("statement for %s, an account the login does not list", st.Account.ExternalID)
+		}
+		for _, l := range st.Transactions {
+			lines++
+			if l.FITID == "" || l.Description == "" || l.Date.IsZero() || l.Date.Hour() != 0 {
+				t.Fatalf("line %+v lacks an id, a description or a calendar date", l)
+			}
+		}
+	}
+	if lines == 0 {
+		t.Fatal("no transactions in 30 days")
+	}
+
+	failNext.Store(true)
+	_, err = c.Fetch(ctx, srv.URL+"/ofx", "alice", "pw", ids, time.Time{})
+	if !ofxdirect.IsRetryable(err) {
+		t.Errorf("HTTP 503: got %v, want a retryable error", err)
+	}
+}
