@@ -114,9 +114,13 @@ func (h *Handler) logger() *slog.Logger {
 	return h.Logger
 }
 
+// defaultEngine is the embedded dictionary's categorizer, made once for
+// handlers configured without one.
+var defaultEngine = sync.OnceValue(categorize.New)
+
 func (h *Handler) engine() *categorize.Engine {
 	if h.Categorize == nil {
-		h.Categorize = categorize.New()
+		return defaultEngine()
 	}
 	return h.Categorize
 }
