@@ -207,3 +207,37 @@ func TestTrendsAndReadAll(t *testing.T) {
 		t.Fatalf("unread after read-all: %s", res.raw)
 	}
 }
+
+func TestHiddenAccountLeavesBudgets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	aliceID, token := e.signUp("alice@example.com")
+	_, accts := e.link(token)
+	month := now.Format(tally.MonthLayout)
+	e.seed(aliceID, txn{account: accts[0], date: month + "-02", category: "groceries", amount: -3000},
+		txn{account: accts[1], date: month + "-03", category: "groceries", amount: -5000})
+	e.do("PUT", "/api/v1/budgets/groceries", token, map[string]string{"amount": "100.00"}).want(t, http.StatusOK)
+	spent := func() string {
+		for _, c := range e.do("GET", "/api/v1/budgets", token, nil).want(t, http.StatusOK).list("categories") {
+			if c["category"] == "groceries" {
+				return c["spent"].(string)
+			}
+		}
+		return ""
+	}
+	if got := spent(); got != "80.00" {
+		t.Fatalf("spent before hiding: got %s, want 80.00", got)
+	}
+	e.do("PATCH", "/api/v1/accounts/"+accts[1], token, map[string]any{"hidden": true}).want(t, http.StatusOK)
+	if got := spent(); got != "30.00" {
+		t.Fatalf("spent with the card hidden: got %s, want 30.00", got)
+	}
+	// Spending itself still counts every account.
+	if sp := e.do("GET", "/api/v1/spending?month="+month, token, nil).want(t, http.StatusOK); sp.str("total") != "80.00" {
+		t.Fatalf("spending: %s", sp.raw)
+	}
+	e.do("PATCH", "/api/v1/accounts/"+accts[1], token, map[string]any{"hidden": false}).want(t, http.StatusOK)
+	if got := spent(); got != "80.00" {
+		t.Fatalf("spent after showing the card again: got %s, want 80.00", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/tallyhq/tally"
 )
@@ -109,8 +110,8 @@ func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balanc
 	return nil
 }
 
-// UpdateAccount renames one of the user's accounts or hides it; a nil
-// field is left as it is.
+// UpdateAccount renames one of the user's accounts or hides it (from net
+// worth and budgets); a nil field is left as it is.
 func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *string, hidden *bool) (*tally.Account, error) {
 	var out *tally.Account
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -121,6 +122,7 @@ func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *stri
 		if name != nil {
 			a.Name = *name
 		}
+		changed := hidden != nil && *hidden != a.Hidden
 		if hidden != nil {
 			a.Hidden = *hidden
 		}
@@ -128,6 +130,10 @@ func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *stri
 			return fmt.Errorf("store: update account: %w", err)
 		}
 		out = a
+		if changed {
+			// Budgets leave hidden accounts out: this month is checked again.
+			return s.enqueueBudgetChecks(ctx, tx, userID, []string{s.now().Format(tally.MonthLayout)})
+		}
 		return nil
 	})
 	return out, err
@@ -174,4 +180,32 @@ func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error 
 		}
 		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
+}
+
+// HiddenTotals returns what the user's hidden accounts add to the monthly
+// totals from month from to month to (inclusive), per month, category and
+// currency: budgets leave them out. It reads the hidden accounts' rows
+// through the (user, account, date) index; with no hidden account it reads
+// only the user's accounts.
+func (s *Store) HiddenTotals(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, error) {
+	start, err := time.Parse(tally.MonthLayout, from)
+	if err != nil {
+		return nil, tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", from)
+	}
+	end, err := time.Parse(tally.MonthLayout, to)
+	if err != nil {
+		return nil, tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", to)
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+s.monthOf("t.posted_on")+`, t.category, t.currency, SUM(t.amount), COUNT(*)
+		FROM accounts a JOIN transactions t ON t.user_id = a.user_id AND t.account_id = a.id
+		WHERE a.user_id = ? AND a.hidden = ? AND t.posted_on >= ? AND t.posted_on < ?
+		GROUP BY 1, 2, 3`), userID, true, start.Format(tally.DateLayout), end.AddDate(0, 1, 0).Format(tally.DateLayout))
+	if err != nil {
+		return nil, fmt.Errorf("store: hidden totals: %w", err)
+	}
+	out, err := scanTotals(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: hidden totals: %w", err)
+	}
+	return out, nil
 }

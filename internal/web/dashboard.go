@@ -190,8 +190,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, u *tally.Use
 
 // dashboardData gathers the user's dashboard for month from the store and
 // the budget service in a fixed number of queries: accounts, recent
-// transactions, the month's totals, the budget plan and the latest
-// notifications (which also count the unread ones for the navigation).
+// transactions, the budget plan (whose totals give the month's spending)
+// and the latest notifications (which also count the unread ones for the
+// navigation).
 func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string) (*dashboardPage, error) {
 	current := h.currentMonth(u)
 	accounts, err := h.Store.Accounts(ctx, u.ID)
@@ -203,10 +204,6 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 		f.Month = month
 	}
 	txns, _, err := h.Store.Transactions(ctx, u.ID, f)
-	if err != nil {
-		return nil, err
-	}
-	totals, err := h.Store.MonthlyTotals(ctx, u.ID, month)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +237,11 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 		}
 	}
 
-	sp := budget.SummarizeSpending(month, totals)
+	plan, err := h.notifier().Plan(ctx, u.ID, month)
+	if err != nil {
+		return nil, err
+	}
+	sp := budget.SummarizeSpending(month, plan.MonthTotals)
 	page.Total = formatMoney(sp.Total, sp.Currency)
 	var bars []barDatum
 	for i, c := range sp.Categories {
@@ -252,10 +253,6 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 	}
 	page.SpendingChart = barChart("Spending by category in "+page.MonthLabel, bars)
 
-	plan, err := h.notifier().Plan(ctx, u.ID, month)
-	if err != nil {
-		return nil, err
-	}
 	page.HasIncome = plan.Profile != nil && plan.Profile.MonthlyIncome > 0
 	var budgeted, spent int64
 	for _, l := range plan.Lines {
