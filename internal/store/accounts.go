@@ -196,10 +196,10 @@ func (s *Store) HiddenTotals(ctx context.Context, userID, from, to string) ([]ta
 	if err != nil {
 		return nil, tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", to)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+s.monthOf("t.posted_on")+`, t.category, t.currency, SUM(t.amount), COUNT(*)
-		FROM accounts a JOIN transactions t ON t.user_id = a.user_id AND t.account_id = a.id
-		WHERE a.user_id = ? AND a.hidden = ? AND t.posted_on >= ? AND t.posted_on < ?
-		GROUP BY 1, 2, 3`), userID, true, start.Format(tally.DateLayout), end.AddDate(0, 1, 0).Format(tally.DateLayout))
+	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
+		FROM transactions
+		WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND hidden = ?) AND posted_on >= ? AND posted_on < ?
+		GROUP BY 1, 2, 3`), userID, userID, true, start.Format(tally.DateLayout), end.AddDate(0, 1, 0).Format(tally.DateLayout))
 	if err != nil {
 		return nil, fmt.Errorf("store: hidden totals: %w", err)
 	}
