@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/config"
 	"github.com/tallyhq/tally/internal/demobank"
@@ -42,6 +43,10 @@ type Main struct {
 	Sync  *ingest.Service
 	// Notify checks budgets and delivers notifications.
 	Notify *notify.Service
+	// Cache is the read cache: Redis with --redis-url, else in-process.
+	Cache *cache.Cache
+	// Replica serves the API's lag-tolerant reads (--database-replica-url).
+	Replica *sqldb.Replica
 
 	listener net.Listener
 	server   *http.Server
@@ -108,11 +113,27 @@ func (m *Main) Run(ctx context.Context) error {
 	if blobURL == "" {
 		blobURL = filepath.Join(c.DataDir, "blobs")
 	}
-	blobs, err := blob.Open(blobURL)
+	blobs, err := blob.Open(ctx, blobURL)
 	if err != nil {
 		return err
 	}
 	m.Store = store.New(db, store.NoJobs{})
+	if m.Cache, err = openCache(ctx, c, m.Logger); err != nil {
+		return err
+	}
+	m.Store.SetInvalidator(m.Cache)
+	if db.Dialect == sqldb.Postgres {
+		// Every process records where the log stood after a user's write,
+		// so an API process with a replica knows when it has caught up,
+		// whichever process wrote.
+		m.Cache.WriteMark = db.WriteLSN
+	}
+	if c.DatabaseReplicaURL != "" && c.Role != config.RoleWorker {
+		if m.Replica, err = sqldb.OpenReplica(ctx, c.DatabaseReplicaURL, m.Logger); err != nil {
+			return err
+		}
+		m.Store.SetReplica(m.Replica)
+	}
 	m.Sync = &ingest.Service{
 		Store:      m.Store,
 		Blobs:      blobs,
@@ -177,7 +198,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if c.Role != config.RoleWorker {
 		signupOpen := c.Signup == config.SignupOpen || c.Demo
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, SignupOpen: signupOpen}
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, SignupOpen: signupOpen}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
@@ -204,7 +225,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
-	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version())
+	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version(),
+		"cache", cacheKind(c), "replica", c.DatabaseReplicaURL != "" && c.Role != config.RoleWorker)
 
 	if c.Demo {
 		if err := m.setUpDemo(ctx, key); err != nil {
@@ -212,6 +234,33 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// openCache opens the read cache: Redis when --redis-url is set, else a
+// bounded in-process LRU. A Redis that does not answer at start is
+// reported and Tally serves from the database until it does.
+func openCache(ctx context.Context, c *config.Config, logger *slog.Logger) (*cache.Cache, error) {
+	if c.RedisURL == "" {
+		return cache.New(cache.NewMemory(0), cache.Options{Logger: logger}), nil
+	}
+	r, err := cache.NewRedis(c.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.Ping(pingCtx); err != nil {
+		logger.Warn("redis unreachable; reading from the database until it answers",
+			"url", cache.RedactURL(c.RedisURL), "error", err.Error())
+	}
+	return cache.New(r, cache.Options{Logger: logger}), nil
+}
+
+func cacheKind(c *config.Config) string {
+	if c.RedisURL != "" {
+		return "redis"
+	}
+	return "memory"
 }
 
 // URL is the base URL the process serves.
@@ -235,6 +284,16 @@ func (m *Main) Close() error {
 	}
 	if m.Jobs != nil && m.started {
 		if err := m.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.Replica != nil {
+		if err := m.Replica.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.Cache != nil {
+		if err := m.Cache.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -45,6 +45,11 @@ func TestWorldShapes(t *testing.T) {
 		{"GOOGLE PAY SPAR EXPRESS 0412", -650, "", "groceries", "Spar"},
 		{"KARTENZAHLUNG HORNBA", -4599, "", "home_improvement", "Hornbach"},
 		{"WAITROSE 999 SMALLVILL", -2210, "", "groceries", "Waitrose"},
+		// A short number that is part of the brand; a letter and a digit that are one.
+		{"Union 76", -6094, "", "gas_fuel", "76"},
+		{"MITRE 10 NEWMARKET", -2599, "", "home_improvement", "Mitre 10"},
+		{"A1 TELEKOM AUSTRIA AG 1020 WIEN", -3500, "", "mobile_phone", "A1 Telekom"},
+		{"O2 UK 12345", -2000, "", "mobile_phone", "O2 Mobile"},
 		// Display names keep their accents, title-cased.
 		{"KORTKJØP SKOMAKER ÅSE BRØNN", -45000, "", "", "Skomaker Åse Brønn"},
 		// Generic words for shops no dictionary knows, with their accents.

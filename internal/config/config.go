@@ -30,6 +30,7 @@ type Config struct {
 	BlobURL     string // default: DataDir/blobs
 	RedisURL    string
 	Role        string
+	AddrSet     bool // --addr or TALLY_ADDR was given
 	Demo        bool
 	SecretKey   string // TALLY_SECRET_KEY only; never a flag, so it stays out of ps
 	LogLevel    string
@@ -47,6 +48,22 @@ type Config struct {
 	// Signup is who may create an account: SignupOpen lets anyone,
 	// SignupClosed only the first user of an instance. --demo opens it.
 	Signup string
+	// DatabaseReplicaURL is a PostgreSQL streaming replica that serves the
+	// API's reads which tolerate lag; empty: every read goes to the primary.
+	DatabaseReplicaURL string
+}
+
+// DefaultWorkerAddr is where --role worker serves /healthz, /readyz and
+// /metrics unless --addr says otherwise.
+const DefaultWorkerAddr = "127.0.0.1:8082"
+
+// redactURL hides a URL's password; an unparseable URL is not echoed.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
 }
 
 // Sign-up policies.
@@ -82,8 +99,8 @@ func (c *Config) DataFlags(fs *flag.FlagSet) {
 // ServeFlags registers the flags of serve.
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.DataFlags(fs)
-	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
-	fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path (default: the data dir's blobs/)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (default 127.0.0.1:8080; "+DefaultWorkerAddr+" with --role worker)")
+	fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path or s3://BUCKET/PREFIX?endpoint=URL&region=R (default: the data dir's blobs/)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis for the read cache (default: in-process)")
 	fs.StringVar(&c.Role, "role", c.Role, "all, api or worker")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "mount the demo bank and create the demo user with linked accounts")
@@ -94,6 +111,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
 	fs.StringVar(&c.Signup, "signup", c.Signup, "who may sign up: open (anyone) or closed (only the first user); --demo opens it")
+	fs.StringVar(&c.DatabaseReplicaURL, "database-replica-url", c.DatabaseReplicaURL, "postgres://... of a streaming replica for reads (default: the primary serves every read)")
 }
 
 // Parse parses args into fs and then fills every flag not given on the
@@ -117,6 +135,10 @@ func Parse(fs *flag.FlagSet, args []string, c *Config) error {
 		}
 	})
 	c.SecretKey = os.Getenv("TALLY_SECRET_KEY")
+	if f := fs.Lookup("addr"); f != nil {
+		_, env := os.LookupEnv(EnvName("addr"))
+		c.AddrSet = set["addr"] || env
+	}
 	return errors.Join(errs...)
 }
 
@@ -189,6 +211,26 @@ func (c *Config) Validate() error {
 		}
 		if c.SMTPFrom == "" {
 			return errors.New("config: --smtp-url needs --smtp-from (TALLY_SMTP_FROM), the sender address")
+		}
+	}
+	if c.Role == RoleWorker && c.Addr == Default().Addr && !c.AddrSet {
+		// A worker serves only health and metrics; its own default lets it
+		// run beside an API process on one host.
+		c.Addr = DefaultWorkerAddr
+	}
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			return fmt.Errorf("config: --redis-url %q: want redis://[user:password@]host:port[/db]", redactURL(c.RedisURL))
+		}
+	}
+	if c.DatabaseReplicaURL != "" {
+		u, err := url.Parse(c.DatabaseReplicaURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			return fmt.Errorf("config: --database-replica-url %q: want postgres://[user:password@]host:port/db", redactURL(c.DatabaseReplicaURL))
+		}
+		if !strings.HasPrefix(c.DatabaseURL, "postgres") {
+			return errors.New("config: --database-replica-url needs a PostgreSQL --database-url (the primary it replicates)")
 		}
 	}
 	if c.Demo && c.Role == RoleWorker {

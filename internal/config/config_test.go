@@ -61,3 +61,64 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateReadPath(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		mod     func(*Config)
+		wantErr string // "" for valid
+	}{
+		{"redis", func(c *Config) { c.RedisURL = "redis://127.0.0.1:6379/0" }, ""},
+		{"redis without scheme", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, "--redis-url"},
+		{"redis wrong scheme", func(c *Config) { c.RedisURL = "http://:hunter2@cache:6379" }, "want redis://"},
+		{"replica", func(c *Config) {
+			c.DatabaseURL = "postgres://db/tally"
+			c.DatabaseReplicaURL = "postgres://replica:5433/tally"
+		}, ""},
+		{"replica not postgres", func(c *Config) {
+			c.DatabaseURL = "postgres://db/tally"
+			c.DatabaseReplicaURL = "sqlite:///tmp/x.db"
+		}, "--database-replica-url"},
+		{"replica of sqlite", func(c *Config) { c.DatabaseReplicaURL = "postgres://replica:5433/tally" }, "needs a PostgreSQL --database-url"},
+	} {
+		c := Default()
+		tc.mod(&c)
+		err := c.Validate()
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: Validate() = %v, want nil", tc.name, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%s: Validate() = %v, want an error containing %q", tc.name, err, tc.wantErr)
+		case err != nil && strings.Contains(err.Error(), "hunter2"):
+			t.Errorf("%s: the error shows the password: %v", tc.name, err)
+		}
+	}
+}
+
+func TestWorkerAddr(t *testing.T) {
+	c := Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.ServeFlags(fs)
+	if err := Parse(fs, []string{"--role", "worker"}, &c); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != DefaultWorkerAddr {
+		t.Errorf("worker Addr = %q, want %q beside the API's default", c.Addr, DefaultWorkerAddr)
+	}
+	c = Default()
+	fs = flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.ServeFlags(fs)
+	if err := Parse(fs, []string{"--role", "worker", "--addr", "127.0.0.1:8080"}, &c); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" {
+		t.Errorf("worker Addr = %q, want the --addr given", c.Addr)
+	}
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -63,16 +64,18 @@ func (s *Server) getBudgets(w http.ResponseWriter, r *http.Request, u *tally.Use
 		}
 		month = m
 	}
-	plan, err := s.notifier().Plan(r.Context(), u.ID, month)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := budgetsJSON{Month: month, Currency: plan.Currency, Categories: make([]budgetLineJSON, 0, len(plan.Lines))}
-	for _, l := range plan.Lines {
-		out.Categories = append(out.Categories, newBudgetLineJSON(l, plan.Currency))
-	}
-	writeJSON(w, http.StatusOK, out)
+	// Statuses project the month from today's date: the entry is the day's.
+	s.cachedJSON(w, r, u, "budgets:"+month+":"+s.now().In(u.Location()).Format(tally.DateLayout), func(ctx context.Context) (any, error) {
+		plan, err := s.notifier().Plan(ctx, u.ID, month)
+		if err != nil {
+			return nil, err
+		}
+		out := budgetsJSON{Month: month, Currency: plan.Currency, Categories: make([]budgetLineJSON, 0, len(plan.Lines))}
+		for _, l := range plan.Lines {
+			out.Categories = append(out.Categories, newBudgetLineJSON(l, plan.Currency))
+		}
+		return out, nil
+	})
 }
 
 // budgetCategory validates the {category} of a budget path.

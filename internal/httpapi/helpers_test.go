@@ -108,7 +108,7 @@ func (c *fakeConnector) Connect(ctx context.Context, userID string, req ingest.C
 
 // env is one test's server over a fresh database.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	jobs  *fakeJobs
 	srv   *httptest.Server
@@ -132,7 +132,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	jobs := &fakeJobs{}
 	st := store.New(sqldbtest.Open(t), jobs)
@@ -194,6 +194,14 @@ func (e *env) do(method, path, token string, body any) response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return e.roundTrip(req)
+}
+
+// roundTrip sends req, reads the answer and checks it against the API's
+// OpenAPI description: a status, header or field it does not document fails
+// the test.
+func (e *env) roundTrip(req *http.Request) response {
+	e.t.Helper()
 	res, err := e.srv.Client().Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -206,14 +214,17 @@ func (e *env) do(method, path, token string, body any) response {
 	out := response{status: res.StatusCode, header: res.Header, raw: raw}
 	if len(raw) > 0 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &out.body); err != nil {
-			e.t.Fatalf("%s %s: answer is not a JSON object: %v: %s", method, path, err, raw)
+			e.t.Fatalf("%s %s: answer is not a JSON object: %v: %s", req.Method, req.URL.Path, err, raw)
 		}
+	}
+	if err := checkOpenAPI(req, res, raw); err != nil {
+		e.t.Errorf("%s %s answered %d, which openapi.json does not describe: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, raw)
 	}
 	return out
 }
 
 // want fails unless the answer has the status.
-func (r response) want(t *testing.T, status int) response {
+func (r response) want(t testing.TB, status int) response {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("got status %d, want %d; body %s", r.status, status, r.raw)
@@ -223,7 +234,7 @@ func (r response) want(t *testing.T, status int) response {
 
 // wantError fails unless the answer is the error shape with status and code,
 // and its message contains every one of contains.
-func (r response) wantError(t *testing.T, status int, code string, contains ...string) {
+func (r response) wantError(t testing.TB, status int, code string, contains ...string) {
 	t.Helper()
 	r.want(t, status)
 	var shape struct {

@@ -8,16 +8,16 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/summary"
 )
 
 // Connector links a user to an institution: it verifies the credentials with
@@ -51,6 +51,14 @@ type Server struct {
 	// SignupOpen lets anyone create a user through POST /users; when false
 	// only the instance's first user may.
 	SignupOpen bool
+	// Cache holds summaries, spending, budgets and trends per user; nil
+	// reads the database every time.
+	Cache *cache.Cache
+	// Summary builds GET /api/v1/summary; one over Store, Notify and Cache
+	// when nil.
+	Summary *summary.Service
+
+	tokens tokenCache // bearer tokens recently seen, checked against Cache
 }
 
 func (s *Server) now() time.Time {
@@ -104,6 +112,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/transactions.csv", s.exportTransactions)
 	s.handleAuth(mux, "GET "+v1+"/trends", s.getTrends)
 	s.handleAuth(mux, "POST "+v1+"/notifications/read-all", s.readAllNotifications)
+	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
+	s.handle(mux, "GET "+v1+"/openapi.json", serveOpenAPI)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.
@@ -127,16 +137,11 @@ func (s *Server) handleAuth(mux *http.ServeMux, pattern string, h authedHandler)
 
 // authenticate returns the user of the request's bearer token.
 func (s *Server) authenticate(r *http.Request) (*tally.User, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "missing Authorization header; send Authorization: Bearer TOKEN")
+	hash, err := bearerHash(r)
+	if err != nil {
+		return nil, err
 	}
-	scheme, token, ok := strings.Cut(h, " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, tally.Errorf(tally.EUNAUTHORIZED, "Authorization header must be Bearer TOKEN")
-	}
-	u, err := s.Store.UserByToken(r.Context(), auth.HashToken(token), store.TokenAPI)
+	u, err := s.Store.UserByToken(r.Context(), hash, store.TokenAPI)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
 		return nil, tally.Errorf(tally.EUNAUTHORIZED, "token is invalid or expired")
 	}

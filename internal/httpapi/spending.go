@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/tallyhq/tally"
@@ -32,12 +33,16 @@ func (s *Server) getSpending(w http.ResponseWriter, r *http.Request, u *tally.Us
 		}
 		month = m
 	}
-	totals, err := s.Store.MonthlyTotals(r.Context(), u.ID, month)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	sp := budget.SummarizeSpending(month, totals)
+	s.cachedJSON(w, r, u, "spending:"+month, func(ctx context.Context) (any, error) {
+		totals, err := s.Store.MonthlyTotals(ctx, u.ID, month)
+		if err != nil {
+			return nil, err
+		}
+		return newSpendingJSON(budget.SummarizeSpending(month, totals)), nil
+	})
+}
+
+func newSpendingJSON(sp budget.Spending) spendingJSON {
 	out := spendingJSON{
 		Month:      sp.Month,
 		Currency:   sp.Currency,
@@ -47,5 +52,5 @@ func (s *Server) getSpending(w http.ResponseWriter, r *http.Request, u *tally.Us
 	for _, c := range sp.Categories {
 		out.Categories = append(out.Categories, categorySpendingJSON{Category: c.Category, Amount: tally.FormatAmount(c.Amount, sp.Currency), Count: c.Count})
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }

@@ -59,29 +59,31 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, u *tal
 		s.error(w, r, err)
 		return
 	}
-	if f.AccountID != "" {
-		// Another user's account answers 404, not an empty page.
-		if _, err := s.Store.Account(r.Context(), u.ID, f.AccountID); err != nil {
-			s.error(w, r, err)
-			return
+	// Recent transactions are what users read most: pages are cached like
+	// summaries, by their exact query, until the user's next write.
+	s.cachedJSON(w, r, u, "transactions:"+r.URL.Query().Encode(), func(ctx context.Context) (any, error) {
+		if f.AccountID != "" {
+			// Another user's account answers 404, not an empty page.
+			if _, err := s.Store.Account(ctx, u.ID, f.AccountID); err != nil {
+				return nil, err
+			}
 		}
-	}
-	txns, next, err := s.Store.Transactions(r.Context(), u.ID, f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := struct {
-		Transactions []transactionJSON `json:"transactions"`
-		NextCursor   *string           `json:"next_cursor"`
-	}{Transactions: make([]transactionJSON, 0, len(txns))}
-	for _, t := range txns {
-		out.Transactions = append(out.Transactions, newTransactionJSON(t))
-	}
-	if next != "" {
-		out.NextCursor = &next
-	}
-	writeJSON(w, http.StatusOK, out)
+		txns, next, err := s.Store.Transactions(ctx, u.ID, f)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Transactions []transactionJSON `json:"transactions"`
+			NextCursor   *string           `json:"next_cursor"`
+		}{Transactions: make([]transactionJSON, 0, len(txns))}
+		for _, t := range txns {
+			out.Transactions = append(out.Transactions, newTransactionJSON(t))
+		}
+		if next != "" {
+			out.NextCursor = &next
+		}
+		return out, nil
+	})
 }
 
 // transactionFilter reads GET /transactions' query; each error names its

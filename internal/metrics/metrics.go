@@ -59,3 +59,30 @@ func init() {
 func Handler() http.Handler {
 	return promhttp.HandlerFor(Registry, promhttp.HandlerOpts{})
 }
+
+var (
+	// CacheRequests counts read-cache lookups by entry kind (summary,
+	// spending, budgets, trends) and result (hit, miss, bypass when the
+	// backend did not answer).
+	CacheRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tally_cache_requests_total",
+		Help: "Read-cache lookups by entry kind and result (hit, miss, bypass).",
+	}, []string{"kind", "result"})
+
+	// CacheErrors counts the intervals in which the cache backend failed.
+	CacheErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tally_cache_errors_total",
+		Help: "Intervals (one a minute at most) in which the cache backend failed.",
+	})
+
+	// DBReads counts API reads by the database that served them: primary
+	// or replica.
+	DBReads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tally_db_reads_total",
+		Help: "API read requests by the database that served them (primary, replica).",
+	}, []string{"target"})
+)
+
+func init() {
+	Registry.MustRegister(CacheRequests, CacheErrors, DBReads)
+}

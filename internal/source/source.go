@@ -36,6 +36,16 @@ type Transaction struct {
 	Pending       bool   // not posted yet; the source lists it again until it posts
 }
 
+// Position is one holding of an investment account.
+type Position struct {
+	SecurityID     string // as SecurityIDType says: a CUSIP, an ISIN, a ticker
+	SecurityIDType string
+	Units          string // decimal, as the source sent it
+	UnitPrice      string // decimal, as the source sent it
+	MarketValue    int64  // minor units of the statement's currency
+	AsOf           time.Time
+}
+
 // Account is an account's identity and description at its source.
 type Account struct {
 	ExternalID string // stable at the source: "bank:CHECKING:routing:number", "sfin:ID"
@@ -51,6 +61,9 @@ type Statement struct {
 	Currency     string // of the amounts; the account's when empty
 	Transactions []Transaction
 	Balance      *int64 // the closing (ledger) balance, when the source gives one
+	// Positions are an investment account's holdings as of the statement
+	// (OFX INVPOSLIST); Tally does not store holdings yet.
+	Positions []Position
 	// ListsPending says the source lists every pending transaction each
 	// time: a pending one stored before and not listed again has posted.
 	ListsPending bool

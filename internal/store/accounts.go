@@ -31,6 +31,7 @@ func (s *Store) insertAccount(ctx context.Context, tx *sql.Tx, a *tally.Account)
 func (s *Store) EnsureAccount(ctx context.Context, a *tally.Account) (*tally.Account, error) {
 	var out *tally.Account
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, a.UserID)
 		got, err := scanAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND connection_id = ? AND external_id = ?`),
 			a.UserID, a.ConnectionID, a.ExternalID))
 		if err == nil {
@@ -63,7 +64,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*tally.Account, error) {
 }
 
 func (s *Store) queryAccounts(ctx context.Context, query string, args ...any) ([]*tally.Account, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(query), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: accounts: %w", err)
 	}
@@ -94,7 +95,7 @@ func (s *Store) ConnectionAccounts(ctx context.Context, userID, connectionID str
 
 // Account returns one of the user's accounts.
 func (s *Store) Account(ctx context.Context, userID, id string) (*tally.Account, error) {
-	a, err := scanAccount(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`), userID, id))
+	a, err := scanAccount(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "account")
 	}
@@ -107,6 +108,7 @@ func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balanc
 	if err != nil {
 		return fmt.Errorf("store: set balance: %w", err)
 	}
+	s.changed(ctx, userID)
 	return nil
 }
 
@@ -115,6 +117,7 @@ func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balanc
 func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *string, hidden *bool) (*tally.Account, error) {
 	var out *tally.Account
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		a, err := scanAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
 		if err != nil {
 			return notFound(err, "account")
@@ -145,6 +148,7 @@ func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *stri
 // institution is removed with its connection instead (a conflict here).
 func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var kind string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT c.kind FROM accounts a JOIN connections c ON c.user_id = a.user_id AND c.id = a.connection_id
 			WHERE a.user_id = ? AND a.id = ?`+s.forUpdate()), userID, id).Scan(&kind)
@@ -196,7 +200,7 @@ func (s *Store) HiddenTotals(ctx context.Context, userID, from, to string) ([]ta
 	if err != nil {
 		return nil, tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", to)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
 		FROM transactions
 		WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND hidden = ?) AND posted_on >= ? AND posted_on < ?
 		GROUP BY 1, 2, 3`), userID, userID, true, start.Format(tally.DateLayout), end.AddDate(0, 1, 0).Format(tally.DateLayout))

@@ -77,7 +77,7 @@ func scanProfile(row *sql.Row, userID string) (*tally.Profile, error) {
 // Profile returns the user's profile; a user who never set one gets the
 // defaults.
 func (s *Store) Profile(ctx context.Context, userID string) (*tally.Profile, error) {
-	return scanProfile(s.db.Reader().QueryRowContext(ctx, s.q(profileQuery), userID), userID)
+	return scanProfile(s.reader(ctx).QueryRowContext(ctx, s.q(profileQuery), userID), userID)
 }
 
 // UpdateProfile changes the user's profile with fn in one transaction,
@@ -86,6 +86,7 @@ func (s *Store) Profile(ctx context.Context, userID string) (*tally.Profile, err
 func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func(p *tally.Profile) error) (*tally.Profile, error) {
 	var out *tally.Profile
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		lock := ""
 		if s.forUpdate() != "" {
 			lock = " FOR UPDATE OF u"
@@ -128,7 +129,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func
 
 // Budgets returns the user's manual budgets by category.
 func (s *Store) Budgets(ctx context.Context, userID string) (map[string]int64, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT category, amount FROM budgets WHERE user_id = ?`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT category, amount FROM budgets WHERE user_id = ?`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: budgets: %w", err)
 	}
@@ -148,6 +149,7 @@ func (s *Store) Budgets(ctx context.Context, userID string) (map[string]int64, e
 // SetBudget stores a manual budget and enqueues a check of month.
 func (s *Store) SetBudget(ctx context.Context, userID, category string, amount int64, currency, month string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO budgets (user_id, category, amount, currency, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (user_id, category) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, updated_at = excluded.updated_at`),
 			userID, category, amount, currency, s.now())
@@ -162,6 +164,7 @@ func (s *Store) SetBudget(ctx context.Context, userID, category string, amount i
 // recommendation, and enqueues a check of month.
 func (s *Store) DeleteBudget(ctx context.Context, userID, category, month string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM budgets WHERE user_id = ? AND category = ?`), userID, category); err != nil {
 			return fmt.Errorf("store: delete budget: %w", err)
 		}
@@ -174,10 +177,10 @@ func (s *Store) DeleteBudget(ctx context.Context, userID, category, month string
 // month the user has any total in.
 func (s *Store) BudgetTotals(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, string, error) {
 	var first sql.NullString
-	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT MIN(month) FROM monthly_totals WHERE user_id = ?`), userID).Scan(&first); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT MIN(month) FROM monthly_totals WHERE user_id = ?`), userID).Scan(&first); err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
 		WHERE user_id = ? AND month >= ? AND month <= ?`), userID, from, to)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
@@ -196,6 +199,7 @@ func (s *Store) BudgetTotals(ctx context.Context, userID, from, to string) ([]ta
 func (s *Store) AddNotifications(ctx context.Context, userID string, ns []*tally.Notification, channels func(kind string) []string) ([]*tally.Notification, error) {
 	var added []*tally.Notification
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var err error
 		added, err = s.addNotificationsTx(ctx, tx, userID, ns, channels)
 		return err
@@ -288,7 +292,7 @@ func scanNotification(row interface{ Scan(...any) error }) (*tally.Notification,
 
 // Notification returns one of the user's notifications.
 func (s *Store) Notification(ctx context.Context, userID, id string) (*tally.Notification, error) {
-	n, err := scanNotification(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE user_id = ? AND id = ?`), userID, id))
+	n, err := scanNotification(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "notification")
 	}
@@ -315,7 +319,7 @@ func (s *Store) Notifications(ctx context.Context, userID, cursor string, limit 
 		args = append(args, at, at, id)
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+notificationColumns+` FROM notifications WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("store: notifications: %w", err)
 	}
@@ -338,7 +342,7 @@ func (s *Store) Notifications(ctx context.Context, userID, cursor string, limit 
 		next = base64.RawURLEncoding.EncodeToString([]byte(last.CreatedAt.Format(time.RFC3339Nano) + "|" + last.ID))
 	}
 	var unread int
-	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&unread); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&unread); err != nil {
 		return nil, "", 0, fmt.Errorf("store: notifications: %w", err)
 	}
 	return out, next, unread, nil
@@ -351,13 +355,14 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string) (*t
 		s.now(), userID, id); err != nil {
 		return nil, fmt.Errorf("store: mark notification read: %w", err)
 	}
+	s.changed(ctx, userID)
 	return s.Notification(ctx, userID, id)
 }
 
 // Delivered reports whether the notification was delivered to channel.
 func (s *Store) Delivered(ctx context.Context, userID, notificationID, channel string) (bool, error) {
 	var n int
-	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND notification_id = ? AND channel = ?`),
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND notification_id = ? AND channel = ?`),
 		userID, notificationID, channel).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: delivered: %w", err)
@@ -420,7 +425,7 @@ func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures in
 // UnreadCount returns how many of the user's notifications are unread.
 func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
 	var n int
-	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&n); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: unread count: %w", err)
 	}
 	return n, nil
@@ -434,13 +439,14 @@ func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID string) (in
 		return 0, fmt.Errorf("store: mark all read: %w", err)
 	}
 	n, _ := res.RowsAffected()
+	s.changed(ctx, userID)
 	return int(n), nil
 }
 
 // TotalsBetween returns the user's monthly totals from month from to month
 // to (inclusive) in one range read of the totals' primary key.
 func (s *Store) TotalsBetween(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
 		WHERE user_id = ? AND month >= ? AND month <= ? ORDER BY month, category, currency`), userID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("store: totals: %w", err)

@@ -22,6 +22,7 @@ func (s *Store) CreateConnection(ctx context.Context, c *tally.Connection, secre
 		c.Status = tally.StatusSyncing
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, c.UserID)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO connections (user_id, id, kind, url, login, secret, institution, fid, status, status_reason, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			c.UserID, c.ID, c.Kind, c.URL, c.Login, secret, c.Institution, c.FID, c.Status, c.StatusReason, now)
@@ -57,7 +58,7 @@ func scanConnection(row interface{ Scan(...any) error }) (*tally.Connection, err
 // Connections lists the user's connections, oldest first. A user has a
 // handful; the list is capped all the same.
 func (s *Store) Connections(ctx context.Context, userID string) ([]*tally.Connection, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? ORDER BY id LIMIT 1000`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? ORDER BY id LIMIT 1000`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: connections: %w", err)
 	}
@@ -78,7 +79,7 @@ func (s *Store) Connections(ctx context.Context, userID string) ([]*tally.Connec
 
 // Connection returns one of the user's connections.
 func (s *Store) Connection(ctx context.Context, userID, id string) (*tally.Connection, error) {
-	c, err := scanConnection(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? AND id = ?`), userID, id))
+	c, err := scanConnection(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+connectionColumns+` FROM connections WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "connection")
 	}
@@ -88,7 +89,7 @@ func (s *Store) Connection(ctx context.Context, userID, id string) (*tally.Conne
 // ConnectionSecret returns the encrypted credential of a connection.
 func (s *Store) ConnectionSecret(ctx context.Context, userID, id string) ([]byte, error) {
 	var secret []byte
-	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT secret FROM connections WHERE user_id = ? AND id = ?`), userID, id).Scan(&secret)
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT secret FROM connections WHERE user_id = ? AND id = ?`), userID, id).Scan(&secret)
 	if err != nil {
 		return nil, notFound(err, "connection")
 	}
@@ -98,6 +99,7 @@ func (s *Store) ConnectionSecret(ctx context.Context, userID, id string) ([]byte
 // RequestSync enqueues a sync of one of the user's connections.
 func (s *Store) RequestSync(ctx context.Context, userID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var one int
 		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM connections WHERE user_id = ? AND id = ?`), userID, id).Scan(&one)
 		if err != nil {
@@ -113,6 +115,7 @@ func (s *Store) RequestSync(ctx context.Context, userID, id string) error {
 // StartSync marks a connection and its accounts as syncing.
 func (s *Store) StartSync(ctx context.Context, userID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET status = ?, status_reason = '' WHERE user_id = ? AND id = ?`), tally.StatusSyncing, userID, id)
 		if err != nil {
 			return fmt.Errorf("store: start sync: %w", err)
@@ -134,6 +137,7 @@ func (s *Store) StartSync(ctx context.Context, userID, id string) error {
 func (s *Store) FinishSync(ctx context.Context, userID, id, status, reason string) error {
 	now := s.now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var err error
 		if status == tally.StatusActive {
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE connections SET status = ?, status_reason = '', last_synced_at = ?, last_success_at = ? WHERE user_id = ? AND id = ?`),
@@ -158,6 +162,7 @@ func (s *Store) FinishSync(ctx context.Context, userID, id, status, reason strin
 // taking their amounts out of the monthly totals in the same transaction.
 func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var one int
 		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM connections WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id).Scan(&one)
 		if err != nil {

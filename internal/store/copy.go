@@ -107,5 +107,6 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 	if err != nil {
 		return 0, fmt.Errorf("store: insert transactions: %w", err)
 	}
+	s.changed(ctx, userID)
 	return inserted, nil
 }

@@ -12,6 +12,7 @@ import (
 // clears a needs-attention status and enqueues a sync, in one transaction.
 func (s *Store) UpdateCredentials(ctx context.Context, userID, id, login string, secret []byte) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET login = ?, secret = ?, status = ?, status_reason = '', credentials_refused_at = NULL WHERE user_id = ? AND id = ? AND kind <> ?`),
 			login, secret, tally.StatusSyncing, userID, id, tally.ConnectionFile)
 		if err != nil {

@@ -22,6 +22,7 @@ func (s *Store) CreateImport(ctx context.Context, imp *tally.Import, enqueue boo
 	imp.Status = tally.ImportQueued
 	imp.CreatedAt = s.now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, imp.UserID)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO imports (user_id, id, account_id, filename, format, blob_key, size, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			imp.UserID, imp.ID, imp.AccountID, imp.Filename, imp.Format, imp.BlobKey, imp.Size, imp.Status, imp.CreatedAt)
@@ -42,7 +43,7 @@ const importColumns = `user_id, id, account_id, filename, format, blob_key, size
 
 // Import returns one of the user's imports.
 func (s *Store) Import(ctx context.Context, userID, id string) (*tally.Import, error) {
-	imp, err := scanImport(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE user_id = ? AND id = ?`), userID, id))
+	imp, err := scanImport(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "import")
 	}
@@ -75,6 +76,7 @@ func (s *Store) StartImport(ctx context.Context, userID, id string) error {
 	if err != nil {
 		return fmt.Errorf("store: start import: %w", err)
 	}
+	s.changed(ctx, userID)
 	return nil
 }
 
@@ -104,6 +106,7 @@ func (s *Store) UpdateImport(ctx context.Context, imp *tally.Import) error {
 	if err != nil {
 		return fmt.Errorf("store: update import: %w", err)
 	}
+	s.changed(ctx, imp.UserID)
 	return nil
 }
 
@@ -123,7 +126,7 @@ func (s *Store) EnsureFileConnection(ctx context.Context, userID string) (string
 // account identity, whichever connection holds it (a synced one first), so
 // a statement file lands in the account its sync fills.
 func (s *Store) AccountByExternalID(ctx context.Context, userID, externalID string) (*tally.Account, error) {
-	a, err := scanAccount(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND external_id = ?
+	a, err := scanAccount(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND external_id = ?
 		ORDER BY CASE WHEN connection_id = ? THEN 1 ELSE 0 END, id LIMIT 1`), userID, externalID, FileConnectionID))
 	if err != nil {
 		return nil, notFound(err, "account")
@@ -133,7 +136,7 @@ func (s *Store) AccountByExternalID(ctx context.Context, userID, externalID stri
 
 // Imports lists the user's most recent imports, newest first, in one query.
 func (s *Store) Imports(ctx context.Context, userID string, limit int) ([]*tally.Import, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE user_id = ? ORDER BY id DESC LIMIT ?`), userID, limit)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE user_id = ? ORDER BY id DESC LIMIT ?`), userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: imports: %w", err)
 	}

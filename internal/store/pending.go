@@ -27,6 +27,7 @@ type Match struct {
 func (s *Store) ReplacePending(ctx context.Context, userID, accountID string, stillPending map[string]bool) ([]Match, error) {
 	var out []Match
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		out = nil
 		load := func(query string, args ...any) ([]*tally.Transaction, error) {
 			rows, err := tx.QueryContext(ctx, s.q(query), args...)

@@ -63,6 +63,7 @@ func (s *Store) RequestRefresh(ctx context.Context, userID, id string, cooldown 
 	now := s.now()
 	var wait time.Duration
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var kind string
 		var last, refused sql.NullTime
 		err := tx.QueryRowContext(ctx, s.q(`SELECT kind, refresh_requested_at, credentials_refused_at FROM connections WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id).Scan(&kind, &last, &refused)
@@ -99,6 +100,7 @@ func (s *Store) RequestRefresh(ctx context.Context, userID, id string, cooldown 
 // last_active_at does so, when several arrive at once.
 func (s *Store) welcomeBack(ctx context.Context, u *tally.User, now time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, u.ID)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET last_active_at = ? WHERE id = ? AND last_active_at < ?`), now, u.ID, now.Add(-InactiveAfter))
 		if err != nil {
 			return err

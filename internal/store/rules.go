@@ -41,6 +41,7 @@ func (s *Store) RecategorizeCounted(ctx context.Context, userID, id, category st
 	var out *tally.Transaction
 	var rule *tally.Rule
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		out, rule, applied = nil, nil, 0
 		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
 		if err != nil {
@@ -96,6 +97,7 @@ func (s *Store) PutRule(ctx context.Context, userID, merchantKey, merchant, cate
 	var r *tally.Rule
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		var err error
 		r, n, err = s.putRule(ctx, tx, userID, merchantKey, merchant, category)
 		return err
@@ -193,6 +195,7 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 		users = append(users, u)
 	}
 	sort.Strings(users) // a fixed order keeps concurrent writers from deadlocking
+	s.touch(tx, users...)
 	for _, u := range users {
 		ds := byUser[u].list()
 		if err := s.addTotals(ctx, tx, u, ds); err != nil {
@@ -219,7 +222,7 @@ func scanRule(row interface{ Scan(...any) error }) (*tally.Rule, error) {
 
 // Rule returns one of the user's rules.
 func (s *Store) Rule(ctx context.Context, userID, id string) (*tally.Rule, error) {
-	r, err := scanRule(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND id = ?`), userID, id))
+	r, err := scanRule(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "rule")
 	}
@@ -228,7 +231,7 @@ func (s *Store) Rule(ctx context.Context, userID, id string) (*tally.Rule, error
 
 // RuleFor returns the user's rule for a seller.
 func (s *Store) RuleFor(ctx context.Context, userID, merchantKey string) (*tally.Rule, error) {
-	r, err := scanRule(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND merchant_key = ?`), userID, merchantKey))
+	r, err := scanRule(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? AND merchant_key = ?`), userID, merchantKey))
 	if err != nil {
 		return nil, notFound(err, "rule")
 	}
@@ -237,7 +240,7 @@ func (s *Store) RuleFor(ctx context.Context, userID, merchantKey string) (*tally
 
 // Rules returns the user's rules by seller name.
 func (s *Store) Rules(ctx context.Context, userID string) ([]*tally.Rule, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? ORDER BY merchant, id`), userID)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+ruleColumns+` FROM rules WHERE user_id = ? ORDER BY merchant, id`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: rules: %w", err)
 	}
@@ -280,5 +283,6 @@ func (s *Store) DeleteRule(ctx context.Context, userID, id string) error {
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return tally.Errorf(tally.ENOTFOUND, "rule not found")
 	}
+	s.changed(ctx, userID)
 	return nil
 }

@@ -8,9 +8,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/sqldb"
 )
 
@@ -47,6 +50,10 @@ func (NoJobs) EnqueueCrowdApplyTx(context.Context, *sql.Tx, string) error       
 type Store struct {
 	db   *sqldb.DB
 	jobs Jobs
+
+	invalidator cache.Invalidator
+	replica     *sqldb.Replica
+	touched     sync.Map // *sql.Tx of a running inTx -> *[]string of touched users
 
 	// Now returns the current time; tests pin it.
 	Now func() time.Time
@@ -96,20 +103,24 @@ func (s *Store) forUpdate() string {
 }
 
 // forShare is the suffix of a SELECT that keeps the rows it read from being
-// deleted until the write transaction ends.
+// deleted until the write transaction ends (other updates of them go on).
 func (s *Store) forShare() string {
 	if s.db.Dialect == sqldb.Postgres {
-		return " FOR SHARE"
+		return " FOR KEY SHARE"
 	}
 	return ""
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. The users
+// fn touched (see touch) are told to the invalidator after the commit.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	users := new([]string)
+	s.touched.Store(tx, users)
+	defer s.touched.Delete(tx)
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -117,7 +128,31 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.changed(ctx, *users...)
 	return nil
+}
+
+// SetInvalidator sets what learns about committed writes (the read cache);
+// the cache is built after the store, so the two are wired in that order.
+// Without one, writes tell nobody.
+func (s *Store) SetInvalidator(inv cache.Invalidator) { s.invalidator = inv }
+
+// touch records, inside a transaction run by inTx, that it changes what the
+// users' summaries, spending, budgets or trends show.
+func (s *Store) touch(tx *sql.Tx, userIDs ...string) {
+	if v, ok := s.touched.Load(tx); ok {
+		p := v.(*[]string)
+		*p = append(*p, userIDs...)
+	}
+}
+
+// changed tells the invalidator, after a commit, whose data a write changed.
+func (s *Store) changed(ctx context.Context, userIDs ...string) {
+	if s.invalidator == nil || len(userIDs) == 0 {
+		return
+	}
+	slices.Sort(userIDs)
+	s.invalidator.Changed(ctx, slices.Compact(userIDs)...)
 }
 
 // notFound turns sql.ErrNoRows into a domain not-found error.

@@ -103,7 +103,7 @@ func (s *Store) totalsStatements(userID string, ds []tally.MonthlyTotal) []state
 // MonthlyTotals returns the user's totals for a month ("YYYY-MM"), all
 // categories and currencies.
 func (s *Store) MonthlyTotals(ctx context.Context, userID, month string) ([]tally.MonthlyTotal, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
 		WHERE user_id = ? AND month = ? AND count <> 0 ORDER BY category, currency`), userID, month)
 	if err != nil {
 		return nil, fmt.Errorf("store: monthly totals: %w", err)
@@ -128,6 +128,7 @@ type Drift struct {
 func (s *Store) ReconcileUser(ctx context.Context, userID string, repair bool) ([]Drift, error) {
 	var drifts []Drift
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
 			FROM transactions WHERE user_id = ? GROUP BY 1, 2, 3`), userID)
 		if err != nil {
@@ -178,7 +179,7 @@ func (s *Store) ReconcileUser(ctx context.Context, userID string, repair bool) (
 // UserIDs returns up to limit user ids after the given one, in order, for
 // commands that walk every user.
 func (s *Store) UserIDs(ctx context.Context, after string, limit int) ([]string, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?`), after, limit)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?`), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: user ids: %w", err)
 	}

@@ -52,6 +52,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	now := s.now()
 	inserted := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		inserted = 0
 		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
 			return err
@@ -159,7 +160,7 @@ func scanTxn(row interface{ Scan(...any) error }) (*tally.Transaction, error) {
 
 // Transaction returns one of the user's transactions.
 func (s *Store) Transaction(ctx context.Context, userID, id string) (*tally.Transaction, error) {
-	t, err := scanTxn(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`), userID, id))
+	t, err := scanTxn(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "transaction")
 	}
@@ -245,7 +246,7 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 		}
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(query+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(query+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: transactions: %w", err)
 	}
@@ -281,7 +282,7 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 func (s *Store) windowEnd(ctx context.Context, where string, args []any, window int) (string, error) {
 	var t tally.Transaction
 	var posted sqldb.Date
-	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT posted_on, id FROM transactions WHERE `+where+` ORDER BY posted_on DESC, id DESC LIMIT 1 OFFSET ?`),
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT posted_on, id FROM transactions WHERE `+where+` ORDER BY posted_on DESC, id DESC LIMIT 1 OFFSET ?`),
 		append(args[:len(args):len(args)], window)...).Scan(&posted, &t.ID)
 	if err == sql.ErrNoRows {
 		return "", nil

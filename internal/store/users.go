@@ -23,6 +23,7 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash string) (*ta
 	if err != nil {
 		return nil, fmt.Errorf("store: create user: %w", err)
 	}
+	s.changed(ctx, u.ID)
 	return u, nil
 }
 
@@ -75,6 +76,7 @@ func (s *Store) TouchUser(ctx context.Context, u *tally.User) error {
 		return fmt.Errorf("store: touch user: %w", err)
 	}
 	u.LastActiveAt = now
+	s.changed(ctx, u.ID) // processes that remember the user see the new time
 	return nil
 }
 
@@ -114,30 +116,53 @@ const tokenUseInterval = time.Minute
 // UserByToken returns the user a live token of the kind belongs to, and
 // records the use of an API token.
 func (s *Store) UserByToken(ctx context.Context, tokenHash, kind string) (*tally.User, error) {
+	u, _, err := s.TokenUser(ctx, tokenHash, kind)
+	return u, err
+}
+
+// TokenUser is UserByToken that also returns when the token expires (nil:
+// never). It records the use of an API token.
+func (s *Store) TokenUser(ctx context.Context, tokenHash, kind string) (*tally.User, *time.Time, error) {
 	var exp, used sql.NullTime
 	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.time_zone, u.created_at, u.last_active_at, t.expires_at, t.last_used_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?`), tokenHash, kind), &exp, &used)
 	if err != nil {
-		return nil, notFound(err, "token")
+		return nil, nil, notFound(err, "token")
 	}
 	now := s.now()
 	if exp.Valid && !now.Before(exp.Time) {
-		return nil, tally.Errorf(tally.ENOTFOUND, "token not found")
+		return nil, nil, tally.Errorf(tally.ENOTFOUND, "token not found")
 	}
+	// An API token's use is recorded, at most once a minute.
 	if kind == TokenAPI && (!used.Valid || now.Sub(used.Time) >= tokenUseInterval) {
 		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE tokens SET last_used_at = ? WHERE token_hash = ?`), now, tokenHash); err != nil {
-			return nil, fmt.Errorf("store: token use: %w", err)
+			return nil, nil, fmt.Errorf("store: token use: %w", err)
 		}
 	}
-	return u, nil
+	return u, nullTime(exp), nil
 }
 
-// DeleteToken removes a token or session.
+// DeleteToken removes a token or session. The owner's cache generation
+// moves on, so no process keeps accepting the token from its cache.
 func (s *Store) DeleteToken(ctx context.Context, tokenHash string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM tokens WHERE token_hash = ?`), tokenHash)
+	rows, err := s.db.QueryContext(ctx, s.q(`DELETE FROM tokens WHERE token_hash = ? RETURNING user_id`), tokenHash)
 	if err != nil {
 		return fmt.Errorf("store: delete token: %w", err)
 	}
+	defer rows.Close()
+	var users []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return fmt.Errorf("store: delete token: %w", err)
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: delete token: %w", err)
+	}
+	rows.Close()
+	s.changed(ctx, users...)
 	return nil
 }
 
@@ -223,6 +248,7 @@ func (s *Store) DeleteAPIToken(ctx context.Context, userID, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return tally.Errorf(tally.ENOTFOUND, "token %s not found", id)
 	}
+	s.changed(ctx, userID) // no process keeps accepting it from its cache
 	return nil
 }
 
@@ -232,5 +258,6 @@ func (s *Store) DeleteSessions(ctx context.Context, userID, keep string) error {
 	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM tokens WHERE user_id = ? AND kind = ? AND token_hash <> ?`), userID, TokenSession, keep); err != nil {
 		return fmt.Errorf("store: delete sessions: %w", err)
 	}
+	s.changed(ctx, userID)
 	return nil
 }

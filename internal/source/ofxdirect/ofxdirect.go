@@ -115,6 +115,10 @@ func Statement(st *ofx.Statement) source.Statement {
 		v := st.Ledger.Amount
 		out.Balance = &v
 	}
+	for _, p := range st.Positions {
+		out.Positions = append(out.Positions, source.Position{SecurityID: p.SecurityID, SecurityIDType: p.SecurityIDType,
+			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, AsOf: p.AsOf})
+	}
 	return out
 }
 

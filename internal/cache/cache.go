@@ -1,0 +1,244 @@
+// Package cache is Tally's read cache: cache-aside entries kept per user and
+// invalidated by a per-user generation that every committed write bumps.
+//
+// The entries and the generations live in a Backend: a bounded in-process
+// LRU by default, Redis when several processes share one database. Keys
+// always carry the user's id. A generation is a random token, so an entry
+// written under an older generation (or under one an eviction forgot) is
+// never read again; entries also expire after a TTL, which bounds what a
+// day's change of date can leave stale. A backend that fails (Redis down)
+// is a miss: the reader loads from the database and the failure is logged
+// at most once per interval, never returned.
+package cache
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tallyhq/tally/internal/metrics"
+)
+
+// Backend stores bytes under keys. Implementations are safe for concurrent
+// use. Get reports a missing key as found == false and a nil error.
+type Backend interface {
+	Get(ctx context.Context, key string) (value []byte, found bool, err error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// SetNX sets key only when it is missing and returns the value the key
+	// holds afterwards.
+	SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) ([]byte, error)
+	Close() error
+}
+
+// Invalidator learns about committed writes. Changed is called after the
+// write's transaction commits, with every user whose data it changed; it
+// never fails (a cache that cannot be reached is logged and skipped).
+type Invalidator interface {
+	Changed(ctx context.Context, userIDs ...string)
+}
+
+// Nop is an Invalidator that does nothing, for commands that run without a
+// cache (migrate, reconcile, import from the command line).
+type Nop struct{}
+
+// Changed does nothing.
+func (Nop) Changed(context.Context, ...string) {}
+
+// Default lifetimes.
+const (
+	// DefaultTTL bounds how long an entry lives without a write.
+	DefaultTTL = 5 * time.Minute
+	// GenerationTTL is how long a user's generation outlives their last
+	// write; longer than any entry, so an entry never outlives it.
+	GenerationTTL = 24 * time.Hour
+	// logEvery is how often a failing backend is reported.
+	logEvery = time.Minute
+)
+
+// Cache is the per-user read cache over a Backend.
+type Cache struct {
+	backend Backend
+	ttl     time.Duration
+	logger  *slog.Logger
+	prefix  string
+
+	// WriteMark, when set, returns a mark of the database's write position
+	// after a commit (PostgreSQL's WAL LSN); Changed stores it with the
+	// user's generation so reads can tell whether a replica has caught up.
+	WriteMark func(ctx context.Context) (string, error)
+
+	mu       sync.Mutex
+	lastLog  time.Time
+	failures int
+}
+
+// Options configure a Cache.
+type Options struct {
+	TTL    time.Duration // DefaultTTL when 0
+	Logger *slog.Logger  // slog.Default when nil
+	// Prefix starts every key, so tests and deployments can share one
+	// Redis; "tally:" when empty.
+	Prefix string
+}
+
+// New returns a cache over b.
+func New(b Backend, o Options) *Cache {
+	c := &Cache{backend: b, ttl: o.TTL, logger: o.Logger, prefix: o.Prefix}
+	if c.ttl <= 0 {
+		c.ttl = DefaultTTL
+	}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	if c.prefix == "" {
+		c.prefix = "tally:"
+	}
+	return c
+}
+
+// Close closes the backend.
+func (c *Cache) Close() error { return c.backend.Close() }
+
+// failed logs a backend error at most once per interval.
+func (c *Cache) failed(op string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	c.mu.Lock()
+	c.failures++
+	now := time.Now()
+	if now.Sub(c.lastLog) < logEvery {
+		c.mu.Unlock()
+		return
+	}
+	n := c.failures
+	c.failures, c.lastLog = 0, now
+	c.mu.Unlock()
+	c.logger.Warn("cache unavailable, reading from the database", "op", op, "error", err.Error(), "failures", n)
+	metrics.CacheErrors.Inc()
+}
+
+func (c *Cache) genKey(userID string) string { return c.prefix + "gen:" + userID }
+
+func newToken() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// State is what the cache knows of a user's writes: the generation their
+// entries are filed under and the write mark of their last write ("" when
+// unknown).
+type State struct {
+	Generation string
+	Mark       string
+	ok         bool // the backend answered
+}
+
+// State returns the user's current generation, creating one when there is
+// none.
+func (c *Cache) State(ctx context.Context, userID string) State {
+	key := c.genKey(userID)
+	v, found, err := c.backend.Get(ctx, key)
+	if err != nil {
+		c.failed("get generation", err)
+		return State{}
+	}
+	if !found {
+		if v, err = c.backend.SetNX(ctx, key, []byte(newToken()), GenerationTTL); err != nil {
+			c.failed("set generation", err)
+			return State{}
+		}
+	}
+	gen, mark, _ := strings.Cut(string(v), "/")
+	return State{Generation: gen, Mark: mark, ok: true}
+}
+
+// Changed gives each user a new generation, so their entries are read
+// again from the database by every process sharing the backend.
+func (c *Cache) Changed(ctx context.Context, userIDs ...string) {
+	if len(userIDs) == 0 {
+		return
+	}
+	// The write has committed; a cancelled request must still invalidate.
+	ctx = context.WithoutCancel(ctx)
+	mark := ""
+	if c.WriteMark != nil {
+		m, err := c.WriteMark(ctx)
+		if err != nil {
+			c.logger.Warn("cache: read the write position", "error", err.Error())
+		}
+		mark = m
+	}
+	for _, u := range userIDs {
+		v := newToken()
+		if mark != "" {
+			v += "/" + mark
+		}
+		if err := c.backend.Set(ctx, c.genKey(u), []byte(v), GenerationTTL); err != nil {
+			c.failed("bump generation", err)
+		}
+	}
+}
+
+// Load returns the user's entry name under the state's generation, calling
+// load and storing its answer on a miss. name must be the same for the same
+// question (include the month, the date or the parameters it depends on).
+// A backend error is a miss; only load's error is returned.
+func (c *Cache) Load(ctx context.Context, st State, userID, name string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	kind, _, _ := strings.Cut(name, ":")
+	if !st.ok {
+		metrics.CacheRequests.WithLabelValues(kind, "bypass").Inc()
+		return load(ctx)
+	}
+	key := c.prefix + "v:" + userID + ":" + st.Generation + ":" + name
+	v, found, err := c.backend.Get(ctx, key)
+	if err != nil {
+		c.failed("get", err)
+	}
+	if found {
+		metrics.CacheRequests.WithLabelValues(kind, "hit").Inc()
+		return v, nil
+	}
+	metrics.CacheRequests.WithLabelValues(kind, "miss").Inc()
+	v, err = load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.backend.Set(ctx, key, v, c.ttl); err != nil {
+		c.failed("set", err)
+	}
+	return v, nil
+}
+
+// Known reports whether the backend answered: only then are Generation
+// and Mark the user's.
+func (s State) Known() bool { return s.ok }
+
+type stateKey struct{}
+
+type ctxState struct {
+	userID string
+	state  State
+}
+
+// WithState returns a context carrying the user's state, read once per
+// request; Get uses it instead of asking the backend again.
+func WithState(ctx context.Context, userID string, st State) context.Context {
+	return context.WithValue(ctx, stateKey{}, ctxState{userID, st})
+}
+
+// Get is Load under the user's state: the one WithState put in ctx, or a
+// fresh one.
+func (c *Cache) Get(ctx context.Context, userID, name string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	st, ok := ctx.Value(stateKey{}).(ctxState)
+	if !ok || st.userID != userID {
+		st.state = c.State(ctx, userID)
+	}
+	return c.Load(ctx, st.state, userID, name, load)
+}

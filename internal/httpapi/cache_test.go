@@ -1,0 +1,332 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/cache"
+	"github.com/tallyhq/tally/internal/httpapi"
+	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/metrics"
+	"github.com/tallyhq/tally/internal/store"
+)
+
+// sharedBackend is what several processes share: the Redis at
+// TALLY_TEST_REDIS_URL under a key prefix of the test's own, or else one
+// in-process LRU standing in for it.
+func sharedBackend(t *testing.T) (cache.Backend, string) {
+	t.Helper()
+	prefix := fmt.Sprintf("tally-test:%s:%s:", strings.ReplaceAll(t.Name(), "/", "-"), tally.NewID())
+	url := os.Getenv("TALLY_TEST_REDIS_URL")
+	if url == "" {
+		return cache.NewMemory(1000), prefix
+	}
+	r, err := cache.NewRedis(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := r.Ping(ctx); err != nil {
+		t.Fatalf("TALLY_TEST_REDIS_URL=%s: %v", url, err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r, prefix
+}
+
+// process is one more Tally process over e's database: its own store, its
+// own cache over backend, and (unless it is a worker) its own API server.
+func (e *env) process(backend cache.Backend, prefix string, api bool) *env {
+	e.t.Helper()
+	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := cache.New(backend, cache.Options{Logger: logger, Prefix: prefix})
+	st := store.New(e.store.DB(), e.jobs)
+	st.Now = e.store.Now
+	st.SetInvalidator(c)
+	p := &env{t: e.t, store: st, jobs: e.jobs, logs: e.logs}
+	if api {
+		s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c, SignupOpen: true}
+		mux := http.NewServeMux()
+		s.Routes(mux)
+		p.srv = httptest.NewServer(httpx.Middleware(mux, logger))
+		e.t.Cleanup(p.srv.Close)
+	}
+	return p
+}
+
+// summary reads GET /api/v1/summary.
+func (e *env) summary(token string) response {
+	e.t.Helper()
+	return e.do("GET", "/api/v1/summary", token, nil).want(e.t, http.StatusOK)
+}
+
+func spendingOf(r response, category string) any {
+	for _, c := range r.body["spending"].(map[string]any)["categories"].([]any) {
+		if m := c.(map[string]any); m["category"] == category {
+			return m["amount"]
+		}
+	}
+	return nil
+}
+
+func budgetOf(r response, category string) map[string]any {
+	for _, b := range r.list("budgets") {
+		if b["category"] == category {
+			return b
+		}
+	}
+	return nil
+}
+
+// TestCacheReadYourWrites writes through one API process (or a worker)
+// and reads the summary, spending and budgets through another, each with
+// its own cache over one shared backend: every kind of write shows on the
+// next read.
+func TestCacheReadYourWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	b := e.process(backend, prefix, true)
+	worker := e.process(backend, prefix, false)
+	ctx := context.Background()
+
+	id, token := a.signUp("cached@example.com")
+	a.do("PUT", "/api/v1/profile", token, map[string]any{"monthly_income": "5000.00"}).want(t, http.StatusOK)
+	_, accts := a.link(token)
+
+	// Read through b until each step, so b holds a cached answer that the
+	// write must make stale.
+	steps := []struct {
+		name  string
+		write func()
+		check func(r response) error
+	}{
+		{"sync chunk", func() {
+			worker.seed(id, txn{account: accts[0], date: "2026-03-10", category: "groceries", merchant: "Corner Market", amount: -2500})
+		}, func(r response) error {
+			if got := spendingOf(r, "groceries"); got != "25.00" {
+				return fmt.Errorf("groceries spending %v, want 25.00", got)
+			}
+			return nil
+		}},
+		{"recategorization", func() {
+			tx := b.do("GET", "/api/v1/transactions", token, nil).want(t, http.StatusOK).list("transactions")[0]
+			a.do("PATCH", "/api/v1/transactions/"+tx["id"].(string), token, map[string]any{"category": "restaurants"}).want(t, http.StatusOK)
+		}, func(r response) error {
+			if got := spendingOf(r, "restaurants"); got != "25.00" {
+				return fmt.Errorf("restaurants spending %v, want 25.00", got)
+			}
+			return nil
+		}},
+		{"rule", func() {
+			worker.seed(id, txn{account: accts[0], date: "2026-03-11", category: "shopping", merchant: "Corner Store", amount: -1000})
+			b.summary(token)
+			a.do("POST", "/api/v1/rules", token, map[string]any{"merchant": "Corner Store", "category": "groceries"}).want(t, http.StatusCreated)
+		}, func(r response) error {
+			if got := spendingOf(r, "groceries"); got != "10.00" {
+				return fmt.Errorf("groceries spending %v, want 10.00 after the rule", got)
+			}
+			return nil
+		}},
+		{"crowd re-file", func() {
+			worker.seed(id, txn{account: accts[0], date: "2026-03-12", category: "uncategorized", source: tally.SourceNone, merchant: "Zed Bakery", amount: -700})
+			b.summary(token)
+			if _, err := e.store.DB().ExecContext(ctx, e.store.DB().Rebind(`INSERT INTO crowd_categories (merchant_key, merchant, category, voters, updated_at) VALUES (?, ?, ?, ?, ?)`),
+				seedEngine.Merchant("Zed Bakery").Key, "Zed Bakery", "coffee_shops", 3, now); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := worker.store.ApplyCrowd(ctx, seedEngine.Merchant("Zed Bakery").Key); err != nil {
+				t.Fatal(err)
+			}
+		}, func(r response) error {
+			if got := spendingOf(r, "coffee_shops"); got != "7.00" {
+				return fmt.Errorf("coffee_shops spending %v, want 7.00 after the crowd re-file", got)
+			}
+			return nil
+		}},
+		{"budget", func() {
+			a.do("PUT", "/api/v1/budgets/food_dining", token, map[string]any{"amount": "321.00"}).want(t, http.StatusOK)
+		}, func(r response) error {
+			if l := budgetOf(r, "food_dining"); l == nil || l["amount"] != "321.00" || l["source"] != "manual" {
+				return fmt.Errorf("food_dining budget %v, want 321.00 manual", l)
+			}
+			return nil
+		}},
+		{"profile", func() {
+			a.do("PUT", "/api/v1/profile", token, map[string]any{"monthly_income": "10000.00"}).want(t, http.StatusOK)
+		}, func(r response) error {
+			// The template's housing share follows the income.
+			if l := budgetOf(r, "rent_mortgage"); l == nil || l["amount"] != "4000.00" {
+				return fmt.Errorf("rent_mortgage budget %v, want 4000.00 (40%% of the new income)", l)
+			}
+			return nil
+		}},
+		{"balance", func() {
+			if err := worker.store.SetAccountBalance(ctx, id, accts[0], 777700); err != nil {
+				t.Fatal(err)
+			}
+		}, func(r response) error {
+			if got := r.list("net_worth")[0]["assets"]; got != "7777.00" {
+				return fmt.Errorf("assets %v, want 7777.00", got)
+			}
+			return nil
+		}},
+		{"budget alert", func() {
+			if _, err := worker.store.AddNotifications(ctx, id, []*tally.Notification{
+				{Kind: tally.NotifyBudgetExceeded, Category: "food_dining", Month: "2026-03", Message: "Food is over budget"},
+			}, func(string) []string { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}, func(r response) error {
+			if got := r.body["unread_notifications"]; got != float64(1) {
+				return fmt.Errorf("unread %v, want 1", got)
+			}
+			return nil
+		}},
+		{"alert read", func() {
+			n := b.do("GET", "/api/v1/notifications", token, nil).want(t, http.StatusOK).list("notifications")[0]
+			a.do("POST", "/api/v1/notifications/"+n["id"].(string)+"/read", token, nil).want(t, http.StatusOK)
+		}, func(r response) error {
+			if got := r.body["unread_notifications"]; got != float64(0) {
+				return fmt.Errorf("unread %v, want 0", got)
+			}
+			return nil
+		}},
+	}
+	for _, st := range steps {
+		b.summary(token)
+		b.do("GET", "/api/v1/budgets", token, nil).want(t, http.StatusOK)
+		b.do("GET", "/api/v1/spending", token, nil).want(t, http.StatusOK)
+		st.write()
+		if err := st.check(b.summary(token)); err != nil {
+			t.Fatalf("after a %s, process b's summary: %v", st.name, err)
+		}
+		if err := st.check(a.summary(token)); err != nil {
+			t.Fatalf("after a %s, process a's summary: %v", st.name, err)
+		}
+	}
+	// A cached page of transactions, too.
+	page := b.do("GET", "/api/v1/transactions?limit=5", token, nil).want(t, http.StatusOK).list("transactions")
+	a.do("PATCH", "/api/v1/transactions/"+page[0]["id"].(string), token, map[string]any{"category": "pets"}).want(t, http.StatusOK)
+	if got := b.do("GET", "/api/v1/transactions?limit=5", token, nil).want(t, http.StatusOK).list("transactions")[0]["category"]; got != "pets" {
+		t.Fatalf("transactions after a change elsewhere: got category %v, want pets", got)
+	}
+	a.do("PATCH", "/api/v1/transactions/"+page[0]["id"].(string), token, map[string]any{"category": page[0]["category"]}).want(t, http.StatusOK)
+
+	// The same holds for /spending and /budgets.
+	if got := b.do("GET", "/api/v1/spending", token, nil).want(t, http.StatusOK).str("total"); got != "42.00" {
+		t.Errorf("spending total %q, want 42.00", got)
+	}
+	lines := b.budgetLines(token, "2026-03")
+	if lines["food_dining"]["amount"] != "321.00" {
+		t.Errorf("budgets: food_dining %v, want 321.00", lines["food_dining"])
+	}
+}
+
+// TestCachePerUser: one user's cached answer is never another's.
+func TestCachePerUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	id1, tok1 := a.signUp("one@example.com")
+	id2, tok2 := a.signUp("two@example.com")
+	_, acc1 := a.link(tok1)
+	_, acc2 := a.link(tok2)
+	a.seed(id1, txn{account: acc1[0], date: "2026-03-03", category: "groceries", amount: -1100})
+	a.seed(id2, txn{account: acc2[0], date: "2026-03-03", category: "groceries", amount: -2200})
+	hits := func() float64 {
+		return testutil.ToFloat64(metrics.CacheRequests.WithLabelValues("summary-json", "hit"))
+	}
+	var before float64
+	for round := range 2 { // the second round is served from the cache
+		if round == 1 {
+			before = hits()
+		}
+		for _, c := range []struct{ token, want string }{{tok1, "11.00"}, {tok2, "22.00"}} {
+			if got := spendingOf(a.summary(c.token), "groceries"); got != c.want {
+				t.Fatalf("summary: got groceries %v, want %s", got, c.want)
+			}
+			if got := a.do("GET", "/api/v1/spending", c.token, nil).want(t, http.StatusOK).str("total"); got != c.want {
+				t.Fatalf("spending: got total %v, want %s", got, c.want)
+			}
+		}
+	}
+	if got := hits() - before; got < 2 {
+		t.Errorf("got %v summary cache hits in the second round, want 2", got)
+	}
+}
+
+// TestCacheBackendDown: a cache that cannot be reached (Redis stopped,
+// or never there) degrades to database reads, never to an error, and
+// writes still show.
+func TestCacheBackendDown(t *testing.T) {
+	t.Parallel()
+	// A port that nothing listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	down, err := cache.NewRedis("redis://" + addr + "/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+
+	e := newEnv(t)
+	a := e.process(down, "tally:", true)
+	id, token := a.signUp("down@example.com")
+	_, accts := a.link(token)
+	a.seed(id, txn{account: accts[0], date: "2026-03-03", category: "groceries", amount: -1100})
+	if got := spendingOf(a.summary(token), "groceries"); got != "11.00" {
+		t.Fatalf("got groceries %v, want 11.00", got)
+	}
+
+	// A Redis that goes away mid-run: answers from the cache until then,
+	// from the database after.
+	backend, prefix := sharedBackend(t)
+	r, ok := backend.(*cache.Redis)
+	if !ok {
+		t.Skip("set TALLY_TEST_REDIS_URL to stop a real Redis client mid-test")
+	}
+	b := e.process(r, prefix, true)
+	b.summary(token)
+	r.Close()
+	a.seed(id, txn{account: accts[0], date: "2026-03-04", category: "groceries", amount: -1000})
+	if got := spendingOf(b.summary(token), "groceries"); got != "21.00" {
+		t.Fatalf("after Redis stopped: got groceries %v, want 21.00", got)
+	}
+}
+
+// A token one process remembers is refused as soon as any process
+// revokes it, and a profile change (the time zone) shows at once.
+func TestCachedTokenRevoked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	b := e.process(backend, prefix, false)
+	_, token := a.signUp("revoke@example.com")
+	for range 3 {
+		a.summary(token)
+	}
+	if err := b.store.DeleteToken(context.Background(), auth.HashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	a.do("GET", "/api/v1/summary", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
+	a.do("GET", "/api/v1/spending", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
+}

@@ -1,0 +1,80 @@
+package summary_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/cache"
+	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
+	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/summary"
+)
+
+func TestNetWorthOf(t *testing.T) {
+	t.Parallel()
+	accounts := []*tally.Account{
+		{Currency: "USD", Balance: 250000},
+		{Currency: "USD", Balance: -40000}, // a credit card
+		{Currency: "EUR", Balance: 1000},
+		{Currency: "CAD", Balance: -500},
+	}
+	got := summary.NetWorthOf(accounts, "USD")
+	want := []summary.NetWorth{
+		{Currency: "USD", Assets: 250000, Liabilities: 40000, Total: 210000},
+		{Currency: "CAD", Assets: 0, Liabilities: 500, Total: -500},
+		{Currency: "EUR", Assets: 1000, Liabilities: 0, Total: 1000},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	if got := summary.NetWorthOf(nil, "GBP"); len(got) != 1 || got[0] != (summary.NetWorth{Currency: "GBP"}) {
+		t.Fatalf("no accounts: got %+v, want a zero GBP entry", got)
+	}
+}
+
+// The service the web dashboard reads: cached until the user's next write.
+func TestServiceCachesUntilAWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
+	st.Now = func() time.Time { return now }
+	c := cache.New(cache.NewMemory(100), cache.Options{})
+	st.SetInvalidator(c)
+	svc := &summary.Service{Store: st, Notify: &notify.Service{Store: st, Now: st.Now}, Cache: c, Now: st.Now}
+
+	u, err := st.CreateUser(ctx, "dash@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "https://bank.example/ofx", Login: "dash"}
+	acct := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD", Balance: 10000}
+	if err := st.CreateConnection(ctx, conn, []byte("x"), []*tally.Account{acct}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := svc.Summary(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Accounts) != 1 || first.NetWorth[0].Total != 10000 || len(first.Recent) != 0 {
+		t.Fatalf("first summary: %+v", first)
+	}
+	if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{{
+		AccountID: acct.ID, ExternalID: "t1", PostedOn: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC),
+		Amount: -2500, Currency: "USD", Description: "CORNER MARKET", Merchant: "Corner Market",
+		Category: "groceries", CategorySource: tally.SourceDictionary,
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := svc.Summary(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Recent) != 1 || second.Spending.Total != 2500 || second.Recent[0].PostedOn.Format(tally.DateLayout) != "2026-03-14" {
+		t.Fatalf("after a sync chunk: got %d recent, spending %d; want the new transaction and 25.00", len(second.Recent), second.Spending.Total)
+	}
+}
