@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -27,7 +28,8 @@ type trendMonthJSON struct {
 // GET /api/v1/trends?from=YYYY-MM&to=YYYY-MM[&category=]: every month of the
 // range with its income, spending and spending per top-level category (or
 // per subcategory of category), from the monthly totals in one read. The
-// range defaults to the last 12 months.
+// range defaults to the last 12 months. Answers are cached until the
+// user's next write.
 func (s *Server) getTrends(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	q := r.URL.Query()
 	now := s.now().In(u.Location())
@@ -50,22 +52,23 @@ func (s *Server) getTrends(w http.ResponseWriter, r *http.Request, u *tally.User
 		s.error(w, r, err)
 		return
 	}
-	totals, err := s.Store.TotalsBetween(r.Context(), u.ID, months[0], months[len(months)-1])
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	rep := trends.Build(months, totals, category)
-	out := trendsJSON{From: rep.From, To: rep.To, Currency: rep.Currency, Category: rep.Category, Categories: rep.Categories, Months: []trendMonthJSON{}}
-	if out.Categories == nil {
-		out.Categories = []string{}
-	}
-	for _, m := range rep.Months {
-		mj := trendMonthJSON{Month: m.Month, Income: tally.FormatAmount(m.Income, rep.Currency), Spending: tally.FormatAmount(m.Spending, rep.Currency), Categories: map[string]string{}}
-		for k, v := range m.Categories {
-			mj.Categories[k] = tally.FormatAmount(v, rep.Currency)
+	s.cachedJSON(w, r, u, "trends:"+months[0]+":"+months[len(months)-1]+":"+category, func(ctx context.Context) (any, error) {
+		totals, err := s.Store.TotalsBetween(ctx, u.ID, months[0], months[len(months)-1])
+		if err != nil {
+			return nil, err
 		}
-		out.Months = append(out.Months, mj)
-	}
-	writeJSON(w, http.StatusOK, out)
+		rep := trends.Build(months, totals, category)
+		out := trendsJSON{From: rep.From, To: rep.To, Currency: rep.Currency, Category: rep.Category, Categories: rep.Categories, Months: []trendMonthJSON{}}
+		if out.Categories == nil {
+			out.Categories = []string{}
+		}
+		for _, m := range rep.Months {
+			mj := trendMonthJSON{Month: m.Month, Income: tally.FormatAmount(m.Income, rep.Currency), Spending: tally.FormatAmount(m.Spending, rep.Currency), Categories: map[string]string{}}
+			for k, v := range m.Categories {
+				mj.Categories[k] = tally.FormatAmount(v, rep.Currency)
+			}
+			out.Months = append(out.Months, mj)
+		}
+		return out, nil
+	})
 }
