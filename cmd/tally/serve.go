@@ -216,8 +216,9 @@ func (m *Main) Run(ctx context.Context) error {
 	var demoHint string
 	gate := &auth.Gate{Store: m.Store, Box: box}
 	if c.Role != config.RoleWorker {
+		signupOpen := c.Signup == config.SignupOpen || c.Demo
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, Outbound: m.Outbound,
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, SignupOpen: signupOpen, Outbound: m.Outbound,
 			Gate: gate, TrustProxy: c.TrustProxy}
 		api.Routes(mux)
 		if c.Demo {
@@ -226,6 +227,7 @@ func (m *Main) Run(ctx context.Context) error {
 			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
 		}
 		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync,
+			Linker: m.Sync, Categorize: m.Sync.Categorize, Secrets: box, SignupOpen: signupOpen,
 			Gate: gate, TrustProxy: c.TrustProxy})
 		if err != nil {
 			return err

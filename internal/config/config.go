@@ -60,6 +60,9 @@ type Config struct {
 	// a main address on loopback.
 	MetricsAddr  string
 	MetricsToken string
+	// Signup is who may create an account: SignupOpen lets anyone,
+	// SignupClosed only the first user of an instance. --demo opens it.
+	Signup string
 	// DatabaseReplicaURL is a PostgreSQL streaming replica that serves the
 	// API's reads which tolerate lag; empty: every read goes to the primary.
 	DatabaseReplicaURL string
@@ -78,6 +81,12 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
+// Sign-up policies.
+const (
+	SignupOpen   = "open"
+	SignupClosed = "closed"
+)
+
 // Default returns the defaults.
 func Default() Config {
 	return Config{
@@ -90,6 +99,7 @@ func Default() Config {
 		JobTimeout: 10 * time.Minute,
 
 		SyncChunkSize: 10_000,
+		Signup:        SignupClosed,
 	}
 }
 
@@ -118,6 +128,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve /metrics on this separate address, e.g. 127.0.0.1:9090 (default: on --addr, only on loopback or with TALLY_METRICS_TOKEN)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front")
 	fs.StringVar(&c.OutboundAllowCIDR, "outbound-allow-cidr", c.OutboundAllowCIDR, "private networks that banks and webhook receivers may be on, e.g. 192.168.0.0/16,127.0.0.1/32 (default: public addresses only)")
+	fs.StringVar(&c.Signup, "signup", c.Signup, "who may sign up: open (anyone) or closed (only the first user); --demo opens it")
 	fs.StringVar(&c.DatabaseReplicaURL, "database-replica-url", c.DatabaseReplicaURL, "postgres://... of a streaming replica for reads (default: the primary serves every read)")
 }
 
@@ -179,6 +190,13 @@ func (c *Config) Validate() error {
 	case RoleAll, RoleAPI, RoleWorker:
 	default:
 		return fmt.Errorf("config: --role %q: want all, api or worker", c.Role)
+	}
+	switch c.Signup {
+	case SignupOpen, SignupClosed:
+	case "":
+		c.Signup = SignupClosed
+	default:
+		return fmt.Errorf("config: --signup %q: want open or closed", c.Signup)
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -22,7 +22,7 @@ func (e *env) allRoutes() []string {
 	box, _ := secret.New(make([]byte, 32))
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
 	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return now },
-		Secrets: box, Outbound: testGuard()}
+		Secrets: box, Outbound: testGuard(), SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
@@ -53,7 +53,12 @@ func (e *env) aliceOwns(aliceID, alice string) map[string]string {
 	if err != nil || len(series) != 1 {
 		e.t.Fatalf("save recurring: %v", err)
 	}
+	tokens := e.do("GET", "/api/v1/tokens", alice, nil).want(e.t, http.StatusOK).list("tokens")
+	if len(tokens) == 0 {
+		e.t.Fatal("alice has no API token to list")
+	}
 	return map[string]string{
+		"/api/v1/tokens/{id}":                tokens[0]["id"].(string),
 		"/api/v1/recurring/{id}":             series[0].ID,
 		"/api/v1/transactions/{id}/transfer": txns[0].ID,
 		"/api/v1/connections/{id}":           connID,
@@ -76,6 +81,8 @@ func bodyFor(method, path string) any {
 	switch {
 	case method == "PATCH" && strings.HasPrefix(path, "/api/v1/transactions/"):
 		return map[string]any{"category": "restaurants"}
+	case method == "PATCH" && strings.HasPrefix(path, "/api/v1/accounts/"):
+		return map[string]any{"name": "Mine now"}
 	case method == "PATCH" && strings.HasPrefix(path, "/api/v1/recurring/"):
 		return map[string]any{"status": "ignored"}
 	case method == "PATCH" && strings.HasPrefix(path, "/api/v1/connections/"):

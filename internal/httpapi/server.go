@@ -63,6 +63,9 @@ type Server struct {
 	// scheme from X-Forwarded-Proto, as set by a reverse proxy in front.
 	TrustProxy bool
 
+	// SignupOpen lets anyone create a user through POST /users; when false
+	// only the instance's first user may.
+	SignupOpen bool
 	// Cache holds summaries, spending, budgets and trends per user; nil
 	// reads the database every time.
 	Cache *cache.Cache
@@ -135,6 +138,13 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 	s.routeImports(mux)
+	s.handleAuth(mux, "PATCH "+v1+"/accounts/{id}", s.patchAccount)
+	s.handleAuth(mux, "DELETE "+v1+"/accounts/{id}", s.deleteAccount)
+	s.handleAuth(mux, "GET "+v1+"/tokens", s.listTokens)
+	s.handleAuth(mux, "DELETE "+v1+"/tokens/{id}", s.deleteToken)
+	s.handleAuth(mux, "GET "+v1+"/transactions.csv", s.exportTransactions)
+	s.handleAuth(mux, "GET "+v1+"/trends", s.getTrends)
+	s.handleAuth(mux, "POST "+v1+"/notifications/read-all", s.readAllNotifications)
 	s.routeTwoFactor(mux)
 	s.routeUserData(mux)
 	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)

@@ -14,7 +14,14 @@ import (
 type credentialsRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
-	TOTPCode string `json:"totp_code"` // POST /tokens, for accounts with two-factor sign-in
+}
+
+type tokenRequest struct {
+	Email     string  `json:"email"`
+	Password  string  `json:"password"`
+	Name      string  `json:"name"`
+	ExpiresAt *string `json:"expires_at"`
+	TOTPCode  string  `json:"totp_code"` // for accounts with two-factor sign-in
 }
 
 type userJSON struct {
@@ -31,8 +38,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if req.TOTPCode != "" {
-		s.error(w, r, tally.Errorf(tally.EINVALID, "totp_code: unknown field for registration"))
+	if err := auth.SignupAllowed(r.Context(), s.Store, s.SignupOpen); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	email, err := checkEmail(req.Email)
@@ -81,12 +88,23 @@ func checkEmail(email string) (string, error) {
 
 type tokenJSON struct {
 	Token string `json:"token"`
+	apiTokenJSON
 }
 
 // POST /api/v1/tokens
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	var req credentialsRequest
+	var req tokenRequest
 	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	name, err := tally.CheckTokenName(req.Name)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	expires, err := parseExpiry(req.ExpiresAt, s.now())
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -101,9 +119,10 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.Store.CreateToken(r.Context(), u.ID, auth.HashToken(token), store.TokenAPI, nil); err != nil {
+	t, err := s.Store.CreateNamedToken(r.Context(), u.ID, auth.HashToken(token), store.TokenAPI, name, expires)
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, tokenJSON{Token: token})
+	writeJSON(w, http.StatusCreated, tokenJSON{Token: token, apiTokenJSON: newAPITokenJSON(t)})
 }

@@ -76,8 +76,8 @@ func (s *Store) ClearAuthFailures(ctx context.Context, key string) error {
 
 // SessionUser returns the user of a live web session and slides its idle
 // expiry: a session ends idle after no use, and absolute after its start
-// whatever the use. The expiry is written at most once a minute per
-// session, so reads do not all become writes.
+// whatever the use. The expiry is written at most once an hour per
+// session, so reads do not become writes.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string, idle, absolute time.Duration) (*tally.User, error) {
 	var exp sql.NullTime
 	var created time.Time
@@ -95,7 +95,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, idle, absolut
 	if next.After(end) {
 		next = end
 	}
-	if !exp.Valid || next.Sub(exp.Time) >= time.Minute {
+	if !exp.Valid || next.Sub(exp.Time) >= time.Hour {
 		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE tokens SET expires_at = ? WHERE token_hash = ?`), next, tokenHash); err != nil {
 			return nil, fmt.Errorf("store: extend session: %w", err)
 		}
