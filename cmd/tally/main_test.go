@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -378,12 +379,25 @@ func TestSlowBankDoesNotBlockTheAPI(t *testing.T) {
 	t.Parallel()
 	m := startMain(t, true)
 	c, _ := signUp(t, m.URL(), "erin@example.com")
+	// The slow bank says when the link's sign-on has reached it.
+	bank := demobank.New()
+	arrived := make(chan struct{})
+	var once gosync.Once
+	bankSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		bank.ServeHTTP(w, r)
+	}))
+	t.Cleanup(bankSrv.Close)
 	done := make(chan int, 1)
 	go func() {
-		status, _ := c.do("POST", "/api/v1/account", map[string]string{"account_url": m.URL() + "/demobank/ofx", "account_login": "slow-erin", "account_password": "pw"})
+		status, _ := c.do("POST", "/api/v1/account", map[string]string{"account_url": bankSrv.URL + "/ofx", "account_login": "slow-erin", "account_password": "pw"})
 		done <- status
 	}()
-	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the link never reached the bank")
+	}
 	for range 5 {
 		start := time.Now()
 		c.must(200, "GET", "/api/v1/accounts", nil)
