@@ -2,6 +2,7 @@
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
 .PHONY: help build test test-pg race lint bench fuzz
+.PHONY: bench-import multiprocess
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -28,6 +29,14 @@ bench: ## run the benchmarks (figures go to docs/benchmarks.md)
 	go test -run='^$$' -bench=. -benchmem ./internal/ofx ./internal/categorize
 	go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/ingest
 	TALLY_TEST_DATABASE_URL='$(PG_URL)' go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/ingest
+	go test -run='^$$' -bench=. -benchmem ./internal/recurring
+	go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/insight
+
+bench-import: ## tally import against sqlite3 .import and PostgreSQL COPY, bytes per transaction
+	scripts/bench-import.sh
+
+multiprocess: ## two API processes and two workers behind nginx, one of each killed; checks the result
+	scripts/multiprocess.sh
 
 fuzz: ## fuzz the OFX parser for two minutes
 	go test ./internal/ofx -run='^$$' -fuzz=FuzzParse -fuzztime=2m

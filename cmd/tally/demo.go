@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -18,6 +20,7 @@ import (
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/ofx"
 )
 
 const demoEmail = "demo@tally.local"
@@ -87,8 +90,13 @@ func runDemoBank(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("tally demo-bank", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
+	statement := fs.Int("statement", 0, "instead of serving, write a synthetic statement of this many transactions to stdout (benchmarks)")
+	format := fs.String("format", "ofx", "the statement's format: ofx (an OFX 1.02 response) or tsv (date, amount in cents, FITID, description: the same rows for bulk loaders)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *statement > 0 {
+		return writeStatement(stdout, *statement, *format)
 	}
 	if v, ok := lookupEnvUnset(fs, "addr"); ok {
 		*addr = v
@@ -116,4 +124,25 @@ func runDemoBank(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return err
 	}
+}
+
+// writeStatement writes demobank.SyntheticStatement(n, 1), the statement
+// the import benchmarks use, as an OFX file or as tab-separated rows.
+func writeStatement(w io.Writer, n int, format string) error {
+	st := demobank.SyntheticStatement(n, 1)
+	bw := bufio.NewWriterSize(w, 1<<20)
+	switch format {
+	case "ofx":
+		resp := &ofx.Response{Version: 102, SignOn: ofx.SignOnResponse{Org: demobank.Org, FID: demobank.FID}, Statements: []ofx.Statement{st}}
+		if err := ofx.WriteResponse(bw, resp); err != nil {
+			return err
+		}
+	case "tsv":
+		for _, t := range st.Transactions {
+			fmt.Fprintf(bw, "%s\t%d\t%s\t%s\n", t.Posted.Format("2006-01-02"), t.Amount, t.FITID, strings.NewReplacer("\t", " ", "\n", " ").Replace(t.Name))
+		}
+	default:
+		return fmt.Errorf("demo-bank: --format %q: want ofx or tsv", format)
+	}
+	return bw.Flush()
 }

@@ -30,7 +30,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var email, accountID string
 	fs, err := parseFlags("import", args, stderr, &c, func(fs *flag.FlagSet) {
 		c.DataFlags(fs)
-		fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path (default: the data dir's blobs/)")
+		fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path or s3://BUCKET/PREFIX?endpoint=URL&region=R (default: the data dir's blobs/)")
 		fs.StringVar(&email, "email", "", "the user whose accounts receive the transactions")
 		fs.StringVar(&accountID, "account", "", "the account id to import into (default: the file's own account, or one named after the file)")
 	})
@@ -53,7 +53,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if blobURL == "" {
 		blobURL = filepath.Join(c.DataDir, "blobs")
 	}
-	blobs, err := blob.Open(blobURL)
+	blobs, err := blob.Open(ctx, blobURL)
 	if err != nil {
 		return err
 	}
@@ -85,19 +85,25 @@ func importOne(ctx context.Context, svc *ingest.Service, userID, accountID, path
 	if err != nil {
 		return tally.Errorf(tally.EINVALID, "%v", err)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxImportFile+1))
-	f.Close()
+	defer f.Close()
+	file, err := blob.SpoolFile(f) // read in place, never whole in memory
 	if err != nil {
 		return tally.Errorf(tally.EINVALID, "%v", err)
 	}
-	if len(data) > maxImportFile {
+	if file.Size() > maxImportFile {
 		return tally.Errorf(tally.ETOOLARGE, "the file is larger than 1 GiB")
 	}
-	imp, err := svc.NewImport(ctx, userID, accountID, filepath.Base(path), data, false)
+	imp, err := svc.NewImport(ctx, userID, accountID, filepath.Base(path), file, false)
 	if err != nil {
 		return err
 	}
-	total := estimateRows(data, imp.Format)
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	total, err := estimateRows(file, imp.Format)
+	if err != nil {
+		return tally.Errorf(tally.EINVALID, "%v", err)
+	}
 	name := filepath.Base(path)
 	imp, err = svc.RunImport(ctx, userID, imp.ID, func(p *tally.Import) {
 		done := p.Parsed + p.Rejected
@@ -130,15 +136,37 @@ func importOne(ctx context.Context, svc *ingest.Service, userID, accountID, path
 	return nil
 }
 
-// estimateRows guesses a file's transaction count for the progress bar.
-func estimateRows(data []byte, format string) int64 {
+// estimateRows guesses a file's transaction count for the progress bar,
+// reading it once.
+func estimateRows(r io.Reader, format string) (int64, error) {
+	sep, fold := []byte("\n"), false
 	switch format {
 	case "ofx":
-		return int64(bytes.Count(bytes.ToUpper(data), []byte("<STMTTRN>")))
+		sep, fold = []byte("<STMTTRN>"), true
 	case "qif":
-		return int64(bytes.Count(data, []byte("\n^")))
+		sep = []byte("\n^")
 	}
-	return int64(bytes.Count(data, []byte("\n")))
+	var n int64
+	buf := make([]byte, 256<<10)
+	carry := 0 // bytes kept from the previous block so a separator may span two
+	for {
+		m, err := io.ReadFull(r, buf[carry:])
+		block := buf[:carry+m]
+		if fold {
+			block = bytes.ToUpper(block)
+		}
+		n += int64(bytes.Count(block, sep))
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		// Keep the tail shorter than a separator: it cannot hold a whole
+		// one already counted.
+		carry = len(sep) - 1
+		copy(buf, buf[len(buf)-carry:])
+	}
 }
 
 func progressBar(name string, done, total int64) string {

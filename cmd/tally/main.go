@@ -32,6 +32,7 @@ Usage:
   tally migrate    [--database-url URL]
   tally reconcile  [--database-url URL] [--repair]
   tally categorize [--explain]              (descriptors on stdin, JSON lines out)
+  tally loadgen    [--target URL] [--users N] [--duration D]   (simulated users; JSON out)
   tally version
 
 Every flag also reads from an environment variable TALLY_<FLAG>
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReconcile(ctx, rest, stdout, stderr)
 	case "categorize":
 		return runCategorize(ctx, rest, stdin, stdout, stderr)
+	case "loadgen":
+		return runLoadgen(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tally", Version())
 		return nil

@@ -1,6 +1,10 @@
 // Package blob keeps raw documents (institution responses, uploaded files)
 // in an object store under content-addressed keys. The embedded default is a
-// directory in the data dir.
+// directory in the data dir; at scale it is any S3-compatible store, so that
+// API and worker processes on different hosts share uploads.
+//
+// Objects stream in both directions: Put reads from an io.Reader and Get
+// returns an io.ReadCloser, so no document is held whole in memory.
 package blob
 
 import (
@@ -11,8 +15,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/tallyhq/tally"
@@ -20,105 +22,83 @@ import (
 
 // Store keeps immutable objects by key.
 type Store interface {
-	// Put stores data under key. Putting the same key again is harmless.
-	Put(ctx context.Context, key string, data []byte) error
-	// Get returns the object stored under key.
-	Get(ctx context.Context, key string) ([]byte, error)
+	// Put stores what r yields under key. size is the number of bytes r
+	// yields, or -1 when it is not known in advance. Putting the same key
+	// again is harmless; an object is never visible half-written.
+	Put(ctx context.Context, key string, r io.Reader, size int64) error
+	// Get opens the object stored under key; the caller closes it. A key
+	// with no object is ENOTFOUND.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
 }
 
 // Key returns the content-addressed key of data: prefix/sha256-hex.ext,
 // fanned out by the first two bytes so no directory grows huge.
 func Key(prefix string, data []byte, ext string) string {
-	sum := sha256.Sum256(data)
+	return keyOf(prefix, sha256.Sum256(data), ext)
+}
+
+func keyOf(prefix string, sum [sha256.Size]byte, ext string) string {
 	h := hex.EncodeToString(sum[:])
 	return prefix + "/" + h[:2] + "/" + h[2:4] + "/" + h + ext
 }
 
-// Open opens the store a URL names: file:///path or a plain path.
-func Open(rawURL string) (Store, error) {
-	if rawURL == "" {
-		return nil, errors.New("blob: no store URL")
-	}
-	if strings.Contains(rawURL, "://") {
-		u, err := url.Parse(rawURL)
-		if err != nil {
-			return nil, fmt.Errorf("blob: store URL %q: %w", rawURL, err)
-		}
-		if u.Scheme != "file" {
-			return nil, fmt.Errorf("blob: store URL %q: scheme %q is not supported (want file:///path)", rawURL, u.Scheme)
-		}
-		return NewDir(u.Path)
-	}
-	return NewDir(rawURL)
-}
-
-// Dir is a Store in a local directory.
-type Dir struct{ root string }
-
-// NewDir returns a Store rooted at dir, creating it if needed.
-func NewDir(dir string) (*Dir, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("blob: create %s: %w", dir, err)
-	}
-	return &Dir{root: dir}, nil
-}
-
-func (d *Dir) path(key string) (string, error) {
-	clean := filepath.Clean("/" + key)
-	if clean == "/" || strings.Contains(key, "..") {
-		return "", tally.Errorf(tally.EINVALID, "blob key %q is not valid", key)
-	}
-	return filepath.Join(d.root, filepath.FromSlash(clean)), nil
-}
-
-// Put writes data to a temporary file and renames it into place, so a
-// crash never leaves a partial object under the key.
-func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
-	p, err := d.path(key)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(p); err == nil {
-		return nil // content-addressed: already there
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return fmt.Errorf("blob: put %s: %w", key, err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("blob: put %s: %w", key, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, p)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("blob: put %s: %w", key, werr)
+// checkKey refuses keys that could name something outside the store.
+func checkKey(key string) error {
+	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "..") || strings.Contains(key, `\`) {
+		return tally.Errorf(tally.EINVALID, "blob key %q is not valid", key)
 	}
 	return nil
 }
 
-// Get reads an object.
-func (d *Dir) Get(ctx context.Context, key string) ([]byte, error) {
-	p, err := d.path(key)
+// Open opens the store a URL names and checks that it can be used, so a
+// process refuses to start rather than fail on its first document:
+//
+//	/path or file:///path                      a local directory
+//	s3://BUCKET/PREFIX?endpoint=URL&region=R   an S3-compatible bucket; credentials
+//	                                           from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+//
+// Errors name the URL without credentials.
+func Open(ctx context.Context, rawURL string) (Store, error) {
+	if rawURL == "" {
+		return nil, errors.New("blob: no store URL")
+	}
+	if !strings.Contains(rawURL, "://") {
+		return NewDir(rawURL)
+	}
+	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, err
+		// url.Error quotes the whole URL, which may hold credentials.
+		return nil, fmt.Errorf("blob: the object store URL cannot be parsed; want file:///path or s3://BUCKET/PREFIX?endpoint=URL&region=R")
 	}
-	f, err := os.Open(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, tally.Errorf(tally.ENOTFOUND, "object %s not found", key)
+	switch u.Scheme {
+	case "file":
+		return NewDir(u.Path)
+	case "s3":
+		return OpenS3(ctx, u)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("blob: get %s: %w", key, err)
-	}
-	defer f.Close()
-	return io.ReadAll(f)
+	return nil, fmt.Errorf("blob: object store %s: scheme %q is not supported (want file:///path or s3://BUCKET/PREFIX)", Redact(u), u.Scheme)
 }
+
+// Redact returns u as text without any user name or password in it.
+func Redact(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}
+
+// Seekable returns r as an io.ReadSeekCloser, for readers that read a
+// document more than once (the statement parsers check a whole file, then
+// read it again in chunks). Both stores' objects can seek already and are
+// returned as they are (Close then does nothing: close the object itself);
+// any other reader is copied to a temporary file first, which Close
+// removes.
+func Seekable(r io.Reader) (io.ReadSeekCloser, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		return nopCloser{rs}, nil
+	}
+	return NewSpool(r)
+}
+
+type nopCloser struct{ io.ReadSeeker }
+
+func (nopCloser) Close() error { return nil }

@@ -351,6 +351,37 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 	return -1, from
 }
 
+// matchWithNumber matches the span's name with the short number that ends it
+// ("UNION 76", "MITRE 10"), which a store number would otherwise be.
+func (d *Dictionary) matchWithNumber(sc *scan) int32 {
+	end := sc.nameEnd()
+	if end == 0 || end != sc.ns {
+		return -1
+	}
+	next := int(sc.span[end-1]) + 1
+	if next >= sc.n || sc.tok[next].kind != tokNum || sc.tok[next].key1-sc.tok[next].key0 > 4 {
+		return -1
+	}
+	var buf [maxKey]byte
+	n := 0
+	for j := 0; j < end; j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		if n+len(k) > maxKey {
+			return -1
+		}
+		n += copy(buf[n:], k)
+	}
+	k := sc.keyOf(&sc.tok[next])
+	if n+len(k) > maxKey {
+		return -1
+	}
+	n += copy(buf[n:], k)
+	if i := d.exact(buf[:n]); i >= 0 && !d.generated(i) {
+		return i
+	}
+	return -1
+}
+
 // ReadSellers reads the tab-separated seller list: one seller a line as
 // id, name, category, aliases separated by '|', and optional flags
 // ("platform"). Blank lines and lines starting with '#' are skipped.

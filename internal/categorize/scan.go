@@ -274,6 +274,9 @@ func (sc *scan) findSpan() {
 			if sc.ns > 0 {
 				return
 			}
+			if t.kind == tokRef && t.key1-t.key0 == 2 && i+1 < sc.n && sc.tok[i+1].kind == tokWord && !isDigit(sc.key[t.key0]) {
+				break // A1 TELEKOM, O2 UK: a brand, where K1 before a date is a till
+			}
 			continue
 		}
 		f := sc.wordFlags(i)

@@ -90,7 +90,7 @@ func (c *Config) DataFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.DataFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (default 127.0.0.1:8080; "+DefaultWorkerAddr+" with --role worker)")
-	fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path (default: the data dir's blobs/)")
+	fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path or s3://BUCKET/PREFIX?endpoint=URL&region=R (default: the data dir's blobs/)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis for the read cache (default: in-process)")
 	fs.StringVar(&c.Role, "role", c.Role, "all, api or worker")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "mount the demo bank and create the demo user with linked accounts")

@@ -8,22 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/httpx"
 )
-
-func TestStatusOf(t *testing.T) {
-	t.Parallel()
-	for code, want := range map[string]int{
-		tally.EINVALID: 400, tally.EUNAUTHORIZED: 401, tally.EFORBIDDEN: 403, tally.ENOTFOUND: 404,
-		tally.ECONFLICT: 409, tally.ETOOLARGE: 413, tally.EUNPROCESSABLE: 422, tally.ERATELIMIT: 429,
-		tally.EUPSTREAM: 502, tally.EUNAVAILABLE: 503, tally.EINTERNAL: 500, "something else": 500,
-	} {
-		if got := httpx.StatusOf(code); got != want {
-			t.Errorf("StatusOf(%q): got %d, want %d", code, got, want)
-		}
-	}
-}
 
 func TestRequestErrors(t *testing.T) {
 	t.Parallel()

@@ -9,13 +9,15 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // Importer stores an uploaded statement file and queues its import; nothing
-// is stored when the file is refused. *ingest.Service implements it.
+// is stored when the file is refused. The file streams from r (a
+// *blob.Spool is used as it is). *ingest.Service implements it.
 type Importer interface {
-	NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error)
+	NewImport(ctx context.Context, userID, accountID, filename string, r io.Reader, enqueue bool) (*tally.Import, error)
 }
 
 // RefreshCooldown is how often a user may refresh one connection.
@@ -94,7 +96,12 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request, u *tally.U
 		s.error(w, r, tally.Errorf(tally.EINVALID, "send the statement as multipart/form-data with the file in a part named \"file\""))
 		return
 	}
-	var data []byte
+	var file *blob.Spool
+	defer func() {
+		if file != nil {
+			file.Close()
+		}
+	}()
 	var filename, accountID string
 	for {
 		p, err := mr.NextPart()
@@ -108,8 +115,12 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request, u *tally.U
 		switch p.FormName() {
 		case "file":
 			filename = p.FileName()
-			data, err = io.ReadAll(io.LimitReader(p, limit+1))
-			if err == nil && int64(len(data)) > limit {
+			if file != nil {
+				file.Close()
+			}
+			// On disk, not in memory, until the object store has it.
+			file, err = blob.NewSpool(io.LimitReader(p, limit+1))
+			if err == nil && file.Size() > limit {
 				err = &http.MaxBytesError{Limit: limit}
 			}
 		case "account_id":
@@ -124,11 +135,11 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request, u *tally.U
 			return
 		}
 	}
-	if data == nil {
+	if file == nil {
 		s.error(w, r, tally.Errorf(tally.EINVALID, "the multipart part \"file\" is required"))
 		return
 	}
-	imp, err := s.Importer.NewImport(r.Context(), u.ID, accountID, filename, data, true)
+	imp, err := s.Importer.NewImport(r.Context(), u.ID, accountID, filename, file, true)
 	if err != nil {
 		s.error(w, r, err)
 		return

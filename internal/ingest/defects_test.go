@@ -97,7 +97,7 @@ func TestImportOfMissingFileFails(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	imp, err := f.svc.NewImport(ctx, f.user.ID, "", "coffee.csv", []byte(coffeesCSV), false)
+	imp, err := f.svc.NewImport(ctx, f.user.ID, "", "coffee.csv", strings.NewReader(coffeesCSV), false)
 	if err != nil {
 		t.Fatal(err)
 	}

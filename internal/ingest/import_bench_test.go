@@ -82,7 +82,7 @@ func benchImport(b *testing.B, name string, data []byte) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		imp, err := svc.NewImport(ctx, u.ID, "", name, data, false)
+		imp, err := svc.NewImport(ctx, u.ID, "", name, bytes.NewReader(data), false)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,9 +1,9 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -19,8 +19,23 @@ import (
 // is queued in the same database transaction. A file in a format Tally does
 // not read is refused here (EUNPROCESSABLE, naming the format), and an
 // accountID that is not the user's is ENOTFOUND; nothing is stored then.
-func (s *Service) NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error) {
-	format, err := file.Sniff(data[:min(len(data), 8<<10)])
+//
+// The file streams from r to the object store through a temporary file
+// (never whole in memory); r may be a *blob.Spool already.
+func (s *Service) NewImport(ctx context.Context, userID, accountID, filename string, r io.Reader, enqueue bool) (*tally.Import, error) {
+	sp, ok := r.(*blob.Spool)
+	if !ok {
+		var err error
+		if sp, err = blob.NewSpool(r); err != nil {
+			return nil, fmt.Errorf("ingest: store upload: %w", err)
+		}
+		defer sp.Close()
+	}
+	head, err := sp.Head(8 << 10)
+	if err != nil {
+		return nil, err
+	}
+	format, err := file.Sniff(head)
 	if err != nil {
 		return nil, err
 	}
@@ -33,8 +48,11 @@ func (s *Service) NewImport(ctx context.Context, userID, accountID, filename str
 	if filename == "" || filename == "." || filename == "/" {
 		filename = "statement." + format
 	}
-	key := blob.Key("imports/"+userID, data, "."+format)
-	if err := s.Blobs.Put(ctx, key, data); err != nil {
+	key := sp.Key("imports/"+userID, "."+format)
+	if _, err := sp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if err := s.Blobs.Put(ctx, key, sp, sp.Size()); err != nil {
 		return nil, err
 	}
 	imp := &tally.Import{
@@ -43,12 +61,12 @@ func (s *Service) NewImport(ctx context.Context, userID, accountID, filename str
 		Filename:  filename,
 		Format:    format,
 		BlobKey:   key,
-		Size:      int64(len(data)),
+		Size:      sp.Size(),
 	}
 	if err := s.Store.CreateImport(ctx, imp, enqueue); err != nil {
 		return nil, err
 	}
-	s.logger().InfoContext(ctx, "import queued", "user_id", userID, "import_id", imp.ID, "format", format, "size", len(data), "blob_key", key)
+	s.logger().InfoContext(ctx, "import queued", "user_id", userID, "import_id", imp.ID, "format", format, "size", sp.Size(), "blob_key", key)
 	return imp, nil
 }
 
@@ -110,7 +128,7 @@ func (s *Service) RunImport(ctx context.Context, userID, importID string, progre
 // readImport feeds the import's file through the pipeline. A file missing
 // from the object store, or one that cannot be read, is EUNPROCESSABLE.
 func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress func(*tally.Import)) (file.Summary, error) {
-	data, err := s.Blobs.Get(ctx, imp.BlobKey)
+	obj, err := s.Blobs.Get(ctx, imp.BlobKey)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
 		return file.Summary{}, tally.Errorf(tally.EUNPROCESSABLE,
 			"the uploaded file %s is missing from the object store (every process must share one object store); upload it again", imp.Filename)
@@ -118,6 +136,7 @@ func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress fu
 	if err != nil {
 		return file.Summary{}, err
 	}
+	defer obj.Close()
 	r, err := s.newRun(ctx, imp.UserID)
 	if err != nil {
 		return file.Summary{}, err
@@ -135,7 +154,16 @@ func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress fu
 		fr.chosen = acct
 		opts.Currency = acct.Currency
 	}
-	return file.ReadWith(bytes.NewReader(data), opts, func(c *file.Chunk) error {
+	// The parsers read the file more than once. A read that fails midway
+	// (the object store's connection dropped) is not the file's fault: the
+	// import runs again rather than failing.
+	seekable, err := blob.Seekable(obj)
+	if err != nil {
+		return file.Summary{}, fmt.Errorf("read %s: %w", imp.BlobKey, err)
+	}
+	defer seekable.Close()
+	src := &readFailure{r: seekable}
+	sum, err := file.ReadWith(src, opts, func(c *file.Chunk) error {
 		if err := fr.chunk(ctx, c); err != nil {
 			return err
 		}
@@ -147,6 +175,28 @@ func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress fu
 		}
 		return nil
 	})
+	if src.err != nil {
+		return sum, fmt.Errorf("read %s: %w", imp.BlobKey, src.err)
+	}
+	return sum, err
+}
+
+// readFailure remembers the error a read from r failed with, if any.
+type readFailure struct {
+	r   io.ReadSeeker
+	err error
+}
+
+func (f *readFailure) Seek(offset int64, whence int) (int64, error) {
+	return f.r.Seek(offset, whence)
+}
+
+func (f *readFailure) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF && f.err == nil {
+		f.err = err
+	}
+	return n, err
 }
 
 // fileRun is one import's state across chunks.
@@ -236,5 +286,6 @@ func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 			return err
 		}
 	}
-	return nil
+	// Balances over time and holdings.
+	return r.s.recordStatement(ctx, acct, &source.Statement{Currency: c.Currency, Balance: c.Ledger, BalanceAsOf: c.LedgerAsOf, Holdings: c.Holdings})
 }

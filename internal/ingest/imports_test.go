@@ -16,7 +16,7 @@ import (
 func (f *fixture) importFile(t *testing.T, name, accountID, data string) *tally.Import {
 	t.Helper()
 	ctx := context.Background()
-	imp, err := f.svc.NewImport(ctx, f.user.ID, accountID, name, []byte(data), false)
+	imp, err := f.svc.NewImport(ctx, f.user.ID, accountID, name, strings.NewReader(data), false)
 	if err != nil {
 		t.Fatalf("NewImport(%s): %v", name, err)
 	}
@@ -190,7 +190,7 @@ func TestNewImportRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	_, err := f.svc.NewImport(ctx, f.user.ID, "", "report.xml", []byte(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">`), false)
+	_, err := f.svc.NewImport(ctx, f.user.ID, "", "report.xml", strings.NewReader(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">`), false)
 	if tally.ErrorCode(err) != tally.EUNPROCESSABLE || !strings.Contains(tally.ErrorMessage(err), "camt.052") {
 		t.Errorf("camt.052: got %v, want unprocessable naming camt.052", err)
 	}
@@ -199,7 +199,7 @@ func TestNewImportRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	theirs := f.importFileAs(t, other.ID)
-	_, err = f.svc.NewImport(ctx, f.user.ID, theirs.AccountID, "x.csv", []byte(coffeesCSV), false)
+	_, err = f.svc.NewImport(ctx, f.user.ID, theirs.AccountID, "x.csv", strings.NewReader(coffeesCSV), false)
 	if tally.ErrorCode(err) != tally.ENOTFOUND {
 		t.Errorf("another user's account: got %v, want not found", err)
 	}
@@ -211,7 +211,7 @@ func TestNewImportRefusals(t *testing.T) {
 func (f *fixture) importFileAs(t *testing.T, userID string) *tally.Import {
 	t.Helper()
 	ctx := context.Background()
-	imp, err := f.svc.NewImport(ctx, userID, "", "theirs.csv", []byte(coffeesCSV), false)
+	imp, err := f.svc.NewImport(ctx, userID, "", "theirs.csv", strings.NewReader(coffeesCSV), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -73,7 +74,7 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 		return res, fmt.Errorf("ingest: fetch %s: %w", conn.URL, err)
 	}
 	key := blob.Key("raw/"+userID, raw, ext)
-	if err := s.Blobs.Put(ctx, key, raw); err != nil {
+	if err := s.Blobs.Put(ctx, key, bytes.NewReader(raw), int64(len(raw))); err != nil {
 		return res, err
 	}
 	if err := s.Store.RecordRawDocument(ctx, userID, connectionID, key, int64(len(raw)), s.now()); err != nil {

@@ -51,9 +51,28 @@ type Statement struct {
 	Currency     string // of the amounts; the account's when empty
 	Transactions []Transaction
 	Balance      *int64 // the closing (ledger) balance, when the source gives one
+	// BalanceAsOf is when Balance was the balance; zero when unknown.
+	BalanceAsOf time.Time
+	// Holdings are an investment account's positions as of their date.
+	Holdings []tally.Holding
 	// ListsPending says the source lists every pending transaction each
 	// time: a pending one stored before and not listed again has posted.
 	ListsPending bool
+}
+
+// Holdings returns an OFX statement's investment positions, each as of its
+// own date or, without one, the statement's balance date.
+func Holdings(st *ofx.Statement) []tally.Holding {
+	var out []tally.Holding
+	for _, p := range st.Positions {
+		asOf := p.AsOf
+		if asOf.IsZero() && st.Ledger != nil {
+			asOf = st.Ledger.AsOf
+		}
+		out = append(out, tally.Holding{SecurityID: p.SecurityID, IDType: p.SecurityIDType, PositionType: p.Type,
+			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, Currency: st.Currency, AsOf: asOf})
+	}
+	return out
 }
 
 // OFXAccount describes an OFX account identity: its external id encodes the

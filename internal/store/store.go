@@ -32,6 +32,10 @@ type Jobs interface {
 	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
 	// under its crowd category.
 	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
+	// EnqueueRecurringDetectTx enqueues transfer matching and recurring
+	// detection for the user and reports whether it did (a queue may run
+	// no such passes).
+	EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error)
 }
 
 // NoJobs is the Jobs of commands that run no workers (import, user add,
@@ -45,6 +49,9 @@ func (NoJobs) EnqueueImportTx(context.Context, *sql.Tx, string, string) error   
 func (NoJobs) EnqueueBudgetCheckTx(context.Context, *sql.Tx, string, string) error     { return nil }
 func (NoJobs) EnqueueDeliverTx(context.Context, *sql.Tx, string, string, string) error { return nil }
 func (NoJobs) EnqueueCrowdApplyTx(context.Context, *sql.Tx, string) error              { return nil }
+func (NoJobs) EnqueueRecurringDetectTx(context.Context, *sql.Tx, string) (bool, error) {
+	return false, nil
+}
 
 // Store runs Tally's queries.
 type Store struct {
@@ -103,10 +110,10 @@ func (s *Store) forUpdate() string {
 }
 
 // forShare is the suffix of a SELECT that keeps the rows it read from being
-// deleted until the write transaction ends.
+// deleted until the write transaction ends (other updates of them go on).
 func (s *Store) forShare() string {
 	if s.db.Dialect == sqldb.Postgres {
-		return " FOR SHARE"
+		return " FOR KEY SHARE"
 	}
 	return ""
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/httpx"
 )
 
@@ -30,7 +32,7 @@ type importRow struct {
 // Importer accepts an uploaded statement file and queues its import (the
 // ingest service implements it).
 type Importer interface {
-	NewImport(ctx context.Context, userID, accountID, filename string, data []byte, enqueue bool) (*tally.Import, error)
+	NewImport(ctx context.Context, userID, accountID, filename string, r io.Reader, enqueue bool) (*tally.Import, error)
 }
 
 func (h *Handler) maxImportBytes() int64 { return tally.MaxImportBytes }
@@ -105,7 +107,13 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := h.maxImportBytes()
 	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
-	f, hdr, err := r.FormFile("file")
+	// Parts beyond 1 MiB wait in temporary files, not in memory.
+	err = r.ParseMultipartForm(1 << 20)
+	var f multipart.File
+	var hdr *multipart.FileHeader
+	if err == nil {
+		f, hdr, err = r.FormFile("file")
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -116,12 +124,17 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil || int64(len(data)) > limit {
+	file, err := blob.NewSpool(io.LimitReader(f, limit+1))
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	defer file.Close()
+	if file.Size() > limit {
 		refuse(http.StatusRequestEntityTooLarge, "The file is larger than "+fmt.Sprintf("%d MiB", limit>>20)+".")
 		return
 	}
-	_, err = h.Importer.NewImport(r.Context(), u.ID, r.FormValue("account_id"), hdr.Filename, data, true)
+	_, err = h.Importer.NewImport(r.Context(), u.ID, r.FormValue("account_id"), hdr.Filename, file, true)
 	switch code := tally.ErrorCode(err); {
 	case err == nil:
 		http.Redirect(w, r, "/imports", http.StatusSeeOther)

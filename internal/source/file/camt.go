@@ -36,8 +36,10 @@ import (
 // money out, the debtor of money in), else the remittance text, else the
 // additional information; the memo the remittance text. The external id is
 // the bank's AcctSvcrRef, else the NtryRef unless it is a short number (a
-// position in the statement, not an id). INFO entries are not bookings and
-// are skipped; PDNG entries are handed out Pending.
+// position in the statement, not an id). Only booked entries are the
+// account's transactions, as the statement's balances count them: INFO
+// entries (information only) and PDNG entries (pending, listed again under
+// another reference once booked) are skipped.
 
 // camtAmount is an Amt element.
 type camtAmount struct {
@@ -417,7 +419,7 @@ func usableRef(s string) string {
 
 func (c *camtReader) entry() error {
 	e := &c.ntry
-	if strings.EqualFold(e.status, "INFO") {
+	if strings.EqualFold(e.status, "INFO") || strings.EqualFold(e.status, "PDNG") {
 		return nil
 	}
 	if c.st.currency == "" && !c.st.started {
@@ -474,7 +476,6 @@ func camtTransactions(e *camtEntry, currency string) ([]Transaction, string) {
 	default:
 		return nil, "Ntry has no booking date (BookgDt) or value date (ValDt)"
 	}
-	pending := strings.EqualFold(e.status, "PDNG")
 	reversal := strings.EqualFold(e.reversal, "true") || e.reversal == "1"
 	entryRef := e.acctSvcrRef
 	if entryRef == "" && len(e.txs) == 1 {
@@ -484,7 +485,7 @@ func camtTransactions(e *camtEntry, currency string) ([]Transaction, string) {
 	if entryRef == "" {
 		entryRef = usableRef(e.ntryRef)
 	}
-	base := Transaction{Line: e.line, Date: date, Pending: pending}
+	base := Transaction{Line: e.line, Date: date}
 
 	// A batch whose payments carry their own amounts, adding up to the
 	// entry's: one transaction each.
@@ -625,7 +626,7 @@ func readCAMT(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary,
 		return Summary{Rejected: first.Rejected}, noTransactions(Summary{Rejected: first.Rejected}, "camt.053")
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Summary{}, fmt.Errorf("fileimport: rewind: %w", err)
+		return Summary{}, fmt.Errorf("file: rewind: %w", err)
 	}
 	e := &emitter{size: opt.ChunkSize, fn: fn, ids: ids}
 	p2 := newCAMTReader(r, opt)

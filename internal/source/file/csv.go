@@ -240,9 +240,7 @@ func readCSV(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		if d, ok := splitDate(field(rec, l.date)); ok {
 			order.vote(d)
 		}
-		if id := field(rec, l.fitid); id != "" {
-			ids.see(field(rec, l.account), id, strings.Join(rec, "\x1f"))
-		}
+		ids.seeRow(field(rec, l.account), field(rec, l.fitid), rec)
 		if l.amount >= 0 && l.typ < 0 {
 			v := field(rec, l.amount)
 			neg := strings.HasPrefix(v, "-") || strings.HasPrefix(v, "(") || strings.HasSuffix(v, "-")

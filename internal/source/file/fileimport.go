@@ -41,12 +41,14 @@ package file
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tallyhq/tally"
@@ -106,6 +108,10 @@ type Chunk struct {
 	// MT940 :62F: or :62M:), with the last chunk of a statement that has
 	// one; that chunk may hold no transactions.
 	Ledger *int64
+	// LedgerAsOf is when Ledger was the balance; Holdings are the
+	// statement's investment positions (last chunk of an OFX statement).
+	LedgerAsOf time.Time
+	Holdings   []tally.Holding
 }
 
 // ReadOptions tune Read.
@@ -146,14 +152,14 @@ func ReadWith(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary,
 	head := make([]byte, 8<<10)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Summary{}, fmt.Errorf("fileimport: read: %w", err)
+		return Summary{}, fmt.Errorf("file: read: %w", err)
 	}
 	format, err := Sniff(head[:n])
 	if err != nil {
 		return Summary{Format: format}, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Summary{Format: format}, fmt.Errorf("fileimport: rewind: %w", err)
+		return Summary{Format: format}, fmt.Errorf("file: rewind: %w", err)
 	}
 	var sum Summary
 	switch format {
@@ -351,7 +357,7 @@ func (l *lineReader) err() error {
 		if errors.Is(err, bufio.ErrTooLong) {
 			return tally.Errorf(tally.EUNPROCESSABLE, "line %d is longer than %d KiB", l.line+1, maxLine>>10)
 		}
-		return fmt.Errorf("fileimport: read: %w", err)
+		return fmt.Errorf("file: read: %w", err)
 	}
 	return nil
 }
@@ -421,42 +427,68 @@ func accountKey(a *ofx.Account) string {
 // account. The first pass calls see for every row with an id; it keeps 16
 // bytes per id, not the rows. The second pass calls mark.
 type idCheck struct {
-	seed     maphash.Seed
+	h        maphash.Hash
 	content  map[uint64]uint64 // hash of account and id -> hash of the row's content
 	repeated map[uint64]bool
 }
 
 func newIDCheck() *idCheck {
-	return &idCheck{seed: maphash.MakeSeed(), content: map[uint64]uint64{}, repeated: map[uint64]bool{}}
+	return &idCheck{content: map[uint64]uint64{}, repeated: map[uint64]bool{}}
 }
 
 func (c *idCheck) key(acct, id string) uint64 {
-	return maphash.String(c.seed, acct+"\x00"+id)
+	c.h.Reset()
+	c.h.WriteString(acct)
+	c.h.WriteByte(0)
+	c.h.WriteString(id)
+	return c.h.Sum64()
 }
 
-// see records a row's id and content (the fields that tell two
-// transactions apart, joined).
-func (c *idCheck) see(acct, id, content string) {
+// see records a row's id and the hash of its content.
+func (c *idCheck) see(acct, id string, content uint64) {
 	if id == "" {
 		return
 	}
-	k, h := c.key(acct, id), maphash.String(c.seed, content)
+	k := c.key(acct, id)
 	if prev, ok := c.content[k]; ok {
-		if prev != h {
+		if prev != content {
 			c.repeated[k] = true
 		}
 		return
 	}
-	c.content[k] = h
+	c.content[k] = content
 }
 
-// seeTxn records a parsed transaction.
+// seeRow records a row of text fields (a CSV record).
+func (c *idCheck) seeRow(acct, id string, fields []string) {
+	if id == "" {
+		return
+	}
+	c.h.Reset()
+	for _, f := range fields {
+		c.h.WriteString(f)
+		c.h.WriteByte(0x1f)
+	}
+	c.see(acct, id, c.h.Sum64())
+}
+
+// seeTxn records a parsed transaction: its date, amount, text and check
+// number tell it from another.
 func (c *idCheck) seeTxn(acct string, t *Transaction) {
-	c.see(acct, t.FITID, txnContent(t))
-}
-
-func txnContent(t *Transaction) string {
-	return t.Date.Format("20060102") + "\x00" + strconv.FormatInt(t.Amount, 10) + "\x00" + t.Description + "\x00" + t.Memo + "\x00" + t.CheckNum
+	if t.FITID == "" {
+		return
+	}
+	var b [16]byte
+	y, m, d := t.Date.Date()
+	binary.LittleEndian.PutUint64(b[:8], uint64(y*10000+int(m)*100+d))
+	binary.LittleEndian.PutUint64(b[8:], uint64(t.Amount))
+	c.h.Reset()
+	c.h.Write(b[:])
+	for _, s := range [...]string{t.Description, t.Memo, t.CheckNum} {
+		c.h.WriteString(s)
+		c.h.WriteByte(0)
+	}
+	c.see(acct, t.FITID, c.h.Sum64())
 }
 
 // mark clears the id of a row whose id other, different rows share.
@@ -506,7 +538,7 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		return sum, noTransactions(sum, "OFX")
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return sum, fmt.Errorf("fileimport: rewind: %w", err)
+		return sum, fmt.Errorf("file: rewind: %w", err)
 	}
 	_, err = ofx.ParseStreamOptions(r, opt.ChunkSize, ofxOpt, func(st *ofx.Statement, txs []ofx.Transaction, done bool) error {
 		acct := st.Account
@@ -528,6 +560,10 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		if done && st.Ledger != nil {
 			v := st.Ledger.Amount
 			c.Ledger = &v
+			c.LedgerAsOf = st.Ledger.AsOf
+		}
+		if done {
+			c.Holdings = source.Holdings(st)
 		}
 		if len(c.Transactions) == 0 && len(c.Errors) == 0 && c.Ledger == nil {
 			return nil

@@ -623,7 +623,7 @@ func readMT940(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary
 		return Summary{Rejected: sum.Rejected}, noTransactions(Summary{Rejected: sum.Rejected}, "MT940")
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Summary{}, fmt.Errorf("fileimport: rewind: %w", err)
+		return Summary{}, fmt.Errorf("file: rewind: %w", err)
 	}
 	e := &emitter{size: opt.ChunkSize, fn: fn, ids: ids}
 	pass2 := &mt940Reader{opt: opt}

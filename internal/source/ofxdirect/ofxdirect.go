@@ -114,7 +114,9 @@ func Statement(st *ofx.Statement) source.Statement {
 	if st.Ledger != nil {
 		v := st.Ledger.Amount
 		out.Balance = &v
+		out.BalanceAsOf = st.Ledger.AsOf
 	}
+	out.Holdings = source.Holdings(st)
 	return out
 }
 

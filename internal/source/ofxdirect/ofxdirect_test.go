@@ -10,6 +10,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ofx"
 	"github.com/tallyhq/tally/internal/source/ofxdirect"
 )
 
@@ -90,5 +91,28 @@ func TestVerifyFetchAndParse(t *testing.T) {
 	_, err = c.Fetch(ctx, srv.URL+"/ofx", "alice", "pw", ids, time.Time{})
 	if !ofxdirect.IsRetryable(err) {
 		t.Errorf("HTTP 503: got %v, want a retryable error", err)
+	}
+}
+
+func TestStatementKeepsBalanceAndPositions(t *testing.T) {
+	t.Parallel()
+	asOf := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	st := ofxdirect.Statement(&ofx.Statement{
+		Account:  ofx.Account{Kind: ofx.KindInvestment, BrokerID: "broker.example", AccountID: "INV-1"},
+		Currency: "USD",
+		Ledger:   &ofx.Balance{Amount: 1234567},
+		Positions: []ofx.Position{{SecurityID: "037833100", SecurityIDType: "CUSIP", Type: "POSSTOCK", Units: "10", UnitPrice: "190.25",
+			MarketValue: 190250, AsOf: asOf}},
+		Transactions: []ofx.Transaction{{Type: "POS", Posted: asOf.Add(15 * time.Hour), Amount: -2500, FITID: "F1", Memo: "WHOLEFDS HOU 10236", SIC: "5411"}},
+	})
+	if st.Account.ExternalID != "investment::broker.example:INV-1" || st.Balance == nil || *st.Balance != 1234567 {
+		t.Fatalf("got account %s, balance %v", st.Account.ExternalID, st.Balance)
+	}
+	if len(st.Holdings) != 1 || st.Holdings[0].SecurityID != "037833100" || st.Holdings[0].MarketValue != 190250 {
+		t.Fatalf("got holdings %+v", st.Holdings)
+	}
+	l := st.Transactions[0]
+	if l.Description != "WHOLEFDS HOU 10236" || l.MCC != "5411" || l.Date != asOf {
+		t.Fatalf("got line %+v, want the MEMO as description without a NAME, the SIC as MCC, a calendar date", l)
 	}
 }

@@ -1,0 +1,84 @@
+package blob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/tallyhq/tally"
+)
+
+// Dir is a Store in a local directory.
+type Dir struct{ root string }
+
+// NewDir returns a Store rooted at dir, creating it if needed.
+func NewDir(dir string) (*Dir, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("blob: create %s: %w", dir, err)
+	}
+	return &Dir{root: dir}, nil
+}
+
+func (d *Dir) path(key string) (string, error) {
+	if err := checkKey(key); err != nil {
+		return "", err
+	}
+	return filepath.Join(d.root, filepath.FromSlash(filepath.Clean("/"+key))), nil
+}
+
+// Put copies r to a temporary file and renames it into place, so a crash
+// never leaves a partial object under the key.
+func (d *Dir) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(p); err == nil {
+		return nil // content-addressed: already there
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	tmp := f.Name()
+	n, werr := io.Copy(f, r)
+	if werr == nil && size >= 0 && n != size {
+		werr = fmt.Errorf("read %d bytes, want %d", n, size)
+	}
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, p)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("blob: put %s: %w", key, werr)
+	}
+	return nil
+}
+
+// Get opens an object's file.
+func (d *Dir) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, tally.Errorf(tally.ENOTFOUND, "object %s not found", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blob: get %s: %w", key, err)
+	}
+	return f, nil
+}
