@@ -332,3 +332,15 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, u *tal
 	}
 	writeJSON(w, http.StatusOK, newNotificationJSON(n))
 }
+
+// POST /api/v1/notifications/read-all: mark every unread notification read.
+func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	n, err := s.Store.MarkAllNotificationsRead(r.Context(), u.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Marked int `json:"marked"`
+	}{n})
+}

@@ -56,7 +56,7 @@ func (e *env) process(backend cache.Backend, prefix string, api bool) *env {
 	st.SetInvalidator(c)
 	p := &env{t: e.t, store: st, jobs: e.jobs, logs: e.logs}
 	if api {
-		s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c}
+		s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c, SignupOpen: true}
 		mux := http.NewServeMux()
 		s.Routes(mux)
 		p.srv = httptest.NewServer(httpx.Middleware(mux, logger))
