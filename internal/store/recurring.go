@@ -82,6 +82,7 @@ func (s *Store) SetRecurringStatus(ctx context.Context, userID, id, status strin
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, tally.Errorf(tally.ENOTFOUND, "recurring series not found")
 	}
+	s.changed(ctx, userID)
 	return s.Recurring(ctx, userID, id)
 }
 
