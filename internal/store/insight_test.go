@@ -150,8 +150,8 @@ func TestSaveRecurringKeepsIDsAndChoices(t *testing.T) {
 	}
 	// Next pass: Netflix costs more, Hulu and Gym are no longer found.
 	stored, isNew, err = s.SaveRecurring(ctx, u.ID, []tally.RecurringSeries{series("Netflix", -1799)})
-	if err != nil || len(isNew) != 0 {
-		t.Fatalf("second save: %v, new %v", err, isNew)
+	if err != nil || len(isNew) != 0 || len(stored) != 2 {
+		t.Fatalf("second save: %d stored (want Netflix and the ignored Hulu), new %v, %v", len(stored), isNew, err)
 	}
 	list, err := s.RecurringSeries(ctx, u.ID)
 	if err != nil {
