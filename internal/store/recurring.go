@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -93,6 +94,8 @@ func (s *Store) SetRecurringStatus(ctx context.Context, userID, id, status strin
 // series and the keys that are new.
 func (s *Store) SaveRecurring(ctx context.Context, userID string, found []tally.RecurringSeries) ([]*tally.RecurringSeries, map[string]bool, error) {
 	if len(found) > MaxRecurringSeries {
+		found = slices.Clone(found)
+		slices.SortStableFunc(found, func(a, b tally.RecurringSeries) int { return b.Confidence - a.Confidence })
 		found = found[:MaxRecurringSeries]
 	}
 	isNew := map[string]bool{}
