@@ -12,7 +12,8 @@ const (
 )
 
 // NotificationKinds lists every kind, in a stable order.
-var NotificationKinds = []string{NotifyBudgetApproaching, NotifyBudgetExceeded, NotifyBudgetProjected, NotifySyncCompleted, NotifyAccountNeedsAttention}
+var NotificationKinds = []string{NotifyBudgetApproaching, NotifyBudgetExceeded, NotifyBudgetProjected, NotifySyncCompleted, NotifyAccountNeedsAttention,
+	NotifyRecurringNew, NotifyRecurringPriceIncrease, NotifyRecurringMissing}
 
 // Delivery channels. The inbox is the notifications table itself.
 const (

@@ -20,6 +20,7 @@ import (
 	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
@@ -160,6 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Jobs, err = jobs.New(db, jobs.Config{
 		Notify:       m.Notify,
+		Insight:      &insight.Service{Store: m.Store, Notify: m.Notify},
 		Workers:      workers,
 		JobTimeout:   c.JobTimeout,
 		RescueAfter:  c.RescueAfter,

@@ -92,7 +92,39 @@ type Input struct {
 	Manual map[string]int64
 	// ApproachingPercent is the approaching threshold; 0 means the default.
 	ApproachingPercent int
+
+	// Rollover are the categories whose leftover (or overspending) carries
+	// into the next month, by category.
+	Rollover map[string]Rollover
+	// Past are the totals of the months a rollover carries from: from the
+	// earliest Since (at most MaxRolloverMonths back) to the month before
+	// Month.
+	Past []tally.MonthlyTotal
+	// Paid are this month's payments of expected recurring bills at their
+	// usual amount: they do not raise alerts on a budget made from history.
+	Paid []Payment
 }
+
+// Rollover is a budget's rollover mode and the month it was turned on.
+type Rollover struct {
+	Mode  string // tally.RolloverSurplus or tally.RolloverSurplusAndDeficit
+	Since string // "YYYY-MM": the first month whose leftover carries
+}
+
+// Payment is an expected recurring charge paid at its usual amount.
+type Payment struct {
+	Category string
+	Currency string
+	Amount   int64 // spent, positive
+}
+
+// MaxRolloverMonths is how many past months a rollover carries from.
+const MaxRolloverMonths = 12
+
+// StatusPaid is the status of a budget whose spending so far is expected
+// bills paid at their usual amounts, which would otherwise read as
+// approaching or exceeded.
+const StatusPaid = "paid"
 
 // Line is one budgeted category in a month.
 type Line struct {
@@ -105,6 +137,11 @@ type Line struct {
 	Status    string
 	Projected bool  // month-to-date pace exceeds Amount before month end
 	Pace      int64 // spending the pace leads to by month end
+
+	Rollover  string // tally.RolloverNone, RolloverSurplus or RolloverSurplusAndDeficit
+	Carried   int64  // carried from past months (negative: overspending carried)
+	Available int64  // Amount + Carried: what status and alerts measure against
+	Paid      int64  // expected bills paid at their usual amount this month
 }
 
 // Alerts returns the notification kinds this line calls for.
@@ -262,24 +299,54 @@ func Plan(in Input) []Line {
 	now := final.spentBy(in.Totals, in.Currency)[in.Month]
 	elapsed, days := progress(in.Month, in.Today)
 
+	past := final.spentBy(in.Past, in.Currency)
+	paid := map[string]int64{}
+	for _, p := range in.Paid {
+		if b, ok := final.bucket(p.Category); ok && p.Currency == in.Currency && tally.IsSpending(p.Category) {
+			paid[b] += p.Amount
+		}
+	}
+
 	out := make([]Line, 0, len(amounts))
 	for c, amount := range amounts {
 		s := now[c]
-		l := Line{Category: c, Amount: amount, Source: sources[c], Spent: s.amount, Remaining: amount - s.amount, Status: StatusUnder}
-		if amount > 0 {
-			l.Percent = s.amount * 100 / amount
+		l := Line{Category: c, Amount: amount, Source: sources[c], Spent: s.amount, Status: StatusUnder, Rollover: tally.RolloverNone}
+		if r, ok := in.Rollover[c]; ok && r.Mode != tally.RolloverNone && r.Mode != "" {
+			l.Rollover = r.Mode
+			l.Carried = carried(r, in.Month, amount, past, c)
+		}
+		avail := amount + l.Carried
+		l.Available, l.Remaining = avail, avail-s.amount
+		if avail > 0 {
+			l.Percent = s.amount * 100 / avail
+		}
+		// Expected bills paid at their usual amount are no news on a budget
+		// made from their own history: status measures the rest of the
+		// spending against the rest of the budget.
+		spent, budget, count := s.amount, avail, s.count
+		if l.Source == SourceHistory && paid[c] > 0 {
+			l.Paid = min(paid[c], s.amount)
+			spent, budget = s.amount-l.Paid, avail-l.Paid
+			count = 0 // the pace of bills is no pace
 		}
 		switch {
-		case amount > 0 && s.amount >= amount:
+		case spent <= 0:
+		case budget <= 0 || spent >= budget:
 			l.Status = StatusExceeded
-		case amount > 0 && s.amount*100 >= amount*threshold:
+		case spent*100 >= budget*threshold:
 			l.Status = StatusApproaching
+		}
+		if l.Status == StatusUnder && l.Paid > 0 && avail > 0 && s.amount*100 >= avail*threshold {
+			l.Status = StatusPaid
 		}
 		// A pace needs a week of the month and a few purchases: rent paid on
 		// the first is not a pace.
-		if l.Status != StatusExceeded && elapsed >= 7 && elapsed < days && s.count >= 3 && s.amount > 0 {
-			l.Pace = s.amount * int64(days) / int64(elapsed)
-			l.Projected = l.Pace > amount
+		if l.Status != StatusExceeded && elapsed >= 7 && elapsed < days && count >= 3 && spent > 0 {
+			l.Pace = spent * int64(days) / int64(elapsed)
+			l.Projected = l.Pace > budget
+			if l.Paid > 0 {
+				l.Pace += l.Paid
+			}
 		}
 		out = append(out, l)
 	}
@@ -290,6 +357,30 @@ func Plan(in Input) []Line {
 		return out[i].Category < out[j].Category
 	})
 	return out
+}
+
+// carried is what a rollover brings into month for budget c of amount:
+// each month from r.Since (at most MaxRolloverMonths back) to the one
+// before month leaves amount plus what it carried minus what it spent;
+// surplus carries only what is left over, never a deficit.
+func carried(r Rollover, month string, amount int64, past map[string]map[string]spend, c string) int64 {
+	start, err := time.Parse(tally.MonthLayout, month)
+	if err != nil {
+		return 0
+	}
+	first := start.AddDate(0, -MaxRolloverMonths, 0)
+	if since, err := time.Parse(tally.MonthLayout, r.Since); err == nil && since.After(first) {
+		first = since
+	}
+	var carry int64
+	for m := first; m.Before(start); m = m.AddDate(0, 1, 0) {
+		left := amount + carry - past[m.Format(tally.MonthLayout)][c].amount
+		if r.Mode == tally.RolloverSurplus && left < 0 {
+			left = 0
+		}
+		carry = left
+	}
+	return carry
 }
 
 // progress returns how many days of month have passed by today (today
@@ -353,6 +444,9 @@ func Message(kind string, l Line, month, currency string) string {
 		monthName = t.Month().String()
 	}
 	spent, amount := Money(l.Spent, currency), Money(l.Amount, currency)
+	if l.Carried != 0 {
+		amount = Money(l.Available, currency)
+	}
 	switch kind {
 	case KindExceeded:
 		if l.Remaining == 0 {

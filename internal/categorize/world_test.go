@@ -50,6 +50,9 @@ func TestWorldShapes(t *testing.T) {
 		{"MITRE 10 NEWMARKET", -2599, "", "home_improvement", "Mitre 10"},
 		{"A1 TELEKOM AUSTRIA AG 1020 WIEN", -3500, "", "mobile_phone", "A1 Telekom"},
 		{"O2 UK 12345", -2000, "", "mobile_phone", "O2 Mobile"},
+		// A foreign-exchange note after the name.
+		{"HOTEL MARAIS EUROS        78.80 VISAXR     1.0724 CD 1425", -7348, "", "hotel", "Hotel Marais"},
+		{"CLOUDFLARE 650-3198939, US 9.95 USD, 1 USD = 0.88241 EUR", -878, "", "", "Cloudflare"},
 		// Display names keep their accents, title-cased.
 		{"KORTKJØP SKOMAKER ÅSE BRØNN", -45000, "", "", "Skomaker Åse Brønn"},
 		// Generic words for shops no dictionary knows, with their accents.

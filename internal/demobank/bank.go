@@ -170,6 +170,9 @@ func (b *Bank) Respond(req *ofx.Request) *ofx.Response {
 		}
 		start, end := b.window(now, sr.Start, sr.End)
 		st := g.statement(k, start, end, sr.IncludeTransactions)
+		if IsInsightLogin(so.UserID) {
+			st = insightStatement(so.UserID, k, now, start, end, sr.IncludeTransactions)
+		}
 		st.TrnUID = sr.TrnUID
 		resp.Statements = append(resp.Statements, st)
 	}

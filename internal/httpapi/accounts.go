@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/tallyhq/tally"
@@ -47,14 +48,15 @@ func newAccountsJSON(accounts []*tally.Account) []accountJSON {
 
 // GET /api/v1/accounts
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	accounts, err := s.Store.Accounts(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Accounts []accountJSON `json:"accounts"`
-	}{newAccountsJSON(accounts)})
+	s.cachedJSON(w, r, u, "accounts", func(ctx context.Context) (any, error) {
+		accounts, err := s.Store.Accounts(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Accounts []accountJSON `json:"accounts"`
+		}{newAccountsJSON(accounts)}, nil
+	})
 }
 
 // GET /api/v1/accounts/{id}

@@ -34,6 +34,10 @@ type budgetLineJSON struct {
 	Percent   int64  `json:"percent"`
 	Status    string `json:"status"`
 	Projected bool   `json:"projected"`
+	Rollover  string `json:"rollover"`
+	Carried   string `json:"carried"`
+	Available string `json:"available"`
+	Paid      string `json:"paid"`
 }
 
 type budgetsJSON struct {
@@ -49,7 +53,8 @@ func newBudgetLineJSON(l budget.Line, currency string) budgetLineJSON {
 	}
 	return budgetLineJSON{Category: l.Category, Name: name, Amount: tally.FormatAmount(l.Amount, currency), Source: l.Source,
 		Spent: tally.FormatAmount(l.Spent, currency), Remaining: tally.FormatAmount(l.Remaining, currency), Percent: l.Percent,
-		Status: l.Status, Projected: l.Projected}
+		Status: l.Status, Projected: l.Projected, Rollover: l.Rollover, Carried: tally.FormatAmount(l.Carried, currency),
+		Available: tally.FormatAmount(l.Available, currency), Paid: tally.FormatAmount(l.Paid, currency)}
 }
 
 // GET /api/v1/budgets?month=YYYY-MM: every budgeted category, its amount and
@@ -98,14 +103,19 @@ func (s *Server) putBudget(w http.ResponseWriter, r *http.Request, u *tally.User
 		return
 	}
 	var req struct {
-		Amount *string `json:"amount"`
+		Amount   *string `json:"amount"`
+		Rollover *string `json:"rollover"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if req.Amount == nil {
-		s.error(w, r, tally.Errorf(tally.EINVALID, `amount is required, as a decimal string such as "450.00"`))
+	if req.Amount == nil && req.Rollover == nil {
+		s.error(w, r, tally.Errorf(tally.EINVALID, `amount is required, as a decimal string such as "450.00" (or rollover alone)`))
+		return
+	}
+	if req.Rollover != nil && !validRollover(*req.Rollover) {
+		s.error(w, r, tally.Errorf(tally.EINVALID, "rollover %q is not allowed: want none, surplus or surplus_and_deficit", *req.Rollover))
 		return
 	}
 	p, err := s.Store.Profile(r.Context(), u.ID)
@@ -113,13 +123,17 @@ func (s *Server) putBudget(w http.ResponseWriter, r *http.Request, u *tally.User
 		s.error(w, r, err)
 		return
 	}
-	amount, err := tally.ParseAmount(*req.Amount, p.Currency)
-	if err != nil || amount <= 0 {
-		s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s", *req.Amount, p.Currency))
-		return
+	var amount *int64
+	if req.Amount != nil {
+		a, err := tally.ParseAmount(*req.Amount, p.Currency)
+		if err != nil || a <= 0 {
+			s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s", *req.Amount, p.Currency))
+			return
+		}
+		amount = &a
 	}
 	month := s.currentMonth(u)
-	if err := s.Store.SetBudget(r.Context(), u.ID, category, amount, p.Currency, month); err != nil {
+	if err := s.Store.PutBudget(r.Context(), u.ID, category, amount, p.Currency, req.Rollover, month); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -139,6 +153,10 @@ func (s *Server) writeBudgetLine(w http.ResponseWriter, r *http.Request, u *tall
 		}
 	}
 	s.error(w, r, tally.Errorf(tally.ENOTFOUND, "no budget for %s", category))
+}
+
+func validRollover(v string) bool {
+	return v == tally.RolloverNone || v == tally.RolloverSurplus || v == tally.RolloverSurplusAndDeficit
 }
 
 // DELETE /api/v1/budgets/{category}: back to the recommendation.
@@ -184,12 +202,13 @@ func newProfileJSON(p *tally.Profile) profileJSON {
 
 // GET /api/v1/profile.
 func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	p, err := s.Store.Profile(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newProfileJSON(p))
+	s.cachedJSON(w, r, u, "profile", func(ctx context.Context) (any, error) {
+		p, err := s.Store.Profile(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		return newProfileJSON(p), nil
+	})
 }
 
 type profileRequest struct {
@@ -284,23 +303,24 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, u *ta
 		}
 		limit = n
 	}
-	ns, next, unread, err := s.Store.Notifications(r.Context(), u.ID, q.Get("cursor"), limit)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := struct {
-		Notifications []notificationJSON `json:"notifications"`
-		Unread        int                `json:"unread"`
-		NextCursor    *string            `json:"next_cursor"`
-	}{Notifications: make([]notificationJSON, 0, len(ns)), Unread: unread}
-	for _, n := range ns {
-		out.Notifications = append(out.Notifications, newNotificationJSON(n))
-	}
-	if next != "" {
-		out.NextCursor = &next
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.cachedJSON(w, r, u, "notifications:"+q.Encode(), func(ctx context.Context) (any, error) {
+		ns, next, unread, err := s.Store.Notifications(ctx, u.ID, q.Get("cursor"), limit)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Notifications []notificationJSON `json:"notifications"`
+			Unread        int                `json:"unread"`
+			NextCursor    *string            `json:"next_cursor"`
+		}{Notifications: make([]notificationJSON, 0, len(ns)), Unread: unread}
+		for _, n := range ns {
+			out.Notifications = append(out.Notifications, newNotificationJSON(n))
+		}
+		if next != "" {
+			out.NextCursor = &next
+		}
+		return out, nil
+	})
 }
 
 // POST /api/v1/notifications/{id}/read.

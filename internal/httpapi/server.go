@@ -114,6 +114,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "POST "+v1+"/notifications/read-all", s.readAllNotifications)
 	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
 	s.handle(mux, "GET "+v1+"/openapi.json", serveOpenAPI)
+	s.routeInsight(mux)
 
 	// Anything else under /api/ answers in the API's error shape, not
 	// ServeMux's plain-text 404.

@@ -24,6 +24,9 @@ type transactionJSON struct {
 	Category       string `json:"category"`
 	CategorySource string `json:"category_source"`
 	Pending        bool   `json:"pending"`
+	// TransferOf is the other side's id when the transaction is matched as
+	// a transfer between the user's accounts; absent otherwise.
+	TransferOf *string `json:"transfer_of,omitempty"`
 }
 
 func newTransactionJSON(t *tally.Transaction) transactionJSON {
@@ -49,7 +52,9 @@ type transactionDetailJSON struct {
 }
 
 func (s *Server) newTransactionDetailJSON(ctx context.Context, t *tally.Transaction) transactionDetailJSON {
-	return transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: tally.CategoryReason(t), CategoryExplanation: s.explain(ctx, t)}
+	out := transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: tally.CategoryReason(t), CategoryExplanation: s.explain(ctx, t)}
+	out.TransferOf = s.transferOf(ctx, t)
+	return out
 }
 
 // GET /api/v1/transactions
@@ -79,6 +84,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request, u *tal
 		for _, t := range txns {
 			out.Transactions = append(out.Transactions, newTransactionJSON(t))
 		}
+		s.setTransferPeers(ctx, u.ID, out.Transactions)
 		if next != "" {
 			out.NextCursor = &next
 		}

@@ -286,5 +286,6 @@ func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 			return err
 		}
 	}
-	return nil
+	// Balances over time and holdings.
+	return r.s.recordStatement(ctx, acct, &source.Statement{Currency: c.Currency, Balance: c.Ledger, BalanceAsOf: c.LedgerAsOf, Holdings: c.Holdings})
 }

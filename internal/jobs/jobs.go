@@ -22,6 +22,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/sqldb"
@@ -79,6 +80,14 @@ type Config struct {
 	// often it runs (hourly when 0, never when negative).
 	RefreshCap   int
 	RefreshEvery time.Duration
+
+	// Insight matches transfers, finds recurring series and derives daily
+	// balances after syncs and once a day; nil registers no such workers
+	// and enqueues no such jobs.
+	Insight *insight.Service
+	// RecurringDelay is how long after a write its detection pass waits, so
+	// a sync's chunks share one pass; 0 means 5 seconds.
+	RecurringDelay time.Duration
 }
 
 // Client enqueues and runs jobs.
@@ -87,6 +96,9 @@ type Client struct {
 	db         *sqldb.DB
 	logger     *slog.Logger
 	refreshCap int
+	insight    bool // enqueue recurring detection after inserts
+	// recurringDelay is how long a pass waits after the write enqueuing it.
+	recurringDelay time.Duration
 }
 
 func driverFor(db *sqldb.DB) riverdriver.Driver[*sql.Tx] {
@@ -119,7 +131,10 @@ func New(db *sqldb.DB, cfg Config, syncer *ingest.Service, st *store.Store) (*Cl
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap}
+	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, insight: cfg.Insight != nil, recurringDelay: cfg.RecurringDelay}
+	if c.recurringDelay <= 0 {
+		c.recurringDelay = defaultRecurringDelay
+	}
 	rc := &river.Config{
 		Logger:               logger.With("component", "river"),
 		JobTimeout:           cfg.JobTimeout,
@@ -146,6 +161,11 @@ func New(db *sqldb.DB, cfg Config, syncer *ingest.Service, st *store.Store) (*Cl
 			}
 			river.AddWorker(workers, &budgetCheckWorker{notify: cfg.Notify, client: c})
 			river.AddWorker(workers, &deliverWorker{notify: cfg.Notify, client: c, retryBase: base})
+		}
+		if cfg.Insight != nil {
+			river.AddWorker(workers, &recurringDetectWorker{insight: cfg.Insight, client: c})
+			river.AddWorker(workers, &recurringDailyWorker{client: c, store: st})
+			rc.PeriodicJobs = append(rc.PeriodicJobs, recurringPeriodic())
 		}
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{

@@ -91,6 +91,9 @@ type budgetCheckWorker struct {
 
 func (w *budgetCheckWorker) Work(ctx context.Context, job *river.Job[BudgetCheckArgs]) error {
 	a := job.Args
+	if w.client.insightDue(ctx, w.notify, a.UserID) {
+		return river.JobSnooze(insightSnooze)
+	}
 	added, err := w.notify.Check(ctx, a.UserID, a.Month)
 	if err != nil {
 		metrics.Jobs.WithLabelValues(job.Kind, "error").Inc()

@@ -91,8 +91,13 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 	}
 	u := tally.User{TimeZone: p.TimeZone}
 	today := s.now().In(u.Location())
+	rollovers, err := s.Store.BudgetRollovers(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	from := start.AddDate(0, -budget.HistoryMonths, 0).Format(tally.MonthLayout)
-	totals, first, err := s.Store.BudgetTotals(ctx, userID, from, month)
+	pastFrom := rolloverFrom(rollovers, start)
+	totals, first, err := s.Store.BudgetTotals(ctx, userID, min(from, pastFrom), month)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +118,20 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 	}
 	in := budget.Input{Month: month, Currency: p.Currency, Today: today, Income: p.MonthlyIncome, Manual: manual,
 		ApproachingPercent: p.ApproachingPercent}
+	if len(rollovers) > 0 {
+		in.Rollover = map[string]budget.Rollover{}
+		for c, r := range rollovers {
+			in.Rollover[c] = budget.Rollover{Mode: r.Mode, Since: r.Since}
+		}
+		for _, t := range totals {
+			if t.Month >= pastFrom && t.Month < month {
+				in.Past = append(in.Past, t)
+			}
+		}
+	}
+	if in.Paid, err = s.expectedPaid(ctx, userID, month); err != nil {
+		return nil, err
+	}
 	// Complete months: before the checked one and after the user's first
 	// month, which a first sync brings only in part.
 	for m := start.AddDate(0, -budget.HistoryMonths, 0); m.Before(start); m = m.AddDate(0, 1, 0) {
@@ -123,7 +142,7 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 	for _, t := range totals {
 		if t.Month == month {
 			in.Totals = append(in.Totals, t)
-		} else if first != "" && t.Month > first {
+		} else if first != "" && t.Month > first && t.Month >= from {
 			in.History = append(in.History, t)
 		}
 	}

@@ -36,16 +36,6 @@ type Transaction struct {
 	Pending       bool   // not posted yet; the source lists it again until it posts
 }
 
-// Position is one holding of an investment account.
-type Position struct {
-	SecurityID     string // as SecurityIDType says: a CUSIP, an ISIN, a ticker
-	SecurityIDType string
-	Units          string // decimal, as the source sent it
-	UnitPrice      string // decimal, as the source sent it
-	MarketValue    int64  // minor units of the statement's currency
-	AsOf           time.Time
-}
-
 // Account is an account's identity and description at its source.
 type Account struct {
 	ExternalID string // stable at the source: "bank:CHECKING:routing:number", "sfin:ID"
@@ -61,12 +51,28 @@ type Statement struct {
 	Currency     string // of the amounts; the account's when empty
 	Transactions []Transaction
 	Balance      *int64 // the closing (ledger) balance, when the source gives one
-	// Positions are an investment account's holdings as of the statement
-	// (OFX INVPOSLIST); Tally does not store holdings yet.
-	Positions []Position
+	// BalanceAsOf is when Balance was the balance; zero when unknown.
+	BalanceAsOf time.Time
+	// Holdings are an investment account's positions as of their date.
+	Holdings []tally.Holding
 	// ListsPending says the source lists every pending transaction each
 	// time: a pending one stored before and not listed again has posted.
 	ListsPending bool
+}
+
+// Holdings returns an OFX statement's investment positions, each as of its
+// own date or, without one, the statement's balance date.
+func Holdings(st *ofx.Statement) []tally.Holding {
+	var out []tally.Holding
+	for _, p := range st.Positions {
+		asOf := p.AsOf
+		if asOf.IsZero() && st.Ledger != nil {
+			asOf = st.Ledger.AsOf
+		}
+		out = append(out, tally.Holding{SecurityID: p.SecurityID, IDType: p.SecurityIDType, PositionType: p.Type,
+			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, Currency: st.Currency, AsOf: asOf})
+	}
+	return out
 }
 
 // OFXAccount describes an OFX account identity: its external id encodes the

@@ -394,6 +394,7 @@ func (s *Store) MarkDelivered(ctx context.Context, userID, notificationID, chann
 func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures int, minFailing time.Duration, reason string) (bool, error) {
 	disabled := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID) // the profile says whether the webhook is on
 		var failures int
 		var since time.Time
 		now := s.now()

@@ -199,6 +199,8 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 		}{
 			{`DELETE FROM transactions WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
 			{`DELETE FROM transaction_matches WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
+			{`DELETE FROM account_balances WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
+			{`DELETE FROM holdings WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
 			{`DELETE FROM raw_documents WHERE user_id = ? AND connection_id = ?`, []any{userID, id}},
 			{`DELETE FROM accounts WHERE user_id = ? AND connection_id = ?`, []any{userID, id}},
 			{`DELETE FROM connections WHERE user_id = ? AND id = ?`, []any{userID, id}},

@@ -99,6 +99,9 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 		if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {
 			return err
 		}
+		if err := s.enqueueRecurringDetect(ctx, tx, userID, len(ds) > 0); err != nil {
+			return err
+		}
 		return tx.Commit()
 	}()
 	if tally.ErrorCode(err) == tally.ENOTFOUND {

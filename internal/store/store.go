@@ -32,6 +32,10 @@ type Jobs interface {
 	// EnqueueCrowdApplyTx enqueues the re-filing of a seller's transactions
 	// under its crowd category.
 	EnqueueCrowdApplyTx(ctx context.Context, tx *sql.Tx, merchantKey string) error
+	// EnqueueRecurringDetectTx enqueues transfer matching and recurring
+	// detection for the user and reports whether it did (a queue may run
+	// no such passes).
+	EnqueueRecurringDetectTx(ctx context.Context, tx *sql.Tx, userID string) (bool, error)
 }
 
 // NoJobs is the Jobs of commands that run no workers (import, user add,
@@ -45,6 +49,9 @@ func (NoJobs) EnqueueImportTx(context.Context, *sql.Tx, string, string) error   
 func (NoJobs) EnqueueBudgetCheckTx(context.Context, *sql.Tx, string, string) error     { return nil }
 func (NoJobs) EnqueueDeliverTx(context.Context, *sql.Tx, string, string, string) error { return nil }
 func (NoJobs) EnqueueCrowdApplyTx(context.Context, *sql.Tx, string) error              { return nil }
+func (NoJobs) EnqueueRecurringDetectTx(context.Context, *sql.Tx, string) (bool, error) {
+	return false, nil
+}
 
 // Store runs Tally's queries.
 type Store struct {
@@ -138,7 +145,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *Store) SetInvalidator(inv cache.Invalidator) { s.invalidator = inv }
 
 // touch records, inside a transaction run by inTx, that it changes what the
-// users' summaries, spending, budgets or trends show.
+// users read. Every write of a user's data must touch them (or call changed
+// after its commit): the API caches its answers per user until the next
+// write, and reads the replica only once it has replayed that write.
 func (s *Store) touch(tx *sql.Tx, userIDs ...string) {
 	if v, ok := s.touched.Load(tx); ok {
 		p := v.(*[]string)

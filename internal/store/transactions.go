@@ -113,6 +113,9 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		if err := s.enqueueRecurringDetect(ctx, tx, userID, len(ds) > 0); err != nil {
+			return err
+		}
 		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
 	if err != nil {

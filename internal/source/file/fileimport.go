@@ -48,6 +48,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tallyhq/tally"
@@ -107,6 +108,10 @@ type Chunk struct {
 	// MT940 :62F: or :62M:), with the last chunk of a statement that has
 	// one; that chunk may hold no transactions.
 	Ledger *int64
+	// LedgerAsOf is when Ledger was the balance; Holdings are the
+	// statement's investment positions (last chunk of an OFX statement).
+	LedgerAsOf time.Time
+	Holdings   []tally.Holding
 }
 
 // ReadOptions tune Read.
@@ -555,6 +560,10 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		if done && st.Ledger != nil {
 			v := st.Ledger.Amount
 			c.Ledger = &v
+			c.LedgerAsOf = st.Ledger.AsOf
+		}
+		if done {
+			c.Holdings = source.Holdings(st)
 		}
 		if len(c.Transactions) == 0 && len(c.Errors) == 0 && c.Ledger == nil {
 			return nil

@@ -114,11 +114,9 @@ func Statement(st *ofx.Statement) source.Statement {
 	if st.Ledger != nil {
 		v := st.Ledger.Amount
 		out.Balance = &v
+		out.BalanceAsOf = st.Ledger.AsOf
 	}
-	for _, p := range st.Positions {
-		out.Positions = append(out.Positions, source.Position{SecurityID: p.SecurityID, SecurityIDType: p.SecurityIDType,
-			Units: p.Units, UnitPrice: p.UnitPrice, MarketValue: p.MarketValue, AsOf: p.AsOf})
-	}
+	out.Holdings = source.Holdings(st)
 	return out
 }
 

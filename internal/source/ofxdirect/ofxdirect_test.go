@@ -108,8 +108,8 @@ func TestStatementKeepsBalanceAndPositions(t *testing.T) {
 	if st.Account.ExternalID != "investment::broker.example:INV-1" || st.Balance == nil || *st.Balance != 1234567 {
 		t.Fatalf("got account %s, balance %v", st.Account.ExternalID, st.Balance)
 	}
-	if len(st.Positions) != 1 || st.Positions[0].SecurityID != "037833100" || st.Positions[0].MarketValue != 190250 {
-		t.Fatalf("got positions %+v", st.Positions)
+	if len(st.Holdings) != 1 || st.Holdings[0].SecurityID != "037833100" || st.Holdings[0].MarketValue != 190250 {
+		t.Fatalf("got holdings %+v", st.Holdings)
 	}
 	l := st.Transactions[0]
 	if l.Description != "WHOLEFDS HOU 10236" || l.MCC != "5411" || l.Date != asOf {

@@ -51,6 +51,9 @@ func Statement(a Account, now time.Time) (st source.Statement, skipped []error) 
 	}
 	if bal, err := tally.ParseAmount(a.Balance, cur); err == nil {
 		st.Balance = &bal
+		if a.BalanceDate > 0 {
+			st.BalanceAsOf = time.Unix(a.BalanceDate, 0).UTC()
+		}
 	}
 	for _, t := range a.Transactions {
 		amt, err := tally.ParseAmount(t.Amount, cur)

@@ -1,0 +1,192 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/networth"
+)
+
+// transferOf is the id of the other side of t's transfer pair, nil when it
+// is in none (or the lookup failed: the field is a courtesy).
+func (s *Server) transferOf(ctx context.Context, t *tally.Transaction) *string {
+	other, err := s.Store.TransferOf(ctx, t.UserID, t.ID)
+	if err != nil {
+		s.logger().WarnContext(ctx, "transfer lookup", "user_id", t.UserID, "transaction_id", t.ID, "error", err)
+		return nil
+	}
+	if other == "" {
+		return nil
+	}
+	return &other
+}
+
+// setTransferPeers fills transfer_of on a page of transactions in one
+// query (left empty if the lookup fails: the field is a courtesy).
+func (s *Server) setTransferPeers(ctx context.Context, userID string, ts []transactionJSON) {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	peers, err := s.Store.TransferPeers(ctx, userID, ids)
+	if err != nil {
+		s.logger().WarnContext(ctx, "transfer lookup", "user_id", userID, "error", err)
+		return
+	}
+	for i := range ts {
+		if p, ok := peers[ts[i].ID]; ok {
+			ts[i].TransferOf = &p
+		}
+	}
+}
+
+// MaxNetWorthYears caps the range of GET /networth.
+const MaxNetWorthYears = 10
+
+// parseDay checks a YYYY-MM-DD parameter named name.
+func parseDay(name, v string) (time.Time, error) {
+	t, err := time.Parse(tally.DateLayout, v)
+	if err != nil || t.Year() < 1900 || t.Year() > 9999 {
+		return time.Time{}, tally.Errorf(tally.EINVALID, "%s %q: want a date YYYY-MM-DD", name, v)
+	}
+	return t, nil
+}
+
+type netWorthPointJSON struct {
+	Date        string `json:"date"`
+	Assets      string `json:"assets"`
+	Liabilities string `json:"liabilities"`
+	Net         string `json:"net"`
+}
+
+// GET /api/v1/networth?from=YYYY-MM-DD&to=YYYY-MM-DD: assets, liabilities
+// and net worth at the end of each day, or of each month when the range is
+// a year or longer. to defaults to today, from to a year before to.
+// Accounts in the profile's currency count; an investment account counts
+// its cash and the market value of its latest positions on each day.
+func (s *Server) getNetWorth(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	y, m, d := s.now().In(u.Location()).Date()
+	to := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	q := r.URL.Query()
+	var err error
+	if v := q.Get("to"); v != "" {
+		if to, err = parseDay("to", v); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	from := to.AddDate(-1, 0, 1)
+	if v := q.Get("from"); v != "" {
+		if from, err = parseDay("from", v); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	if from.After(to) {
+		s.error(w, r, tally.Errorf(tally.EINVALID, "from %s is after to %s", from.Format(tally.DateLayout), to.Format(tally.DateLayout)))
+		return
+	}
+	if to.After(from.AddDate(MaxNetWorthYears, 0, 0)) {
+		s.error(w, r, tally.Errorf(tally.EINVALID, "from %s to %s: the range may span at most %d years", from.Format(tally.DateLayout), to.Format(tally.DateLayout), MaxNetWorthYears))
+		return
+	}
+	points, currency, err := s.netWorth(r.Context(), u.ID, from, to)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := struct {
+		From     string              `json:"from"`
+		To       string              `json:"to"`
+		Currency string              `json:"currency"`
+		Interval string              `json:"interval"`
+		Points   []netWorthPointJSON `json:"points"`
+	}{From: from.Format(tally.DateLayout), To: to.Format(tally.DateLayout), Currency: currency, Interval: "day", Points: make([]netWorthPointJSON, 0, len(points))}
+	if len(points) > 0 && int(to.Sub(from).Hours()/24) >= networth.MaxDailyDays {
+		out.Interval = "month"
+	}
+	for _, p := range points {
+		out.Points = append(out.Points, netWorthPointJSON{Date: p.Day.Format(tally.DateLayout), Assets: tally.FormatAmount(p.Assets, currency),
+			Liabilities: tally.FormatAmount(p.Liabilities, currency), Net: tally.FormatAmount(p.Net(), currency)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// netWorth reads the stored daily balances and holdings values and sums
+// them per day; see getNetWorth.
+func (s *Server) netWorth(ctx context.Context, userID string, from, to time.Time) ([]networth.Point, string, error) {
+	p, err := s.Store.Profile(ctx, userID)
+	if err != nil {
+		return nil, "", err
+	}
+	accounts, err := s.Store.Accounts(ctx, userID)
+	if err != nil {
+		return nil, "", err
+	}
+	balances, err := s.Store.Balances(ctx, userID, from, to)
+	if err != nil {
+		return nil, "", err
+	}
+	values, err := s.Store.HoldingValues(ctx, userID, to)
+	if err != nil {
+		return nil, "", err
+	}
+	days := networth.Days(from, to)
+	series := map[string][]networth.Day{}
+	for _, a := range accounts {
+		if a.Currency != p.Currency {
+			continue
+		}
+		rows := dayRows(balances[a.ID])
+		if hv := values[a.ID]; len(hv) > 0 {
+			rows = networth.AddValues(rows, dayRows(hv))
+		}
+		if len(rows) > 0 {
+			series[a.ID] = rows
+		}
+	}
+	return networth.Sum(series, days), p.Currency, nil
+}
+
+func dayRows(bs []tally.AccountBalance) []networth.Day {
+	out := make([]networth.Day, len(bs))
+	for i, b := range bs {
+		out[i] = networth.Day{Day: b.Day, Balance: b.Balance, Statement: b.Source == tally.BalanceStatement}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Day.Before(out[j].Day) })
+	return out
+}
+
+type holdingJSON struct {
+	AccountID    string `json:"account_id"`
+	SecurityID   string `json:"security_id"`
+	IDType       string `json:"security_id_type"`
+	PositionType string `json:"position_type"`
+	Units        string `json:"units"`
+	UnitPrice    string `json:"unit_price"`
+	MarketValue  string `json:"market_value"`
+	Currency     string `json:"currency"`
+	AsOf         string `json:"as_of"`
+}
+
+// GET /api/v1/holdings: each investment account's positions on the last
+// day a statement reported them.
+func (s *Server) listHoldings(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	hs, err := s.Store.LatestHoldings(r.Context(), u.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := struct {
+		Holdings []holdingJSON `json:"holdings"`
+	}{Holdings: make([]holdingJSON, 0, len(hs))}
+	for _, h := range hs {
+		out.Holdings = append(out.Holdings, holdingJSON{AccountID: h.AccountID, SecurityID: h.SecurityID, IDType: h.IDType, PositionType: h.PositionType,
+			Units: h.Units, UnitPrice: h.UnitPrice, MarketValue: tally.FormatAmount(h.MarketValue, h.Currency), Currency: h.Currency,
+			AsOf: h.AsOf.Format(tally.DateLayout)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
