@@ -61,6 +61,8 @@ func CategoryReason(t *Transaction) string {
 		return "Filed under " + name + " by your rule for " + merchant
 	case SourceMCC:
 		return "Filed under " + name + " by the merchant category code the card network reported"
+	case SourceTransfer:
+		return "Filed under " + name + " because it moves money between your own accounts"
 	}
 	return "Not categorized: nothing recognized " + merchant + "; set a category to file it"
 }
