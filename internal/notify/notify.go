@@ -107,7 +107,7 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 			monthTotals = append(monthTotals, t)
 		}
 	}
-	hidden, err := s.Store.HiddenTotals(ctx, userID, from, month)
+	hidden, err := s.Store.HiddenTotals(ctx, userID, min(from, pastFrom), month)
 	if err != nil {
 		return nil, err
 	}
