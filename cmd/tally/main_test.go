@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,18 +185,6 @@ func connectionStatus(c *client, id string) string {
 	return "missing"
 }
 
-// connectionSynced is when the connection last synced, "" before it did.
-func connectionSynced(c *client, id string) string {
-	for _, x := range c.must(200, "GET", "/api/v1/connections", nil)["connections"].([]any) {
-		conn := x.(map[string]any)
-		if conn["id"] == id {
-			s, _ := conn["last_synced_at"].(string)
-			return s
-		}
-	}
-	return ""
-}
-
 func TestDemoIsPopulatedQuickly(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
@@ -261,10 +250,17 @@ func TestConnectSyncAndSpend(t *testing.T) {
 	checkSpending(t, alice, month)
 
 	// Refresh adds nothing new.
-	synced := connectionSynced(alice, connID)
+	lastSync := func() time.Time {
+		conn, err := m.Store.Connection(context.Background(), aliceID, connID)
+		if err != nil || conn.LastSyncedAt == nil {
+			return time.Time{}
+		}
+		return *conn.LastSyncedAt
+	}
+	before := lastSync()
 	alice.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
 	eventually(t, 30*time.Second, "the refresh", func() bool {
-		return connectionStatus(alice, connID) == tally.StatusActive && connectionSynced(alice, connID) != synced
+		return connectionStatus(alice, connID) == tally.StatusActive && lastSync().After(before)
 	})
 	if n := len(alice.allTransactions("")); n != len(txns) {
 		t.Fatalf("after refresh %d transactions, want %d", n, len(txns))
@@ -383,12 +379,25 @@ func TestSlowBankDoesNotBlockTheAPI(t *testing.T) {
 	t.Parallel()
 	m := startMain(t, true)
 	c, _ := signUp(t, m.URL(), "erin@example.com")
+	// The slow bank says when the link's sign-on has reached it.
+	bank := demobank.New()
+	arrived := make(chan struct{})
+	var once gosync.Once
+	bankSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		bank.ServeHTTP(w, r)
+	}))
+	t.Cleanup(bankSrv.Close)
 	done := make(chan int, 1)
 	go func() {
-		status, _ := c.do("POST", "/api/v1/account", map[string]string{"account_url": m.URL() + "/demobank/ofx", "account_login": "slow-erin", "account_password": "pw"})
+		status, _ := c.do("POST", "/api/v1/account", map[string]string{"account_url": bankSrv.URL + "/ofx", "account_login": "slow-erin", "account_password": "pw"})
 		done <- status
 	}()
-	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the link never reached the bank")
+	}
 	for range 5 {
 		start := time.Now()
 		c.must(200, "GET", "/api/v1/accounts", nil)

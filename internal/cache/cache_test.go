@@ -132,3 +132,18 @@ func TestFailingBackendReadsTheDatabaseAndLogsOnce(t *testing.T) {
 		t.Fatal("a backend that did not answer gave a known state")
 	}
 }
+
+func TestMemoryIsBoundedInBytes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := cache.NewMemory(1000)
+	big := make([]byte, cache.MaxMemoryBytes/4)
+	for i := range 6 {
+		if err := m.Set(ctx, fmt.Sprint(i), big, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := m.Len(); got != 3 {
+		t.Fatalf("got %d quarter-size entries, want 3 under the byte bound", got)
+	}
+}

@@ -7,13 +7,17 @@ import (
 	"time"
 )
 
-// DefaultMemoryEntries bounds the in-process cache.
-const DefaultMemoryEntries = 10_000
+// DefaultMemoryEntries and MaxMemoryBytes bound the in-process cache.
+const (
+	DefaultMemoryEntries = 10_000
+	MaxMemoryBytes       = 64 << 20
+)
 
 // Memory is a bounded in-process LRU backend: the default for one process.
 type Memory struct {
 	mu    sync.Mutex
 	max   int
+	bytes int        // keys and values held
 	ll    *list.List // front: most recently used
 	items map[string]*list.Element
 	now   func() time.Time
@@ -26,7 +30,8 @@ type memEntry struct {
 }
 
 // NewMemory returns an LRU backend holding at most maxEntries keys
-// (DefaultMemoryEntries when maxEntries <= 0).
+// (DefaultMemoryEntries when maxEntries <= 0) and MaxMemoryBytes of keys
+// and values.
 func NewMemory(maxEntries int) *Memory {
 	if maxEntries <= 0 {
 		maxEntries = DefaultMemoryEntries
@@ -48,8 +53,7 @@ func (m *Memory) get(key string) ([]byte, bool) {
 	}
 	e := el.Value.(*memEntry)
 	if !e.expires.After(m.now()) {
-		m.ll.Remove(el)
-		delete(m.items, key)
+		m.remove(el)
 		return nil, false
 	}
 	m.ll.MoveToFront(el)
@@ -60,16 +64,23 @@ func (m *Memory) set(key string, value []byte, ttl time.Duration) {
 	exp := m.now().Add(ttl)
 	if el, ok := m.items[key]; ok {
 		e := el.Value.(*memEntry)
+		m.bytes += len(value) - len(e.value)
 		e.value, e.expires = value, exp
 		m.ll.MoveToFront(el)
-		return
+	} else {
+		m.items[key] = m.ll.PushFront(&memEntry{key: key, value: value, expires: exp})
+		m.bytes += len(key) + len(value)
 	}
-	m.items[key] = m.ll.PushFront(&memEntry{key: key, value: value, expires: exp})
-	for m.ll.Len() > m.max {
-		last := m.ll.Back()
-		m.ll.Remove(last)
-		delete(m.items, last.Value.(*memEntry).key)
+	for m.ll.Len() > m.max || m.bytes > MaxMemoryBytes && m.ll.Len() > 1 {
+		m.remove(m.ll.Back())
 	}
+}
+
+func (m *Memory) remove(el *list.Element) {
+	e := el.Value.(*memEntry)
+	m.ll.Remove(el)
+	delete(m.items, e.key)
+	m.bytes -= len(e.key) + len(e.value)
 }
 
 // Get returns the value of key.

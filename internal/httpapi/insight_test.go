@@ -255,3 +255,39 @@ func TestBudgetRolloverAPI(t *testing.T) {
 		t.Fatalf("rollover none: got %s", got.raw)
 	}
 }
+
+// The rent paid as every month, against a budget made from those months,
+// shows as paid and raises nothing; a fee on top is news again.
+func TestBudgetShowsExpectedRentAsPaid(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	uid, tok := e.signUp("rent@example.com")
+	_, accts := e.link(tok)
+	var txns []txn
+	for i := range 7 {
+		d := time.Date(2025, time.September, 1, 0, 0, 0, 0, time.UTC).AddDate(0, i, 0) // September 2025 to March 2026
+		txns = append(txns, txn{account: accts[0], date: d.Format(tally.DateLayout), amount: -180000, category: "rent_mortgage", merchant: "Avalon Bay"})
+	}
+	e.seed(uid, txns...)
+	rent := func() map[string]any {
+		t.Helper()
+		for _, l := range e.do("GET", "/api/v1/budgets", tok, nil).want(t, http.StatusOK).list("categories") {
+			if l["category"] == "rent_mortgage" {
+				return l
+			}
+		}
+		t.Fatal("no rent budget")
+		return nil
+	}
+	if l := rent(); l["status"] != "exceeded" || l["source"] != "history" {
+		t.Fatalf("before detection: got %v, want a history budget the rent reached", l)
+	}
+	e.runInsight(uid, now)
+	if l := rent(); l["status"] != "paid" || l["paid"] != "1800.00" || l["amount"] != "1800.00" {
+		t.Fatalf("after detection: got %v, want paid 1800.00 of 1800.00", l)
+	}
+	e.seed(uid, txn{account: accts[0], date: "2026-03-03", amount: -5000, category: "rent_mortgage", merchant: "Avalon Bay Late Fee"})
+	if l := rent(); l["status"] != "exceeded" || l["paid"] != "1800.00" {
+		t.Fatalf("with a late fee: got %v, want exceeded", l)
+	}
+}

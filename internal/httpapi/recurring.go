@@ -63,10 +63,10 @@ type upcomingJSON struct {
 // UpcomingDays is how far ahead GET /recurring lists expected charges.
 const UpcomingDays = 30
 
-// Upcoming lists the charges of active, not ignored bills and
+// upcoming lists the charges of active, not ignored bills and
 // subscriptions expected from today to UpcomingDays ahead, by date: each
 // series' next date and the ones after it at its cadence.
-func Upcoming(series []*tally.RecurringSeries, today time.Time) []upcomingJSON {
+func upcoming(series []*tally.RecurringSeries, today time.Time) []upcomingJSON {
 	end := today.AddDate(0, 0, UpcomingDays)
 	out := []upcomingJSON{}
 	for _, r := range series {
@@ -107,7 +107,7 @@ func (s *Server) listRecurring(w http.ResponseWriter, r *http.Request, u *tally.
 	out := struct {
 		Recurring []recurringJSON `json:"recurring"`
 		Upcoming  []upcomingJSON  `json:"upcoming"`
-	}{Recurring: make([]recurringJSON, 0, len(series)), Upcoming: Upcoming(series, today)}
+	}{Recurring: make([]recurringJSON, 0, len(series)), Upcoming: upcoming(series, today)}
 	for _, x := range series {
 		out.Recurring = append(out.Recurring, newRecurringJSON(x))
 	}

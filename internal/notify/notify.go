@@ -92,7 +92,7 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 	}
 	u := tally.User{TimeZone: p.TimeZone}
 	today := s.now().In(u.Location())
-	rollovers, err := s.Store.BudgetRollovers(ctx, userID)
+	manual, rollovers, err := s.Store.BudgetSettings(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,15 +108,11 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 			monthTotals = append(monthTotals, t)
 		}
 	}
-	hidden, err := s.Store.HiddenTotals(ctx, userID, from, month)
+	hidden, err := s.Store.HiddenTotals(ctx, userID, min(from, pastFrom), month)
 	if err != nil {
 		return nil, err
 	}
 	totals = withoutHidden(totals, hidden)
-	manual, err := s.Store.Budgets(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
 	in := budget.Input{Month: month, Currency: p.Currency, Today: today, Income: p.MonthlyIncome, Manual: manual,
 		ApproachingPercent: p.ApproachingPercent}
 	if len(rollovers) > 0 {
@@ -129,9 +125,6 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 				in.Past = append(in.Past, t)
 			}
 		}
-	}
-	if in.Paid, err = s.expectedPaid(ctx, userID, month); err != nil {
-		return nil, err
 	}
 	// Complete months: before the checked one and after the user's first
 	// month, which a first sync brings only in part.
@@ -147,7 +140,18 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 			in.History = append(in.History, t)
 		}
 	}
-	plan := &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: budget.Plan(in), MonthTotals: monthTotals,
+	lines := budget.Plan(in)
+	// Expected bills can only calm a history budget that would alert: the
+	// recurring series are read only then.
+	if mayBePaid(lines) {
+		if in.Paid, err = s.expectedPaid(ctx, userID, month); err != nil {
+			return nil, err
+		}
+		if len(in.Paid) > 0 {
+			lines = budget.Plan(in)
+		}
+	}
+	plan := &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: lines, MonthTotals: monthTotals,
 		Recommended: map[string]budget.Line{}, fingerprint: fingerprintOf(month, in.Totals, manual)}
 	if len(manual) > 0 {
 		in.Manual = nil

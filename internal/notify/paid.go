@@ -25,6 +25,17 @@ func rolloverFrom(rs map[string]store.BudgetRollover, start time.Time) string {
 	return from
 }
 
+// mayBePaid reports whether any budget made from history is approaching or
+// exceeded: only those can turn out to be expected bills paid.
+func mayBePaid(lines []budget.Line) bool {
+	for _, l := range lines {
+		if l.Source == budget.SourceHistory && (l.Status == budget.StatusApproaching || l.Status == budget.StatusExceeded) {
+			return true
+		}
+	}
+	return false
+}
+
 // perMonth is how many charges of a cadence a month expects at most.
 func perMonth(cadence string) int {
 	switch cadence {

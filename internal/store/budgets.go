@@ -176,20 +176,34 @@ func (s *Store) DeleteBudget(ctx context.Context, userID, category, month string
 // (inclusive) in one range read of the totals' primary key, and the first
 // month the user has any total in.
 func (s *Store) BudgetTotals(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, string, error) {
-	var first sql.NullString
-	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT MIN(month) FROM monthly_totals WHERE user_id = ?`), userID).Scan(&first); err != nil {
-		return nil, "", fmt.Errorf("store: budget totals: %w", err)
-	}
+	// The first month rides along as one more row (count -1, no
+	// category), so the range and it are one statement.
 	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
-		WHERE user_id = ? AND month >= ? AND month <= ?`), userID, from, to)
+		WHERE user_id = ? AND month >= ? AND month <= ?
+		UNION ALL SELECT MIN(month), '', '', 0, -1 FROM monthly_totals WHERE user_id = ?`), userID, from, to, userID)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
 	}
-	out, err := scanTotals(rows)
-	if err != nil {
+	defer rows.Close()
+	var out []tally.MonthlyTotal
+	first := ""
+	for rows.Next() {
+		var t tally.MonthlyTotal
+		var month sql.NullString
+		if err := rows.Scan(&month, &t.Category, &t.Currency, &t.Amount, &t.Count); err != nil {
+			return nil, "", fmt.Errorf("store: budget totals: %w", err)
+		}
+		if t.Count == -1 && t.Category == "" {
+			first = month.String
+			continue
+		}
+		t.Month = month.String
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("store: budget totals: %w", err)
 	}
-	return out, first.String, nil
+	return out, first, nil
 }
 
 // AddNotifications stores notifications that do not exist yet (same user,
@@ -422,6 +436,38 @@ func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures in
 	})
 	return disabled, err
 }
+
+// UnreadNotifications returns the user's newest unread notifications (at
+// most limit) and how many are unread in all, in one statement.
+func (s *Store) UnreadNotifications(ctx context.Context, userID string, limit int) ([]*tally.Notification, int, error) {
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+notificationColumns+`, COUNT(*) OVER () FROM notifications
+		WHERE user_id = ? AND read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?`), userID, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unread notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []*tally.Notification
+	var total int
+	for rows.Next() {
+		n, err := scanNotification(withExtra{rows, []any{&total}})
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: unread notifications: %w", err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: unread notifications: %w", err)
+	}
+	return out, total, nil
+}
+
+// withExtra scans a row whose columns are a scanner's and then extra ones.
+type withExtra struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
 
 // UnreadCount returns how many of the user's notifications are unread.
 func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {

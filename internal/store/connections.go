@@ -207,6 +207,9 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 		if err := s.addTotals(ctx, tx, userID, deltas); err != nil {
 			return err
 		}
+		if err := s.unpairConnection(ctx, tx, userID, id); err != nil {
+			return err
+		}
 		// Children first, explicitly: the work is visible and does not
 		// depend on foreign-key settings.
 		for _, st := range []struct {

@@ -150,8 +150,8 @@ func TestSaveRecurringKeepsIDsAndChoices(t *testing.T) {
 	}
 	// Next pass: Netflix costs more, Hulu and Gym are no longer found.
 	stored, isNew, err = s.SaveRecurring(ctx, u.ID, []tally.RecurringSeries{series("Netflix", -1799)})
-	if err != nil || len(isNew) != 0 {
-		t.Fatalf("second save: %v, new %v", err, isNew)
+	if err != nil || len(isNew) != 0 || len(stored) != 2 {
+		t.Fatalf("second save: %d stored (want Netflix and the ignored Hulu), new %v, %v", len(stored), isNew, err)
 	}
 	list, err := s.RecurringSeries(ctx, u.ID)
 	if err != nil {
@@ -221,4 +221,40 @@ func TestBalancesAndHoldings(t *testing.T) {
 	if err != nil || err2 != nil || len(hs) != 0 || len(bs) != 0 {
 		t.Fatalf("after deleting the connection: got %d holdings, %d accounts' balances (%v, %v); want none", len(hs), len(bs), err, err2)
 	}
+}
+
+// Deleting one side's connection removes the pair and puts the other side
+// back where it was.
+func TestDeletingAConnectionUnpairsItsTransfers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	u, chk := seedAccount(t, s, "unpair@example.com")
+	sav := &tally.Account{ExternalID: "bank:SAVINGS:2:200", Name: "Savings", Type: tally.AccountSavings, Currency: "USD"}
+	other := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://other.test/ofx", Login: "me"}
+	if err := s.CreateConnection(ctx, other, []byte("sealed"), []*tally.Account{sav}); err != nil {
+		t.Fatal(err)
+	}
+	out := txn(chk, "o", "2026-03-02", -30000, "account_transfer")
+	in := txn(sav, "i", "2026-03-04", 30000, "uncategorized")
+	if _, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{out, in}); err != nil {
+		t.Fatal(err)
+	}
+	if pairs, err := s.LinkTransfers(ctx, u.ID, []store.TransferLink{{OutID: out.ID, InID: in.ID, OutCategory: "account_transfer", InCategory: "account_transfer"}}); err != nil || len(pairs) != 1 {
+		t.Fatalf("got %d pairs, %v", len(pairs), err)
+	}
+	if err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Transaction(ctx, u.ID, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Category != "uncategorized" || got.CategorySource != tally.SourceDictionary {
+		t.Fatalf("the surviving side: got %s/%s, want uncategorized/dictionary back", got.Category, got.CategorySource)
+	}
+	if paired, err := s.PairedTransactionIDs(ctx, u.ID); err != nil || len(paired) != 0 {
+		t.Fatalf("pairs left: %v, %v", paired, err)
+	}
+	assertClean(t, s, u.ID)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -82,6 +83,7 @@ func (s *Store) SetRecurringStatus(ctx context.Context, userID, id, status strin
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, tally.Errorf(tally.ENOTFOUND, "recurring series not found")
 	}
+	s.changed(ctx, userID)
 	return s.Recurring(ctx, userID, id)
 }
 
@@ -92,6 +94,8 @@ func (s *Store) SetRecurringStatus(ctx context.Context, userID, id, status strin
 // series and the keys that are new.
 func (s *Store) SaveRecurring(ctx context.Context, userID string, found []tally.RecurringSeries) ([]*tally.RecurringSeries, map[string]bool, error) {
 	if len(found) > MaxRecurringSeries {
+		found = slices.Clone(found)
+		slices.SortStableFunc(found, func(a, b tally.RecurringSeries) int { return b.Confidence - a.Confidence })
 		found = found[:MaxRecurringSeries]
 	}
 	isNew := map[string]bool{}

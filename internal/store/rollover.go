@@ -14,23 +14,30 @@ type BudgetRollover struct {
 	Since string // "YYYY-MM"
 }
 
-// BudgetRollovers returns the user's rollover settings by category.
-func (s *Store) BudgetRollovers(ctx context.Context, userID string) (map[string]BudgetRollover, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT category, rollover, since_month FROM budget_rollovers WHERE user_id = ?`), userID)
+// BudgetSettings returns the user's manual budgets and rollover settings by
+// category, in one statement.
+func (s *Store) BudgetSettings(ctx context.Context, userID string) (map[string]int64, map[string]BudgetRollover, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT category, amount, '', '' FROM budgets WHERE user_id = ?
+		UNION ALL SELECT category, 0, rollover, since_month FROM budget_rollovers WHERE user_id = ?`), userID, userID)
 	if err != nil {
-		return nil, fmt.Errorf("store: budget rollovers: %w", err)
+		return nil, nil, fmt.Errorf("store: budget settings: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]BudgetRollover{}
+	manual, rollovers := map[string]int64{}, map[string]BudgetRollover{}
 	for rows.Next() {
 		var c string
+		var amount int64
 		var r BudgetRollover
-		if err := rows.Scan(&c, &r.Mode, &r.Since); err != nil {
-			return nil, fmt.Errorf("store: budget rollovers: %w", err)
+		if err := rows.Scan(&c, &amount, &r.Mode, &r.Since); err != nil {
+			return nil, nil, fmt.Errorf("store: budget settings: %w", err)
 		}
-		out[c] = r
+		if r.Mode == "" {
+			manual[c] = amount
+		} else {
+			rollovers[c] = r
+		}
 	}
-	return out, rows.Err()
+	return manual, rollovers, rows.Err()
 }
 
 // PutBudget sets a manual budget amount (when amount is set) and its

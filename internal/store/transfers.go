@@ -343,3 +343,98 @@ func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error 
 		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
 }
+
+// unpairConnection, inside the transaction deleting connection
+// connectionID, deletes the transfer pairs with a side in its accounts and
+// puts each surviving side of a linked pair back in the category it had
+// before matching (unless the user filed it by hand since), moving the
+// monthly totals with it.
+func (s *Store) unpairConnection(ctx context.Context, tx *sql.Tx, userID, connectionID string) error {
+	deleted, err := s.queryAccountIDs(ctx, tx, userID, connectionID)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT p.id, p.out_id, p.in_id, p.out_category, p.out_source, p.in_category, p.in_source, p.status,
+		COALESCE(o.account_id, ''), COALESCE(i.account_id, '')
+		FROM transfer_pairs p
+		LEFT JOIN transactions o ON o.user_id = p.user_id AND o.id = p.out_id
+		LEFT JOIN transactions i ON i.user_id = p.user_id AND i.id = p.in_id
+		WHERE p.user_id = ? AND (o.account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)
+			OR i.account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?))`),
+		userID, userID, connectionID, userID, connectionID)
+	if err != nil {
+		return fmt.Errorf("store: unpair connection: %w", err)
+	}
+	type restore struct{ id, category, source string }
+	var pairIDs []string
+	var survivors []restore
+	for rows.Next() {
+		var p tally.TransferPair
+		var outAcct, inAcct string
+		if err := rows.Scan(&p.ID, &p.OutID, &p.InID, &p.OutCategory, &p.OutSource, &p.InCategory, &p.InSource, &p.Status, &outAcct, &inAcct); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: unpair connection: %w", err)
+		}
+		pairIDs = append(pairIDs, p.ID)
+		if p.Status != tally.TransferLinked {
+			continue
+		}
+		switch {
+		case !deleted[outAcct] && outAcct != "":
+			survivors = append(survivors, restore{p.OutID, p.OutCategory, p.OutSource})
+		case !deleted[inAcct] && inAcct != "":
+			survivors = append(survivors, restore{p.InID, p.InCategory, p.InSource})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: unpair connection: %w", err)
+	}
+	d := deltas{}
+	for _, r := range survivors {
+		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, r.id))
+		if err != nil || t.CategorySource != tally.SourceTransfer {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
+			r.category, r.source, userID, r.id); err != nil {
+			return fmt.Errorf("store: unpair connection: %w", err)
+		}
+		d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
+		d.add(t.Month(), r.category, t.Currency, t.Amount, 1)
+	}
+	for len(pairIDs) > 0 {
+		n := min(len(pairIDs), 400)
+		args := []any{userID}
+		for _, id := range pairIDs[:n] {
+			args = append(args, id)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM transfer_pairs WHERE user_id = ? AND id IN (`+placeholders(n)+`)`), args...); err != nil {
+			return fmt.Errorf("store: unpair connection: %w", err)
+		}
+		pairIDs = pairIDs[n:]
+	}
+	ds := d.list()
+	if err := s.addTotals(ctx, tx, userID, ds); err != nil {
+		return err
+	}
+	return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
+}
+
+// queryAccountIDs returns the ids of a connection's accounts.
+func (s *Store) queryAccountIDs(ctx context.Context, tx *sql.Tx, userID, connectionID string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?`), userID, connectionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unpair connection: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: unpair connection: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}

@@ -282,15 +282,13 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 	for _, l := range lines {
 		page.Budgets = append(page.Budgets, newBudgetRow(l, plan.Currency))
 	}
-	ns, _, unread, err := h.Store.Notifications(ctx, u.ID, "", 20)
+	ns, unread, err := h.Store.UnreadNotifications(ctx, u.ID, dashboardAlerts)
 	if err != nil {
 		return nil, err
 	}
 	page.Unread = unread
 	for _, n := range ns {
-		if n.ReadAt == nil && len(page.Alerts) < dashboardAlerts {
-			page.Alerts = append(page.Alerts, alertRow{ID: n.ID, Message: n.Message, Kind: n.Kind})
-		}
+		page.Alerts = append(page.Alerts, alertRow{ID: n.ID, Message: n.Message, Kind: n.Kind})
 	}
 	for _, t := range txns {
 		page.Transactions = append(page.Transactions, newTransactionRow(t))
