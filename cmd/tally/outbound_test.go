@@ -26,6 +26,7 @@ func startWith(t *testing.T, cfg func(c *config.Config)) *Main {
 	c.DataDir = t.TempDir()
 	c.DatabaseURL = testDatabaseURL(t, c.DataDir)
 	c.JobTimeout = time.Minute
+	c.Signup = config.SignupOpen
 	if cfg != nil {
 		cfg(&c)
 	}
