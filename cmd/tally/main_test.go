@@ -343,8 +343,8 @@ func TestConnectRefusedStoresNothing(t *testing.T) {
 		}
 	}
 	status, out := c.do("POST", "/api/v1/account", map[string]string{"account_url": "http://127.0.0.1:1/ofx", "account_login": "x", "account_password": "pw"})
-	if status != 502 {
-		t.Fatalf("unreachable bank: %d %v, want 502", status, out)
+	if status != 400 {
+		t.Fatalf("a bank on a private address: %d %v, want 400", status, out)
 	}
 	if n := len(c.must(200, "GET", "/api/v1/connections", nil)["connections"].([]any)); n != 0 {
 		t.Fatalf("%d connections stored after refusals", n)

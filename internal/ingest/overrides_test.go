@@ -17,17 +17,21 @@ import (
 func crowdVote(t *testing.T, st *store.Store, prefix, desc, key, category string, n int) {
 	t.Helper()
 	ctx := context.Background()
+	// Voters whose votes count: accounts older than a week with the
+	// seller in a linked bank's transactions.
+	old := store.New(st.DB(), store.NoJobs{})
+	old.Now = func() time.Time { return st.Now().Add(-8 * 24 * time.Hour) }
 	for i := range n {
-		u, err := st.CreateUser(ctx, fmt.Sprintf("%s%d@example.com", prefix, i), "hash")
+		u, err := old.CreateUser(ctx, fmt.Sprintf("%s%d@example.com", prefix, i), "hash")
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := &tally.Account{ExternalID: "bank:CHECKING:1:1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
-		if err := st.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test", Login: "v"}, []byte("x"), []*tally.Account{a}); err != nil {
+		acct := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
+		if err := old.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "https://bank.test/ofx", Login: "me"}, []byte("s"), []*tally.Account{acct}); err != nil {
 			t.Fatal(err)
 		}
-		x := &tally.Transaction{AccountID: a.ID, ExternalID: "x", PostedOn: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Amount: -100,
-			Currency: "USD", Description: desc, Merchant: desc, Category: tally.Uncategorized, CategorySource: tally.SourceNone}
+		x := &tally.Transaction{AccountID: acct.ID, ExternalID: "x", PostedOn: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Amount: -100,
+			Currency: "USD", Description: desc, Merchant: desc, MerchantKey: key, Category: tally.Uncategorized, CategorySource: tally.SourceNone}
 		if _, err := st.InsertTransactions(ctx, u.ID, []*tally.Transaction{x}); err != nil {
 			t.Fatal(err)
 		}

@@ -43,6 +43,19 @@ func (s *Store) RecategorizeCounted(ctx context.Context, userID, id, category st
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		out, rule, applied = nil, nil, 0
+		// A rule or a vote re-files many transactions. Writers that do so
+		// for one seller go one at a time, taking that lock before any row,
+		// so two of them never hold rows the other needs.
+		if ch.MerchantKey != "" && ch.Vote {
+			if err := s.lockKey(ctx, tx, "crowd:"+ch.MerchantKey); err != nil {
+				return err
+			}
+		}
+		if ch.MerchantKey != "" && ch.Rule {
+			if err := s.lockKey(ctx, tx, "rule:"+userID+":"+ch.MerchantKey); err != nil {
+				return err
+			}
+		}
 		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
 		if err != nil {
 			return notFound(err, "transaction")
@@ -97,6 +110,9 @@ func (s *Store) PutRule(ctx context.Context, userID, merchantKey, merchant, cate
 	var r *tally.Rule
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockKey(ctx, tx, "rule:"+userID+":"+merchantKey); err != nil {
+			return err
+		}
 		s.touch(tx, userID)
 		var err error
 		r, n, err = s.putRule(ctx, tx, userID, merchantKey, merchant, category)
