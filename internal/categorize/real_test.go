@@ -164,8 +164,8 @@ func TestRealAccuracy(t *testing.T) {
 }
 
 const (
-	minRealTuning  = 0.95 // measured 286/297 = 0.963
-	minRealHeldOut = 0.88 // measured 99/111 = 0.892
+	minRealTuning  = 0.95 // measured 290/301 = 0.963
+	minRealHeldOut = 0.88 // measured 99/112 = 0.884
 )
 
 // BenchmarkCategorizeReal categorizes the real-text set's descriptors, both
