@@ -209,3 +209,61 @@ func TestSyncFilesLikeTheUsersManualFilings(t *testing.T) {
 	}
 	assertTotalsMatch(t, f)
 }
+
+// At the next sync from the bank, new transactions of a seller the user
+// filed by hand (other days, other store numbers) take the user's category.
+func TestNextSyncFilesLikeTheUsersManualFiling(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: f.url, Login: "dave", Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Sync(ctx, f.user.ID, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	db := f.st.DB()
+	// The seller the user buys from most often, and one of its transactions.
+	var key, id string
+	if err := db.QueryRow(db.Rebind(`SELECT merchant_key FROM transactions WHERE user_id = ? AND merchant_key <> '' AND amount < 0
+		GROUP BY merchant_key ORDER BY COUNT(*) DESC, merchant_key LIMIT 1`), f.user.ID).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(db.Rebind(`SELECT id FROM transactions WHERE user_id = ? AND merchant_key = ? ORDER BY posted_on DESC, id LIMIT 1`),
+		f.user.ID, key).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.SetCategory(ctx, f.user.ID, id, "gift"); err != nil {
+		t.Fatal(err)
+	}
+	filedAt := f.now
+	f.now = f.now.Add(30 * 24 * time.Hour)
+	if _, err := f.svc.Sync(ctx, f.user.ID, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(db.Rebind(`SELECT description, category, category_source FROM transactions
+		WHERE user_id = ? AND merchant_key = ? AND created_at > ?`), f.user.ID, key, filedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var desc, cat, src string
+		if err := rows.Scan(&desc, &cat, &src); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if cat != "gift" || src != tally.SourceRule {
+			t.Errorf("%q after the filing: got %s/%s, want gift/%s", desc, cat, src, tally.SourceRule)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatalf("the bank sent no new transaction of %q in 30 days", key)
+	}
+	assertTotalsMatch(t, f)
+}
