@@ -31,6 +31,7 @@ bench: ## run the benchmarks (figures go to docs/benchmarks.md)
 	TALLY_TEST_DATABASE_URL='$(PG_URL)' go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/ingest
 	go test -run='^$$' -bench=. -benchmem ./internal/recurring
 	go test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/insight
+	go test -run='^$$' -bench=BenchmarkPages -benchtime=200x ./internal/web
 
 bench-import: ## tally import against sqlite3 .import and PostgreSQL COPY, bytes per transaction
 	scripts/bench-import.sh

@@ -52,6 +52,9 @@ type Connection struct {
 	LastSyncedAt  *time.Time // last sync attempt that finished
 	LastSuccessAt *time.Time // last sync that completed without error
 	CreatedAt     time.Time
+	// RefreshRequestedAt is when the user last asked for a refresh (the
+	// refresh button's cooldown).
+	RefreshRequestedAt *time.Time
 }
 
 // Account types.
@@ -79,4 +82,9 @@ type Account struct {
 	StatusReason string
 	LastSyncedAt *time.Time
 	CreatedAt    time.Time
+	Hidden       bool // left out of the dashboard's balances and net worth
 }
+
+// RefreshCooldown is how often a user may ask for one connection to be
+// refreshed.
+const RefreshCooldown = time.Minute

@@ -90,6 +90,10 @@ type TransactionFilter struct {
 	Query      string   // matches description or merchant, case-insensitively
 	Limit      int
 	Cursor     string // opaque, from a previous page's next cursor
+	// SearchWindow, when set with a Query, bounds how many transactions one
+	// page reads to find matches: a page may then hold fewer than Limit
+	// matches and still have a next cursor, which goes on with older ones.
+	SearchWindow int
 }
 
 // MonthlyTotal is the net amount and count of a user's transactions in one

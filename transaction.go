@@ -39,3 +39,30 @@ const DateLayout = "2006-01-02"
 
 // MonthLayout is how months travel in the API and the database.
 const MonthLayout = "2006-01"
+
+// CategoryReason explains in a sentence why t has its category.
+func CategoryReason(t *Transaction) string {
+	name := t.Category
+	if c, ok := LookupCategory(t.Category); ok {
+		name = c.Name
+	}
+	merchant := t.Merchant
+	if merchant == "" {
+		merchant = t.Description
+	}
+	switch t.CategorySource {
+	case SourceManual:
+		return "Set by you"
+	case SourceDictionary:
+		return "Filed under " + name + " by the seller dictionary (" + merchant + ")"
+	case SourceCrowd:
+		return "Filed under " + name + " because that is where most people file " + merchant
+	case SourceRule:
+		return "Filed under " + name + " by your rule for " + merchant
+	case SourceMCC:
+		return "Filed under " + name + " by the merchant category code the card network reported"
+	case SourceTransfer:
+		return "Filed under " + name + " because it moves money between your own accounts"
+	}
+	return "Not categorized: nothing recognized " + merchant + "; set a category to file it"
+}

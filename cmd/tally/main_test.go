@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -468,15 +470,25 @@ func TestCloseLetsRunningSyncFinish(t *testing.T) {
 	c, userID := signUp(t, m.URL(), "gus@example.com")
 	// A slow- bank answers after 5 s: the connect waits once, and the sync
 	// job that follows is still waiting on the bank when Close is called.
-	got := c.must(201, "POST", "/api/v1/account", map[string]string{"account_url": m.URL() + "/demobank/ofx", "account_login": "slow-gus", "account_password": "pw"})
+	// The bank runs apart from the server being closed, and says when the
+	// sync's request (its second) has arrived.
+	bank := demobank.New()
+	var requests atomic.Int32
+	syncArrived := make(chan struct{})
+	bankSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requests.Add(1) == 2 {
+			close(syncArrived)
+		}
+		bank.ServeHTTP(w, r)
+	}))
+	t.Cleanup(bankSrv.Close)
+	got := c.must(201, "POST", "/api/v1/account", map[string]string{"account_url": bankSrv.URL + "/ofx", "account_login": "slow-gus", "account_password": "pw"})
 	connID := got["account_id"].(string)
-	// The sync job is running once a worker took it: it then waits on the
-	// slow bank for seconds.
-	eventually(t, 10*time.Second, "the sync job to run", func() bool {
-		var n int
-		err := m.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state = 'running'`).Scan(&n)
-		return err == nil && n > 0
-	})
+	select {
+	case <-syncArrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sync never reached the bank")
+	}
 	start := time.Now()
 	if err := m.Close(); err != nil {
 		t.Fatal(err)

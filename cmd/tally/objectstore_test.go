@@ -88,7 +88,7 @@ func TestUploadIsImportedByAWorkerOnAnotherHost(t *testing.T) {
 	}
 
 	alice, _ := signUp(t, api.URL(), "s3@example.com")
-	data, err := os.ReadFile("../../internal/fileimport/testdata/quicken_bank.qif")
+	data, err := os.ReadFile("../../internal/source/file/testdata/quicken_bank.qif")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -198,15 +198,17 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("GET /metrics", metrics.Handler())
 	var demoHint string
 	if c.Role != config.RoleWorker {
+		signupOpen := c.Signup == config.SignupOpen || c.Demo
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache}
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, SignupOpen: signupOpen}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
 			mux.Handle("/demobank/simplefin/", &demobank.SimpleFIN{Bank: demobank.New(), Prefix: "/demobank/simplefin"})
 			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
 		}
-		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync})
+		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync,
+			Linker: m.Sync, Categorize: m.Sync.Categorize, Secrets: box, SignupOpen: signupOpen})
 		if err != nil {
 			return err
 		}

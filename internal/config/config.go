@@ -45,6 +45,9 @@ type Config struct {
 	// emails; email is off when SMTPURL is empty.
 	SMTPURL  string
 	SMTPFrom string
+	// Signup is who may create an account: SignupOpen lets anyone,
+	// SignupClosed only the first user of an instance. --demo opens it.
+	Signup string
 	// DatabaseReplicaURL is a PostgreSQL streaming replica that serves the
 	// API's reads which tolerate lag; empty: every read goes to the primary.
 	DatabaseReplicaURL string
@@ -63,6 +66,12 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
+// Sign-up policies.
+const (
+	SignupOpen   = "open"
+	SignupClosed = "closed"
+)
+
 // Default returns the defaults.
 func Default() Config {
 	return Config{
@@ -75,6 +84,7 @@ func Default() Config {
 		JobTimeout: 10 * time.Minute,
 
 		SyncChunkSize: 10_000,
+		Signup:        SignupClosed,
 	}
 }
 
@@ -100,6 +110,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
+	fs.StringVar(&c.Signup, "signup", c.Signup, "who may sign up: open (anyone) or closed (only the first user); --demo opens it")
 	fs.StringVar(&c.DatabaseReplicaURL, "database-replica-url", c.DatabaseReplicaURL, "postgres://... of a streaming replica for reads (default: the primary serves every read)")
 }
 
@@ -160,6 +171,13 @@ func (c *Config) Validate() error {
 	case RoleAll, RoleAPI, RoleWorker:
 	default:
 		return fmt.Errorf("config: --role %q: want all, api or worker", c.Role)
+	}
+	switch c.Signup {
+	case SignupOpen, SignupClosed:
+	case "":
+		c.Signup = SignupClosed
+	default:
+		return fmt.Errorf("config: --signup %q: want open or closed", c.Signup)
 	}
 	switch c.LogFormat {
 	case "text", "json":

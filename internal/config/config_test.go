@@ -51,6 +51,8 @@ func TestValidate(t *testing.T) {
 		{"bad addr", func(c *Config) { c.Addr = "nonsense" }, false},
 		{"rescue too short", func(c *Config) { c.RescueAfter = c.JobTimeout }, false},
 		{"demo on worker", func(c *Config) { c.Demo = true; c.Role = RoleWorker }, false},
+		{"signup open", func(c *Config) { c.Signup = SignupOpen }, true},
+		{"signup maybe", func(c *Config) { c.Signup = "maybe" }, false},
 	} {
 		c := Default()
 		tc.mod(&c)

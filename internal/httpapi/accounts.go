@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/tallyhq/tally"
@@ -19,6 +20,7 @@ type accountJSON struct {
 	Balance      string  `json:"balance"`
 	Status       string  `json:"status"`
 	LastSyncedAt *string `json:"last_synced_at"`
+	Hidden       bool    `json:"hidden"`
 }
 
 func newAccountJSON(a *tally.Account) accountJSON {
@@ -32,6 +34,7 @@ func newAccountJSON(a *tally.Account) accountJSON {
 		Balance:      tally.FormatAmount(a.Balance, a.Currency),
 		Status:       a.Status,
 		LastSyncedAt: optTime(a.LastSyncedAt),
+		Hidden:       a.Hidden,
 	}
 }
 
@@ -45,14 +48,15 @@ func newAccountsJSON(accounts []*tally.Account) []accountJSON {
 
 // GET /api/v1/accounts
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	accounts, err := s.Store.Accounts(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Accounts []accountJSON `json:"accounts"`
-	}{newAccountsJSON(accounts)})
+	s.cachedJSON(w, r, u, "accounts", func(ctx context.Context) (any, error) {
+		accounts, err := s.Store.Accounts(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Accounts []accountJSON `json:"accounts"`
+		}{newAccountsJSON(accounts)}, nil
+	})
 }
 
 // GET /api/v1/accounts/{id}
@@ -63,4 +67,42 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, u *tally.Use
 		return
 	}
 	writeJSON(w, http.StatusOK, newAccountJSON(a))
+}
+
+// PATCH /api/v1/accounts/{id} {"name"?, "hidden"?}: rename or hide an
+// account.
+func (s *Server) patchAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	var req struct {
+		Name   *string `json:"name"`
+		Hidden *bool   `json:"hidden"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if req.Name != nil {
+		name, err := tally.CheckAccountName(*req.Name)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		req.Name = &name
+	}
+	a, err := s.Store.UpdateAccount(r.Context(), u.ID, r.PathValue("id"), req.Name, req.Hidden)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newAccountJSON(a))
+}
+
+// DELETE /api/v1/accounts/{id}: delete an account made by file imports,
+// with its transactions and their share of the monthly totals. A linked
+// institution's account answers 409: remove its connection instead.
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	if err := s.Store.DeleteFileAccount(r.Context(), u.ID, r.PathValue("id")); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	noContent(w)
 }

@@ -202,12 +202,13 @@ func newProfileJSON(p *tally.Profile) profileJSON {
 
 // GET /api/v1/profile.
 func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	p, err := s.Store.Profile(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newProfileJSON(p))
+	s.cachedJSON(w, r, u, "profile", func(ctx context.Context) (any, error) {
+		p, err := s.Store.Profile(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		return newProfileJSON(p), nil
+	})
 }
 
 type profileRequest struct {
@@ -302,23 +303,24 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, u *ta
 		}
 		limit = n
 	}
-	ns, next, unread, err := s.Store.Notifications(r.Context(), u.ID, q.Get("cursor"), limit)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := struct {
-		Notifications []notificationJSON `json:"notifications"`
-		Unread        int                `json:"unread"`
-		NextCursor    *string            `json:"next_cursor"`
-	}{Notifications: make([]notificationJSON, 0, len(ns)), Unread: unread}
-	for _, n := range ns {
-		out.Notifications = append(out.Notifications, newNotificationJSON(n))
-	}
-	if next != "" {
-		out.NextCursor = &next
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.cachedJSON(w, r, u, "notifications:"+q.Encode(), func(ctx context.Context) (any, error) {
+		ns, next, unread, err := s.Store.Notifications(ctx, u.ID, q.Get("cursor"), limit)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Notifications []notificationJSON `json:"notifications"`
+			Unread        int                `json:"unread"`
+			NextCursor    *string            `json:"next_cursor"`
+		}{Notifications: make([]notificationJSON, 0, len(ns)), Unread: unread}
+		for _, n := range ns {
+			out.Notifications = append(out.Notifications, newNotificationJSON(n))
+		}
+		if next != "" {
+			out.NextCursor = &next
+		}
+		return out, nil
+	})
 }
 
 // POST /api/v1/notifications/{id}/read.
@@ -329,4 +331,16 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, u *tal
 		return
 	}
 	writeJSON(w, http.StatusOK, newNotificationJSON(n))
+}
+
+// POST /api/v1/notifications/read-all: mark every unread notification read.
+func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	n, err := s.Store.MarkAllNotificationsRead(r.Context(), u.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Marked int `json:"marked"`
+	}{n})
 }

@@ -23,7 +23,7 @@ func (e *env) withSecrets() *env {
 		e.t.Fatal(err)
 	}
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
-	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return now }, Secrets: box}
+	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return now }, Secrets: box, SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))

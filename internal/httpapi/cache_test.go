@@ -56,7 +56,7 @@ func (e *env) process(backend cache.Backend, prefix string, api bool) *env {
 	st.SetInvalidator(c)
 	p := &env{t: e.t, store: st, jobs: e.jobs, logs: e.logs}
 	if api {
-		s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c}
+		s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c, SignupOpen: true}
 		mux := http.NewServeMux()
 		s.Routes(mux)
 		p.srv = httptest.NewServer(httpx.Middleware(mux, logger))
@@ -329,4 +329,44 @@ func TestCachedTokenRevoked(t *testing.T) {
 	}
 	a.do("GET", "/api/v1/summary", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
 	a.do("GET", "/api/v1/spending", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
+}
+
+// Lists cached per user (accounts, connections, rules, profile,
+// notifications) show a write made through another process at once.
+func TestCachedListsShowWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	b := e.process(backend, prefix, true)
+	id, token := a.signUp("lists@example.com")
+	read := func() map[string]int {
+		out := map[string]int{}
+		for _, k := range []string{"accounts", "connections", "rules", "notifications"} {
+			out[k] = len(b.do("GET", "/api/v1/"+k, token, nil).want(t, http.StatusOK).list(k))
+		}
+		if b.do("GET", "/api/v1/profile", token, nil).want(t, http.StatusOK).str("time_zone") == "Europe/Paris" {
+			out["profile"] = 1
+		}
+		return out
+	}
+	if got := read(); got["accounts"]+got["connections"]+got["rules"]+got["notifications"]+got["profile"] != 0 {
+		t.Fatalf("a new user: got %v", got)
+	}
+	connID, _ := a.link(token)
+	a.do("POST", "/api/v1/rules", token, map[string]any{"merchant": "Corner Store", "category": "groceries"}).want(t, http.StatusCreated)
+	a.do("PUT", "/api/v1/profile", token, map[string]any{"time_zone": "Europe/Paris"}).want(t, http.StatusOK)
+	if _, err := a.store.AddNotifications(context.Background(), id, []*tally.Notification{
+		{Kind: tally.NotifyBudgetExceeded, Category: "groceries", Month: "2026-03", Message: "Groceries is over budget"},
+	}, func(string) []string { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"accounts": 2, "connections": 1, "rules": 1, "notifications": 1, "profile": 1}
+	if got := read(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after the writes: got %v, want %v", got, want)
+	}
+	a.do("DELETE", "/api/v1/connections/"+connID, token, nil).want(t, http.StatusNoContent)
+	if got := read(); got["accounts"] != 0 || got["connections"] != 0 {
+		t.Fatalf("after deleting the connection: got %v", got)
+	}
 }

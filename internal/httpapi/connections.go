@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,18 +40,19 @@ func newConnectionJSON(c *tally.Connection) connectionJSON {
 
 // GET /api/v1/connections
 func (s *Server) listConnections(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	conns, err := s.Store.Connections(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := struct {
-		Connections []connectionJSON `json:"connections"`
-	}{Connections: make([]connectionJSON, 0, len(conns))}
-	for _, c := range conns {
-		out.Connections = append(out.Connections, newConnectionJSON(c))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.cachedJSON(w, r, u, "connections", func(ctx context.Context) (any, error) {
+		conns, err := s.Store.Connections(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Connections []connectionJSON `json:"connections"`
+		}{Connections: make([]connectionJSON, 0, len(conns))}
+		for _, c := range conns {
+			out.Connections = append(out.Connections, newConnectionJSON(c))
+		}
+		return out, nil
+	})
 }
 
 type createConnectionRequest struct {

@@ -17,7 +17,7 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-var accountKeys = []string{"balance", "connection_id", "currency", "id", "last_synced_at", "mask", "name", "status", "type"}
+var accountKeys = []string{"balance", "connection_id", "currency", "hidden", "id", "last_synced_at", "mask", "name", "status", "type"}
 
 func TestConnectAccount(t *testing.T) {
 	t.Parallel()

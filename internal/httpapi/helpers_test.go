@@ -152,7 +152,7 @@ func (e *env) withNow(at time.Time) *env {
 
 func (e *env) serve(at time.Time) {
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return at }}
+	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return at }, SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
@@ -21,7 +20,7 @@ type Importer interface {
 }
 
 // RefreshCooldown is how often a user may refresh one connection.
-const RefreshCooldown = time.Minute
+const RefreshCooldown = tally.RefreshCooldown
 
 // DefaultMaxImportBytes caps an uploaded statement file.
 const DefaultMaxImportBytes = tally.MaxImportBytes

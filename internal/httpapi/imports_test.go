@@ -47,7 +47,7 @@ func newImportEnv(t *testing.T) *importEnv {
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: logger, Now: func() time.Time { return now }}
-	s := &httpapi.Server{Store: st, Importer: svc, Logger: logger, Now: func() time.Time { return now }, MaxImportBytes: 1 << 20}
+	s := &httpapi.Server{Store: st, Importer: svc, Logger: logger, Now: func() time.Time { return now }, MaxImportBytes: 1 << 20, SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e := &env{t: t, store: st, jobs: jobs, logs: logs}

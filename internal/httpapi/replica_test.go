@@ -69,7 +69,7 @@ func TestReplicaReadYourWrites(t *testing.T) {
 	st.Now = e.store.Now
 	st.SetInvalidator(c)
 	st.SetReplica(rep)
-	s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c}
+	s := &httpapi.Server{Store: st, Connector: &fakeConnector{store: st}, Logger: logger, Now: func() time.Time { return now }, Cache: c, SignupOpen: true}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	a := &env{t: t, store: st, jobs: e.jobs, logs: e.logs, srv: httptest.NewServer(httpx.Middleware(mux, logger))}

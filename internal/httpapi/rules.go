@@ -35,18 +35,19 @@ func newRuleJSON(r *tally.Rule) ruleJSON {
 
 // GET /api/v1/rules
 func (s *Server) listRules(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	rules, err := s.Store.Rules(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := struct {
-		Rules []ruleJSON `json:"rules"`
-	}{Rules: make([]ruleJSON, 0, len(rules))}
-	for _, x := range rules {
-		out.Rules = append(out.Rules, newRuleJSON(x))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.cachedJSON(w, r, u, "rules", func(ctx context.Context) (any, error) {
+		rules, err := s.Store.Rules(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Rules []ruleJSON `json:"rules"`
+		}{Rules: make([]ruleJSON, 0, len(rules))}
+		for _, x := range rules {
+			out.Rules = append(out.Rules, newRuleJSON(x))
+		}
+		return out, nil
+	})
 }
 
 type createRuleRequest struct {

@@ -48,6 +48,9 @@ type Server struct {
 
 	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
 
+	// SignupOpen lets anyone create a user through POST /users; when false
+	// only the instance's first user may.
+	SignupOpen bool
 	// Cache holds summaries, spending, budgets and trends per user; nil
 	// reads the database every time.
 	Cache *cache.Cache
@@ -102,6 +105,13 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/notifications", s.listNotifications)
 	s.handleAuth(mux, "POST "+v1+"/notifications/{id}/read", s.readNotification)
 	s.routeImports(mux)
+	s.handleAuth(mux, "PATCH "+v1+"/accounts/{id}", s.patchAccount)
+	s.handleAuth(mux, "DELETE "+v1+"/accounts/{id}", s.deleteAccount)
+	s.handleAuth(mux, "GET "+v1+"/tokens", s.listTokens)
+	s.handleAuth(mux, "DELETE "+v1+"/tokens/{id}", s.deleteToken)
+	s.handleAuth(mux, "GET "+v1+"/transactions.csv", s.exportTransactions)
+	s.handleAuth(mux, "GET "+v1+"/trends", s.getTrends)
+	s.handleAuth(mux, "POST "+v1+"/notifications/read-all", s.readAllNotifications)
 	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
 	s.handle(mux, "GET "+v1+"/openapi.json", serveOpenAPI)
 	s.routeInsight(mux)

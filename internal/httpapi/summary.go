@@ -59,6 +59,11 @@ func (s *Server) cachedJSON(w http.ResponseWriter, r *http.Request, u *tally.Use
 		s.error(w, r, err)
 		return
 	}
+	writeJSONBytes(w, b)
+}
+
+// writeJSONBytes answers 200 with b, a JSON document.
+func writeJSONBytes(w http.ResponseWriter, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

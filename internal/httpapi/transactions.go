@@ -52,34 +52,9 @@ type transactionDetailJSON struct {
 }
 
 func (s *Server) newTransactionDetailJSON(ctx context.Context, t *tally.Transaction) transactionDetailJSON {
-	out := transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: CategoryReason(t), CategoryExplanation: s.explain(ctx, t)}
+	out := transactionDetailJSON{transactionJSON: newTransactionJSON(t), CategoryReason: tally.CategoryReason(t), CategoryExplanation: s.explain(ctx, t)}
 	out.TransferOf = s.transferOf(ctx, t)
 	return out
-}
-
-// CategoryReason explains in a sentence why t has its category.
-func CategoryReason(t *tally.Transaction) string {
-	name := t.Category
-	if c, ok := tally.LookupCategory(t.Category); ok {
-		name = c.Name
-	}
-	merchant := t.Merchant
-	if merchant == "" {
-		merchant = t.Description
-	}
-	switch t.CategorySource {
-	case tally.SourceManual:
-		return "Set by you"
-	case tally.SourceDictionary:
-		return "Filed under " + name + " by the seller dictionary (" + merchant + ")"
-	case tally.SourceCrowd:
-		return "Filed under " + name + " because that is where most people file " + merchant
-	case tally.SourceRule:
-		return "Filed under " + name + " by your rule for " + merchant
-	case tally.SourceMCC:
-		return "Filed under " + name + " by the merchant category code the card network reported"
-	}
-	return "Not categorized: nothing recognized " + merchant + "; set a category to file it"
 }
 
 // GET /api/v1/transactions

@@ -16,6 +16,13 @@ type credentialsRequest struct {
 	Password string `json:"password"`
 }
 
+type tokenRequest struct {
+	Email     string  `json:"email"`
+	Password  string  `json:"password"`
+	Name      string  `json:"name"`
+	ExpiresAt *string `json:"expires_at"`
+}
+
 type userJSON struct {
 	ID    string `json:"id"`
 	Email string `json:"email"`
@@ -25,6 +32,10 @@ type userJSON struct {
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	var req credentialsRequest
 	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := auth.SignupAllowed(r.Context(), s.Store, s.SignupOpen); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -70,12 +81,23 @@ func checkEmail(email string) (string, error) {
 
 type tokenJSON struct {
 	Token string `json:"token"`
+	apiTokenJSON
 }
 
 // POST /api/v1/tokens
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	var req credentialsRequest
+	var req tokenRequest
 	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	name, err := tally.CheckTokenName(req.Name)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	expires, err := parseExpiry(req.ExpiresAt, s.now())
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -90,9 +112,10 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.Store.CreateToken(r.Context(), u.ID, auth.HashToken(token), store.TokenAPI, nil); err != nil {
+	t, err := s.Store.CreateNamedToken(r.Context(), u.ID, auth.HashToken(token), store.TokenAPI, name, expires)
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, tokenJSON{Token: token})
+	writeJSON(w, http.StatusCreated, tokenJSON{Token: token, apiTokenJSON: newAPITokenJSON(t)})
 }

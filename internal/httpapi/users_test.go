@@ -37,8 +37,8 @@ func TestUsersAndTokens(t *testing.T) {
 
 	res = e.do("POST", "/api/v1/tokens", "", map[string]string{"email": "alice@example.com", "password": "password123"}).want(t, http.StatusCreated)
 	token := res.str("token")
-	if len(res.body) != 1 || len(token) != 43 {
-		t.Fatalf("got %s, want {\"token\": 43 characters}", res.raw)
+	if len(token) != 43 || res.str("id") == "" {
+		t.Fatalf("got %s, want a 43-character token and its id", res.raw)
 	}
 	e.do("GET", "/api/v1/accounts", token, nil).want(t, http.StatusOK)
 

@@ -138,6 +138,9 @@ func (r *run) insert(ctx context.Context, acct *tally.Account, currency string, 
 		currency = acct.Currency
 	}
 	ar := r.account(acct)
+	if len(ar.fitids) == 0 && len(txs) > 64 {
+		ar.fitids = make(map[string]lineShape, len(txs)) // no rehashing while a statement fills it
+	}
 	size := r.s.chunkSize()
 	for i := 0; i < len(txs); i += size {
 		part := txs[i:min(i+size, len(txs))]

@@ -60,6 +60,12 @@ type Plan struct {
 	Today    time.Time // in the user's time zone
 	Profile  *tally.Profile
 	Lines    []budget.Line
+	// Recommended is what Tally would budget per category without the
+	// user's own amounts: the figure a manual budget replaced.
+	Recommended map[string]budget.Line
+	// MonthTotals are the month's monthly totals of every account, hidden
+	// ones included (what GET /spending shows).
+	MonthTotals []tally.MonthlyTotal
 
 	fingerprint string // of the totals and budgets the plan was made from
 }
@@ -70,9 +76,10 @@ func CurrentMonth(now time.Time, timeZone string) string {
 	return now.In(u.Location()).Format(tally.MonthLayout)
 }
 
-// Plan loads what budget.Plan needs in four indexed reads (profile, first
-// month, the month and its six predecessors' totals, manual budgets) and
-// returns the month's budgets.
+// Plan loads what budget.Plan needs in five indexed reads (profile, first
+// month, the month and its six predecessors' totals, what hidden accounts
+// add to them, manual budgets) and returns the month's budgets. Hidden
+// accounts count towards no budget.
 func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error) {
 	start, err := time.Parse(tally.MonthLayout, month)
 	if err != nil {
@@ -94,6 +101,17 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 	if err != nil {
 		return nil, err
 	}
+	var monthTotals []tally.MonthlyTotal
+	for _, t := range totals {
+		if t.Month == month {
+			monthTotals = append(monthTotals, t)
+		}
+	}
+	hidden, err := s.Store.HiddenTotals(ctx, userID, from, month)
+	if err != nil {
+		return nil, err
+	}
+	totals = withoutHidden(totals, hidden)
 	manual, err := s.Store.Budgets(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -128,8 +146,42 @@ func (s *Service) Plan(ctx context.Context, userID, month string) (*Plan, error)
 			in.History = append(in.History, t)
 		}
 	}
-	return &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: budget.Plan(in),
-		fingerprint: fingerprintOf(month, in.Totals, manual)}, nil
+	plan := &Plan{Month: month, Currency: p.Currency, Today: today, Profile: p, Lines: budget.Plan(in), MonthTotals: monthTotals,
+		Recommended: map[string]budget.Line{}, fingerprint: fingerprintOf(month, in.Totals, manual)}
+	if len(manual) > 0 {
+		in.Manual = nil
+		for _, l := range budget.Plan(in) {
+			plan.Recommended[l.Category] = l
+		}
+	} else {
+		for _, l := range plan.Lines {
+			plan.Recommended[l.Category] = l
+		}
+	}
+	return plan, nil
+}
+
+// withoutHidden subtracts the hidden accounts' share from totals.
+func withoutHidden(totals, hidden []tally.MonthlyTotal) []tally.MonthlyTotal {
+	if len(hidden) == 0 {
+		return totals
+	}
+	type key struct{ month, category, currency string }
+	sub := map[key]tally.MonthlyTotal{}
+	for _, h := range hidden {
+		sub[key{h.Month, h.Category, h.Currency}] = h
+	}
+	out := make([]tally.MonthlyTotal, 0, len(totals))
+	for _, t := range totals {
+		if h, ok := sub[key{t.Month, t.Category, t.Currency}]; ok {
+			t.Amount -= h.Amount
+			t.Count -= h.Count
+		}
+		if t.Count != 0 || t.Amount != 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Check creates the alerts the user's month calls for, each at most once,

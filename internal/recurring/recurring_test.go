@@ -191,3 +191,32 @@ func TestMatchTransfersClosestWins(t *testing.T) {
 		t.Fatalf("got %+v, want o paired with near", got)
 	}
 }
+
+func TestAfterAndNextDate(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		cadence, from, want string
+	}{
+		{Weekly, "2026-11-28", "2026-12-05"},
+		{Biweekly, "2026-11-27", "2026-12-11"},
+		{Semimonthly, "2026-11-01", "2026-11-16"},
+		{Semimonthly, "2026-11-15", "2026-11-30"},
+		{Semimonthly, "2026-11-30", "2026-12-15"},
+		{Monthly, "2026-01-31", "2026-02-28"},
+		{Quarterly, "2026-11-30", "2027-02-28"},
+		{Yearly, "2024-02-29", "2025-02-28"},
+	} {
+		if got := After(c.cadence, day(c.from)).Format("2006-01-02"); got != c.want {
+			t.Errorf("%s after %s: got %s, want %s", c.cadence, c.from, got, c.want)
+		}
+	}
+	// A monthly bill on the 31st is expected on the last day of shorter
+	// months.
+	txns := series("Landlord", "rent_mortgage", "c", day("2026-07-31"), 4, func(t time.Time, i int) time.Time {
+		return []time.Time{day("2026-08-31"), day("2026-09-30"), day("2026-10-31"), day("2026-11-30")}[i]
+	}, fixed(-180000))
+	got := Detect(txns, day("2026-11-05"))
+	if len(got) != 1 || got[0].NextDate.Format("2006-01-02") != "2026-11-30" || got[0].Cadence != Monthly {
+		t.Fatalf("got %+v, want a monthly series expected on 2026-11-30", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,6 +51,10 @@ type DB struct {
 	// Listener is a small pgx pool River uses for LISTEN on PostgreSQL, so
 	// jobs are picked up at once instead of at the next poll. Nil on SQLite.
 	Listener *pgxpool.Pool
+
+	// Statements, when set, counts the queries built through Rebind: every
+	// store query is, so a test can count what one page costs.
+	Statements *atomic.Int64
 }
 
 // DefaultURL returns the URL of the embedded SQLite database in dataDir.
@@ -197,7 +202,12 @@ func Redact(rawURL string) string { return redact(rawURL) }
 // Rebind turns a query written with ? placeholders into the dialect's form
 // ($1, $2, ... on PostgreSQL). Queries are written once, with ?, and never
 // contain a literal question mark.
-func (db *DB) Rebind(query string) string { return Rebind(db.Dialect, query) }
+func (db *DB) Rebind(query string) string {
+	if db.Statements != nil {
+		db.Statements.Add(1)
+	}
+	return Rebind(db.Dialect, query)
+}
 
 // Rebind is DB.Rebind for a dialect.
 func Rebind(d Dialect, query string) string {

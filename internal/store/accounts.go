@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/tallyhq/tally"
 )
@@ -49,12 +50,12 @@ func (s *Store) EnsureAccount(ctx context.Context, a *tally.Account) (*tally.Acc
 	return out, err
 }
 
-const accountColumns = `user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, last_synced_at, created_at`
+const accountColumns = `user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, last_synced_at, created_at, hidden`
 
 func scanAccount(row interface{ Scan(...any) error }) (*tally.Account, error) {
 	var a tally.Account
 	var synced sql.NullTime
-	if err := row.Scan(&a.UserID, &a.ID, &a.ConnectionID, &a.ExternalID, &a.Name, &a.Type, &a.Mask, &a.Currency, &a.Balance, &a.Status, &a.StatusReason, &synced, &a.CreatedAt); err != nil {
+	if err := row.Scan(&a.UserID, &a.ID, &a.ConnectionID, &a.ExternalID, &a.Name, &a.Type, &a.Mask, &a.Currency, &a.Balance, &a.Status, &a.StatusReason, &synced, &a.CreatedAt, &a.Hidden); err != nil {
 		return nil, err
 	}
 	a.LastSyncedAt = nullTime(synced)
@@ -109,4 +110,106 @@ func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balanc
 	}
 	s.changed(ctx, userID)
 	return nil
+}
+
+// UpdateAccount renames one of the user's accounts or hides it (from net
+// worth and budgets); a nil field is left as it is.
+func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *string, hidden *bool) (*tally.Account, error) {
+	var out *tally.Account
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
+		a, err := scanAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` FROM accounts WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
+		if err != nil {
+			return notFound(err, "account")
+		}
+		if name != nil {
+			a.Name = *name
+		}
+		changed := hidden != nil && *hidden != a.Hidden
+		if hidden != nil {
+			a.Hidden = *hidden
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET name = ?, hidden = ? WHERE user_id = ? AND id = ?`), a.Name, a.Hidden, userID, id); err != nil {
+			return fmt.Errorf("store: update account: %w", err)
+		}
+		out = a
+		if changed {
+			// Budgets leave hidden accounts out: this month is checked again.
+			return s.enqueueBudgetChecks(ctx, tx, userID, []string{s.now().Format(tally.MonthLayout)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteFileAccount removes one of the user's accounts made by statement
+// file imports, with its transactions, taking their amounts out of the
+// monthly totals in the same transaction. An account of a linked
+// institution is removed with its connection instead (a conflict here).
+func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
+		var kind string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT c.kind FROM accounts a JOIN connections c ON c.user_id = a.user_id AND c.id = a.connection_id
+			WHERE a.user_id = ? AND a.id = ?`+s.forUpdate()), userID, id).Scan(&kind)
+		if err != nil {
+			return notFound(err, "account")
+		}
+		if kind != tally.ConnectionFile {
+			return tally.Errorf(tally.ECONFLICT, "account %s belongs to a linked institution; remove its connection instead", id)
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
+			FROM transactions WHERE user_id = ? AND account_id = ? GROUP BY 1, 2, 3`), userID, id)
+		if err != nil {
+			return fmt.Errorf("store: delete account: %w", err)
+		}
+		ds, err := scanTotals(rows)
+		if err != nil {
+			return fmt.Errorf("store: delete account: %w", err)
+		}
+		for i := range ds {
+			ds[i].Amount, ds[i].Count = -ds[i].Amount, -ds[i].Count
+		}
+		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM transactions WHERE user_id = ? AND account_id = ?`,
+			`DELETE FROM transaction_matches WHERE user_id = ? AND account_id = ?`,
+			`DELETE FROM accounts WHERE user_id = ? AND id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), userID, id); err != nil {
+				return fmt.Errorf("store: delete account: %w", err)
+			}
+		}
+		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
+	})
+}
+
+// HiddenTotals returns what the user's hidden accounts add to the monthly
+// totals from month from to month to (inclusive), per month, category and
+// currency: budgets leave them out. It reads the hidden accounts' rows
+// through the (user, account, date) index; with no hidden account it reads
+// only the user's accounts.
+func (s *Store) HiddenTotals(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, error) {
+	start, err := time.Parse(tally.MonthLayout, from)
+	if err != nil {
+		return nil, tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", from)
+	}
+	end, err := time.Parse(tally.MonthLayout, to)
+	if err != nil {
+		return nil, tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", to)
+	}
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
+		FROM transactions
+		WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND hidden = ?) AND posted_on >= ? AND posted_on < ?
+		GROUP BY 1, 2, 3`), userID, userID, true, start.Format(tally.DateLayout), end.AddDate(0, 1, 0).Format(tally.DateLayout))
+	if err != nil {
+		return nil, fmt.Errorf("store: hidden totals: %w", err)
+	}
+	out, err := scanTotals(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: hidden totals: %w", err)
+	}
+	return out, nil
 }

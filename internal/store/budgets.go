@@ -394,6 +394,7 @@ func (s *Store) MarkDelivered(ctx context.Context, userID, notificationID, chann
 func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures int, minFailing time.Duration, reason string) (bool, error) {
 	disabled := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID) // the profile says whether the webhook is on
 		var failures int
 		var since time.Time
 		now := s.now()
@@ -420,4 +421,40 @@ func (s *Store) WebhookFailed(ctx context.Context, userID string, maxFailures in
 		return err
 	})
 	return disabled, err
+}
+
+// UnreadCount returns how many of the user's notifications are unread.
+func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
+	var n int
+	if err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`), userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: unread count: %w", err)
+	}
+	return n, nil
+}
+
+// MarkAllNotificationsRead marks every unread notification of the user read
+// and returns how many it marked.
+func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID string) (int, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`), s.now(), userID)
+	if err != nil {
+		return 0, fmt.Errorf("store: mark all read: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	s.changed(ctx, userID)
+	return int(n), nil
+}
+
+// TotalsBetween returns the user's monthly totals from month from to month
+// to (inclusive) in one range read of the totals' primary key.
+func (s *Store) TotalsBetween(ctx context.Context, userID, from, to string) ([]tally.MonthlyTotal, error) {
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT month, category, currency, amount, count FROM monthly_totals
+		WHERE user_id = ? AND month >= ? AND month <= ? ORDER BY month, category, currency`), userID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: totals: %w", err)
+	}
+	out, err := scanTotals(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: totals: %w", err)
+	}
+	return out, nil
 }

@@ -42,15 +42,15 @@ func (s *Store) CreateConnection(ctx context.Context, c *tally.Connection, secre
 	})
 }
 
-const connectionColumns = `user_id, id, kind, url, login, institution, fid, status, status_reason, last_synced_at, last_success_at, created_at`
+const connectionColumns = `user_id, id, kind, url, login, institution, fid, status, status_reason, last_synced_at, last_success_at, created_at, refresh_requested_at`
 
 func scanConnection(row interface{ Scan(...any) error }) (*tally.Connection, error) {
 	var c tally.Connection
-	var synced, success sql.NullTime
-	if err := row.Scan(&c.UserID, &c.ID, &c.Kind, &c.URL, &c.Login, &c.Institution, &c.FID, &c.Status, &c.StatusReason, &synced, &success, &c.CreatedAt); err != nil {
+	var synced, success, refresh sql.NullTime
+	if err := row.Scan(&c.UserID, &c.ID, &c.Kind, &c.URL, &c.Login, &c.Institution, &c.FID, &c.Status, &c.StatusReason, &synced, &success, &c.CreatedAt, &refresh); err != nil {
 		return nil, err
 	}
-	c.LastSyncedAt, c.LastSuccessAt = nullTime(synced), nullTime(success)
+	c.LastSyncedAt, c.LastSuccessAt, c.RefreshRequestedAt = nullTime(synced), nullTime(success), nullTime(refresh)
 	c.CreatedAt = c.CreatedAt.UTC()
 	return &c, nil
 }

@@ -40,5 +40,6 @@ func (s *Store) MarkCredentialsRefused(ctx context.Context, userID, id string) e
 	if err != nil {
 		return fmt.Errorf("store: mark credentials refused: %w", err)
 	}
+	s.changed(ctx, userID)
 	return nil
 }

@@ -43,17 +43,24 @@ const importColumns = `user_id, id, account_id, filename, format, blob_key, size
 
 // Import returns one of the user's imports.
 func (s *Store) Import(ctx context.Context, userID, id string) (*tally.Import, error) {
-	var imp tally.Import
-	var errs string
-	var started, finished sql.NullTime
-	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE user_id = ? AND id = ?`), userID, id).Scan(
-		&imp.UserID, &imp.ID, &imp.AccountID, &imp.Filename, &imp.Format, &imp.BlobKey, &imp.Size, &imp.Status, &imp.Message,
-		&imp.Parsed, &imp.Inserted, &imp.Duplicates, &imp.Rejected, &errs, &imp.CreatedAt, &started, &finished)
+	imp, err := scanImport(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE user_id = ? AND id = ?`), userID, id))
 	if err != nil {
 		return nil, notFound(err, "import")
 	}
+	return imp, nil
+}
+
+func scanImport(row interface{ Scan(...any) error }) (*tally.Import, error) {
+	var imp tally.Import
+	var errs string
+	var started, finished sql.NullTime
+	err := row.Scan(&imp.UserID, &imp.ID, &imp.AccountID, &imp.Filename, &imp.Format, &imp.BlobKey, &imp.Size, &imp.Status, &imp.Message,
+		&imp.Parsed, &imp.Inserted, &imp.Duplicates, &imp.Rejected, &errs, &imp.CreatedAt, &started, &finished)
+	if err != nil {
+		return nil, err
+	}
 	if err := json.Unmarshal([]byte(errs), &imp.Errors); err != nil {
-		return nil, fmt.Errorf("store: import %s: errors: %w", id, err)
+		return nil, fmt.Errorf("store: import %s: errors: %w", imp.ID, err)
 	}
 	imp.CreatedAt = imp.CreatedAt.UTC()
 	imp.StartedAt, imp.FinishedAt = nullTime(started), nullTime(finished)
@@ -127,32 +134,23 @@ func (s *Store) AccountByExternalID(ctx context.Context, userID, externalID stri
 	return a, nil
 }
 
-// Imports lists the user's most recent imports, newest first.
+// Imports lists the user's most recent imports, newest first, in one query.
 func (s *Store) Imports(ctx context.Context, userID string, limit int) ([]*tally.Import, error) {
-	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT id FROM imports WHERE user_id = ? ORDER BY id DESC LIMIT ?`), userID, limit)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE user_id = ? ORDER BY id DESC LIMIT ?`), userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: imports: %w", err)
 	}
-	var ids []string
+	defer rows.Close()
+	var out []*tally.Import
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+		imp, err := scanImport(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: imports: %w", err)
 		}
-		ids = append(ids, id)
+		out = append(out, imp)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: imports: %w", err)
-	}
-	out := make([]*tally.Import, 0, len(ids))
-	for _, id := range ids {
-		imp, err := s.Import(ctx, userID, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, imp)
 	}
 	return out, nil
 }

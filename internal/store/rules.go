@@ -31,11 +31,19 @@ type CategoryChange struct {
 // vote recorded when ch asks for them. It returns the transaction and
 // the rule (nil when none was made).
 func (s *Store) Recategorize(ctx context.Context, userID, id, category string, ch CategoryChange) (*tally.Transaction, *tally.Rule, error) {
+	t, rule, _, err := s.RecategorizeCounted(ctx, userID, id, category, ch)
+	return t, rule, err
+}
+
+// RecategorizeCounted is Recategorize that also returns how many other
+// transactions of the seller the rule re-filed.
+func (s *Store) RecategorizeCounted(ctx context.Context, userID, id, category string, ch CategoryChange) (*tally.Transaction, *tally.Rule, int, error) {
+	var applied int
 	var out *tally.Transaction
 	var rule *tally.Rule
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
-		out, rule = nil, nil
+		out, rule, applied = nil, nil, 0
 		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
 		if err != nil {
 			return notFound(err, "transaction")
@@ -67,13 +75,13 @@ func (s *Store) Recategorize(ctx context.Context, userID, id, category string, c
 			}
 		}
 		if ch.Rule {
-			if rule, _, err = s.putRule(ctx, tx, userID, ch.MerchantKey, t.Merchant, category); err != nil {
+			if rule, applied, err = s.putRule(ctx, tx, userID, ch.MerchantKey, t.Merchant, category); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	return out, rule, err
+	return out, rule, applied, err
 }
 
 // PutRule makes or replaces the user's rule for a seller and, in the same

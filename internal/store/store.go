@@ -145,7 +145,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *Store) SetInvalidator(inv cache.Invalidator) { s.invalidator = inv }
 
 // touch records, inside a transaction run by inTx, that it changes what the
-// users' summaries, spending, budgets or trends show.
+// users read. Every write of a user's data must touch them (or call changed
+// after its commit): the API caches its answers per user until the next
+// write, and reads the replica only once it has replayed that write.
 func (s *Store) touch(tx *sql.Tx, userIDs ...string) {
 	if v, ok := s.touched.Load(tx); ok {
 		p := v.(*[]string)

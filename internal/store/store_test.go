@@ -291,3 +291,44 @@ func TestReconcileRepairsDrift(t *testing.T) {
 		t.Fatalf("after repair: %+v, %v; want no drift", drifts, err)
 	}
 }
+
+func TestSearchWindowBoundsEachPage(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	u, acct := seedAccount(t, s, "alice@example.com")
+	var txns []*tally.Transaction
+	for i := range 30 {
+		x := txn(acct, fmt.Sprint("e", i), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(tally.DateLayout), -100, "groceries")
+		if i == 2 {
+			x.Description, x.Merchant = "RARE SELLER", "Rare Seller"
+		}
+		txns = append(txns, x)
+	}
+	if _, err := s.InsertTransactions(ctx, u.ID, txns); err != nil {
+		t.Fatal(err)
+	}
+	// Each page reads at most ten rows: the rare match, third from the
+	// oldest, is on the third page; the pages before it are empty but go on.
+	f := tally.TransactionFilter{Query: "rare", Limit: 5, SearchWindow: 10}
+	var pages [][]*tally.Transaction
+	for range 5 {
+		got, next, err := s.Transactions(ctx, u.ID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, got)
+		if next == "" {
+			break
+		}
+		f.Cursor = next
+	}
+	if len(pages) != 3 || len(pages[0]) != 0 || len(pages[1]) != 0 || len(pages[2]) != 1 || pages[2][0].Merchant != "Rare Seller" {
+		t.Fatalf("got pages %v, want two empty pages and then the match", pages)
+	}
+	// Without a window the same search finds it at once.
+	got, next, err := s.Transactions(ctx, u.ID, tally.TransactionFilter{Query: "rare", Limit: 5})
+	if err != nil || len(got) != 1 || next != "" {
+		t.Fatalf("unwindowed search: %v %q %v", got, next, err)
+	}
+}

@@ -224,11 +224,6 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 			args = append(args, c)
 		}
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + escapeLike(strings.ToLower(q)) + "%"
-		where.WriteString(` AND (LOWER(description) LIKE ? ESCAPE '\' OR LOWER(merchant) LIKE ? ESCAPE '\')`)
-		args = append(args, pattern, pattern)
-	}
 	if f.Cursor != "" {
 		posted, id, err := decodeCursor(f.Cursor)
 		if err != nil {
@@ -237,8 +232,24 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 		where.WriteString(` AND (posted_on < ? OR (posted_on = ? AND id < ?))`)
 		args = append(args, posted, posted, id)
 	}
+	query := `SELECT ` + txnColumns + ` FROM transactions WHERE ` + where.String()
+	windowed := false
+	if q := strings.TrimSpace(f.Query); q != "" {
+		pattern := "%" + escapeLike(strings.ToLower(q)) + "%"
+		match := ` (LOWER(description) LIKE ? ESCAPE '\' OR LOWER(merchant) LIKE ? ESCAPE '\')`
+		if f.SearchWindow > 0 {
+			// Read at most SearchWindow rows in index order and match
+			// within them, so a rare term costs one bounded scan a page.
+			windowed = true
+			query = `SELECT ` + txnColumns + ` FROM (` + query + ` ORDER BY posted_on DESC, id DESC LIMIT ?) w WHERE` + match
+			args = append(args, f.SearchWindow, pattern, pattern)
+		} else {
+			query += ` AND` + match
+			args = append(args, pattern, pattern)
+		}
+	}
 	args = append(args, limit+1)
-	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE `+where.String()+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(query+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: transactions: %w", err)
 	}
@@ -258,8 +269,32 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 	if len(out) > limit {
 		out = out[:limit]
 		next = encodeCursor(out[limit-1])
+	} else if windowed {
+		// Fewer matches than a page: the next page starts after the last
+		// row the window read, when there are older rows.
+		next, err = s.windowEnd(ctx, where.String(), args[:len(args)-4], f.SearchWindow)
+		if err != nil {
+			return nil, "", err
+		}
 	}
 	return out, next, nil
+}
+
+// windowEnd returns the cursor after the window-th row matching where
+// (ordered newest first), "" when there are no more rows.
+func (s *Store) windowEnd(ctx context.Context, where string, args []any, window int) (string, error) {
+	var t tally.Transaction
+	var posted sqldb.Date
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT posted_on, id FROM transactions WHERE `+where+` ORDER BY posted_on DESC, id DESC LIMIT 1 OFFSET ?`),
+		append(args[:len(args):len(args)], window)...).Scan(&posted, &t.ID)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: transactions: %w", err)
+	}
+	t.PostedOn = posted.Time
+	return encodeCursor(&t), nil
 }
 
 func escapeLike(s string) string {

@@ -88,35 +88,56 @@ const (
 
 // CreateToken stores the hash of a new API token or session.
 func (s *Store) CreateToken(ctx context.Context, userID, tokenHash, kind string, expires *time.Time) error {
-	var exp sql.NullTime
-	if expires != nil {
-		exp = sql.NullTime{Time: expires.UTC(), Valid: true}
-	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO tokens (token_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
-		tokenHash, userID, kind, s.now(), exp)
-	if err != nil {
-		return fmt.Errorf("store: create token: %w", err)
-	}
-	return nil
+	_, err := s.CreateNamedToken(ctx, userID, tokenHash, kind, "", expires)
+	return err
 }
 
-// UserByToken returns the user a live token of the kind belongs to.
+// CreateNamedToken stores the hash of a new token with the name its owner
+// gave it and returns it.
+func (s *Store) CreateNamedToken(ctx context.Context, userID, tokenHash, kind, name string, expires *time.Time) (*Token, error) {
+	t := &Token{ID: tally.NewID(), Name: name, Kind: kind, CreatedAt: s.now()}
+	var exp sql.NullTime
+	if expires != nil {
+		e := expires.UTC()
+		exp, t.ExpiresAt = sql.NullTime{Time: e, Valid: true}, &e
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO tokens (token_hash, user_id, kind, created_at, expires_at, id, name) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		tokenHash, userID, kind, t.CreatedAt, exp, t.ID, name)
+	if err != nil {
+		return nil, fmt.Errorf("store: create token: %w", err)
+	}
+	return t, nil
+}
+
+// tokenUseInterval is how stale a token's last use may get before a request
+// writes it again, so reads do not all turn into writes.
+const tokenUseInterval = time.Minute
+
+// UserByToken returns the user a live token of the kind belongs to, and
+// records the use of an API token.
 func (s *Store) UserByToken(ctx context.Context, tokenHash, kind string) (*tally.User, error) {
 	u, _, err := s.TokenUser(ctx, tokenHash, kind)
 	return u, err
 }
 
 // TokenUser is UserByToken that also returns when the token expires (nil:
-// never).
+// never). It records the use of an API token.
 func (s *Store) TokenUser(ctx context.Context, tokenHash, kind string) (*tally.User, *time.Time, error) {
-	var exp sql.NullTime
-	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.time_zone, u.created_at, u.last_active_at, t.expires_at
-		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?`), tokenHash, kind), &exp)
+	var exp, used sql.NullTime
+	u, err := scanUser(s.db.Reader().QueryRowContext(ctx, s.q(`SELECT u.id, u.email, u.time_zone, u.created_at, u.last_active_at, t.expires_at, t.last_used_at
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?`), tokenHash, kind), &exp, &used)
 	if err != nil {
 		return nil, nil, notFound(err, "token")
 	}
-	if exp.Valid && !s.now().Before(exp.Time) {
+	now := s.now()
+	if exp.Valid && !now.Before(exp.Time) {
 		return nil, nil, tally.Errorf(tally.ENOTFOUND, "token not found")
+	}
+	// An API token's use is recorded, at most once a minute.
+	if kind == TokenAPI && (!used.Valid || now.Sub(used.Time) >= tokenUseInterval) {
+		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE tokens SET last_used_at = ? WHERE token_hash = ?`), now, tokenHash); err != nil {
+			return nil, nil, fmt.Errorf("store: token use: %w", err)
+		}
 	}
 	return u, nullTime(exp), nil
 }
@@ -154,5 +175,89 @@ func (s *Store) SetPassword(ctx context.Context, userID, passwordHash string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return tally.Errorf(tally.ENOTFOUND, "user not found")
 	}
+	return nil
+}
+
+// HasUsers reports whether any user exists: the first one may always sign
+// up.
+func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+	var one int
+	err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT 1 FROM users LIMIT 1`)).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: has users: %w", err)
+	}
+	return true, nil
+}
+
+// PasswordHash returns the user's password hash.
+func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
+	var hash string
+	if err := s.db.Reader().QueryRowContext(ctx, s.q(`SELECT password_hash FROM users WHERE id = ?`), userID).Scan(&hash); err != nil {
+		return "", notFound(err, "user")
+	}
+	return hash, nil
+}
+
+// Token is an API token as its owner sees it: never the token itself.
+type Token struct {
+	ID         string
+	Name       string
+	Kind       string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+// MaxTokens caps the API tokens one user lists.
+const MaxTokens = 100
+
+// APITokens lists the user's API tokens, newest first.
+func (s *Store) APITokens(ctx context.Context, userID string) ([]*Token, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT id, name, kind, created_at, expires_at, last_used_at FROM tokens
+		WHERE user_id = ? AND kind = ? ORDER BY created_at DESC LIMIT ?`), userID, TokenAPI, MaxTokens)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*Token
+	for rows.Next() {
+		var t Token
+		var exp, used sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Name, &t.Kind, &t.CreatedAt, &exp, &used); err != nil {
+			return nil, fmt.Errorf("store: tokens: %w", err)
+		}
+		t.CreatedAt = t.CreatedAt.UTC()
+		t.ExpiresAt, t.LastUsedAt = nullTime(exp), nullTime(used)
+		out = append(out, &t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteAPIToken revokes one of the user's API tokens by its id.
+func (s *Store) DeleteAPIToken(ctx context.Context, userID, id string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM tokens WHERE user_id = ? AND kind = ? AND id = ? AND id <> ''`), userID, TokenAPI, id)
+	if err != nil {
+		return fmt.Errorf("store: delete token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tally.Errorf(tally.ENOTFOUND, "token %s not found", id)
+	}
+	s.changed(ctx, userID) // no process keeps accepting it from its cache
+	return nil
+}
+
+// DeleteSessions ends the user's web sessions except the one whose hash is
+// keep (after a password change, other browsers sign in again).
+func (s *Store) DeleteSessions(ctx context.Context, userID, keep string) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM tokens WHERE user_id = ? AND kind = ? AND token_hash <> ?`), userID, TokenSession, keep); err != nil {
+		return fmt.Errorf("store: delete sessions: %w", err)
+	}
+	s.changed(ctx, userID)
 	return nil
 }

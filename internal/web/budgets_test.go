@@ -35,8 +35,8 @@ func TestDashboardBudgetsAndAlerts(t *testing.T) {
 	}
 	body(t, e.post("/signin", url.Values{"email": {"bob@example.com"}, "password": {"password123"}}, nil))
 	_, page := e.get("/")
-	for _, want := range []string{"Budgets for March 2026", `<tr class="exceeded">`, "Coffee Shops", "$50.00 of $40.00", "set by you", "125 %",
-		"Alerts", "$10 over."} {
+	for _, want := range []string{`id="budgets-title"`, `<li class="exceeded">`, "Coffee Shops", "$50.00 of $40.00", "set by you", "125 %", "$10.00 over",
+		`id="alerts-title"`, "$10 over."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}

@@ -1,32 +1,71 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
+	"github.com/tallyhq/tally/internal/notify"
 )
 
 // recentTransactions is how many transactions the dashboard lists.
-const recentTransactions = 20
+const recentTransactions = 10
+
+// dashboardBudgets is how many budgets the dashboard shows.
+const dashboardBudgets = 6
+
+// dashboardAlerts is how many unread notifications the dashboard shows.
+const dashboardAlerts = 5
 
 // dashboardPage is the dashboard's data, every figure already formatted.
-// Syncing (in layout) is set when the user has no transactions yet and a
-// connection is syncing.
+// Syncing (in layout) is set when the user has no transactions yet and an
+// account is syncing.
 type dashboardPage struct {
 	layout
-	Accounts     []accountRow
-	Month        string // "March 2026"
-	Spending     []spendingRow
-	Total        string
-	Transactions []transactionRow
-	Budgets      []budgetRow
-	Alerts       []alertRow // unread notifications, newest first
+	monthNav
+	Accounts      []accountRow
+	NetWorth      string
+	NetNegative   bool
+	NetByType     []netRow
+	Spending      []spendingRow
+	SpendingChart template.HTML
+	Total         string
+	Transactions  []transactionRow
+	Budgets       []budgetRow
+	Alerts        []alertRow // unread notifications, newest first
+	HasIncome     bool
+	MoreBudgets   int    // how many budgets /budgets has when the dashboard shows only some
+	Budgeted      string // the month's budgets added up
+	BudgetLeft    string // what is left of them ("$120.00 left" or "$30.00 over")
+	BudgetOver    bool
+}
+
+// monthNav is a month page's heading and its neighbours.
+type monthNav struct {
+	Month      string // "2026-03"
+	MonthLabel string // "March 2026"
+	Prev, Next string // "2026-02", "2026-04"; Next is "" for the current month
+	Current    bool
+}
+
+func newMonthNav(month, current string) monthNav {
+	t, _ := time.Parse(tally.MonthLayout, month)
+	n := monthNav{Month: month, MonthLabel: t.Format("January 2006"), Prev: t.AddDate(0, -1, 0).Format(tally.MonthLayout), Current: month == current}
+	if month < current {
+		n.Next = t.AddDate(0, 1, 0).Format(tally.MonthLayout)
+	}
+	return n
 }
 
 type accountRow struct {
+	ID           string
 	Name         string
 	Type         string
 	Mask         string
@@ -37,20 +76,48 @@ type accountRow struct {
 	StatusReason string // shown when the account needs attention
 }
 
+type netRow struct {
+	Type     string
+	Amount   string
+	Negative bool
+}
+
 type spendingRow struct {
 	Category string
+	ID       string
 	Amount   string
 	Count    int64
-	Width    int // bar width in percent of the largest category, a multiple of 5
 }
 
 type transactionRow struct {
+	ID       string
 	Date     string
 	Merchant string
 	Category string
 	Amount   string
 	Negative bool
 	Pending  bool
+}
+
+type budgetRow struct {
+	Category  string
+	ID        string
+	Spent     string
+	Amount    string
+	Left      string // "$88.00 left" or "$12.00 over"
+	Source    string // "from your history", "from your income", "set by you"
+	Percent   int64
+	Status    string // under, approaching, exceeded
+	Width     int    // spent as a share of the budget, capped at 100, a multiple of 5
+	Projected string // "On pace for $520.00" when the pace exceeds the budget
+}
+
+type alertRow struct {
+	ID      string
+	Message string
+	Kind    string
+	Created string
+	Read    bool
 }
 
 var accountTypes = map[string]string{
@@ -62,85 +129,210 @@ var accountTypes = map[string]string{
 	tally.AccountOther:      "Other",
 }
 
+// accountTypeOrder is how net worth lists account types: assets, then
+// liabilities.
+var accountTypeOrder = []string{tally.AccountChecking, tally.AccountSavings, tally.AccountInvestment, tally.AccountOther, tally.AccountCreditCard, tally.AccountLoan}
+
 var statusLabels = map[string]string{
 	tally.StatusActive:         "Up to date",
 	tally.StatusSyncing:        "Syncing",
 	tally.StatusNeedsAttention: "Needs attention",
 }
 
-// dashboard gathers the signed-in user's dashboard.
-func (h *Handler) dashboard(r *http.Request, u *tally.User) (*dashboardPage, error) {
-	ctx := r.Context()
-	conns, err := h.Store.Connections(ctx, u.ID)
-	if err != nil {
-		return nil, err
+var sourceLabels = map[string]string{
+	budget.SourceHistory:  "from your history",
+	budget.SourceTemplate: "from your income",
+	budget.SourceManual:   "set by you",
+}
+
+func (h *Handler) notifier() *notify.Service {
+	if h.Notify != nil {
+		return h.Notify
 	}
+	return &notify.Service{Store: h.Store, Now: h.now}
+}
+
+// currentMonth is this month in the user's time zone.
+func (h *Handler) currentMonth(u *tally.User) string {
+	return h.now().In(u.Location()).Format(tally.MonthLayout)
+}
+
+// monthParam reads ?month=YYYY-MM, the current month when absent; ok is
+// false for a malformed month.
+func (h *Handler) monthParam(r *http.Request, u *tally.User) (string, bool) {
+	v := r.URL.Query().Get("month")
+	if v == "" {
+		return h.currentMonth(u), true
+	}
+	t, err := time.Parse(tally.MonthLayout, v)
+	if err != nil || t.Year() < 1900 || t.Year() > 9999 {
+		return "", false
+	}
+	return t.Format(tally.MonthLayout), true
+}
+
+// GET / for a signed-in user.
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	month, ok := h.monthParam(r, u)
+	if !ok {
+		h.errorPage(w, r, u, http.StatusBadRequest, "The month must look like 2026-03.")
+		return
+	}
+	page, err := h.dashboardData(r.Context(), u, month)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	page.CSRF = csrfFor(r)
+	page.Flash = takeFlash(w, r)
+	h.render(w, r, http.StatusOK, "dashboard", page)
+}
+
+// dashboardData gathers the user's dashboard for month from the store and
+// the budget service in a fixed number of queries: accounts, recent
+// transactions, the budget plan (whose totals give the month's spending)
+// and the latest notifications (which also count the unread ones for the
+// navigation).
+func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string) (*dashboardPage, error) {
+	current := h.currentMonth(u)
 	accounts, err := h.Store.Accounts(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	txns, _, err := h.Store.Transactions(ctx, u.ID, tally.TransactionFilter{Limit: recentTransactions})
+	f := tally.TransactionFilter{Limit: recentTransactions}
+	if month != current {
+		f.Month = month
+	}
+	txns, _, err := h.Store.Transactions(ctx, u.ID, f)
 	if err != nil {
 		return nil, err
 	}
-	local := h.now().In(u.Location())
-	month := local.Format(tally.MonthLayout)
-	totals, err := h.Store.MonthlyTotals(ctx, u.ID, month)
-	if err != nil {
-		return nil, err
-	}
+	page := &dashboardPage{layout: layout{Title: "Dashboard", Email: u.Email, Nav: "dashboard"}, monthNav: newMonthNav(month, current)}
 
-	page := &dashboardPage{layout: layout{Title: "Dashboard", Email: u.Email}, Month: local.Format("January 2006")}
-	reasons := map[string]string{}
-	for _, c := range conns {
-		reasons[c.ID] = c.StatusReason
-		if c.Status == tally.StatusSyncing && len(txns) == 0 {
+	// Net worth: every visible account's balance in the main currency,
+	// by type; liabilities carry negative balances.
+	byType := map[string]int64{}
+	currency := "USD"
+	if len(accounts) > 0 {
+		currency = accounts[0].Currency
+	}
+	var net int64
+	for _, a := range accounts {
+		if a.Status == tally.StatusSyncing && len(txns) == 0 {
 			page.Syncing = true
 		}
+		if a.Hidden {
+			continue
+		}
+		page.Accounts = append(page.Accounts, newAccountRow(a))
+		if a.Currency == currency {
+			byType[a.Type] += a.Balance
+			net += a.Balance
+		}
 	}
-	for _, a := range accounts {
-		row := accountRow{
-			Name: a.Name, Type: label(accountTypes, a.Type), Mask: a.Mask,
-			Balance: formatMoney(a.Balance, a.Currency), Negative: a.Balance < 0,
-			Status: a.Status, StatusLabel: label(statusLabels, a.Status),
+	page.NetWorth, page.NetNegative = formatMoney(net, currency), net < 0
+	for _, t := range accountTypeOrder {
+		if v, ok := byType[t]; ok {
+			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, currency), Negative: v < 0})
 		}
-		if a.Status == tally.StatusNeedsAttention {
-			row.StatusReason = a.StatusReason
-			if row.StatusReason == "" {
-				row.StatusReason = reasons[a.ConnectionID]
-			}
-		}
-		page.Accounts = append(page.Accounts, row)
 	}
 
-	sp := budget.SummarizeSpending(month, totals)
-	page.Total = formatMoney(sp.Total, sp.Currency)
-	var largest int64
-	for _, c := range sp.Categories {
-		largest = max(largest, c.Amount)
-	}
-	for _, c := range sp.Categories {
-		page.Spending = append(page.Spending, spendingRow{
-			Category: categoryName(c.Category), Amount: formatMoney(c.Amount, sp.Currency), Count: c.Count,
-			Width: barWidth(c.Amount, largest),
-		})
-	}
-
-	if err := h.addBudgets(ctx, u, month, page); err != nil {
+	plan, err := h.notifier().Plan(ctx, u.ID, month)
+	if err != nil {
 		return nil, err
 	}
-
-	for _, t := range txns {
-		merchant := t.Merchant
-		if merchant == "" {
-			merchant = t.Description
+	sp := budget.SummarizeSpending(month, plan.MonthTotals)
+	page.Total = formatMoney(sp.Total, sp.Currency)
+	var bars []barDatum
+	for i, c := range sp.Categories {
+		row := spendingRow{Category: categoryName(c.Category), ID: c.Category, Amount: formatMoney(c.Amount, sp.Currency), Count: c.Count}
+		page.Spending = append(page.Spending, row)
+		if i < 8 {
+			bars = append(bars, barDatum{Label: row.Category, Value: c.Amount, Amount: row.Amount})
 		}
-		page.Transactions = append(page.Transactions, transactionRow{
-			Date: t.PostedOn.Format("Jan 2"), Merchant: merchant, Category: categoryName(t.Category),
-			Amount: formatMoney(t.Amount, t.Currency), Negative: t.Amount < 0, Pending: t.Pending,
-		})
+	}
+	page.SpendingChart = barChart("Spending by category in "+page.MonthLabel, bars)
+
+	page.HasIncome = plan.Profile != nil && plan.Profile.MonthlyIncome > 0
+	var budgeted, spent int64
+	for _, l := range plan.Lines {
+		budgeted += l.Amount
+		spent += l.Spent
+	}
+	if len(plan.Lines) > 0 {
+		page.Budgeted = formatMoney(budgeted, plan.Currency)
+		if spent <= budgeted {
+			page.BudgetLeft = formatMoney(budgeted-spent, plan.Currency) + " left"
+		} else {
+			page.BudgetLeft, page.BudgetOver = formatMoney(spent-budgeted, plan.Currency)+" over", true
+		}
+	}
+	// The budgets closest to their limit (or spent most of) come first.
+	lines := append([]budget.Line(nil), plan.Lines...)
+	sort.SliceStable(lines, func(i, j int) bool {
+		if lines[i].Percent != lines[j].Percent {
+			return lines[i].Percent > lines[j].Percent
+		}
+		return lines[i].Spent > lines[j].Spent
+	})
+	if len(lines) > dashboardBudgets {
+		page.MoreBudgets = len(lines)
+		lines = lines[:dashboardBudgets]
+	}
+	for _, l := range lines {
+		page.Budgets = append(page.Budgets, newBudgetRow(l, plan.Currency))
+	}
+	ns, _, unread, err := h.Store.Notifications(ctx, u.ID, "", 20)
+	if err != nil {
+		return nil, err
+	}
+	page.Unread = unread
+	for _, n := range ns {
+		if n.ReadAt == nil && len(page.Alerts) < dashboardAlerts {
+			page.Alerts = append(page.Alerts, alertRow{ID: n.ID, Message: n.Message, Kind: n.Kind})
+		}
+	}
+	for _, t := range txns {
+		page.Transactions = append(page.Transactions, newTransactionRow(t))
 	}
 	return page, nil
+}
+
+func newAccountRow(a *tally.Account) accountRow {
+	row := accountRow{
+		ID: a.ID, Name: a.Name, Type: label(accountTypes, a.Type), Mask: a.Mask,
+		Balance: formatMoney(a.Balance, a.Currency), Negative: a.Balance < 0,
+		Status: a.Status, StatusLabel: label(statusLabels, a.Status),
+	}
+	if a.Status == tally.StatusNeedsAttention {
+		row.StatusReason = a.StatusReason
+	}
+	return row
+}
+
+func newTransactionRow(t *tally.Transaction) transactionRow {
+	merchant := t.Merchant
+	if merchant == "" {
+		merchant = t.Description
+	}
+	return transactionRow{ID: t.ID, Date: t.PostedOn.Format("Jan 2"), Merchant: merchant, Category: categoryName(t.Category),
+		Amount: formatMoney(t.Amount, t.Currency), Negative: t.Amount < 0, Pending: t.Pending}
+}
+
+func newBudgetRow(l budget.Line, currency string) budgetRow {
+	row := budgetRow{
+		Category: categoryName(l.Category), ID: l.Category, Spent: formatMoney(l.Spent, currency), Amount: formatMoney(l.Amount, currency),
+		Source: label(sourceLabels, l.Source), Percent: l.Percent, Status: l.Status, Width: barWidth(min(l.Spent, l.Amount), l.Amount),
+	}
+	if l.Remaining >= 0 {
+		row.Left = formatMoney(l.Remaining, currency) + " left"
+	} else {
+		row.Left = formatMoney(-l.Remaining, currency) + " over"
+	}
+	if l.Projected {
+		row.Projected = "On pace for " + formatMoney(l.Pace, currency)
+	}
+	return row
 }
 
 func label(labels map[string]string, key string) string {
@@ -157,6 +349,32 @@ func categoryName(id string) string {
 	return id
 }
 
+// categoryGroup is a top-level category with its subcategories, for
+// grouped select lists.
+type categoryGroup struct {
+	Parent   tally.Category
+	Children []tally.Category
+}
+
+// categoryGroups is the taxonomy grouped by parent, top levels sorted by
+// name.
+func categoryGroups() []categoryGroup {
+	var out []categoryGroup
+	index := map[string]int{}
+	for _, c := range tally.Categories() {
+		if c.Parent == "" {
+			index[c.ID] = len(out)
+			out = append(out, categoryGroup{Parent: c})
+			continue
+		}
+		if i, ok := index[c.Parent]; ok {
+			out[i].Children = append(out[i].Children, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Parent.Name < out[j].Parent.Name })
+	return out
+}
+
 // barWidth is amount as a percentage of largest, rounded to a multiple of 5
 // (the stylesheet has a class per step, so pages need no inline styles).
 func barWidth(amount, largest int64) int {
@@ -164,7 +382,7 @@ func barWidth(amount, largest int64) int {
 		return 0
 	}
 	w := int((amount*100/largest + 2) / 5 * 5)
-	return max(w, 5)
+	return min(max(w, 5), 100)
 }
 
 var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -196,3 +414,5 @@ func formatMoney(minor int64, currency string) string {
 	}
 	return fmt.Sprintf("%s%s %s", sign, b.String(), currency)
 }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }

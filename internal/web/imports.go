@@ -37,14 +37,8 @@ type Importer interface {
 
 func (h *Handler) maxImportBytes() int64 { return tally.MaxImportBytes }
 
-// importRoutes registers GET and POST /imports when the handler can import.
-func (h *Handler) importRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.Handle("GET /imports", cop.Handler(http.HandlerFunc(h.imports)))
-	mux.Handle("POST /imports", cop.Handler(http.HandlerFunc(h.upload)))
-}
-
-func (h *Handler) importsData(r *http.Request, u *tally.User, msg string) (importsPage, error) {
-	page := importsPage{layout: layout{Title: "Import a statement", Email: u.Email}, Error: msg,
+func (h *Handler) importsData(r *http.Request, u *tally.User, l layout, msg string) (importsPage, error) {
+	page := importsPage{layout: l, Error: msg,
 		MaxSize: fmt.Sprintf("%d MiB", h.maxImportBytes()>>20)}
 	accts, err := h.Store.Accounts(r.Context(), u.ID)
 	if err != nil {
@@ -64,17 +58,8 @@ func (h *Handler) importsData(r *http.Request, u *tally.User, msg string) (impor
 }
 
 // GET /imports
-func (h *Handler) imports(w http.ResponseWriter, r *http.Request) {
-	u, err := h.sessionUser(w, r)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	if u == nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
-	}
-	page, err := h.importsData(r, u, "")
+func (h *Handler) imports(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	page, err := h.importsData(r, u, h.page(w, r, u, "Import a statement", "accounts"), "")
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -82,19 +67,10 @@ func (h *Handler) imports(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "imports", page)
 }
 
-// POST /imports: multipart with "file" and optionally "account_id".
-func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
-	u, err := h.sessionUser(w, r)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	if u == nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
-	}
+// POST /imports?csrf=: multipart with "file" and optionally "account_id".
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	refuse := func(status int, msg string) {
-		page, err := h.importsData(r, u, msg)
+		page, err := h.importsData(r, u, h.base(r, u, "Import a statement", "accounts"), msg)
 		if err != nil {
 			h.serverError(w, r, err)
 			return
@@ -108,7 +84,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	limit := h.maxImportBytes()
 	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
 	// Parts beyond 1 MiB wait in temporary files, not in memory.
-	err = r.ParseMultipartForm(1 << 20)
+	err := r.ParseMultipartForm(1 << 20)
 	var f multipart.File
 	var hdr *multipart.FileHeader
 	if err == nil {
@@ -137,7 +113,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	_, err = h.Importer.NewImport(r.Context(), u.ID, r.FormValue("account_id"), hdr.Filename, file, true)
 	switch code := tally.ErrorCode(err); {
 	case err == nil:
-		http.Redirect(w, r, "/imports", http.StatusSeeOther)
+		redirect(w, r, "/imports", "File received; its report appears below.")
 	case code == tally.EINTERNAL:
 		h.serverError(w, r, err)
 	default:

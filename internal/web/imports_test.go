@@ -61,7 +61,7 @@ func (e *env) upload(name string, data []byte, origin string) *http.Response {
 	fw.Write(data)
 	mw.WriteField("account_id", "")
 	mw.Close()
-	req, _ := http.NewRequest("POST", e.srv.URL+"/imports", &buf)
+	req, _ := http.NewRequest("POST", e.srv.URL+"/imports?csrf="+e.csrf(), &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", origin)
 	res, err := e.client.Do(req)
@@ -106,7 +106,7 @@ func TestImportPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, page = e.get("/imports")
-	for _, want := range []string{"done", `<td class="num">2</td>`, "Line 4: amount &#34;abc&#34; is not a number"} {
+	for _, want := range []string{"done", `<td data-label="New" class="num">2</td>`, "Line 4: amount &#34;abc&#34; is not a number"} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("after the import the page lacks %q: %s", want, page)
 		}

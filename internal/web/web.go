@@ -1,26 +1,40 @@
-// Package web serves Tally's server-rendered web app at /: the sign-in form,
-// cookie sessions backed by store tokens, and the dashboard (accounts,
-// this month's spending by category, recent transactions). Pages are
-// html/template files embedded with go:embed and parsed once; state-changing
-// requests are guarded by http.CrossOriginProtection.
+// Package web serves Tally's server-rendered web app at /: sign-up and
+// sign-in, cookie sessions backed by store tokens, and a page for everything
+// a user does (dashboard, accounts, transactions, rules, budgets, trends,
+// alerts, settings, statement imports). Pages are html/template files
+// embedded with go:embed and parsed once, each inside one layout with one
+// navigation. Every form posts and redirects (POST-redirect-GET); a refused
+// form is shown again with the message next to its field. State-changing
+// requests are guarded twice: http.CrossOriginProtection refuses
+// cross-origin posts, and every signed-in form carries a token bound to the
+// session. No page needs JavaScript.
 package web
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpx"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -33,30 +47,48 @@ var staticFS embed.FS
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "tally_session"
 
+// flashCookie carries a one-line message across a redirect.
+const flashCookie = "tally_flash"
+
 // SessionTTL is how long a web session lasts.
 const SessionTTL = 30 * 24 * time.Hour
 
 // maxFormBody caps a form post.
 const maxFormBody = 64 << 10
 
-// Handler serves the web app. Set the fields (or use New), then call Routes.
+// Linker links institutions and replaces refused credentials, verifying
+// them with the institution first. *ingest.Service implements it.
+type Linker interface {
+	Connect(ctx context.Context, userID string, req ingest.ConnectRequest) (*tally.Connection, []*tally.Account, error)
+	UpdateCredentials(ctx context.Context, userID, connectionID, login, password string) (*tally.Connection, error)
+}
+
+// Handler serves the web app. Use New, then call Routes.
 type Handler struct {
-	Store    *store.Store
-	Logger   *slog.Logger
-	Now      func() time.Time // time.Now when nil
-	DemoHint string           // shown on the sign-in page when set, e.g. the demo credentials
-	Notify   *notify.Service  // budget plans; one over Store when nil
-	Importer Importer         // statement uploads at /imports; nil refuses them
+	Store      *store.Store
+	Logger     *slog.Logger
+	Now        func() time.Time // time.Now when nil
+	DemoHint   string           // shown on the sign-in page when set, e.g. the demo credentials
+	Notify     *notify.Service  // budget plans; one over Store when nil
+	Importer   Importer         // statement uploads at /imports; nil refuses them
+	Linker     Linker           // nil: linking institutions is unavailable
+	Categorize *categorize.Engine
+	Secrets    *secret.Box // seals webhook secrets; nil refuses webhooks
+	SignupOpen bool        // anyone may sign up; otherwise only the first user
 }
 
 // Config configures New.
 type Config struct {
-	Store    *store.Store
-	Logger   *slog.Logger
-	Now      func() time.Time
-	DemoHint string
-	Notify   *notify.Service
-	Importer Importer
+	Store      *store.Store
+	Logger     *slog.Logger
+	Now        func() time.Time
+	DemoHint   string
+	Notify     *notify.Service
+	Importer   Importer
+	Linker     Linker
+	Categorize *categorize.Engine
+	Secrets    *secret.Box
+	SignupOpen bool
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -64,7 +96,8 @@ func New(c Config) (*Handler, error) {
 	if _, err := pages(); err != nil {
 		return nil, err
 	}
-	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer}, nil
+	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer,
+		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen}, nil
 }
 
 func (h *Handler) now() time.Time {
@@ -81,37 +114,182 @@ func (h *Handler) logger() *slog.Logger {
 	return h.Logger
 }
 
-// Routes registers the web app on mux: GET / (the dashboard, or the sign-in
-// form for a visitor), POST /signin, POST /signout and /static/. Every route
-// goes through http.CrossOriginProtection, which refuses cross-origin
-// POSTs.
+// defaultEngine is the embedded dictionary's categorizer, made once for
+// handlers configured without one.
+var defaultEngine = sync.OnceValue(categorize.New)
+
+func (h *Handler) engine() *categorize.Engine {
+	if h.Categorize == nil {
+		return defaultEngine()
+	}
+	return h.Categorize
+}
+
+// userHandler is a page for a signed-in user.
+type userHandler func(w http.ResponseWriter, r *http.Request, u *tally.User)
+
+// Routes registers the web app on mux. Every route goes through
+// http.CrossOriginProtection; pages for signed-in users send visitors to
+// the sign-in form and check the session's form token on every POST.
 func (h *Handler) Routes(mux *http.ServeMux) {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
+		h.errorPage(w, r, nil, http.StatusForbidden, "This form came from another site, so it was refused.")
 	}))
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded directory exists
 	}
 	staticHandler := http.StripPrefix("/static/", http.FileServerFS(static))
+	open := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, cop.Handler(fn)) }
+	user := func(pattern string, fn userHandler) { mux.Handle(pattern, cop.Handler(h.signedIn(fn))) }
 
-	mux.Handle("GET /{$}", cop.Handler(http.HandlerFunc(h.home)))
-	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.signIn)))
-	mux.Handle("POST /signout", cop.Handler(http.HandlerFunc(h.signOut)))
-	h.importRoutes(mux, cop)
+	open("GET /{$}", h.home)
+	open("GET /signin", h.signInForm)
+	open("POST /signin", h.signIn)
+	open("GET /signup", h.signUpForm)
+	open("POST /signup", h.signUp)
+	open("POST /signout", h.signOut)
+
+	user("GET /accounts", h.accounts)
+	user("POST /accounts/link", h.link)
+	user("POST /accounts/{id}", h.updateAccount)
+	user("GET /accounts/{id}/delete", h.confirmDeleteAccount)
+	user("POST /accounts/{id}/delete", h.deleteAccount)
+	user("POST /connections/{id}/refresh", h.refresh)
+	user("POST /connections/{id}/credentials", h.updateCredentials)
+	user("GET /connections/{id}/remove", h.confirmRemoveConnection)
+	user("POST /connections/{id}/remove", h.removeConnection)
+
+	user("GET /transactions", h.transactions)
+	user("GET /transactions.csv", h.exportCSV)
+	user("GET /transactions/{id}", h.transaction)
+	user("POST /transactions/{id}/category", h.recategorize)
+
+	user("GET /rules", h.rules)
+	user("POST /rules", h.createRule)
+	user("POST /rules/{id}/delete", h.deleteRule)
+
+	user("GET /budgets", h.budgets)
+	user("POST /budgets/{category}", h.setBudget)
+	user("POST /budgets/{category}/reset", h.resetBudget)
+
+	user("GET /trends", h.trends)
+
+	user("GET /alerts", h.alerts)
+	user("POST /alerts/read-all", h.readAllAlerts)
+	user("POST /alerts/{id}/read", h.readAlert)
+
+	user("GET /settings", h.settings)
+	user("POST /settings/profile", h.saveProfile)
+	user("POST /settings/webhook", h.saveWebhook)
+	user("POST /settings/tokens", h.createToken)
+	user("POST /settings/tokens/{id}/revoke", h.revokeToken)
+	user("POST /settings/password", h.changePassword)
+
+	user("GET /imports", h.imports)
+	user("POST /imports", h.upload)
+
 	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		staticHandler.ServeHTTP(w, r)
 	}))
+	// Anything else is the web app's own 404 page, not ServeMux's text.
+	open("/", func(w http.ResponseWriter, r *http.Request) {
+		u, _ := h.sessionUser(w, r)
+		h.errorPage(w, r, u, http.StatusNotFound, "There is no page at this address.")
+	})
+}
+
+// signedIn runs fn for a signed-in user. A visitor is sent to the sign-in
+// form, which brings them back here afterwards; a POST without the
+// session's form token is refused.
+func (h *Handler) signedIn(fn userHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := h.sessionUser(w, r)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		if u == nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.errorPage(w, r, nil, http.StatusForbidden, "Your session has ended. Sign in again, then repeat what you were doing.")
+			return
+		}
+		if r.Method == http.MethodPost {
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				// Uploads read their own body; the token is a query
+				// parameter of the form's action.
+				if !h.csrfOK(r, r.URL.Query().Get("csrf")) {
+					h.errorPage(w, r, u, http.StatusForbidden, "This form has expired. Reload the page and try again.")
+					return
+				}
+			} else {
+				r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+				if err := r.ParseForm(); err != nil {
+					var tooBig *http.MaxBytesError
+					if errors.As(err, &tooBig) {
+						h.errorPage(w, r, u, http.StatusRequestEntityTooLarge, "That form was too large.")
+						return
+					}
+					h.errorPage(w, r, u, http.StatusBadRequest, "That form could not be read.")
+					return
+				}
+				if !h.csrfOK(r, r.PostForm.Get("csrf")) {
+					h.errorPage(w, r, u, http.StatusForbidden, "This form has expired. Reload the page and try again.")
+					return
+				}
+			}
+		}
+		fn(w, r, u)
+	})
+}
+
+// csrfToken is the form token of a session: a hash of the session token,
+// which only the session's browser knows.
+func csrfToken(session string) string {
+	sum := sha256.Sum256([]byte("tally form token\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
+}
+
+// csrfFor is the form token of the request's session.
+func csrfFor(r *http.Request) string {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		return csrfToken(c.Value)
+	}
+	return ""
+}
+
+func (h *Handler) csrfOK(r *http.Request, got string) bool {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" || got == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(csrfToken(c.Value)), []byte(got)) == 1
+}
+
+// pageNames lists every page template; each is parsed with layout.html.
+var pageNames = []string{"signin", "signup", "error", "dashboard", "accounts", "confirm", "transactions", "transaction",
+	"rules", "budgets", "trends", "alerts", "settings", "imports"}
+
+var funcs = template.FuncMap{
+	"plural": func(n int64, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
 }
 
 // pages parses every page once: each is templates/layout.html plus its own
 // file.
 var pages = sync.OnceValues(func() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "dashboard", "imports"} {
-		t, err := template.New(name).Funcs(template.FuncMap{}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
@@ -150,18 +328,59 @@ func renderPage(buf *bytes.Buffer, name string, data any) error {
 }
 
 func securityHeaders(hd http.Header) {
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("Cache-Control", "no-store")
+}
+
+// errorPage shows a styled error page inside the layout (with the
+// navigation when u is signed in).
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, u *tally.User, status int, message string) {
+	page := errorPageData{Status: status, Message: message}
+	page.layout = layout{Title: http.StatusText(status)}
+	if u != nil {
+		page.layout = h.base(r, u, http.StatusText(status), "")
+	}
+	var buf bytes.Buffer
+	if err := renderPage(&buf, "error", page); err != nil {
+		h.logger().ErrorContext(r.Context(), "web: render error page", "error", err.Error())
+		http.Error(w, message, status)
+		return
+	}
+	securityHeaders(w.Header())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+type errorPageData struct {
+	layout
+	Status  int
+	Message string
 }
 
 // serverError logs err whole and shows a generic page.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	h.logger().ErrorContext(r.Context(), "web: internal error",
 		"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
-	securityHeaders(w.Header())
-	http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
+	h.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
+}
+
+// failed answers an error from a store or service: not found and forbidden
+// get their pages, internal errors the 500 page, anything else the message
+// on a page of its status.
+func (h *Handler) failed(w http.ResponseWriter, r *http.Request, u *tally.User, err error) {
+	code := tally.ErrorCode(err)
+	if code == tally.EINTERNAL {
+		h.serverError(w, r, err)
+		return
+	}
+	if code == tally.ENOTFOUND {
+		h.errorPage(w, r, u, http.StatusNotFound, "There is nothing of yours at this address.")
+		return
+	}
+	h.errorPage(w, r, u, httpx.StatusOf(code), tally.ErrorMessage(err))
 }
 
 // sessionUser returns the signed-in user, or nil for a visitor. A cookie
@@ -173,7 +392,7 @@ func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.Us
 	}
 	u, err := h.Store.UserByToken(r.Context(), auth.HashToken(c.Value), store.TokenSession)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
-		clearSessionCookie(w, r)
+		clearCookie(w, r, SessionCookie)
 		return nil, nil
 	}
 	if err != nil {
@@ -199,106 +418,117 @@ func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expi
 	})
 }
 
-func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     SessionCookie,
-		Value:    "",
-		Path:     "/",
-		MaxAge:   -1,
-		HttpOnly: true,
-		Secure:   r.TLS != nil,
-		SameSite: http.SameSiteLaxMode,
-	})
+func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+// redirect answers a successful POST: a 303 to path, with a message the
+// next page shows once.
+func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", MaxAge: 60, HttpOnly: true,
+			Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// takeFlash returns the message a redirect left and clears it.
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil || c.Value == "" {
+		return ""
+	}
+	clearCookie(w, r, flashCookie)
+	msg, err := url.QueryUnescape(c.Value)
+	if err != nil || len(msg) > 300 {
+		return ""
+	}
+	return msg
 }
 
 // layout is what templates/layout.html needs from every page.
 type layout struct {
 	Title   string
 	Email   string // the signed-in user's, "" for a visitor
+	Nav     string // the navigation entry of the page
+	Unread  int    // unread alerts, shown in the navigation
+	CSRF    string // the session's form token
+	Flash   string // a message left by the last redirect
 	Syncing bool   // refresh the page every 3 s
+	Form    form   // a refused form's values and errors
 }
 
-// signInPage is the sign-in form's data.
-type signInPage struct {
-	layout
-	FormEmail string
-	Error     string
-	DemoHint  string
-}
-
-// GET /
-func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	u, err := h.sessionUser(w, r)
+// base fills the layout of a signed-in page: one query, the unread count.
+func (h *Handler) base(r *http.Request, u *tally.User, title, nav string) layout {
+	l := layout{Title: title, Email: u.Email, Nav: nav, CSRF: csrfFor(r)}
+	n, err := h.Store.UnreadCount(r.Context(), u.ID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		h.logger().WarnContext(r.Context(), "unread count", "user_id", u.ID, "error", err)
 	}
-	if u == nil {
-		h.render(w, r, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in"}, DemoHint: h.DemoHint})
-		return
-	}
-	page, err := h.dashboard(r, u)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "dashboard", page)
+	l.Unread = n
+	return l
 }
 
-// POST /signin
-func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "Form too large.", http.StatusRequestEntityTooLarge)
-			return
+// page is base plus the flash message of the last redirect.
+func (h *Handler) page(w http.ResponseWriter, r *http.Request, u *tally.User, title, nav string) layout {
+	l := h.base(r, u, title, nav)
+	l.Flash = takeFlash(w, r)
+	return l
+}
+
+// form is a submitted form shown again: what the user typed and what was
+// wrong with it, by field name.
+type form struct {
+	Name   string // which form of the page was submitted
+	Values url.Values
+	Errors map[string]string
+}
+
+// newForm keeps r's posted values, passwords excepted.
+func newForm(name string, r *http.Request) form {
+	v := url.Values{}
+	for k, vs := range r.PostForm {
+		if k == "csrf" || strings.Contains(k, "password") {
+			continue
 		}
-		http.Error(w, "Malformed form.", http.StatusBadRequest)
-		return
+		v[k] = vs
 	}
-	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
-	u, err := auth.SignIn(r.Context(), h.Store, email, password)
-	if tally.ErrorCode(err) == tally.EUNAUTHORIZED {
-		h.render(w, r, http.StatusUnauthorized, "signin", signInPage{
-			layout: layout{Title: "Sign in"}, FormEmail: email, Error: "Email or password is incorrect.", DemoHint: h.DemoHint,
-		})
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	httpx.SetRequestUser(r.Context(), u.ID)
-	// A fresh session every sign-in; the one the browser had, if any, ends.
-	if old, err := r.Cookie(SessionCookie); err == nil && old.Value != "" {
-		if err := h.Store.DeleteToken(r.Context(), auth.HashToken(old.Value)); err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-	}
-	token, err := auth.NewToken()
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	expires := h.now().Add(SessionTTL)
-	if err := h.Store.CreateToken(r.Context(), u.ID, auth.HashToken(token), store.TokenSession, &expires); err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	setSessionCookie(w, r, token, expires)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return form{Name: name, Values: v, Errors: map[string]string{}}
 }
 
-// POST /signout
-func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-		if err := h.Store.DeleteToken(r.Context(), auth.HashToken(c.Value)); err != nil {
-			h.serverError(w, r, err)
-			return
-		}
+// Value is what the user typed into a field, or def when the form was not
+// submitted.
+func (f form) Value(field string) string { return f.Values.Get(field) }
+
+// Or is Value, or def when this form was not the one submitted.
+func (f form) Or(name, field, def string) string {
+	if f.Name != name {
+		return def
 	}
-	clearSessionCookie(w, r)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return f.Values.Get(field)
+}
+
+// In is the message of a field of the form called name ("" when another
+// form of the page was submitted, or the field is fine).
+func (f form) In(name, field string) string {
+	if f.Name != name {
+		return ""
+	}
+	return f.Errors[field]
+}
+
+// Error is the message of a field ("" when it is fine).
+func (f form) Error(field string) string { return f.Errors[field] }
+
+// Failed reports whether the form has errors.
+func (f form) Failed() bool { return len(f.Errors) > 0 }
+
+// set records an error; the first one of a field wins.
+func (f *form) set(field, msg string) {
+	if f.Errors == nil {
+		f.Errors = map[string]string{}
+	}
+	if _, ok := f.Errors[field]; !ok {
+		f.Errors[field] = msg
+	}
 }

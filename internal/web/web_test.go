@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,9 +40,22 @@ type env struct {
 
 func newEnv(t *testing.T, demoHint string) *env {
 	t.Helper()
-	st := store.New(sqldbtest.Open(t), store.NoJobs{})
+	return newEnvWith(t, func(c *web.Config) { c.DemoHint = demoHint })
+}
+
+// newEnvWith starts the web app over a fresh database; configure changes
+// its configuration first.
+func newEnvWith(t *testing.T, configure func(*web.Config)) *env {
+	t.Helper()
+	db := sqldbtest.Open(t)
+	db.Statements = &atomic.Int64{}
+	st := store.New(db, store.NoJobs{})
 	st.Now = func() time.Time { return now }
-	h, err := web.New(web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, DemoHint: demoHint})
+	c := web.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	if configure != nil {
+		configure(&c)
+	}
+	h, err := web.New(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,9 +95,37 @@ func (e *env) get(path string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// post submits a form the way a browser on the same origin does.
+// csrf returns the form token of the signed-in session ("" for a visitor).
+func (e *env) csrf() string {
+	e.t.Helper()
+	u, _ := url.Parse(e.srv.URL)
+	for _, c := range e.client.Jar.Cookies(u) {
+		if c.Name == web.SessionCookie {
+			_, page := e.get("/settings")
+			m := csrfRE.FindStringSubmatch(page)
+			if m == nil {
+				e.t.Fatalf("no form token on /settings: %.300s", page)
+			}
+			return m[1]
+		}
+	}
+	return ""
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post submits a form the way a browser on the same origin does, with the
+// session's form token unless the form names its own "csrf".
 func (e *env) post(path string, form url.Values, header map[string]string) *http.Response {
 	e.t.Helper()
+	if _, ok := form["csrf"]; !ok && path != "/signin" && path != "/signup" {
+		if tok := e.csrf(); tok != "" {
+			if form == nil {
+				form = url.Values{}
+			}
+			form.Set("csrf", tok)
+		}
+	}
 	req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", e.srv.URL)
@@ -307,24 +350,29 @@ func TestDashboard(t *testing.T) {
 	_, page = e.get("/")
 	for _, want := range []string{
 		"Needs attention", "The bank asks you to sign in on its website first.",
-		"Spending in March 2026", "Coffee Shops", "$250.00", "25 transactions", "Groceries", "$84.12", "$334.12", `class="bar w100"`, `class="bar w35"`,
-		"Recent transactions", "Whole Foods Market", "Acme Payroll", "$2,500.00",
+		"Spending by category in March 2026", "Coffee Shops", "$250.00", "<td>25</td>", "Groceries", "$84.12", "$334.12", `width="100.0%"`, `width="33.6%"`,
+		"Recent transactions", "Whole Foods Market", "Acme Payroll", "$2,500.00", "Net worth", "$1,192.06",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
 	}
-	for _, absent := range []string{"Syncing your accounts", "http-equiv", "Paycheck</td><td class=\"bar-col\""} {
+	for _, absent := range []string{"Syncing your accounts", "http-equiv", "<th scope=\"row\">Paycheck"} {
 		if strings.Contains(page, absent) {
 			t.Errorf("dashboard contains %q", absent)
 		}
 	}
 	recent := page[strings.Index(page, "Recent transactions"):]
-	if n := strings.Count(recent, "<tr>") - 1; n != 20 {
-		t.Errorf("got %d recent transactions, want 20", n)
+	recent = recent[:strings.Index(recent, "</ul>")]
+	if n := strings.Count(recent, "<li>"); n != 10 {
+		t.Errorf("got %d recent transactions, want 10", n)
 	}
 	if strings.Contains(recent, "Last Month Store") {
-		t.Error("an old transaction is among the 20 most recent")
+		t.Error("an old transaction is among the 10 most recent")
+	}
+	// Last month's dashboard shows last month.
+	if _, page := e.get("/?month=2026-02"); !strings.Contains(page, "Last Month Store") || !strings.Contains(page, "February 2026") {
+		t.Error("the dashboard of February lacks February's transaction")
 	}
 }
 
