@@ -13,8 +13,9 @@
 #
 # Settings: USERS, DURATION (the daily phase), PG_ADMIN_URL (a PostgreSQL
 # role that may create databases, default postgres://postgres@127.0.0.1:5432/postgres),
-# BASE_PORT (default 18080: nginx there, API processes and workers on the
-# next ports, the S3 server on BASE_PORT+20). Everything listens on
+# BASE_PORT (default 28480: nginx there, API processes and workers on the
+# next ports, the S3 server on BASE_PORT+20, the demo bank on BASE_PORT+30;
+# the script refuses to start when any of them is taken). Everything listens on
 # 127.0.0.1 and lives in a temporary directory removed at exit, as is the
 # database. The loadgen report and the checks are printed at the end and
 # kept in REPORT (default: multiprocess-report.json in the current directory).
@@ -25,7 +26,7 @@ repo="$PWD"
 USERS="${USERS:-20}"
 DURATION="${DURATION:-3m}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
-BASE_PORT="${BASE_PORT:-18080}"
+BASE_PORT="${BASE_PORT:-28480}"
 REPORT="${REPORT:-$PWD/multiprocess-report.json}"
 
 log() { printf '%s multiprocess: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -39,6 +40,16 @@ if ! command -v nginx >/dev/null; then
 		echo "multiprocess: nginx is required (apt-get install nginx)" >&2; exit 1
 	fi
 fi
+
+# Every port must be free: a server already there would answer in place of
+# the ones started here.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in $BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)) $((BASE_PORT + 11)) $((BASE_PORT + 12)) \
+	$((BASE_PORT + 20)) $((BASE_PORT + 30)); do
+	if listening "$port"; then
+		echo "multiprocess: 127.0.0.1:$port is already in use; choose another BASE_PORT" >&2; exit 1
+	fi
+done
 
 tmp="$(mktemp -d /tmp/tally-multiprocess.XXXXXX)"
 db="tally_mp_$$"
@@ -126,6 +137,7 @@ nginx -t -q -p "$tmp" -c "$tmp/nginx.conf"
 nginx -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-error.log" &
 pids[nginx]=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$BASE_PORT/healthz" >/dev/null && break; sleep 0.1; done
+kill -0 "${pids[nginx]}" 2>/dev/null || { echo "multiprocess: nginx did not start:" >&2; cat "$tmp/nginx-error.log" >&2; exit 1; }
 
 log "loadgen: $USERS users, daily phase $DURATION"
 "$tmp/tally" loadgen --target "http://127.0.0.1:$BASE_PORT" --users "$USERS" --duration "$DURATION" \
@@ -173,6 +185,8 @@ log "checking the database"
 dups="$(psql -tAq "$db_url" -c "SELECT COUNT(*) - COUNT(DISTINCT (user_id, account_id, external_id)) FROM transactions")"
 extra_accounts="$(psql -tAq "$db_url" -c "SELECT COUNT(*) FROM (SELECT user_id FROM accounts GROUP BY user_id HAVING COUNT(*) <> 4) x")"
 total="$(psql -tAq "$db_url" -c "SELECT COUNT(*) FROM transactions")"
+users="$(psql -tAq "$db_url" -c "SELECT COUNT(*) FROM users")"
+written="$(sed -n 's/^  "transactions_written": \([0-9]*\),$/\1/p' "$tmp/report.json")"
 reconcile_out="$("$tmp/tally" reconcile --database-url "$db_url" 2>&1)" && reconcile=clean || reconcile=failed
 log "reconcile: $reconcile_out"
 
@@ -182,12 +196,16 @@ ok=true
 [ "$extra_accounts" = 0 ] || ok=false
 [ "$reconcile" = clean ] || ok=false
 [ "$kills" = 2 ] || ok=false
+# The load went through the processes started here: their database holds
+# the users and every transaction loadgen counted.
+[ "$users" = "$USERS" ] || ok=false
+[ "$total" = "${written:-missing}" ] || ok=false
 {
 	printf '{"loadgen": '
 	if [ -s "$tmp/report.json" ]; then cat "$tmp/report.json"; else echo null; fi
 	printf ', "processes": {"api": 2, "worker": 2, "killed_and_restarted": %d, "peak_rss_mib": {%s}},\n' "$kills" "$rss_json"
-	printf ' "checks": {"loadgen_exit": %d, "transactions_in_database": %s, "duplicates": %s, "users_without_exactly_4_accounts": %s, "reconcile": "%s", "ok": %s}}\n' \
-		"$status" "$total" "$dups" "$extra_accounts" "$reconcile" "$ok"
+	printf ' "checks": {"loadgen_exit": %d, "users_in_database": %s, "transactions_in_database": %s, "duplicates": %s, "users_without_exactly_4_accounts": %s, "reconcile": "%s", "ok": %s}}\n' \
+		"$status" "$users" "$total" "$dups" "$extra_accounts" "$reconcile" "$ok"
 } >"$REPORT"
 cat "$REPORT"
 $ok || { log "FAILED"; exit 1; }
