@@ -214,3 +214,17 @@ func TestCrowdVotesThroughTheAPI(t *testing.T) {
 		}
 	}
 }
+
+// A transaction a sync filed after the user's own earlier filing of the
+// seller, without a rule, says so.
+func TestCategoryExplanationOfTheUsersHistory(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	aliceID, alice := e.signUp("alice@example.com")
+	_, ids := e.link(alice)
+	txns := e.seed(aliceID, txn{account: ids[0], date: "2026-03-02", category: "gift", source: tally.SourceRule, merchant: "Hollow Oak Framing", amount: -2500})
+	x := e.do("GET", "/api/v1/transactions/"+txns[0].ID, alice, nil).want(t, http.StatusOK).body["category_explanation"].(map[string]any)
+	if x["source"] != tally.SourceRule || x["matched"] != "history" || x["rule_id"] != nil {
+		t.Fatalf("got explanation %v, want the user's history without a rule", x)
+	}
+}

@@ -346,3 +346,52 @@ func TestCrowdThresholdScalesWithUsers(t *testing.T) {
 		t.Fatalf("4 voters of 80 users: got %+v, %v; want a consensus", c, err)
 	}
 }
+
+// A user's manual filings are read as seller key to the category of the
+// latest one: other users' filings, automatic categories, lines without a
+// seller and keys from before seller keys existed are left out.
+func TestManualCategoriesAreTheUsersLatestFilings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	u, a := seedAccount(t, s, "manual@example.com")
+	other, oa := seedAccount(t, s, "manual-other@example.com")
+	txns := pizza(t, s, u, a, "p")
+	noKey := txn(a, "nokey", "2026-03-04", -300, "restaurants")
+	noKey.MerchantKey = ""
+	legacy := txn(a, "legacy", "2026-03-05", -300, "restaurants")
+	legacy.MerchantKey = "name:Old Shop"
+	auto := txn(a, "auto", "2026-03-06", -300, "restaurants")
+	if _, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{noKey, legacy, auto}); err != nil {
+		t.Fatal(err)
+	}
+	theirs := txn(oa, "theirs", "2026-03-07", -300, "restaurants")
+	if _, err := s.InsertTransactions(ctx, other.ID, []*tally.Transaction{theirs}); err != nil {
+		t.Fatal(err)
+	}
+	// The March pizza is filed one way, the April one (posted later) another.
+	for id, c := range map[string]string{txns[0].ID: "fast_food", txns[2].ID: "groceries", noKey.ID: "gift", legacy.ID: "gift"} {
+		if _, err := s.SetCategory(ctx, u.ID, id, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetCategory(ctx, other.ID, theirs.ID, "gift"); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.ManualCategories(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"JOESPIZZA": "groceries"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("manual categories: got %v, want %v", got, want)
+	}
+	got, err = s.ManualCategories(ctx, other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{theirs.MerchantKey: "gift"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the other user's manual categories: got %v, want %v", got, want)
+	}
+}
