@@ -139,18 +139,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 	got := dora.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": m.URL() + "/demobank/ofx", "login": "dora", "password": "pw"})
 	connID := got["id"].(string)
 	eventually(t, 30*time.Second, "the first sync", func() bool { return connectionStatus(dora, connID) == "active" })
-	// River records a finished job shortly after the worker returns; until
-	// then a new sync of the connection is a duplicate of the running one.
-	settle := func() {
-		eventually(t, 30*time.Second, "sync jobs to be recorded as finished", func() bool {
-			var n int
-			if err := m.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state IN ('running', 'available', 'retryable')`).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n == 0
-		})
-	}
-	settle()
+	settleSyncJobs(t, m)
 
 	// The password changes at the bank.
 	sealed := m.Sync.Box.Seal([]byte("wrong"), []byte(connID))
@@ -159,7 +148,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 	}
 	dora.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
 	eventually(t, 30*time.Second, "needs_attention", func() bool { return connectionStatus(dora, connID) == "needs_attention" })
-	settle()
+	settleSyncJobs(t, m)
 	status, body := dora.do("POST", "/api/v1/connections/"+connID+"/refresh", nil)
 	if status != 409 || !strings.Contains(body["error"].(map[string]any)["message"].(string), "update the credentials") {
 		t.Fatalf("refresh of a refused login = %d %v, want 409 asking for new credentials", status, body)

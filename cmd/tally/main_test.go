@@ -257,6 +257,7 @@ func TestConnectSyncAndSpend(t *testing.T) {
 		}
 		return *conn.LastSyncedAt
 	}
+	settleSyncJobs(t, m)
 	before := lastSync()
 	alice.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
 	eventually(t, 30*time.Second, "the refresh", func() bool {
@@ -514,4 +515,19 @@ func TestCloseLetsRunningSyncFinish(t *testing.T) {
 	if conn.Status != tally.StatusActive || conn.LastSuccessAt == nil {
 		t.Fatalf("after Close: connection %s (last success %v), want a finished sync", conn.Status, conn.LastSuccessAt)
 	}
+}
+
+// settleSyncJobs waits until River has recorded every sync job as finished.
+// River marks a job completed shortly after its worker returns; until then a
+// refresh of the connection is a duplicate of the running sync, which
+// already brings the newest transactions.
+func settleSyncJobs(t *testing.T, m *Main) {
+	t.Helper()
+	eventually(t, 30*time.Second, "sync jobs to be recorded as finished", func() bool {
+		var n int
+		if err := m.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state IN ('running', 'available', 'retryable')`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 0
+	})
 }
