@@ -28,7 +28,7 @@ Usage:
                    [--blob-url URL] [--redis-url URL] [--role all|api|worker] [--demo]
   tally demo-bank  [--addr 127.0.0.1:8081]
   tally user add   --email EMAIL            (password from stdin)
-  tally import     --email EMAIL [--account ID] FILE...   (OFX, QFX, QIF or CSV)
+  tally import     --email EMAIL [--account ID] FILE...   (OFX, QFX, QIF, CSV, CAMT.053, MT940)
   tally migrate    [--database-url URL]
   tally reconcile  [--database-url URL] [--repair]
   tally categorize [--explain]              (descriptors on stdin, JSON lines out)
