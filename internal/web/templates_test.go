@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
 )
@@ -149,6 +150,33 @@ func TestRenderEveryPage(t *testing.T) {
 					{Import: &tally.Import{Filename: "card <1>.csv", Format: "csv", Status: "done", Parsed: 2, Inserted: 2, Rejected: 1, Errors: []tally.ImportError{{Line: 4, Reason: `amount "abc" is not a number`}}}, Created: "Mar 14, 09:00 UTC"},
 				}},
 				[]string{`role="alert"`, "PDF document", `http-equiv="refresh"`, "Importing…", "big.ofx", "29990", "card &lt;1&gt;.csv", "Line 4: amount &#34;abc&#34; is not a number"}, []string{"No files imported yet."}},
+		},
+		"recurring": {
+			{"series and upcoming", recurringPage{layout: layout{Title: "Recurring", Email: "a@example.com", Nav: "recurring", CSRF: "tok"},
+				Series: []recurringRow{
+					{ID: "r1", Merchant: "Netflix <HD>", Kind: "subscription", Cadence: "monthly", Amount: "−$15.49", Negative: true, Last: "Mar 1, 2026", Next: "Apr 1, 2026", Status: "active", StatusLabel: "Active", Link: "/transactions?q=Netflix"},
+					{ID: "r2", Merchant: "Gym", Kind: "subscription", Cadence: "monthly", Amount: "−$40.00", Negative: true, Last: "Jan 3, 2026", Next: "Feb 3, 2026", Status: "ignored", StatusLabel: "Ignored", Ignored: true},
+					{ID: "r3", Merchant: "Acme Payroll", Kind: "income", Cadence: "biweekly", Amount: "$2,500.00", Last: "Mar 13, 2026", Next: "Mar 27, 2026", Status: "active", StatusLabel: "Active", Confirmed: true},
+				},
+				Upcoming: []upcomingRow{{Date: "Wed, Apr 1", Merchant: "Netflix <HD>", Kind: "subscription", Amount: "−$15.49", Negative: true}}},
+				[]string{`href="/recurring" aria-current="page"`, "Netflix &lt;HD&gt;", "Wed, Apr 1", "monthly", "biweekly", "Apr 1, 2026", `class="status ignored"`, ">Confirmed<",
+					`action="/recurring/r1/confirm"`, `action="/recurring/r1/ignore"`, `action="/recurring/r2/confirm"`, `action="/recurring/r3/ignore"`, `name="csrf" value="tok"`, `data-label="Next"`},
+				[]string{`action="/recurring/r2/ignore"`, `action="/recurring/r3/confirm"`, "No recurring charges found yet"}},
+			{"empty", recurringPage{layout: layout{Title: "Recurring", Email: "a@example.com"}}, []string{"No recurring charges found yet", "No bills or subscriptions are expected"}, []string{"<table"}},
+		},
+		"investments": {
+			{"holdings and values", func() investmentsPage {
+				day := func(s string) time.Time { d, _ := time.Parse(tally.DateLayout, s); return d }
+				heads, months, chart := accountValues(map[string][]tally.AccountBalance{
+					"a1": {{AccountID: "a1", Day: day("2026-01-31"), Balance: 100000, Currency: "USD"}, {AccountID: "a1", Day: day("2026-03-10"), Balance: 125050, Currency: "USD"}},
+				}, map[string]string{"a1": "Brokerage <IRA>"}, monthEnds(day("2026-03-15"), 12))
+				return investmentsPage{layout: layout{Title: "Investments", Email: "a@example.com", Nav: "accounts"}, Total: "$1,250.50",
+					Holdings: []holdingRow{{Account: "Brokerage <IRA>", Security: "922908769", IDType: "CUSIP", Units: "10.5", Price: "119.10", Value: "$1,250.50", AsOf: "Mar 10, 2026"}},
+					Accounts: heads, Months: months, Chart: chart}
+			}(), []string{"922908769", "CUSIP", "10.5", "119.10", "$1,250.50 in all", "Mar 10, 2026", "Brokerage &lt;IRA&gt;", "Jan 2026", "Mar 2026", "$1,000.00",
+				"<svg", "<title", "<polyline", "<caption>Market value", `data-label="Brokerage &lt;IRA&gt;"`},
+				[]string{"Dec 2025", "No holdings yet"}},
+			{"empty", investmentsPage{layout: layout{Title: "Investments", Email: "a@example.com"}}, []string{"No holdings yet"}, []string{"<svg class=\"chart"}},
 		},
 	}
 	for name := range ps {

@@ -176,6 +176,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	user("GET /trends", h.trends)
 
+	user("GET /recurring", h.recurringList)
+	user("POST /recurring/{id}/confirm", h.setRecurring(tally.RecurringConfirmed))
+	user("POST /recurring/{id}/ignore", h.setRecurring(tally.RecurringIgnored))
+	user("GET /investments", h.investments)
+
 	user("GET /alerts", h.alerts)
 	user("POST /alerts/read-all", h.readAllAlerts)
 	user("POST /alerts/{id}/read", h.readAlert)
@@ -273,7 +278,7 @@ func (h *Handler) csrfOK(r *http.Request, got string) bool {
 
 // pageNames lists every page template; each is parsed with layout.html.
 var pageNames = []string{"signin", "signup", "error", "dashboard", "accounts", "confirm", "transactions", "transaction",
-	"rules", "budgets", "trends", "alerts", "settings", "imports"}
+	"rules", "budgets", "trends", "alerts", "settings", "imports", "recurring", "investments"}
 
 var funcs = template.FuncMap{
 	"plural": func(n int64, one, many string) string {
