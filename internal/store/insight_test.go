@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -207,6 +208,18 @@ func TestBalancesAndHoldings(t *testing.T) {
 	// The day before the range leads, so its balance carries in.
 	if len(rows) != 3 || rows[0].Balance != 1500 || rows[1].Balance != 2000 || rows[2].Balance != 3000 || rows[2].Source != tally.BalanceStatement {
 		t.Fatalf("balances: got %+v", rows)
+	}
+	// NetWorthInputs answers both in one statement.
+	nb, nv, err := s.NetWorthInputs(ctx, u.ID, day("2026-03-03"), day("2026-03-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv, err := s.HoldingValues(ctx, u.ID, day("2026-03-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(nb, bs) || !reflect.DeepEqual(nv, hv) || len(nv[chk.ID]) != 2 || nv[chk.ID][1].Balance != 20000 {
+		t.Fatalf("net worth inputs: got %+v and %+v, want %+v and %+v", nb, nv, bs, hv)
 	}
 	other, _ := seedAccount(t, s, "nobody@example.com")
 	if bs, err := s.Balances(ctx, other.ID, day("2026-01-01"), day("2026-12-31")); err != nil || len(bs) != 0 {
