@@ -114,6 +114,16 @@ func TestRenderEveryPage(t *testing.T) {
 					Input: "500.00", Manual: true, Recommended: "Recommended $450.00: the median of your last complete months"}}},
 				[]string{"February 2026", `href="/budgets?month=2026-03"`, "Over budget", "$20.00 over", "On pace for $700.00", `value="500.00"`, `formaction="/budgets/groceries/reset"`,
 					"Recommended $450.00", "$5,000.00", `action="/budgets/new"`, `<option value="pets">`}, nil},
+			{"rollover and paid", budgetsPage{layout: layout{Title: "Budgets", Email: "a@example.com", CSRF: "tok",
+				Form: form{Name: "budget-utilities", Values: map[string][]string{"amount": {"120.00"}, "rollover": {"forever"}}, Errors: map[string]string{"rollover": "Choose how leftover money carries over."}}},
+				monthNav: newMonthNav("2026-03", "2026-03"), Total: "$300.00",
+				Lines: []budgetLine{
+					{budgetRow: budgetRow{Category: "Groceries", ID: "groceries", Spent: "$100.00", Amount: "$200.00", Left: "$150.00 left", Status: "under"}, Input: "200.00", Manual: true,
+						Rollover: "surplus", Carried: "$50.00", Available: "$250.00"},
+					{budgetRow: budgetRow{Category: "Utilities", ID: "utilities", Spent: "$95.00", Amount: "$100.00", Left: "$5.00 left", Status: "paid"}, Input: "100.00", Rollover: "none"},
+				}},
+				[]string{`<option value="surplus" selected>`, "Carried from past months: <span class=\"num\">$50.00</span>", "$250.00", `class="status paid"`, "Bills paid",
+					`id="rollover-utilities" name="rollover" aria-invalid="true"`, "Choose how leftover money carries over.", `value="120.00"`, `<label for="rollover-groceries">`}, []string{"Over budget"}},
 			{"empty", budgetsPage{layout: layout{Title: "Budgets", Email: "a@example.com"}, monthNav: newMonthNav("2026-03", "2026-03"), Total: "$0.00"}, []string{"No budgets yet", "Set your monthly income"}, []string{"Reset"}},
 		},
 		"trends": {
