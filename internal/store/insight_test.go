@@ -256,6 +256,15 @@ func TestDeletingAConnectionUnpairsItsTransfers(t *testing.T) {
 	if pairs, err := s.LinkTransfers(ctx, u.ID, []store.TransferLink{{OutID: out.ID, InID: in.ID, OutCategory: "account_transfer", InCategory: "account_transfer"}}); err != nil || len(pairs) != 1 {
 		t.Fatalf("got %d pairs, %v", len(pairs), err)
 	}
+	peers, err := s.TransferPeerAccounts(ctx, u.ID, []string{out.ID, in.ID, "nosuch"})
+	if err != nil || len(peers) != 2 || peers[out.ID] != (store.TransferPeer{ID: in.ID, AccountID: sav.ID, Out: true}) ||
+		peers[in.ID] != (store.TransferPeer{ID: out.ID, AccountID: chk.ID}) {
+		t.Fatalf("transfer peer accounts: got %+v, %v", peers, err)
+	}
+	stranger, _ := seedAccount(t, s, "stranger@example.com")
+	if peers, err := s.TransferPeerAccounts(ctx, stranger.ID, []string{out.ID, in.ID}); err != nil || len(peers) != 0 {
+		t.Fatalf("another user's transfer peers: got %+v, %v", peers, err)
+	}
 	if err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
 		t.Fatal(err)
 	}
