@@ -165,6 +165,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	user("GET /transactions.csv", h.exportCSV)
 	user("GET /transactions/{id}", h.transaction)
 	user("POST /transactions/{id}/category", h.recategorize)
+	user("POST /transactions/{id}/transfer/unlink", h.unlinkTransfer)
 
 	user("GET /rules", h.rules)
 	user("POST /rules", h.createRule)
