@@ -187,6 +187,9 @@ func lineChart(title string, data []linePoint) template.HTML {
 		fmt.Fprintf(&b, "%.1f,%.1f", x(i), y(p.Value))
 	}
 	b.WriteString(`"></polyline></svg>`)
+	for i, p := range data {
+		fmt.Fprintf(&b, `<circle class="dot" cx="%.2f%%" cy="%.1f" r="3"></circle>`, x(i)/w*100, y(p.Value)+top)
+	}
 	fmt.Fprintf(&b, `<line class="axis" x1="0" x2="100%%" y1="%d" y2="%[1]d"></line>`, plotH+top)
 	step := 1
 	if len(data) > 6 {

@@ -193,7 +193,7 @@ func TestRenderEveryPage(t *testing.T) {
 					Holdings: []holdingRow{{Account: "Brokerage <IRA>", Security: "922908769", IDType: "CUSIP", Units: "10.5", Price: "119.10", Value: "$1,250.50", AsOf: "Mar 10, 2026"}},
 					Accounts: heads, Months: months, Chart: chart}
 			}(), []string{"922908769", "CUSIP", "10.5", "119.10", "$1,250.50 in all", "Mar 10, 2026", "Brokerage &lt;IRA&gt;", "Jan 2026", "Mar 2026", "$1,000.00",
-				"<svg", "<title", "<polyline", "<caption>Market value", `data-label="Brokerage &lt;IRA&gt;"`},
+				"<svg", "<title", "<polyline", "Market value of each account at the end of each month", `class="dot"`, `data-label="Brokerage &lt;IRA&gt;"`},
 				[]string{"Dec 2025", "No holdings yet"}},
 			{"empty", investmentsPage{layout: layout{Title: "Investments", Email: "a@example.com"}}, []string{"No holdings yet"}, []string{"<svg class=\"chart"}},
 		},
