@@ -209,7 +209,7 @@ func (h *Handler) setBudget(w http.ResponseWriter, r *http.Request, u *tally.Use
 	}
 	rollover, ok := rolloverValue(r.PostForm)
 	if !ok {
-		f.set("rollover", "Choose how leftover money carries over: not at all, the surplus, or the surplus and overspending.")
+		f.set("rollover", "Choose a rollover from the list: none, surplus, or surplus and deficit.")
 	}
 	if f.Failed() {
 		l := h.base(r, u, "Budgets", "budgets")

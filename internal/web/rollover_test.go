@@ -43,7 +43,7 @@ func TestBudgetRolloverForm(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("unknown rollover: %d, want 422", res.StatusCode)
 	}
-	if !strings.Contains(page, `id="rollover-coffee_shops" name="rollover" aria-invalid="true"`) || !strings.Contains(page, "Choose how leftover money carries over") || !strings.Contains(page, `value="60.00"`) {
+	if !strings.Contains(page, `id="rollover-coffee_shops" name="rollover" aria-invalid="true"`) || !strings.Contains(page, "Choose a rollover from the list") || !strings.Contains(page, `value="60.00"`) {
 		t.Errorf("the refused form lacks the message next to the rollover field or the typed amount")
 	}
 	manual, rollovers, _ = e.store.BudgetSettings(ctx, alice.ID)
