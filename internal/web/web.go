@@ -1,8 +1,8 @@
 // Package web serves Tally's server-rendered web app at /: sign-up and
 // sign-in, cookie sessions backed by store tokens, and a page for everything
 // a user does (dashboard, accounts, investments, transactions, rules,
-// budgets, recurring series, trends, alerts, settings, statement imports). Pages are html/template files
-// embedded with go:embed and parsed once, each inside one layout with one
+// budgets, recurring series, trends, alerts, settings, statement imports).
+// Pages are html/template files embedded with go:embed and parsed once, each inside one layout with one
 // navigation. Every form posts and redirects (POST-redirect-GET); a refused
 // form is shown again with the message next to its field. State-changing
 // requests are guarded twice: http.CrossOriginProtection refuses
