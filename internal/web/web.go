@@ -3,11 +3,12 @@
 // a user does (dashboard, accounts, investments, transactions, rules,
 // budgets, recurring series, trends, alerts, settings, statement imports).
 // Pages are html/template files embedded with go:embed and parsed once,
-// each inside one layout with one navigation. Every form posts and redirects (POST-redirect-GET); a refused
-// form is shown again with the message next to its field. State-changing
-// requests are guarded twice: http.CrossOriginProtection refuses
-// cross-origin posts, and every signed-in form carries a token bound to the
-// session. No page needs JavaScript.
+// each inside one layout with one navigation. Every form posts and
+// redirects (POST-redirect-GET); a refused form is shown again with the
+// message next to its field. State-changing requests are guarded twice:
+// http.CrossOriginProtection refuses cross-origin posts, and every
+// signed-in form carries a token bound to the session. No page needs
+// JavaScript.
 package web
 
 import (
