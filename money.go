@@ -16,6 +16,21 @@ var currencyExponent = map[string]int{
 	"VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
 }
 
+// MaxAmount bounds one transaction's amount, and any amount a user enters,
+// in minor units: ±10^12 (ten billion dollars) is beyond what any bank
+// reports for one transaction, and keeps every monthly total far from
+// int64's limits.
+const MaxAmount int64 = 1_000_000_000_000
+
+// CheckAmount returns an EINVALID error when v is beyond ±MaxAmount; the
+// message names field ("amount", "monthly_income").
+func CheckAmount(field string, v int64, currency string) error {
+	if v > MaxAmount || v < -MaxAmount {
+		return Errorf(EINVALID, "%s %s is beyond ±%s, more than any bank reports", field, FormatAmount(v, currency), FormatAmount(MaxAmount, currency))
+	}
+	return nil
+}
+
 // CurrencyExponent returns the number of decimal places of currency's minor
 // unit (2 unless the currency is known to differ).
 func CurrencyExponent(currency string) int {
@@ -80,11 +95,14 @@ func ParseAmount(s, currency string) (int64, error) {
 		return 0, nil
 	}
 	if len(digits) > 18 {
-		return 0, Errorf(EINVALID, "amount %q is too large", orig)
+		return 0, Errorf(EINVALID, "amount %q is beyond ±%s, more than any bank reports", orig, FormatAmount(MaxAmount, currency))
 	}
 	v, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
 		return 0, Errorf(EINVALID, "amount %q is not a number", orig)
+	}
+	if v > MaxAmount {
+		return 0, Errorf(EINVALID, "amount %q is beyond ±%s, more than any bank reports", orig, FormatAmount(MaxAmount, currency))
 	}
 	if neg {
 		v = -v

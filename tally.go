@@ -33,6 +33,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter, when set, tells the client how long to wait before trying
+	// again (ERATELIMIT, EUNAVAILABLE).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("tally: %s: %s", e.Code, e.Message) }
@@ -66,6 +69,15 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// RetryAfter returns the RetryAfter of the first *Error in err's chain.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)

@@ -79,6 +79,8 @@ db_url="$(printf '%s' "$PG_ADMIN_URL" | sed -E "s#/[^/?]+(\?|$)#/$db\1#")"
 
 export TALLY_SECRET_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 export TALLY_LOG_LEVEL=warn
+# tally loadgen's demo bank listens on loopback.
+export TALLY_OUTBOUND_ALLOW_CIDR=127.0.0.1/32
 # A killed worker's jobs run again after --rescue-after.
 start_process() { # name role port
 	local name=$1 role=$2 port=$3

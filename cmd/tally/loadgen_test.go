@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallyhq/tally/internal/config"
 	"github.com/tallyhq/tally/internal/loadgen"
 )
 
@@ -16,7 +17,8 @@ import (
 // demo bank's transactions.
 func TestLoadgen(t *testing.T) {
 	t.Parallel()
-	m := startMain(t, false)
+	// The load generator's demo bank listens on loopback.
+	m := startWith(t, func(c *config.Config) { c.OutboundAllowCIDR = "127.0.0.1/32" })
 	var out, errs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -32,6 +32,9 @@ Usage:
   tally migrate    [--database-url URL]
   tally reconcile  [--database-url URL] [--repair]
   tally categorize [--explain]              (descriptors on stdin, JSON lines out)
+  tally backup     --to FILE                (SQLite and raw documents, while serving)
+  tally restore    --from FILE [--force]    (into --data-dir; serve stopped)
+  tally rotate-key                          (re-seal stored secrets under a new key)
   tally loadgen    [--target URL] [--users N] [--duration D]   (simulated users; JSON out)
   tally version
 
@@ -72,6 +75,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "reconcile":
 		return runReconcile(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdout, stderr)
+	case "rotate-key":
+		return runRotateKey(ctx, rest, stdout, stderr)
 	case "categorize":
 		return runCategorize(ctx, rest, stdin, stdout, stderr)
 	case "loadgen":

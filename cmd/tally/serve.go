@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
@@ -24,6 +26,7 @@ import (
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
@@ -44,6 +47,8 @@ type Main struct {
 	Sync  *ingest.Service
 	// Notify checks budgets and delivers notifications.
 	Notify *notify.Service
+	// Outbound guards requests made on a user's behalf.
+	Outbound *outbound.Guard
 	// Cache is the read cache: Redis with --redis-url, else in-process.
 	Cache *cache.Cache
 	// Replica serves the API's lag-tolerant reads (--database-replica-url).
@@ -51,9 +56,12 @@ type Main struct {
 
 	listener net.Listener
 	server   *http.Server
-	unlock   func()
-	started  bool
-	serveErr chan error
+
+	metricsListener net.Listener // --metrics-addr
+	metricsServer   *http.Server
+	unlock          func()
+	started         bool
+	serveErr        chan error
 }
 
 // openDatabase opens and migrates the configured database.
@@ -86,6 +94,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
+	}
+	// Owner-only, also when the directory existed with wider permissions.
+	if err := os.Chmod(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("restrict data dir: %w", err)
 	}
 	db, err := openDatabase(ctx, c)
 	if err != nil {
@@ -135,7 +147,10 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Store.SetReplica(m.Replica)
 	}
+	allow, _ := outbound.ParseAllowList(c.OutboundAllowCIDR) // checked by Validate
+	m.Outbound = outbound.New(allow)
 	m.Sync = &ingest.Service{
+		HTTP:       m.Outbound.Client(0),
 		Store:      m.Store,
 		Blobs:      blobs,
 		Box:        box,
@@ -153,7 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if db.Dialect == sqldb.SQLite {
 		poll = 250 * time.Millisecond
 	}
-	m.Notify = &notify.Service{Store: m.Store, Box: box}
+	m.Notify = &notify.Service{Store: m.Store, Box: box, HTTP: m.Outbound.Client(15 * time.Second)}
 	if c.SMTPURL != "" {
 		if m.Notify.Email, err = notify.ParseSMTPURL(c.SMTPURL, c.SMTPFrom); err != nil {
 			return err
@@ -195,12 +210,16 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		io.WriteString(w, "ok\n")
 	})
-	mux.Handle("GET /metrics", metrics.Handler())
+	if c.MetricsAddr == "" {
+		mux.Handle("GET /metrics", httpx.MetricsGuard(metrics.Handler(), c.MetricsToken, isLoopback(c.Addr) && !c.TrustProxy))
+	}
 	var demoHint string
+	gate := &auth.Gate{Store: m.Store, Box: box}
 	if c.Role != config.RoleWorker {
 		signupOpen := c.Signup == config.SignupOpen || c.Demo
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
-			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, SignupOpen: signupOpen}
+			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, SignupOpen: signupOpen, Outbound: m.Outbound,
+			Gate: gate, TrustProxy: c.TrustProxy}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
@@ -208,7 +227,8 @@ func (m *Main) Run(ctx context.Context) error {
 			demoHint = fmt.Sprintf("Demo: sign in as %s with password %s", demoEmail, demoPassword(key))
 		}
 		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync,
-			Linker: m.Sync, Categorize: m.Sync.Categorize, Secrets: box, SignupOpen: signupOpen})
+			Linker: m.Sync, Categorize: m.Sync.Categorize, Secrets: box, SignupOpen: signupOpen,
+			Gate: gate, TrustProxy: c.TrustProxy})
 		if err != nil {
 			return err
 		}
@@ -220,13 +240,31 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
 	m.listener = ln
+	if c.Demo {
+		// The demo bank is served here, on an address the guard would
+		// otherwise refuse; exactly that address is allowed.
+		for _, ap := range demoBankAddrs(ln.Addr()) {
+			m.Outbound.AllowAddr(ap)
+		}
+	}
 	m.server = &http.Server{
-		Handler:           httpx.Middleware(mux, m.Logger),
+		Handler:           httpx.SecurityHeaders(httpx.Middleware(mux, m.Logger), c.TrustProxy),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
+	if c.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on --metrics-addr %s: %w", c.MetricsAddr, err)
+		}
+		m.metricsListener = mln
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", httpx.MetricsGuard(metrics.Handler(), c.MetricsToken, true))
+		m.metricsServer = &http.Server{Handler: httpx.SecurityHeaders(mmux, false), ReadHeaderTimeout: 10 * time.Second}
+		go m.metricsServer.Serve(mln)
+	}
 	m.Logger.Info("tally listening", "url", m.URL(), "role", c.Role, "database", string(db.Dialect), "version", Version(),
 		"cache", cacheKind(c), "replica", c.DatabaseReplicaURL != "" && c.Role != config.RoleWorker)
 
@@ -236,6 +274,41 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// demoBankAddrs are the addresses the demo bank is reached at: the
+// listener's, and loopback on its port when it listens on every interface.
+func demoBankAddrs(a net.Addr) []netip.AddrPort {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return nil
+	}
+	if ap.Addr().IsUnspecified() {
+		return []netip.AddrPort{ap, netip.AddrPortFrom(netip.IPv4Unspecified(), ap.Port()),
+			netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), ap.Port()), netip.AddrPortFrom(netip.IPv6Loopback(), ap.Port())}
+	}
+	return []netip.AddrPort{ap}
+}
+
+// MetricsURL is the base URL of the --metrics-addr listener, "" without one.
+func (m *Main) MetricsURL() string {
+	if m.metricsListener == nil {
+		return ""
+	}
+	return "http://" + m.metricsListener.Addr().String()
+}
+
+// isLoopback reports whether addr listens on a loopback address only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 // openCache opens the read cache: Redis when --redis-url is set, else a
@@ -281,6 +354,11 @@ func (m *Main) Close() error {
 	defer cancel()
 	if m.server != nil {
 		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.metricsServer != nil {
+		if err := m.metricsServer.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}

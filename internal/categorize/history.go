@@ -13,9 +13,13 @@ import (
 // takes the user's category before the engine's generic fallbacks decide.
 // A History is immutable and safe for concurrent use.
 type History struct {
-	exact map[string]string
-	lead  map[string]string // leading words of a key: the category all keys starting with them agree on
+	exact map[string]filing
+	lead  map[string]filing // leading words of a key: the category all keys starting with them agree on
 }
+
+// filing is a category the user chose and the Result.Matched that reports
+// it, built once so that categorizing allocates nothing.
+type filing struct{ category, matched string }
 
 // minLead is the shortest leading-words key that stands for a seller: "JOE"
 // alone is too little to say two names are the same shop.
@@ -24,7 +28,7 @@ const minLead = 4
 // NewHistory indexes a user's manual filings: seller key to category id.
 // Empty keys and unknown categories are skipped.
 func NewHistory(manual map[string]string) *History {
-	h := &History{exact: make(map[string]string, len(manual)), lead: make(map[string]string, len(manual))}
+	h := &History{exact: make(map[string]filing, len(manual)), lead: make(map[string]filing, len(manual))}
 	ambiguous := map[string]bool{}
 	for k, c := range manual {
 		if k == "" {
@@ -33,17 +37,17 @@ func NewHistory(manual map[string]string) *History {
 		if _, ok := tally.LookupCategory(c); !ok {
 			continue
 		}
-		h.exact[k] = c
+		h.exact[k] = filing{c, historyMatched + k}
 		l := leadWords(k)
 		if len(l) < minLead || ambiguous[l] {
 			continue
 		}
-		if prev, ok := h.lead[l]; ok && prev != c {
+		if prev, ok := h.lead[l]; ok && prev.category != c {
 			delete(h.lead, l)
 			ambiguous[l] = true
 			continue
 		}
-		h.lead[l] = c
+		h.lead[l] = filing{c, historyMatched + l}
 	}
 	return h
 }
@@ -69,21 +73,21 @@ func leadWords(key string) string {
 	return key
 }
 
-// lookup returns the user's category for a seller key and whether it came
+// lookup returns the user's filing for a seller key and whether it came
 // from the same key (exact) or only from its leading words.
-func (h *History) lookup(key string) (category string, exact bool) {
+func (h *History) lookup(key string) (f filing, exact bool) {
 	if h == nil || key == "" {
-		return "", false
+		return filing{}, false
 	}
-	if c, ok := h.exact[key]; ok {
-		return c, true
+	if f, ok := h.exact[key]; ok {
+		return f, true
 	}
 	if l := leadWords(key); len(l) >= minLead {
-		if c, ok := h.lead[l]; ok {
-			return c, false
+		if f, ok := h.lead[l]; ok {
+			return f, false
 		}
 	}
-	return "", false
+	return filing{}, false
 }
 
 // historyMatched prefixes Result.Matched when the user's history decided.
@@ -100,15 +104,11 @@ func (e *Engine) CategorizeWith(in Input, h *History) Result {
 	if h.Len() == 0 || r.Key == "" {
 		return r
 	}
-	c, exact := h.lookup(r.Key)
-	if c == "" || !exact && !generic(r.Matched) {
+	f, exact := h.lookup(r.Key)
+	if f.category == "" || !exact && !generic(r.Matched) {
 		return r
 	}
-	key := r.Key
-	if !exact {
-		key = leadWords(r.Key)
-	}
-	r.Category, r.Source, r.Matched, r.Reason = c, tally.SourceRule, historyMatched+key, ""
+	r.Category, r.Source, r.Matched, r.Reason = f.category, tally.SourceRule, f.matched, ""
 	return r
 }
 

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tallyhq/tally/internal/outbound"
 )
 
 // Roles a serve process can take.
@@ -45,6 +47,19 @@ type Config struct {
 	// emails; email is off when SMTPURL is empty.
 	SMTPURL  string
 	SMTPFrom string
+	// OutboundAllowCIDR lists networks (comma-separated CIDR prefixes) that
+	// requests on a user's behalf may reach besides public addresses.
+	OutboundAllowCIDR string
+	// TrustProxy: a reverse proxy in front sets X-Forwarded-For (the client
+	// address for sign-in limits) and X-Forwarded-Proto (https makes the
+	// session cookie Secure).
+	TrustProxy bool
+	// MetricsAddr serves /metrics on a separate address (for the scraper's
+	// network only); MetricsToken (TALLY_METRICS_TOKEN only) is the bearer
+	// token /metrics asks for. Without either, /metrics is served only to
+	// a main address on loopback.
+	MetricsAddr  string
+	MetricsToken string
 	// Signup is who may create an account: SignupOpen lets anyone,
 	// SignupClosed only the first user of an instance. --demo opens it.
 	Signup string
@@ -110,6 +125,9 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RescueAfter, "rescue-after", c.RescueAfter, "how long a job may stay running before another process retries it (default: job timeout + 5m)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for notification emails: smtp://[user:pass@]host:port (default: no email)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification emails")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve /metrics on this separate address, e.g. 127.0.0.1:9090 (default: on --addr, only on loopback or with TALLY_METRICS_TOKEN)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front")
+	fs.StringVar(&c.OutboundAllowCIDR, "outbound-allow-cidr", c.OutboundAllowCIDR, "private networks that banks and webhook receivers may be on, e.g. 192.168.0.0/16,127.0.0.1/32 (default: public addresses only)")
 	fs.StringVar(&c.Signup, "signup", c.Signup, "who may sign up: open (anyone) or closed (only the first user); --demo opens it")
 	fs.StringVar(&c.DatabaseReplicaURL, "database-replica-url", c.DatabaseReplicaURL, "postgres://... of a streaming replica for reads (default: the primary serves every read)")
 }
@@ -135,6 +153,7 @@ func Parse(fs *flag.FlagSet, args []string, c *Config) error {
 		}
 	})
 	c.SecretKey = os.Getenv("TALLY_SECRET_KEY")
+	c.MetricsToken = os.Getenv("TALLY_METRICS_TOKEN")
 	if f := fs.Lookup("addr"); f != nil {
 		_, env := os.LookupEnv(EnvName("addr"))
 		c.AddrSet = set["addr"] || env
@@ -211,6 +230,16 @@ func (c *Config) Validate() error {
 		}
 		if c.SMTPFrom == "" {
 			return errors.New("config: --smtp-url needs --smtp-from (TALLY_SMTP_FROM), the sender address")
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("config: --metrics-addr %q: %w", c.MetricsAddr, err)
+		}
+	}
+	if c.OutboundAllowCIDR != "" {
+		if _, err := outbound.ParseAllowList(c.OutboundAllowCIDR); err != nil {
+			return fmt.Errorf("config: --outbound-allow-cidr: %w", err)
 		}
 	}
 	if c.Role == RoleWorker && c.Addr == Default().Addr && !c.AddrSet {

@@ -8,6 +8,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -127,7 +128,7 @@ func (s *Server) putBudget(w http.ResponseWriter, r *http.Request, u *tally.User
 	if req.Amount != nil {
 		a, err := tally.ParseAmount(*req.Amount, p.Currency)
 		if err != nil || a <= 0 {
-			s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s", *req.Amount, p.Currency))
+			s.error(w, r, tally.Errorf(tally.EINVALID, "amount %q: want a positive decimal amount of %s up to %s", *req.Amount, p.Currency, tally.FormatAmount(tally.MaxAmount, p.Currency)))
 			return
 		}
 		amount = &a
@@ -185,6 +186,14 @@ type profileJSON struct {
 	Channels           map[string][]string `json:"channels"`
 }
 
+// redactURL hides the user:password part of an address Tally calls.
+func redactURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	return outbound.Redact(u)
+}
+
 func newProfileJSON(p *tally.Profile) profileJSON {
 	ch := map[string][]string{}
 	for _, k := range tally.NotificationKinds {
@@ -196,7 +205,7 @@ func newProfileJSON(p *tally.Profile) profileJSON {
 		ch[k] = append(c, want...)
 	}
 	return profileJSON{MonthlyIncome: tally.FormatAmount(p.MonthlyIncome, p.Currency), Currency: p.Currency, TimeZone: p.TimeZone,
-		NotifyEmail: p.NotifyEmail, WebhookURL: p.WebhookURL, WebhookEnabled: p.WebhookURL != "" && p.WebhookDisabledAt == nil,
+		NotifyEmail: p.NotifyEmail, WebhookURL: redactURL(p.WebhookURL), WebhookEnabled: p.WebhookURL != "" && p.WebhookDisabledAt == nil,
 		ApproachingPercent: p.ApproachingPercent, Channels: ch}
 }
 
@@ -227,6 +236,13 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, u *tally.Use
 	if err := decodeJSON(r, &req); err != nil {
 		s.error(w, r, err)
 		return
+	}
+	if v := req.WebhookURL; v != nil && *v != "" {
+		// Resolved before the write, not inside its transaction.
+		if err := s.guard().CheckURL(r.Context(), "webhook_url", *v); err != nil {
+			s.error(w, r, tally.Errorf(tally.EINVALID, "%s", err.Error()))
+			return
+		}
 	}
 	var secret string
 	p, err := s.Store.UpdateProfile(r.Context(), u.ID, s.currentMonth(u), func(p *tally.Profile) error {

@@ -23,7 +23,8 @@ func (e *env) withSecrets() *env {
 		e.t.Fatal(err)
 	}
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
-	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return now }, Secrets: box, SignupOpen: true}
+	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return now }, Secrets: box, SignupOpen: true,
+		Outbound: testGuard()}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
@@ -162,6 +163,19 @@ func TestProfileAndNotifications(t *testing.T) {
 	e.do("PUT", "/api/v1/profile", token, map[string]any{"time_zone": "Mars/Olympus"}).wantError(t, http.StatusBadRequest, tally.EINVALID, "time_zone")
 	e.do("PUT", "/api/v1/profile", token, map[string]any{"approaching_percent": 120}).wantError(t, http.StatusBadRequest, tally.EINVALID, "approaching_percent")
 	e.do("PUT", "/api/v1/profile", token, map[string]any{"webhook_url": "ftp://x"}).wantError(t, http.StatusBadRequest, tally.EINVALID, "webhook_url")
+	// Private addresses are refused when saved, and credentials in the
+	// address are never repeated.
+	for _, u := range []string{"http://127.0.0.1:9000/hook", "http://bob:hunter2@internal.example/hook", "http://169.254.169.254/latest/meta-data/"} {
+		res := e.do("PUT", "/api/v1/profile", token, map[string]any{"webhook_url": u})
+		res.wantError(t, http.StatusBadRequest, tally.EINVALID, "private, loopback or link-local")
+		if strings.Contains(string(res.raw), "hunter2") || strings.Contains(string(res.raw), "bob") {
+			t.Errorf("%s: the answer repeats the credentials: %s", u, res.raw)
+		}
+	}
+	res = e.do("PUT", "/api/v1/profile", token, map[string]any{"webhook_url": "https://bob:hunter2@hooks.example/other"}).want(t, http.StatusOK)
+	if strings.Contains(string(res.raw), "hunter2") || strings.Contains(string(res.raw), "bob") {
+		t.Errorf("the profile repeats the webhook's credentials: %s", res.raw)
+	}
 	e.do("PUT", "/api/v1/profile", token, map[string]any{"channels": map[string][]string{"budget_exceeded": {"pager"}}}).wantError(t, http.StatusBadRequest, tally.EINVALID, "pager")
 
 	ns := []*tally.Notification{

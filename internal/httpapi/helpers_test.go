@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	gosync "sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/tallyhq/tally/internal/httpapi"
 	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -152,7 +154,8 @@ func (e *env) withNow(at time.Time) *env {
 
 func (e *env) serve(at time.Time) {
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return at }, SignupOpen: true}
+	s := &httpapi.Server{Store: e.store, Connector: &fakeConnector{store: e.store}, Logger: logger, Now: func() time.Time { return at }, SignupOpen: true,
+		Outbound: testGuard()}
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	e.srv = httptest.NewServer(httpx.Middleware(mux, logger))
@@ -336,4 +339,19 @@ func (e *env) seed(userID string, txns ...txn) []*tally.Transaction {
 		e.t.Fatalf("inserted %d transactions, want %d", n, len(out))
 	}
 	return out
+}
+
+// testGuard checks webhook URLs as serve does, with names under .example
+// resolving to a public documentation address and internal.example to a
+// private one, so no test needs DNS.
+func testGuard() *outbound.Guard {
+	return &outbound.Guard{Resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
+		switch {
+		case host == "internal.example":
+			return []netip.Addr{netip.MustParseAddr("10.0.0.7")}, nil
+		case strings.HasSuffix(host, ".example"):
+			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}, nil
+		}
+		return nil, fmt.Errorf("no such host %s", host)
+	}}
 }

@@ -33,6 +33,7 @@ func (s *Server) routeImports(mux *http.ServeMux) {
 		limit = DefaultMaxImportBytes
 	}
 	// Multipart framing adds a little to the file itself.
+	s.patterns = append(s.patterns, "POST /api/v1/imports")
 	mux.Handle("POST /api/v1/imports", limitBody(limit+64<<10, s.authed(s.createImport)))
 	s.handleAuth(mux, "GET /api/v1/imports/{id}", s.getImport)
 	s.handleAuth(mux, "PATCH /api/v1/connections/{id}", s.patchConnection)

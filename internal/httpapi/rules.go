@@ -135,7 +135,7 @@ type categoryExplanation struct {
 	Source      string  `json:"source"`       // as category_source
 	Merchant    string  `json:"merchant"`     // the seller's display name
 	MerchantKey string  `json:"merchant_key"` // the seller as rules and votes know it
-	Matched     string  `json:"matched"`      // what decided: "seller:whole_foods", "rule:payroll", "mcc:5411", "crowd", "user_rule"
+	Matched     string  `json:"matched"`      // what decided: "seller:whole_foods", "rule:payroll", "mcc:5411", "crowd", "user_rule", "history"
 	RuleID      *string `json:"rule_id"`      // the user's rule, for source rule
 	Voters      *int    `json:"voters"`       // how many users agreed, for source crowd
 }
@@ -159,9 +159,11 @@ func (s *Server) explain(ctx context.Context, t *tally.Transaction) categoryExpl
 	case tally.SourceManual:
 		x.Matched = "manual"
 	case tally.SourceRule:
-		x.Matched = "user_rule"
+		// A rule, or else the user's own earlier filing of the seller,
+		// which a sync or import follows without a rule.
+		x.Matched = "history"
 		if rule, err := s.Store.RuleFor(ctx, t.UserID, res.Key); err == nil {
-			x.RuleID = &rule.ID
+			x.Matched, x.RuleID = "user_rule", &rule.ID
 		}
 	case tally.SourceCrowd:
 		x.Matched = "crowd"

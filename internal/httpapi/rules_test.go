@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
 )
@@ -152,6 +153,8 @@ func TestCrowdVotesThroughTheAPI(t *testing.T) {
 		txns      []*tally.Transaction
 	}
 	var users []user
+	// Accounts older than a week, so their votes count.
+	e.store.Now = func() time.Time { return now.Add(-8 * 24 * time.Hour) }
 	for i := range 4 {
 		id, token := e.signUp(fmt.Sprintf("u%d@example.com", i))
 		_, ids := e.link(token)
@@ -162,6 +165,7 @@ func TestCrowdVotesThroughTheAPI(t *testing.T) {
 		)
 		users = append(users, user{id, token, txns})
 	}
+	e.store.Now = func() time.Time { return now }
 	patch := func(u user, i int, category string) {
 		t.Helper()
 		e.do("PATCH", "/api/v1/transactions/"+u.txns[i].ID, u.token, map[string]any{"category": category}).want(t, http.StatusOK)
@@ -187,7 +191,8 @@ func TestCrowdVotesThroughTheAPI(t *testing.T) {
 	patch(users[1], 0, "hobbies")
 	patch(users[2], 0, "hobbies")
 	e.applyCrowd()
-	got := get(users[3], 0)
+	// A voter who agrees gets their other transactions filed by the crowd.
+	got := get(users[0], 1)
 	if got.str("category") != "hobbies" || got.str("category_source") != tally.SourceCrowd {
 		t.Fatalf("after three voters: %s/%s, want hobbies/crowd", got.str("category"), got.str("category_source"))
 	}
@@ -198,9 +203,28 @@ func TestCrowdVotesThroughTheAPI(t *testing.T) {
 	if got := get(users[3], 1); got.str("category") != "gift" || got.str("category_source") != tally.SourceManual {
 		t.Fatalf("the crowd moved a transaction set by hand to %s/%s", got.str("category"), got.str("category_source"))
 	}
+	// The 4th user chose otherwise for this seller: their own choice wins,
+	// and the crowd leaves their other transaction of it alone.
+	if got := get(users[3], 0); got.str("category_source") == tally.SourceCrowd {
+		t.Fatalf("the crowd overrode the choice of a user who voted otherwise: %s/%s", got.str("category"), got.str("category_source"))
+	}
 	for _, u := range users {
 		if d, err := e.store.ReconcileUser(context.Background(), u.id, false); err != nil || len(d) != 0 {
 			t.Fatalf("reconcile %s: %v, drift %+v", u.id, err, d)
 		}
+	}
+}
+
+// A transaction a sync filed after the user's own earlier filing of the
+// seller, without a rule, says so.
+func TestCategoryExplanationOfTheUsersHistory(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	aliceID, alice := e.signUp("alice@example.com")
+	_, ids := e.link(alice)
+	txns := e.seed(aliceID, txn{account: ids[0], date: "2026-03-02", category: "gift", source: tally.SourceRule, merchant: "Hollow Oak Framing", amount: -2500})
+	x := e.do("GET", "/api/v1/transactions/"+txns[0].ID, alice, nil).want(t, http.StatusOK).body["category_explanation"].(map[string]any)
+	if x["source"] != tally.SourceRule || x["matched"] != "history" || x["rule_id"] != nil {
+		t.Fatalf("got explanation %v, want the user's history without a rule", x)
 	}
 }

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/summary"
@@ -48,6 +50,19 @@ type Server struct {
 
 	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
 
+	// Outbound checks the addresses users give for Tally to call (webhook
+	// URLs) when they are saved; public addresses only when nil.
+	Outbound *outbound.Guard
+
+	// Gate signs users in with attempt limits and two-factor codes; one
+	// over Store and Secrets when nil.
+	Gate     *auth.Gate
+	patterns []string // registered by Routes, for tests that walk every route
+
+	// TrustProxy takes the client address from X-Forwarded-For and the
+	// scheme from X-Forwarded-Proto, as set by a reverse proxy in front.
+	TrustProxy bool
+
 	// SignupOpen lets anyone create a user through POST /users; when false
 	// only the instance's first user may.
 	SignupOpen bool
@@ -59,6 +74,24 @@ type Server struct {
 	Summary *summary.Service
 
 	tokens tokenCache // bearer tokens recently seen, checked against Cache
+}
+
+func (s *Server) gate() *auth.Gate {
+	if s.Gate != nil {
+		return s.Gate
+	}
+	g := &auth.Gate{Store: s.Store}
+	if s.Secrets != nil {
+		g.Box = s.Secrets
+	}
+	return g
+}
+
+func (s *Server) guard() *outbound.Guard {
+	if s.Outbound == nil {
+		return new(outbound.Guard)
+	}
+	return s.Outbound
 }
 
 func (s *Server) now() time.Time {
@@ -112,6 +145,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handleAuth(mux, "GET "+v1+"/transactions.csv", s.exportTransactions)
 	s.handleAuth(mux, "GET "+v1+"/trends", s.getTrends)
 	s.handleAuth(mux, "POST "+v1+"/notifications/read-all", s.readAllNotifications)
+	s.routeTwoFactor(mux)
+	s.routeUserData(mux)
 	s.handleAuth(mux, "GET "+v1+"/summary", s.getSummary)
 	s.handle(mux, "GET "+v1+"/openapi.json", serveOpenAPI)
 	s.routeInsight(mux)
@@ -125,7 +160,14 @@ func (s *Server) Routes(mux *http.ServeMux) {
 
 // handle registers an unauthenticated handler with the JSON body limit.
 func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	mux.Handle(pattern, limitBody(MaxJSONBody, h))
+}
+
+// Patterns returns the ServeMux patterns Routes registered, so a test can
+// try every endpoint (a new route without a rule in that test fails it).
+func (s *Server) Patterns() []string {
+	return append([]string(nil), s.patterns...)
 }
 
 // authedHandler is a handler that runs for an authenticated user.

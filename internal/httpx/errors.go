@@ -2,10 +2,14 @@ package httpx
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb"
 )
 
 // StatusOf maps a tally error code to its HTTP status. It is the only place
@@ -63,12 +67,38 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
+// DatabaseRetryAfter is what an answer says to wait while the database
+// cannot be reached.
+const DatabaseRetryAfter = 5 * time.Second
+
+// Unavailable turns an error that means the database cannot be reached
+// (connection refused or lost, server restarting, disk full) into
+// EUNAVAILABLE with a Retry-After, so clients see 503 and try again rather
+// than a 500; other errors pass through. The web app maps errors with it
+// too.
+func Unavailable(err error) error {
+	if tally.ErrorCode(err) != tally.EINTERNAL || !sqldb.IsUnavailable(err) {
+		return err
+	}
+	e := tally.Errorf(tally.EUNAVAILABLE, "the service is briefly unavailable; try again in a few seconds")
+	e.RetryAfter = DatabaseRetryAfter
+	return fmt.Errorf("%w: %w", e, err)
+}
+
 // WriteError answers err in the JSON error shape. The user sees the code and
 // message of the first tally.Error in the chain; anything else is an
 // internal error, logged whole (when logger is set) and shown only as
 // "internal error".
 func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	err = Unavailable(err)
 	code := tally.ErrorCode(err)
+	if code == tally.EUNAVAILABLE && logger != nil {
+		logger.WarnContext(r.Context(), "unavailable",
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	if d := tally.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 	if code == tally.EINTERNAL && logger != nil {
 		logger.ErrorContext(r.Context(), "internal error",
 			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err.Error())

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/metrics"
 )
 
@@ -123,6 +124,15 @@ func Middleware(next http.Handler, logger *slog.Logger) http.Handler {
 			}
 			logger.LogAttrs(r.Context(), level, "http request", attrs...)
 		}()
+		if where := BadText(r); where != "" {
+			err := tally.Errorf(tally.EINVALID, "the request's %s holds a NUL byte or invalid UTF-8", where)
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				WriteError(rec, r, nil, err)
+			} else {
+				http.Error(rec, "Bad request: "+tally.ErrorMessage(err)+".", http.StatusBadRequest)
+			}
+			return
+		}
 		next.ServeHTTP(rec, r)
 	})
 }

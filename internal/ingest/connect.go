@@ -3,11 +3,11 @@ package ingest
 import (
 	"context"
 	"errors"
-	"net"
 	"net/url"
 	"strings"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/source"
 	"github.com/tallyhq/tally/internal/source/ofxdirect"
 	"github.com/tallyhq/tally/internal/source/simplefin"
@@ -103,7 +103,7 @@ func newAccount(a source.Account) *tally.Account {
 func validateURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return tally.Errorf(tally.EINVALID, "account_url %q is not an http or https URL", raw)
+		return tally.Errorf(tally.EINVALID, "account_url %q is not an http or https URL", outbound.Redact(raw))
 	}
 	return nil
 }
@@ -116,12 +116,12 @@ func (s *Service) connectSimpleFIN(ctx context.Context, userID string, req Conne
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.connectTimeout())
 	defer cancel()
-	access, err := simplefin.Claim(ctx, s.HTTP, req.SetupToken)
+	access, err := simplefin.Claim(ctx, s.client(), req.SetupToken)
 	if err != nil {
 		return nil, nil, simpleFINError(err)
 	}
 	// Only the account list is needed now; the first sync reads history.
-	set, _, err := simplefin.Accounts(ctx, s.HTTP, access, s.now())
+	set, _, err := simplefin.Accounts(ctx, s.client(), access, s.now())
 	if err != nil {
 		return nil, nil, simpleFINError(err)
 	}
@@ -159,19 +159,18 @@ func (s *Service) connectSimpleFIN(ctx context.Context, userID string, req Conne
 
 // simpleFINError maps a bridge failure to what the user sees.
 func simpleFINError(err error) error {
-	var se *simplefin.StatusError
-	var ne net.Error
 	switch {
 	case errors.Is(err, simplefin.ErrAuth):
 		return tally.Errorf(tally.EUNPROCESSABLE, "the SimpleFIN bridge refused the setup token (a token can be claimed only once; create a new one)")
-	case errors.Is(err, context.DeadlineExceeded):
-		return tally.Errorf(tally.EUPSTREAM, "the SimpleFIN bridge did not answer in time")
-	case errors.As(err, &se):
-		return tally.Errorf(tally.EUPSTREAM, "the SimpleFIN bridge answered HTTP %d", se.Status)
-	case errors.As(err, &ne):
-		return tally.Errorf(tally.EUPSTREAM, "could not reach the SimpleFIN bridge")
+	case outbound.IsBlocked(err):
+		return tally.Errorf(tally.EINVALID, "the setup token's claim URL points at a private, loopback or link-local address; "+
+			"Tally calls public addresses only (an operator can allow networks with --outbound-allow-cidr)")
+	case errors.Is(err, simplefin.ErrMalformedToken):
+		return tally.Errorf(tally.EINVALID, "setup_token: %s", strings.TrimPrefix(err.Error(), "simplefin: "))
 	}
-	return tally.Errorf(tally.EINVALID, "%s", strings.TrimPrefix(err.Error(), "simplefin: "))
+	// Unreachable, too slow, an unexpected status or an answer that is not
+	// SimpleFIN: one message, so a token cannot tell them apart.
+	return tally.Errorf(tally.EUPSTREAM, "no SimpleFIN bridge answered the setup token (unreachable, too slow, or not a SimpleFIN bridge)")
 }
 
 // UpdateCredentials verifies a connection's new login and password at its

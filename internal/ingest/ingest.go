@@ -17,6 +17,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/source/ofxdirect"
 	"github.com/tallyhq/tally/internal/store"
@@ -36,7 +37,7 @@ type Service struct {
 	Blobs      blob.Store
 	Box        *secret.Box
 	Categorize *categorize.Engine
-	HTTP       *http.Client // nil: a client with no overall timeout; contexts bound each call
+	HTTP       *http.Client // nil: outbound's public-only client; contexts bound each call
 	Logger     *slog.Logger
 	Now        func() time.Time
 
@@ -78,5 +79,16 @@ func (s *Service) fetchTimeout() time.Duration { return orDefault(s.FetchTimeout
 func (s *Service) overlap() time.Duration      { return orDefault(s.Overlap, DefaultOverlap) }
 
 func (s *Service) ofx() *ofxdirect.Client {
-	return &ofxdirect.Client{HTTP: s.HTTP, Now: s.Now}
+	return &ofxdirect.Client{HTTP: s.client(), Now: s.Now}
+}
+
+var publicOnly = new(outbound.Guard).Client(0)
+
+// client is the injected HTTP client, or one that reaches public addresses
+// only.
+func (s *Service) client() *http.Client {
+	if s.HTTP != nil {
+		return s.HTTP
+	}
+	return publicOnly
 }

@@ -48,6 +48,7 @@ func (s *Service) crowdCategories(ctx context.Context) map[string]string {
 type overrides struct {
 	rules map[string]string
 	crowd map[string]string
+	votes map[string]string // the user's own choices: the crowd does not overrule them
 }
 
 // overridesFor loads the user's rules (one query) and the cached crowd
@@ -57,7 +58,11 @@ func (s *Service) overridesFor(ctx context.Context, userID string) (overrides, e
 	if err != nil {
 		return overrides{}, err
 	}
-	return overrides{rules: rules, crowd: s.crowdCategories(ctx)}, nil
+	votes, err := s.Store.VoteCategories(ctx, userID)
+	if err != nil {
+		return overrides{}, err
+	}
+	return overrides{rules: rules, crowd: s.crowdCategories(ctx), votes: votes}, nil
 }
 
 // apply files t, whose seller key is key, by the user's rule or the crowd.
@@ -70,6 +75,9 @@ func (o overrides) apply(t *tally.Transaction, key string) {
 		return
 	}
 	if c, ok := o.crowd[key]; ok {
+		if v, voted := o.votes[key]; voted && v != c {
+			return
+		}
 		t.Category, t.CategorySource = c, tally.SourceCrowd
 	}
 }

@@ -15,12 +15,13 @@ import (
 )
 
 // run is one sync's or import's pass through the pipeline for one user: the
-// user's overrides, loaded once, and per account the state that spans
+// user's overrides and manual filings, loaded once, and per account the state that spans
 // chunks (content-id occurrences, FITIDs seen).
 type run struct {
 	s        *Service
 	userID   string
 	ov       overrides
+	history  *categorize.History
 	accounts map[string]*accountRun // by account id
 	rows     []tally.Transaction
 	batch    []*tally.Transaction
@@ -46,7 +47,11 @@ func (s *Service) newRun(ctx context.Context, userID string) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &run{s: s, userID: userID, ov: ov, accounts: map[string]*accountRun{}}, nil
+	manual, err := s.Store.ManualCategories(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return &run{s: s, userID: userID, ov: ov, history: categorize.NewHistory(manual), accounts: map[string]*accountRun{}}, nil
 }
 
 func (r *run) account(acct *tally.Account) *accountRun {
@@ -161,7 +166,8 @@ func (r *run) insert(ctx context.Context, acct *tally.Account, currency string, 
 }
 
 // convert fills t from the line: normalized merchant and its key,
-// categorized by the engine, then the crowd, then the user's rules; its
+// categorized by the engine with the user's manual filings, then the crowd,
+// then the user's rules; its
 // external id; and the line's own fields.
 func (r *run) convert(t *tally.Transaction, ar *accountRun, l *source.Transaction, currency string) {
 	cur := currency
@@ -179,7 +185,7 @@ func (r *run) convert(t *tally.Transaction, ar *accountRun, l *source.Transactio
 	if desc == "" {
 		desc = strings.TrimSpace(l.Memo)
 	}
-	res := r.s.Categorize.Categorize(categorize.Input{Description: desc, Memo: l.Memo, Amount: l.Amount, Type: typ, MCC: l.MCC})
+	res := r.s.Categorize.CategorizeWith(categorize.Input{Description: desc, Memo: l.Memo, Amount: l.Amount, Type: typ, MCC: l.MCC}, r.history)
 	*t = tally.Transaction{
 		AccountID:      ar.acct.ID,
 		ExternalID:     ar.externalID(l),

@@ -57,7 +57,7 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	switch conn.Kind {
 	case tally.ConnectionSimpleFIN:
 		var set *simplefin.AccountSet
-		set, raw, err = simplefin.Accounts(fetchCtx, s.HTTP, string(secret), start)
+		set, raw, err = simplefin.Accounts(fetchCtx, s.client(), string(secret), start)
 		ext = ".json"
 		parse = func() ([]source.Statement, error) { return s.simpleFINStatements(ctx, conn, set), nil }
 	default:

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
@@ -46,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.svc = &ingest.Service{Store: f.st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: func() time.Time { return f.now },
-		ConnectTimeout: time.Second}
+		ConnectTimeout: time.Second, HTTP: loopbackClient()}
 	f.user, err = f.st.CreateUser(context.Background(), "u@example.com", "hash")
 	if err != nil {
 		t.Fatal(err)
@@ -296,4 +298,11 @@ func TestRefusedLoginIsACredentialError(t *testing.T) {
 	if f.storedCount(t) != 0 {
 		t.Fatal("a refused sync stored transactions")
 	}
+}
+
+// loopbackClient is the guarded outbound client with the test servers'
+// loopback network allowed, as --outbound-allow-cidr 127.0.0.1/32 does.
+func loopbackClient() *http.Client {
+	prefixes, _ := outbound.ParseAllowList("127.0.0.1/32")
+	return outbound.New(prefixes).Client(0)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/insight"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
@@ -43,7 +44,7 @@ func newWorld(t *testing.T, now time.Time) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.sync = &ingest.Service{Store: w.st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: func() time.Time { return w.now }}
+	w.sync = &ingest.Service{Store: w.st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: func() time.Time { return w.now }, HTTP: outbound.Loopback().Client(0)}
 	return w
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
@@ -200,7 +201,9 @@ func TestBudgetAlertsArriveOnce(t *testing.T) {
 	}
 	st := store.New(db, store.NoJobs{})
 	st.Now = clk.Now
-	syncer := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
+	loopback, _ := outbound.ParseAllowList("127.0.0.1/32")
+	syncer := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now,
+		HTTP: outbound.New(loopback).Client(0)}
 	mail := startSMTP(t)
 	email, err := notify.ParseSMTPURL("smtp://"+mail.ln.Addr().String(), "tally@example.com")
 	if err != nil {

@@ -30,18 +30,17 @@ func TestCrowdApplyJob(t *testing.T) {
 	var ids []string
 	var users []string
 	for i := range 4 {
-		u, err := st.CreateUser(ctx, fmt.Sprintf("c%d@example.com", i), "hash")
+		// Voters whose votes count: accounts older than a week with the
+		// seller in a linked bank's transactions. The connection is made
+		// without a queue, as this test has no syncer.
+		old := store.New(db, store.NoJobs{})
+		old.Now = func() time.Time { return time.Now().Add(-8 * 24 * time.Hour) }
+		u, err := old.CreateUser(ctx, fmt.Sprintf("c%d@example.com", i), "hash")
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The account is a file account: a linked connection would
-		// enqueue a sync this test has no syncer for.
-		connID, err := st.EnsureFileConnection(ctx, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		acct, err := st.EnsureAccount(ctx, &tally.Account{UserID: u.ID, ConnectionID: connID, ExternalID: "file:x", Name: "Cash", Type: tally.AccountOther, Currency: "USD"})
-		if err != nil {
+		acct := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
+		if err := old.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "https://bank.test/ofx", Login: "me"}, []byte("s"), []*tally.Account{acct}); err != nil {
 			t.Fatal(err)
 		}
 		x := &tally.Transaction{AccountID: acct.ID, ExternalID: "x", PostedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Amount: -1200,

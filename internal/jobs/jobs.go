@@ -99,6 +99,10 @@ type Client struct {
 	insight    bool // enqueue recurring detection after inserts
 	// recurringDelay is how long a pass waits after the write enqueuing it.
 	recurringDelay time.Duration
+
+	id         string             // this process's River client id
+	stopBeats  context.CancelFunc // ends the heartbeats of a started client
+	beatsEnded chan struct{}
 }
 
 func driverFor(db *sqldb.DB) riverdriver.Driver[*sql.Tx] {
@@ -131,11 +135,12 @@ func New(db *sqldb.DB, cfg Config, syncer *ingest.Service, st *store.Store) (*Cl
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, insight: cfg.Insight != nil, recurringDelay: cfg.RecurringDelay}
+	c := &Client{db: db, logger: logger, refreshCap: cfg.RefreshCap, id: newClientID(), insight: cfg.Insight != nil, recurringDelay: cfg.RecurringDelay}
 	if c.recurringDelay <= 0 {
 		c.recurringDelay = defaultRecurringDelay
 	}
 	rc := &river.Config{
+		ID:                   c.id,
 		Logger:               logger.With("component", "river"),
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
@@ -189,7 +194,18 @@ func (c *Client) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	return c.river.Start(ctx)
+	if err := c.river.Start(ctx); err != nil {
+		return err
+	}
+	if c.db.Dialect == sqldb.Postgres {
+		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		c.stopBeats, c.beatsEnded = cancel, make(chan struct{})
+		go func() {
+			defer close(c.beatsEnded)
+			c.runLiveness(bctx)
+		}()
+	}
+	return nil
 }
 
 // requeueOrphans makes jobs left running by a process that died available
@@ -210,6 +226,14 @@ func (c *Client) requeueOrphans(ctx context.Context) error {
 // Stop lets running jobs finish, up to ctx's deadline; after it, jobs still
 // running are cancelled and stay safely retryable.
 func (c *Client) Stop(ctx context.Context) error {
+	// Heartbeats go on while running jobs finish, so no other process
+	// takes them meanwhile.
+	defer func() {
+		if c.stopBeats != nil {
+			c.stopBeats()
+			<-c.beatsEnded
+		}
+	}()
 	err := c.river.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -250,8 +274,14 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	switch {
 	case err == nil:
 		metrics.Jobs.WithLabelValues(job.Kind, "ok").Inc()
-		if w.notify != nil && res.Inserted > 0 {
-			if err := w.notify.SyncCompleted(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, strconv.FormatInt(job.ID, 10), res.Inserted); err != nil {
+		// The notice counts every row of the sync, those of attempts a
+		// crash cut short included.
+		inserted := res.Inserted
+		if n, err := w.store.SyncInserted(context.WithoutCancel(ctx), a.UserID, a.ConnectionID); err == nil && n > inserted {
+			inserted = n
+		}
+		if w.notify != nil && inserted > 0 {
+			if err := w.notify.SyncCompleted(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, strconv.FormatInt(job.ID, 10), inserted); err != nil {
 				log.WarnContext(ctx, "sync notice", "error", err)
 			}
 		}
@@ -275,6 +305,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	log.WarnContext(ctx, "sync failed", "error", err)
 	if job.Attempt >= job.MaxAttempts {
 		w.finish(ctx, a, ingest.Reason(err))
+		return err
+	}
+	// While retries go on, the connection says why it is not done yet.
+	if err := w.store.NoteSyncProblem(context.WithoutCancel(ctx), a.UserID, a.ConnectionID, ingest.Reason(err)+" Retrying."); err != nil {
+		log.WarnContext(ctx, "record sync problem", "error", err)
 	}
 	return err
 }

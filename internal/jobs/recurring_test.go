@@ -16,6 +16,7 @@ import (
 	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/jobs"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
 	"github.com/tallyhq/tally/internal/store"
@@ -192,7 +193,7 @@ func TestFirstSyncOnTheFirstRaisesNoRentAlert(t *testing.T) {
 	}
 	st := store.New(db, store.NoJobs{})
 	st.Now = clk.Now
-	syncer := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now}
+	syncer := &ingest.Service{Store: st, Blobs: blobs, Box: box, Categorize: categorize.New(), Now: clk.Now, HTTP: outbound.Loopback().Client(0)}
 	svc := &notify.Service{Store: st, Box: box, Now: clk.Now}
 	client, err := jobs.New(db, jobs.Config{Workers: 2, PollInterval: 50 * time.Millisecond, Notify: svc, RefreshEvery: -1,
 		Insight: &insight.Service{Store: st, Notify: svc, Now: clk.Now}, RecurringDelay: 10 * time.Millisecond}, syncer, st)

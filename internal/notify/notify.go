@@ -18,6 +18,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -35,8 +36,8 @@ type Service struct {
 	Store *store.Store
 	Box   *secret.Box // opens webhook secrets
 	Email *Email      // nil: email is not configured and is skipped
-	// HTTP posts webhooks; nil means PublicOnlyClient, which refuses
-	// private and loopback addresses. Tests set a plain client.
+	// HTTP posts webhooks; nil means outbound's public-only client, which
+	// refuses private and loopback addresses.
 	HTTP *http.Client
 	// A webhook is turned off after MaxWebhookFailures failed attempts in a
 	// row (DefaultMaxWebhookFailures when 0) spanning at least
@@ -199,6 +200,12 @@ func withoutHidden(totals, hidden []tally.MonthlyTotal) []tally.MonthlyTotal {
 // totals and budgets again at the end and starts over when they changed
 // under it.
 func (s *Service) Check(ctx context.Context, userID, month string) ([]*tally.Notification, error) {
+	// While a sync's chunks are still arriving, budgets recommended from
+	// history and the month's spending are both partial: no alert now; the
+	// sync enqueues a check when its last chunk is in.
+	if syncing, err := s.Store.UserSyncing(ctx, userID); err != nil || syncing {
+		return nil, err
+	}
 	var all []*tally.Notification
 	for round := 0; ; round++ {
 		plan, err := s.Plan(ctx, userID, month)
@@ -362,11 +369,13 @@ func (s *Service) Deliver(ctx context.Context, userID, notificationID, channel s
 	return s.Store.MarkDelivered(context.WithoutCancel(ctx), userID, notificationID, channel)
 }
 
+var publicOnly = new(outbound.Guard).Client(15 * time.Second)
+
 func (s *Service) client() *http.Client {
 	if s.HTTP != nil {
 		return s.HTTP
 	}
-	return PublicOnlyClient(15 * time.Second)
+	return publicOnly
 }
 
 // SyncCompleted tells the user a sync brought new transactions; key (the

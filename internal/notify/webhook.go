@@ -9,12 +9,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
-	"syscall"
-	"time"
+
+	"github.com/tallyhq/tally/internal/outbound"
 )
 
 // Webhook headers.
@@ -47,7 +45,7 @@ func Verify(key, body []byte, signature string) bool {
 func CheckWebhookURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("webhook_url %q: want an absolute http:// or https:// URL", s)
+		return fmt.Errorf("webhook_url %q: want an absolute http:// or https:// URL", outbound.Redact(s))
 	}
 	return nil
 }
@@ -73,30 +71,4 @@ func PostWebhook(ctx context.Context, client *http.Client, url string, key []byt
 		return fmt.Errorf("webhook: %s answered HTTP %d", req.URL.Redacted(), resp.StatusCode)
 	}
 	return nil
-}
-
-// PublicOnlyClient returns an HTTP client for webhooks that refuses to
-// connect to loopback, private, link-local and unspecified addresses, so a
-// user cannot aim Tally at its own network (cloud metadata, the database).
-// The check runs on the address actually dialed, after DNS resolution.
-func PublicOnlyClient(timeout time.Duration) *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(network, address string, _ syscall.RawConn) error {
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return err
-		}
-		ip, err := netip.ParseAddr(host)
-		if err != nil {
-			return fmt.Errorf("webhook: dial %s: %w", address, err)
-		}
-		ip = ip.Unmap()
-		if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
-			return fmt.Errorf("webhook: %s is not a public address", ip)
-		}
-		return nil
-	}}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = d.DialContext
-	t.Proxy = nil
-	return &http.Client{Timeout: timeout, Transport: t}
 }

@@ -943,6 +943,10 @@ func (p *parser) endTransaction() {
 		p.reject(pe)
 		return
 	}
+	if a > tally.MaxAmount || a < -tally.MaxAmount {
+		p.fail(p.txAmtLine, where()+": TRNAMT", "%q is beyond ±%s, more than any bank reports", p.txAmount, tally.FormatAmount(tally.MaxAmount, tx.Currency))
+		return
+	}
 	tx.Amount = a
 	// The transaction's strings share one allocation.
 	if len(p.txStr) > 0 {

@@ -15,10 +15,12 @@ import (
 // Tables that are not one user's rows, by design. Their keys do not start
 // with user_id and the distribution test leaves them out.
 var globalTables = map[string]string{
-	"goose_db_version": "the migrations' own bookkeeping",
-	"crowd_votes":      "the crowd's votes are counted per merchant across users (keyed by merchant_key); distributed by merchant_key",
-	"crowd_categories": "the crowd's category per merchant, shared by every user; a reference table",
-	"river_*":          "River's job queue (jobs of every user, keyed by job id), migrated by River itself; a local table of the coordinator",
+	"goose_db_version":  "the migrations' own bookkeeping",
+	"auth_attempts":     "failed sign-in counts by account email or client address, looked up before any user is known; a reference table",
+	"worker_heartbeats": "one row per worker process, read by every process; a reference table",
+	"crowd_votes":       "the crowd's votes are counted per merchant across users (keyed by merchant_key); distributed by merchant_key",
+	"crowd_categories":  "the crowd's category per merchant, shared by every user; a reference table",
+	"river_*":           "River's job queue (jobs of every user, keyed by job id), migrated by River itself; a local table of the coordinator",
 }
 
 func global(table string) bool {

@@ -115,6 +115,14 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
+	// The database holds everyone's data: owner-only, whatever the files
+	// were before (the WAL and shared-memory files exist once WAL is on).
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !os.IsNotExist(err) {
+			db.Close()
+			return nil, fmt.Errorf("sqldb: restrict %s: %w", f, err)
+		}
+	}
 	// Reads get a pool of their own, so a page never waits for a connection
 	// behind writers that wait for the write lock. WAL lets them read the
 	// last committed state meanwhile.

@@ -116,7 +116,10 @@ func (s *Store) RequestSync(ctx context.Context, userID, id string) error {
 func (s *Store) StartSync(ctx context.Context, userID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET status = ?, status_reason = '' WHERE user_id = ? AND id = ?`), tally.StatusSyncing, userID, id)
+		// A sync retried after a crash finds the connection still syncing
+		// and goes on counting; a new one starts from zero.
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET sync_inserted = CASE WHEN status = ? THEN sync_inserted ELSE 0 END,
+			status = ?, status_reason = '' WHERE user_id = ? AND id = ?`), tally.StatusSyncing, tally.StatusSyncing, userID, id)
 		if err != nil {
 			return fmt.Errorf("store: start sync: %w", err)
 		}
@@ -133,7 +136,9 @@ func (s *Store) StartSync(ctx context.Context, userID, id string) error {
 
 // FinishSync records the outcome of a sync: on success (reason "") the
 // connection and its accounts become active and last_success_at moves;
-// otherwise they take the status and the reason.
+// otherwise they take the status and the reason. Budget checks wait for
+// this: chunks of a running sync enqueue checks that raise nothing, and
+// this transaction enqueues the check of the recent months.
 func (s *Store) FinishSync(ctx context.Context, userID, id, status, reason string) error {
 	now := s.now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -154,8 +159,19 @@ func (s *Store) FinishSync(ctx context.Context, userID, id, status, reason strin
 		if err != nil {
 			return fmt.Errorf("store: finish sync: %w", err)
 		}
-		return nil
+		return s.enqueueBudgetChecks(ctx, tx, userID, []string{now.Format(tally.MonthLayout), now.AddDate(0, 0, -1).Format(tally.MonthLayout)})
 	})
+}
+
+// UserSyncing reports whether any of the user's connections is in the
+// middle of a sync.
+func (s *Store) UserSyncing(ctx context.Context, userID string) (bool, error) {
+	var syncing bool
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM connections WHERE user_id = ? AND status = ?)`), userID, tally.StatusSyncing).Scan(&syncing)
+	if err != nil {
+		return false, fmt.Errorf("store: user syncing: %w", err)
+	}
+	return syncing, nil
 }
 
 // DeleteConnection removes a connection with its accounts and transactions,
@@ -223,6 +239,17 @@ func (s *Store) RecordRawDocument(ctx context.Context, userID, connectionID, blo
 		userID, tally.NewID(), connectionID, blobKey, size, fetchedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("store: record raw document: %w", err)
+	}
+	return nil
+}
+
+// NoteSyncProblem shows why a sync that will be retried has not finished
+// yet, on a connection still syncing.
+func (s *Store) NoteSyncProblem(ctx context.Context, userID, id, reason string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE connections SET status_reason = ? WHERE user_id = ? AND id = ? AND status = ?`),
+		reason, userID, id, tally.StatusSyncing)
+	if err != nil {
+		return fmt.Errorf("store: note sync problem: %w", err)
 	}
 	return nil
 }

@@ -96,6 +96,9 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 		if err != nil {
 			return err
 		}
+		if err := s.countSyncInserted(ctx, tx, userID, txns[0].AccountID, inserted); err != nil {
+			return err
+		}
 		if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {
 			return err
 		}

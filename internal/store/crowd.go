@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/categorize"
 )
 
 // vote records the user's choice for a seller and recounts the seller's
@@ -19,12 +20,24 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 		ON CONFLICT (merchant_key) DO UPDATE SET merchant = excluded.merchant RETURNING category`), merchantKey, merchant, now).Scan(&current); err != nil {
 		return fmt.Errorf("store: vote: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO crowd_votes (merchant_key, user_id, merchant, category, voted_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (merchant_key, user_id) DO UPDATE SET merchant = excluded.merchant, category = excluded.category, voted_at = excluded.voted_at`),
-		merchantKey, userID, merchant, category, now); err != nil {
+	// A vote counts only from a voter with the seller in transactions from
+	// a linked bank (files can say anything) and an account old enough;
+	// the first is fixed when the vote is cast, the age when votes count.
+	var linked bool
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM transactions t
+		JOIN accounts a ON a.user_id = t.user_id AND a.id = t.account_id
+		JOIN connections c ON c.user_id = a.user_id AND c.id = a.connection_id
+		WHERE t.user_id = ? AND t.merchant_key IN (?, ?) AND c.kind <> ?)`), userID, merchantKey, legacyKey(merchant), tally.ConnectionFile).Scan(&linked); err != nil {
 		return fmt.Errorf("store: vote: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT category, COUNT(*) FROM crowd_votes WHERE merchant_key = ? GROUP BY category`), merchantKey)
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO crowd_votes (merchant_key, user_id, merchant, category, voted_at, linked_history) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (merchant_key, user_id) DO UPDATE SET merchant = excluded.merchant, category = excluded.category, voted_at = excluded.voted_at,
+		linked_history = excluded.linked_history`),
+		merchantKey, userID, merchant, category, now, linked); err != nil {
+		return fmt.Errorf("store: vote: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT v.category, COUNT(*) FROM crowd_votes v JOIN users u ON u.id = v.user_id
+		WHERE v.merchant_key = ? AND v.linked_history AND u.created_at <= ? GROUP BY v.category`), merchantKey, now.Add(-categorize.CrowdMinAge))
 	if err != nil {
 		return fmt.Errorf("store: count votes: %w", err)
 	}
@@ -42,7 +55,12 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: count votes: %w", err)
 	}
-	winner, voters := tally.CrowdWinner(counts, tally.CrowdMinVoters)
+	var users int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT DISTINCT user_id FROM transactions WHERE merchant_key IN (?, ?) LIMIT ?) x`),
+		merchantKey, legacyKey(merchant), categorize.CrowdUsersCap).Scan(&users); err != nil {
+		return fmt.Errorf("store: count seller users: %w", err)
+	}
+	winner, voters := categorize.CrowdConsensus(counts, users)
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE crowd_categories SET category = ?, voters = ?, updated_at = ? WHERE merchant_key = ?`),
 		winner, voters, now, merchantKey); err != nil {
 		return fmt.Errorf("store: vote: %w", err)
@@ -62,6 +80,9 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 func (s *Store) ApplyCrowd(ctx context.Context, merchantKey string) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockKey(ctx, tx, "crowd:"+merchantKey); err != nil {
+			return err
+		}
 		var err error
 		n, err = s.applyCrowd(ctx, tx, merchantKey)
 		return err
@@ -84,7 +105,11 @@ func (s *Store) applyCrowd(ctx context.Context, tx *sql.Tx, merchantKey string) 
 	if category == "" {
 		return 0, nil
 	}
-	n, err := s.refile(ctx, tx, `merchant_key IN (?, ?) AND category_source NOT IN ('manual', 'rule')`, []any{merchantKey, legacyKey(merchant)}, category, tally.SourceCrowd)
+	// A user who chose another category for the seller keeps their own
+	// choice: the crowd leaves their transactions alone.
+	n, err := s.refile(ctx, tx, `merchant_key IN (?, ?) AND category_source NOT IN ('manual', 'rule')
+		AND user_id NOT IN (SELECT user_id FROM crowd_votes WHERE merchant_key = ? AND category <> ?)`,
+		[]any{merchantKey, legacyKey(merchant), merchantKey, category}, category, tally.SourceCrowd)
 	if err != nil {
 		return 0, fmt.Errorf("store: apply crowd category: %w", err)
 	}
@@ -128,4 +153,24 @@ func (s *Store) CrowdCategoryOf(ctx context.Context, merchantKey string) (*Crowd
 		return nil, notFound(err, "crowd category")
 	}
 	return &c, nil
+}
+
+// VoteCategories returns the categories the user chose for sellers, as
+// seller key to category: where the crowd disagrees, the user's own choice
+// wins for their transactions.
+func (s *Store) VoteCategories(ctx context.Context, userID string) (map[string]string, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT merchant_key, category FROM crowd_votes WHERE user_id = ?`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: vote categories: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, c string
+		if err := rows.Scan(&k, &c); err != nil {
+			return nil, fmt.Errorf("store: vote categories: %w", err)
+		}
+		m[k] = c
+	}
+	return m, rows.Err()
 }

@@ -76,15 +76,25 @@ func (s *Store) RequestRefresh(ctx context.Context, userID, id string, cooldown 
 		if refused.Valid {
 			return tally.Errorf(tally.ECONFLICT, "the institution refused this connection's login; update the credentials (PATCH /api/v1/connections/%s) before refreshing", id)
 		}
-		if last.Valid {
-			if elapsed := now.Sub(last.Time); elapsed >= 0 && elapsed < cooldown {
-				wait = cooldown - elapsed
-				return tally.Errorf(tally.ERATELIMIT, "connection %s was refreshed %d seconds ago; try again in %d seconds",
-					id, int(elapsed.Seconds()), int((wait + time.Second - 1).Seconds()))
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET refresh_requested_at = ? WHERE user_id = ? AND id = ?`), now, userID, id); err != nil {
+		// One conditional UPDATE decides: of concurrent requests, however
+		// their clocks differ, only one moves refresh_requested_at past the
+		// cooldown.
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET refresh_requested_at = ?
+			WHERE user_id = ? AND id = ? AND (refresh_requested_at IS NULL OR refresh_requested_at <= ?)`), now, userID, id, now.Add(-cooldown))
+		if err != nil {
 			return fmt.Errorf("store: request refresh: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			elapsed := time.Duration(0)
+			if last.Valid {
+				elapsed = max(now.Sub(last.Time), 0)
+			}
+			wait = cooldown - elapsed
+			return tally.Errorf(tally.ERATELIMIT, "connection %s was refreshed %d seconds ago; try again in %d seconds",
+				id, int(elapsed.Seconds()), int((wait + time.Second - 1).Seconds()))
+		}
+		if s.jobs == nil {
+			return fmt.Errorf("store: request refresh: no job queue")
 		}
 		if err := s.jobs.EnqueueSyncTx(ctx, tx, userID, id); err != nil {
 			return fmt.Errorf("store: enqueue sync: %w", err)

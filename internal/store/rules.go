@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/sqldb"
@@ -43,6 +44,19 @@ func (s *Store) RecategorizeCounted(ctx context.Context, userID, id, category st
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		out, rule, applied = nil, nil, 0
+		// A rule or a vote re-files many transactions. Writers that do so
+		// for one seller go one at a time, taking that lock before any row,
+		// so two of them never hold rows the other needs.
+		if ch.MerchantKey != "" && ch.Vote {
+			if err := s.lockKey(ctx, tx, "crowd:"+ch.MerchantKey); err != nil {
+				return err
+			}
+		}
+		if ch.MerchantKey != "" && ch.Rule {
+			if err := s.lockKey(ctx, tx, "rule:"+userID+":"+ch.MerchantKey); err != nil {
+				return err
+			}
+		}
 		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
 		if err != nil {
 			return notFound(err, "transaction")
@@ -97,6 +111,9 @@ func (s *Store) PutRule(ctx context.Context, userID, merchantKey, merchant, cate
 	var r *tally.Rule
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockKey(ctx, tx, "rule:"+userID+":"+merchantKey); err != nil {
+			return err
+		}
 		s.touch(tx, userID)
 		var err error
 		r, n, err = s.putRule(ctx, tx, userID, merchantKey, merchant, category)
@@ -285,4 +302,38 @@ func (s *Store) DeleteRule(ctx context.Context, userID, id string) error {
 	}
 	s.changed(ctx, userID)
 	return nil
+}
+
+// MaxManualCategories bounds the filings ManualCategories reads: the user's
+// most recent ones, far more than anyone files by hand.
+const MaxManualCategories = 20000
+
+// ManualCategories returns the sellers the user has filed by hand, seller
+// key to the category of the most recent transaction they filed, so a sync
+// or import can file new transactions of those sellers the same way without
+// a query per transaction. Transactions stored before seller keys existed
+// are left out (their key is only a display name).
+func (s *Store) ManualCategories(ctx context.Context, userID string) (map[string]string, error) {
+	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT merchant_key, category FROM transactions
+		WHERE user_id = ? AND category_source = 'manual' AND merchant_key <> ''
+		ORDER BY posted_on DESC, id DESC LIMIT ?`), userID, MaxManualCategories)
+	if err != nil {
+		return nil, fmt.Errorf("store: manual categories: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, c string
+		if err := rows.Scan(&k, &c); err != nil {
+			return nil, fmt.Errorf("store: manual categories: %w", err)
+		}
+		if _, seen := m[k]; seen || strings.HasPrefix(k, "name:") {
+			continue // an older filing of the seller, or a key from before 00006
+		}
+		m[k] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: manual categories: %w", err)
+	}
+	return m, nil
 }

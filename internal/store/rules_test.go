@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
@@ -140,11 +141,15 @@ func TestCrowdVotes(t *testing.T) {
 	s := store.New(sqldbtest.Open(t), jobs)
 	var users []*tally.User
 	var first [][]*tally.Transaction
+	// Voters with accounts older than a week and the seller in their
+	// linked bank's transactions: their votes count.
+	s.Now = func() time.Time { return time.Now().Add(-8 * 24 * time.Hour) }
 	for i := range 4 {
 		u, a := seedAccount(t, s, fmt.Sprintf("crowd%d@example.com", i))
 		users = append(users, u)
 		first = append(first, pizza(t, s, u, a, "c"))
 	}
+	s.Now = time.Now
 	vote := func(i int, txn *tally.Transaction, category string) {
 		t.Helper()
 		if _, _, err := s.Recategorize(ctx, users[i].ID, txn.ID, category, store.CategoryChange{MerchantKey: "JOESPIZZA", Vote: true}); err != nil {
@@ -227,4 +232,166 @@ func TestCrowdVotes(t *testing.T) {
 		t.Errorf("after the crowd job, the rule's transaction is %s/%s, want entertainment/rule", c, src)
 	}
 	noDrift(t, s, users[3].ID)
+}
+
+// Cheap votes do not move anyone: fresh accounts and accounts whose only
+// history of the seller is an uploaded file are not counted, and a big
+// seller needs more voters than a small one.
+func TestCrowdVotesCannotBeGamedCheaply(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	at := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return at }
+	victim, va := seedAccount(t, s, "victim@example.com")
+	own := pizza(t, s, victim, va, "v")
+
+	voter := func(email string, kind string) (*tally.User, []*tally.Transaction) {
+		u, err := s.CreateUser(ctx, email, "hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
+		if err := s.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: kind, URL: "https://bank.test/ofx", Login: "me"}, []byte("s"), []*tally.Account{a}); err != nil {
+			t.Fatal(err)
+		}
+		return u, pizza(t, s, u, a, "p")
+	}
+	vote := func(u *tally.User, x *tally.Transaction) {
+		t.Helper()
+		if _, _, err := s.Recategorize(ctx, u.ID, x.ID, "shopping", store.CategoryChange{MerchantKey: "JOESPIZZA", Vote: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	noCrowd := func(what string) {
+		t.Helper()
+		if c, err := s.CrowdCategoryOf(ctx, "JOESPIZZA"); tally.ErrorCode(err) != tally.ENOTFOUND {
+			t.Fatalf("%s: crowd category %+v, %v; want none", what, c, err)
+		}
+		if got, _ := s.Transaction(ctx, victim.ID, own[0].ID); got.Category != "restaurants" {
+			t.Fatalf("%s moved another user's transaction to %s", what, got.Category)
+		}
+	}
+
+	// Three accounts made today, with linked-bank history.
+	for i := range 3 {
+		u, x := voter(fmt.Sprintf("fresh%d@example.com", i), tally.ConnectionOFX)
+		vote(u, x[0])
+	}
+	noCrowd("three fresh accounts")
+
+	// Three old accounts whose history of the seller is an uploaded file.
+	s.Now = func() time.Time { return at.Add(-30 * 24 * time.Hour) }
+	var old []*tally.User
+	var oldTxns [][]*tally.Transaction
+	for i := range 3 {
+		u, x := voter(fmt.Sprintf("files%d@example.com", i), tally.ConnectionFile)
+		old, oldTxns = append(old, u), append(oldTxns, x)
+	}
+	s.Now = func() time.Time { return at }
+	for i, u := range old {
+		vote(u, oldTxns[i][0])
+	}
+	noCrowd("three accounts with file history")
+
+	// Old accounts with linked-bank history do count.
+	s.Now = func() time.Time { return at.Add(-30 * 24 * time.Hour) }
+	var real []*tally.User
+	var realTxns [][]*tally.Transaction
+	for i := range 3 {
+		u, x := voter(fmt.Sprintf("real%d@example.com", i), tally.ConnectionOFX)
+		real, realTxns = append(real, u), append(realTxns, x)
+	}
+	s.Now = func() time.Time { return at }
+	for i, u := range real {
+		vote(u, realTxns[i][0])
+	}
+	if c, err := s.CrowdCategoryOf(ctx, "JOESPIZZA"); err != nil || c.Category != "shopping" || c.Voters != 3 {
+		t.Fatalf("three old linked voters: got %+v, %v; want shopping by 3", c, err)
+	}
+	if _, err := s.ApplyCrowd(ctx, "JOESPIZZA"); err != nil { // the crowd_apply job
+		t.Fatal(err)
+	}
+	if got, _ := s.Transaction(ctx, victim.ID, own[0].ID); got.Category != "shopping" || got.CategorySource != tally.SourceCrowd {
+		t.Fatalf("after a real consensus: %s/%s, want shopping/crowd", got.Category, got.CategorySource)
+	}
+}
+
+// A seller many users have needs more than three voters.
+func TestCrowdThresholdScalesWithUsers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	at := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return at.Add(-30 * 24 * time.Hour) }
+	var users []*tally.User
+	var txns [][]*tally.Transaction
+	for i := range 80 {
+		u, a := seedAccount(t, s, fmt.Sprintf("u%d@example.com", i))
+		users, txns = append(users, u), append(txns, pizza(t, s, u, a, "p"))
+	}
+	s.Now = func() time.Time { return at }
+	for i := range 3 {
+		if _, _, err := s.Recategorize(ctx, users[i].ID, txns[i][0].ID, "shopping", store.CategoryChange{MerchantKey: "JOESPIZZA", Vote: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, err := s.CrowdCategoryOf(ctx, "JOESPIZZA"); tally.ErrorCode(err) != tally.ENOTFOUND {
+		t.Fatalf("3 voters of 80 users: got %+v, %v; want no consensus", c, err)
+	}
+	if _, _, err := s.Recategorize(ctx, users[3].ID, txns[3][0].ID, "shopping", store.CategoryChange{MerchantKey: "JOESPIZZA", Vote: true}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.CrowdCategoryOf(ctx, "JOESPIZZA"); err != nil || c.Voters != 4 {
+		t.Fatalf("4 voters of 80 users: got %+v, %v; want a consensus", c, err)
+	}
+}
+
+// A user's manual filings are read as seller key to the category of the
+// latest one: other users' filings, automatic categories, lines without a
+// seller and keys from before seller keys existed are left out.
+func TestManualCategoriesAreTheUsersLatestFilings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	u, a := seedAccount(t, s, "manual@example.com")
+	other, oa := seedAccount(t, s, "manual-other@example.com")
+	txns := pizza(t, s, u, a, "p")
+	noKey := txn(a, "nokey", "2026-03-04", -300, "restaurants")
+	noKey.MerchantKey = ""
+	legacy := txn(a, "legacy", "2026-03-05", -300, "restaurants")
+	legacy.MerchantKey = "name:Old Shop"
+	auto := txn(a, "auto", "2026-03-06", -300, "restaurants")
+	if _, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{noKey, legacy, auto}); err != nil {
+		t.Fatal(err)
+	}
+	theirs := txn(oa, "theirs", "2026-03-07", -300, "restaurants")
+	if _, err := s.InsertTransactions(ctx, other.ID, []*tally.Transaction{theirs}); err != nil {
+		t.Fatal(err)
+	}
+	// The March pizza is filed one way, the April one (posted later) another.
+	for id, c := range map[string]string{txns[0].ID: "fast_food", txns[2].ID: "groceries", noKey.ID: "gift", legacy.ID: "gift"} {
+		if _, err := s.SetCategory(ctx, u.ID, id, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetCategory(ctx, other.ID, theirs.ID, "gift"); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.ManualCategories(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"JOESPIZZA": "groceries"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("manual categories: got %v, want %v", got, want)
+	}
+	got, err = s.ManualCategories(ctx, other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{theirs.MerchantKey: "gift"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the other user's manual categories: got %v, want %v", got, want)
+	}
 }

@@ -118,24 +118,26 @@ func (s *Store) forShare() string {
 	return ""
 }
 
-// inTx runs fn in a transaction, committing when it returns nil. The users
-// fn touched (see touch) are told to the invalidator after the commit.
+// inTx runs fn in a transaction, committing when it returns nil. A
+// deadlock or serialization failure runs fn again (sqldb.InTx), so fn
+// starts from scratch each time. The users fn touched (see touch) are told
+// to the invalidator after the commit.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	var users []string
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		p := new([]string)
+		s.touched.Store(tx, p)
+		defer s.touched.Delete(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		users = *p
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	users := new([]string)
-	s.touched.Store(tx, users)
-	defer s.touched.Delete(tx)
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	s.changed(ctx, *users...)
+	s.changed(ctx, users...)
 	return nil
 }
 
@@ -183,3 +185,16 @@ func nullTime(t sql.NullTime) *time.Time {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// lockKey takes a lock named key until the transaction ends, on
+// PostgreSQL (an advisory lock); SQLite's immediate transactions already
+// hold the one write lock.
+func (s *Store) lockKey(ctx context.Context, tx *sql.Tx, key string) error {
+	if s.db.Dialect != sqldb.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+		return fmt.Errorf("store: lock %s: %w", key, err)
+	}
+	return nil
+}

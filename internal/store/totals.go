@@ -128,6 +128,7 @@ type Drift struct {
 func (s *Store) ReconcileUser(ctx context.Context, userID string, repair bool) ([]Drift, error) {
 	var drifts []Drift
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		drifts = nil
 		s.touch(tx, userID)
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+s.monthOf("posted_on")+`, category, currency, SUM(amount), COUNT(*)
 			FROM transactions WHERE user_id = ? GROUP BY 1, 2, 3`), userID)

@@ -46,6 +46,13 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	if len(txns) == 0 {
 		return 0, nil
 	}
+	// Every source checks amounts first; this is the last line, so that no
+	// path can store an amount that could carry a monthly total past int64.
+	for _, t := range txns {
+		if err := tally.CheckAmount("amount", t.Amount, t.Currency); err != nil {
+			return 0, fmt.Errorf("store: transaction %s: %w", t.ExternalID, err)
+		}
+	}
 	if s.db.Dialect == sqldb.Postgres {
 		return s.insertTransactionsCopy(ctx, userID, txns)
 	}
@@ -113,6 +120,9 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		if err := s.countSyncInserted(ctx, tx, userID, txns[0].AccountID, inserted); err != nil {
+			return err
+		}
 		if err := s.enqueueRecurringDetect(ctx, tx, userID, len(ds) > 0); err != nil {
 			return err
 		}
@@ -122,6 +132,34 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		return 0, err
 	}
 	return inserted, nil
+}
+
+// countSyncInserted adds n to what the running sync of the account's
+// connection inserted, in the chunk's own transaction, so the count
+// survives a crash and a retried sync goes on from it. A chunk carries the
+// accounts of one connection.
+func (s *Store) countSyncInserted(ctx context.Context, tx *sql.Tx, userID, accountID string, n int) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET sync_inserted = sync_inserted + ?
+		WHERE user_id = ? AND status = ? AND id = (SELECT connection_id FROM accounts WHERE user_id = ? AND id = ?)`),
+		n, userID, tally.StatusSyncing, userID, accountID)
+	if err != nil {
+		return fmt.Errorf("store: count sync rows: %w", err)
+	}
+	return nil
+}
+
+// SyncInserted returns how many transactions the connection's current (or
+// last) sync inserted, across every attempt of it.
+func (s *Store) SyncInserted(ctx context.Context, userID, connectionID string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT sync_inserted FROM connections WHERE user_id = ? AND id = ?`), userID, connectionID).Scan(&n)
+	if err != nil {
+		return 0, notFound(err, "connection")
+	}
+	return n, nil
 }
 
 const txnColumns = `user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, merchant_key, category, category_source, pending, created_at`

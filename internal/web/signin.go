@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
@@ -19,6 +21,7 @@ type signInPage struct {
 	DemoHint   string
 	Next       string // where to go after signing in
 	SignupOpen bool   // show the link to the sign-up form
+	NeedCode   bool   // ask for the two-factor code
 }
 
 // safeNext returns next when it is a path on this site, "/" otherwise: a
@@ -82,9 +85,14 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, password, next := r.PostForm.Get("email"), r.PostForm.Get("password"), safeNext(r.PostForm.Get("next"))
-	u, err := auth.SignIn(r.Context(), h.Store, email, password)
-	if tally.ErrorCode(err) == tally.EUNAUTHORIZED {
-		h.render(w, r, http.StatusUnauthorized, "signin", h.signInData(r, email, "Email or password is incorrect.", next))
+	u, err := h.gate().SignIn(r.Context(), email, password, r.PostForm.Get("code"), httpx.ClientAddr(r, h.TrustProxy))
+	if msg, needCode, status, ok := signInRefused(err, r.PostForm.Get("code") != ""); ok {
+		page := h.signInData(r, email, msg, next)
+		page.NeedCode = needCode
+		if d := tally.RetryAfter(err); d > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		}
+		h.render(w, r, status, "signin", page)
 		return
 	}
 	if err != nil {
@@ -111,11 +119,11 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *tally.
 	if err != nil {
 		return err
 	}
-	expires := h.now().Add(SessionTTL)
+	expires := h.now().Add(SessionIdle) // slid on use, up to SessionTTL
 	if err := h.Store.CreateToken(r.Context(), u.ID, auth.HashToken(token), store.TokenSession, &expires); err != nil {
 		return err
 	}
-	setSessionCookie(w, r, token, expires)
+	setSessionCookie(w, r, token, h.now().Add(SessionTTL))
 	return nil
 }
 

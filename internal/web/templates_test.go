@@ -27,6 +27,18 @@ func TestRenderEveryPage(t *testing.T) {
 			{"plain", signInPage{layout: layout{Title: "Sign in"}}, []string{`<form method="post" action="/signin">`, `name="email"`, `type="password"`, `autocomplete="current-password"`}, []string{"role=\"alert\"", "Sign out", "refresh"}},
 			{"error and demo hint", signInPage{layout: layout{Title: "Sign in"}, FormEmail: `eve"<script>@x.com`, Error: "Email or password is incorrect.", DemoHint: "Demo: sign in as demo@tally.local with password hunter22"},
 				[]string{`role="alert"`, "Email or password is incorrect.", "demo@tally.local", `value="eve&#34;&lt;script&gt;@x.com"`}, []string{"<script>"}},
+			{"two-factor code", signInPage{layout: layout{Title: "Sign in"}, FormEmail: "a@example.com", NeedCode: true},
+				[]string{`name="code"`, `autocomplete="one-time-code"`}, nil},
+		},
+		"totp": {
+			{"off", totpPage{layout: layout{Title: "Two-factor sign-in", Email: "a@example.com"}},
+				[]string{`action="/settings/two-factor/enroll"`, `action="/signout/everywhere"`}, []string{"recovery", `role="alert"`}},
+			{"enrolling", totpPage{layout: layout{Title: "Two-factor sign-in", Email: "a@example.com"}, Enrolling: true, Secret: "JBSWY3DPEHPK3PXP", QR: `<svg xmlns="http://www.w3.org/2000/svg"></svg>`},
+				[]string{`<svg xmlns="http://www.w3.org/2000/svg"></svg>`, "JBSWY3DPEHPK3PXP", `action="/settings/two-factor/confirm"`, `autocomplete="one-time-code"`}, nil},
+			{"recovery codes", totpPage{layout: layout{Title: "Two-factor sign-in", Email: "a@example.com"}, Enabled: true, RecoveryCodes: []string{"abcd2345-efgh6789"}},
+				[]string{"abcd2345-efgh6789", "shown only now"}, []string{`action="/settings/two-factor/enroll"`}},
+			{"on, wrong code", totpPage{layout: layout{Title: "Two-factor sign-in", Email: "a@example.com"}, Enabled: true, Error: "the two-factor code is incorrect"},
+				[]string{`role="alert"`, `action="/settings/two-factor/disable"`}, nil},
 		},
 		"signup": {
 			{"form", signUpPage{layout: layout{Title: "Sign up"}}, []string{`action="/signup"`, `name="password_confirm"`, `autocomplete="new-password"`}, []string{"Sign-up is closed"}},

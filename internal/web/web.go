@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,8 +52,12 @@ const SessionCookie = "tally_session"
 // flashCookie carries a one-line message across a redirect.
 const flashCookie = "tally_flash"
 
-// SessionTTL is how long a web session lasts.
-const SessionTTL = 30 * 24 * time.Hour
+// SessionTTL is how long a web session lasts at most, however much it is
+// used; SessionIdle ends it sooner when it goes unused.
+const (
+	SessionTTL  = 30 * 24 * time.Hour
+	SessionIdle = 7 * 24 * time.Hour
+)
 
 // maxFormBody caps a form post.
 const maxFormBody = 64 << 10
@@ -76,6 +81,12 @@ type Handler struct {
 	Categorize *categorize.Engine
 	Secrets    *secret.Box // seals webhook secrets; nil refuses webhooks
 	SignupOpen bool        // anyone may sign up; otherwise only the first user
+	// Gate signs users in with attempt limits and two-factor codes; one
+	// over Store without two-factor enrolment when nil.
+	Gate *auth.Gate
+	// TrustProxy: a reverse proxy in front sets X-Forwarded-For and
+	// X-Forwarded-Proto (the session cookie is Secure behind https).
+	TrustProxy bool
 }
 
 // Config configures New.
@@ -90,6 +101,8 @@ type Config struct {
 	Categorize *categorize.Engine
 	Secrets    *secret.Box
 	SignupOpen bool
+	Gate       *auth.Gate
+	TrustProxy bool
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -98,7 +111,7 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer,
-		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen}, nil
+		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy}, nil
 }
 
 func (h *Handler) now() time.Time {
@@ -142,8 +155,9 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		panic(err) // the embedded directory exists
 	}
 	staticHandler := http.StripPrefix("/static/", http.FileServerFS(static))
-	open := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, cop.Handler(fn)) }
-	user := func(pattern string, fn userHandler) { mux.Handle(pattern, cop.Handler(h.signedIn(fn))) }
+	open := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.viaProxy(cop.Handler(fn))) }
+	user := func(pattern string, fn userHandler) { mux.Handle(pattern, h.viaProxy(cop.Handler(h.signedIn(fn)))) }
+	h.twoFactorRoutes(mux, cop)
 
 	open("GET /{$}", h.home)
 	open("GET /signin", h.signInForm)
@@ -280,7 +294,7 @@ func (h *Handler) csrfOK(r *http.Request, got string) bool {
 
 // pageNames lists every page template; each is parsed with layout.html.
 var pageNames = []string{"signin", "signup", "error", "dashboard", "accounts", "confirm", "transactions", "transaction",
-	"rules", "budgets", "trends", "alerts", "settings", "imports", "recurring", "investments"}
+	"rules", "budgets", "trends", "alerts", "settings", "imports", "totp", "recurring", "investments"}
 
 var funcs = template.FuncMap{
 	"plural": func(n int64, one, many string) string {
@@ -369,6 +383,13 @@ type errorPageData struct {
 
 // serverError logs err whole and shows a generic page.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if err = httpx.Unavailable(err); tally.ErrorCode(err) == tally.EUNAVAILABLE {
+		h.logger().WarnContext(r.Context(), "web: database unavailable",
+			"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
+		w.Header().Set("Retry-After", strconv.Itoa(int(httpx.DatabaseRetryAfter/time.Second)))
+		h.errorPage(w, r, nil, http.StatusServiceUnavailable, "Tally is briefly unavailable. Please try again in a few seconds.")
+		return
+	}
 	h.logger().ErrorContext(r.Context(), "web: internal error",
 		"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
 	h.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
@@ -397,7 +418,7 @@ func (h *Handler) sessionUser(w http.ResponseWriter, r *http.Request) (*tally.Us
 	if err != nil || c.Value == "" {
 		return nil, nil
 	}
-	u, err := h.Store.UserByToken(r.Context(), auth.HashToken(c.Value), store.TokenSession)
+	u, err := h.Store.SessionUser(r.Context(), auth.HashToken(c.Value), SessionIdle, SessionTTL)
 	if tally.ErrorCode(err) == tally.ENOTFOUND {
 		clearCookie(w, r, SessionCookie)
 		return nil, nil
@@ -420,13 +441,32 @@ func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expi
 		Expires:  expires,
 		MaxAge:   int(SessionTTL / time.Second),
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   secureCookie(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
 
+// httpsKey marks a request a trusted proxy received over https.
+type httpsKey struct{}
+
+// secureCookie reports whether cookies of r's answer get Secure: the
+// client came over TLS, directly or through a trusted proxy (see Routes).
+func secureCookie(r *http.Request) bool {
+	return r.TLS != nil || r.Context().Value(httpsKey{}) != nil
+}
+
+// viaProxy marks requests a trusted proxy says came over https.
+func (h *Handler) viaProxy(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if httpx.IsHTTPS(r, h.TrustProxy) && r.TLS == nil {
+			r = r.WithContext(context.WithValue(r.Context(), httpsKey{}, true))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secureCookie(r), SameSite: http.SameSiteLaxMode})
 }
 
 // redirect answers a successful POST: a 303 to path, with a message the
@@ -434,7 +474,7 @@ func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 	if flash != "" {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", MaxAge: 60, HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+			Secure: secureCookie(r), SameSite: http.SameSiteLaxMode})
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }

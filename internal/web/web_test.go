@@ -63,6 +63,11 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *env {
 	h.Routes(mux)
 	srv := httptest.NewServer(httpx.Middleware(mux, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
+	return newEnvOn(t, st, srv)
+}
+
+// newEnvOn is an env for a server already started over st.
+func newEnvOn(t *testing.T, st *store.Store, srv *httptest.Server) *env {
 	jar, _ := cookiejar.New(nil)
 	client := srv.Client()
 	client.Jar = jar

@@ -234,8 +234,8 @@ func parseAmount(s string, decimalComma bool, exp int) (int64, error) {
 		return 0, fmt.Errorf("amount %q is not a number", orig)
 	}
 	v, ok := minorUnits(intPart, frac, exp)
-	if !ok {
-		return 0, fmt.Errorf("amount %q is too large", orig)
+	if !ok || v > tally.MaxAmount {
+		return 0, fmt.Errorf("amount %q is beyond ±%s, more than any bank reports", orig, tally.FormatAmount(tally.MaxAmount, "USD"))
 	}
 	if neg {
 		v = -v

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/outbound"
 	"github.com/tallyhq/tally/internal/source"
 )
 
@@ -158,26 +159,22 @@ func IsCredentialError(err error) bool {
 	return errors.As(err, &se) && se.Where == "SONRS"
 }
 
-// ConnectError is what a user linking an institution sees of err: a refused
-// login is EUNPROCESSABLE, anything else EUPSTREAM.
+// ConnectError is what a user linking an institution sees of err. Only a
+// real OFX sign-on answer is told apart (EUNPROCESSABLE); a closed port, a
+// timeout, an HTTP error status and an answer that is not OFX all get one
+// EUPSTREAM message, so account_url cannot be used to scan ports, and
+// nothing the far end sent is repeated. An address the outbound guard
+// refuses is EINVALID.
 func ConnectError(rawURL string, err error) error {
 	var se *ofx.StatusError
 	if errors.As(err, &se) && se.Where == "SONRS" {
 		return tally.Errorf(tally.EUNPROCESSABLE, "the institution refused the login: %s (OFX status %d)", signOnMeaning(se), se.Status.Code)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return tally.Errorf(tally.EUPSTREAM, "the institution at %s did not answer in time", rawURL)
+	if outbound.IsBlocked(err) {
+		return tally.Errorf(tally.EINVALID, "account_url %q points at a private, loopback or link-local address; "+
+			"Tally calls public addresses only (an operator can allow networks with --outbound-allow-cidr)", outbound.Redact(rawURL))
 	}
-	var ue *UpstreamError
-	if errors.As(err, &ue) {
-		return tally.Errorf(tally.EUPSTREAM, "the institution at %s answered HTTP %d", rawURL, ue.Status)
-	}
-	var ne net.Error
-	var oe *net.OpError
-	if errors.As(err, &oe) || errors.As(err, &ne) {
-		return tally.Errorf(tally.EUPSTREAM, "could not reach the institution at %s", rawURL)
-	}
-	return tally.Errorf(tally.EUPSTREAM, "the institution at %s sent a response Tally cannot read: %v", rawURL, err)
+	return tally.Errorf(tally.EUPSTREAM, "no OFX server answered at %s (unreachable, too slow, or not an OFX Direct Connect server)", outbound.Redact(rawURL))
 }
 
 // Reason is the short explanation a user sees on a connection whose sync

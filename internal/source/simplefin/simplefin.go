@@ -25,6 +25,13 @@ import (
 // an access URL that was revoked; retrying cannot help.
 var ErrAuth = errors.New("simplefin: the bridge refused the token or access URL")
 
+// ErrMalformedToken is a setup token that is not base64 of a claim URL.
+var ErrMalformedToken = errors.New("simplefin: the setup token is malformed")
+
+// ErrNotAccessURL is a claim that answered something other than an access
+// URL.
+var ErrNotAccessURL = errors.New("simplefin: the claim did not answer an access URL")
+
 const maxBody = 256 << 20
 
 // Org is the institution of an account.
@@ -72,11 +79,11 @@ func Claim(ctx context.Context, client *http.Client, setupToken string) (string,
 		raw, err = base64.URLEncoding.DecodeString(strings.TrimSpace(setupToken))
 	}
 	if err != nil {
-		return "", fmt.Errorf("simplefin: the setup token is not base64")
+		return "", fmt.Errorf("%w: it is not base64", ErrMalformedToken)
 	}
 	claim, err := url.Parse(string(raw))
 	if err != nil || (claim.Scheme != "https" && claim.Scheme != "http") || claim.Host == "" {
-		return "", fmt.Errorf("simplefin: the setup token does not hold a claim URL")
+		return "", fmt.Errorf("%w: it does not hold a claim URL", ErrMalformedToken)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, claim.String(), nil)
 	if err != nil {
@@ -90,7 +97,9 @@ func Claim(ctx context.Context, client *http.Client, setupToken string) (string,
 	access := strings.TrimSpace(string(body))
 	u, err := url.Parse(access)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User == nil {
-		return "", fmt.Errorf("simplefin: the claim answered %q, not an access URL", access)
+		// The answer is never repeated: the claim URL came from a token
+		// anyone can write, and its answer is not for them to read.
+		return "", ErrNotAccessURL
 	}
 	return access, nil
 }
@@ -124,7 +133,7 @@ func Accounts(ctx context.Context, client *http.Client, accessURL string, start 
 	}
 	var set AccountSet
 	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, body, fmt.Errorf("simplefin: the bridge answered something that is not an account set: %w", err)
+		return nil, body, fmt.Errorf("simplefin: the bridge answered something that is not an account set")
 	}
 	return &set, body, nil
 }

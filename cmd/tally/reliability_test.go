@@ -1,0 +1,394 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	gosync "sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tallyhq/tally/internal/config"
+	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/sqldb"
+	"github.com/tallyhq/tally/internal/sqldb/sqldbtest"
+	"github.com/tallyhq/tally/internal/store"
+)
+
+// The tests in this file measure what docs/reliability.md reports. They
+// take minutes, so they run only with TALLY_RELIABILITY=1:
+//
+//	TALLY_RELIABILITY=1 go test ./cmd/tally -run Reliability -v -timeout 30m
+//
+// (add TALLY_TEST_DATABASE_URL=postgres://... for PostgreSQL).
+
+func reliabilityOnly(t *testing.T) {
+	if os.Getenv("TALLY_RELIABILITY") == "" {
+		t.Skip("a reliability measurement: set TALLY_RELIABILITY=1 (takes minutes)")
+	}
+}
+
+// bigLogin is a demo-bank login whose checking account answers a synthetic
+// history of bigCount transactions.
+const (
+	bigLogin = "synthetic-1"
+	bigCount = 100_000
+)
+
+// bigBank is the demo bank with bigLogin's checking account swapped for a
+// 100,000-transaction statement.
+type bigBank struct {
+	bank *demobank.Bank
+	once gosync.Once
+	big  ofx.Statement
+}
+
+func (b *bigBank) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req, err := ofx.ParseRequest(bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	resp := b.bank.Respond(req)
+	if strings.EqualFold(req.SignOn.UserID, bigLogin) {
+		b.once.Do(func() { b.big = demobank.SyntheticStatement(bigCount, 1) })
+		for i, st := range resp.Statements {
+			if st.Account.AccountID == b.big.Account.AccountID {
+				resp.Statements[i].Transactions = b.big.Transactions
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "application/x-ofx")
+	ofx.WriteResponse(w, resp)
+}
+
+// expected is how many transactions the big login's first sync stores.
+func (b *bigBank) expected() int {
+	b.once.Do(func() { b.big = demobank.SyntheticStatement(bigCount, 1) })
+	n := 0
+	for _, st := range b.bank.Statements(bigLogin, time.Time{}, time.Now()) {
+		if st.Account.AccountID == b.big.Account.AccountID {
+			n += len(b.big.Transactions)
+			continue
+		}
+		n += len(st.Transactions)
+	}
+	return n
+}
+
+func reliabilityServe(t *testing.T, dataDir, dbURL, addr string) *exec.Cmd {
+	t.Helper()
+	args := []string{"serve", "--addr", addr, "--data-dir", dataDir, "--outbound-allow-cidr", "127.0.0.1/32",
+		"--sync-chunk-size", "2000", "--log-level", "error"}
+	if dbURL != "" {
+		args = append(args, "--database-url", dbURL)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "TALLY_TEST_RUN_MAIN=1")
+	if testing.Verbose() {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+// TestReliabilityKillFirstSync kills the server with SIGKILL 20 times during
+// the first sync of a 100,000-transaction login, then lets it finish, and
+// reports lost and duplicated transactions, reconcile, false alerts and
+// how long each restart took to resume the sync.
+func TestReliabilityKillFirstSync(t *testing.T) {
+	reliabilityOnly(t)
+	ctx := context.Background()
+	bank := &bigBank{bank: demobank.New()}
+	bankSrv := httptest.NewServer(bank)
+	t.Cleanup(bankSrv.Close)
+	want := bank.expected()
+
+	dataDir := t.TempDir()
+	dbURL := testDatabaseURL(t, dataDir)
+	openURL := dbURL
+	if openURL == "" {
+		openURL = sqldb.DefaultURL(dataDir)
+	}
+	addr := freeAddr(t)
+	base := "http://" + addr
+	cmd := reliabilityServe(t, dataDir, dbURL, addr)
+	eventually(t, 30*time.Second, "the server", func() bool {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+		}
+		return err == nil && res.StatusCode == 200
+	})
+	alice, _ := signUp(t, base, "alice@example.com")
+	// A budget that partial history could make look exceeded.
+	alice.must(200, "PUT", "/api/v1/budgets/groceries", map[string]string{"amount": "50.00"})
+	start := time.Now()
+	got := alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": bankSrv.URL, "account_login": bigLogin, "account_password": "pw"})
+	connID := got["account_id"].(string)
+
+	db, err := sqldb.Open(ctx, openURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func() int {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM transactions`).Scan(&n); err != nil {
+			return -1
+		}
+		return n
+	}
+	kills, midSync := 0, 0
+	var resume []time.Duration
+	for kills < 20 {
+		before := count()
+		if before >= want {
+			break
+		}
+		// Kill once this process has written something new.
+		deadline := time.Now().Add(3 * time.Minute)
+		for n := count(); n <= before && time.Now().Before(deadline); n = count() {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		kills++
+		n := count()
+		if n > 0 && n < want {
+			midSync++
+		}
+		t.Logf("kill %d: %d of %d transactions stored", kills, n, want)
+		restarted := time.Now()
+		cmd = reliabilityServe(t, dataDir, dbURL, addr)
+		if n < want {
+			// Resumed: the new process writes its first chunk.
+			for time.Since(restarted) < 3*time.Minute && count() <= n {
+				time.Sleep(10 * time.Millisecond)
+			}
+			resume = append(resume, time.Since(restarted))
+		}
+	}
+	eventually(t, 5*time.Minute, "the whole history", func() bool { return count() >= want })
+	eventually(t, time.Minute, "the connection active", func() bool { return connectionStatus(alice, connID) == "active" })
+	elapsed := time.Since(start)
+	time.Sleep(time.Second) // a duplicate would show up now
+	n := count()
+	st := store.New(db, store.NoJobs{})
+	ids, err := st.UserIDs(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drifted := 0
+	for _, id := range ids {
+		d, err := st.ReconcileUser(ctx, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drifted += len(d)
+	}
+	// An alert is false when the final budgets do not bear it out.
+	budgets := alice.must(200, "GET", "/api/v1/budgets", nil)
+	status := map[string]string{}
+	for _, x := range budgets["categories"].([]any) {
+		l := x.(map[string]any)
+		status[l["category"].(string)] = l["status"].(string)
+	}
+	falseAlerts := 0
+	for _, x := range alice.must(200, "GET", "/api/v1/notifications", nil)["notifications"].([]any) {
+		nt := x.(map[string]any)
+		kind := nt["kind"].(string)
+		if kind == "budget_exceeded" && status[nt["category"].(string)] != "exceeded" ||
+			kind == "budget_approaching" && status[nt["category"].(string)] == "under" {
+			falseAlerts++
+			t.Logf("false alert: %v", nt)
+		}
+	}
+	var maxResume time.Duration
+	for _, d := range resume {
+		maxResume = max(maxResume, d)
+	}
+	t.Logf("RESULT kills=%d mid_sync=%d stored=%d want=%d lost=%d duplicated=%d drifted_totals=%d false_alerts=%d max_resume=%s total=%s",
+		kills, midSync, n, want, max(want-n, 0), max(n-want, 0), drifted, falseAlerts, maxResume.Round(100*time.Millisecond), elapsed.Round(time.Second))
+	if n != want || drifted != 0 || falseAlerts != 0 {
+		t.Fail()
+	}
+}
+
+// hangingBank answers sign-on and the account list like the demo bank but
+// never answers a statement request.
+type hangingBank struct {
+	bank *demobank.Bank
+	hung atomic.Int32
+}
+
+func (b *hangingBank) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req, err := ofx.ParseRequest(bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if len(req.Statements) > 0 {
+		b.hung.Add(1)
+		<-r.Context().Done()
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ofx")
+	ofx.WriteResponse(w, b.bank.Respond(req))
+}
+
+// A bank that hangs costs a worker only its fetch timeout: the connection
+// says why it is not done, and another connection syncs meanwhile.
+func TestHangingBankTimesOut(t *testing.T) {
+	t.Parallel()
+	hang := &hangingBank{bank: demobank.New()}
+	hangSrv := httptest.NewServer(hang)
+	t.Cleanup(hangSrv.Close)
+	fine := httptest.NewServer(demobank.New())
+	t.Cleanup(fine.Close)
+	m := startWith(t, func(c *config.Config) { c.OutboundAllowCIDR = "127.0.0.1/32"; c.Workers = 1 })
+	m.Sync.FetchTimeout = 2 * time.Second
+	alice, _ := signUp(t, m.URL(), "alice@example.com")
+	start := time.Now()
+	hung := alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": hangSrv.URL, "account_login": "alice", "account_password": "pw"})["account_id"].(string)
+	ok := alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": fine.URL, "account_login": "bob", "account_password": "pw"})["account_id"].(string)
+	eventually(t, 30*time.Second, "the other connection synced by the only worker", func() bool { return connectionStatus(alice, ok) == "active" })
+	otherDone := time.Since(start)
+	var reason string
+	eventually(t, 30*time.Second, "the reason on the hung connection", func() bool {
+		for _, x := range alice.must(200, "GET", "/api/v1/connections", nil)["connections"].([]any) {
+			c := x.(map[string]any)
+			if c["id"] == hung {
+				reason = c["status_reason"].(string)
+			}
+		}
+		return reason != ""
+	})
+	t.Logf("RESULT hung_requests=%d other_connection_synced_after=%s reason=%q", hang.hung.Load(), otherDone.Round(100*time.Millisecond), reason)
+	if !strings.Contains(reason, "did not answer in time") {
+		t.Errorf("reason %q, want the institution's timeout", reason)
+	}
+}
+
+// TestReliabilityDatabaseOutage cuts PostgreSQL off for 30 s (a proxy
+// between Tally and the server drops every connection and refuses new
+// ones, as a stopped server looks to its clients) under a bounded load of
+// writes and reads, and reports the answers while down, how long after the
+// database came back the first write succeeded, and whether every accepted
+// write is stored.
+func TestReliabilityDatabaseOutage(t *testing.T) {
+	reliabilityOnly(t)
+	if sqldbtest.Dialect() != "postgres" {
+		t.Skip("needs PostgreSQL: set TALLY_TEST_DATABASE_URL")
+	}
+	dbURL := sqldbtest.Open(t).URL
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.addr
+	m := startWith(t, func(c *config.Config) { c.DatabaseURL = u.String() })
+	alice, _ := signUp(t, m.URL(), "alice@example.com")
+
+	const rate = 20 // requests a second, half writes
+	var mu gosync.Mutex
+	statuses := map[string]map[int]int{} // phase -> status -> count
+	var accepted []string                // emails whose registration the API accepted
+	phase := "before"
+	var firstOK time.Time
+	var restoredAt time.Time
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second / rate)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			mu.Lock()
+			ph := phase
+			mu.Unlock()
+			var status int
+			merchant := ""
+			if i%2 == 0 {
+				merchant = fmt.Sprintf("outage-%d@example.com", i)
+				status, _ = alice.do("POST", "/api/v1/users", map[string]string{"email": merchant, "password": "correct horse battery"})
+			} else {
+				status, _ = alice.do("GET", "/api/v1/accounts", nil)
+			}
+			mu.Lock()
+			if statuses[ph] == nil {
+				statuses[ph] = map[int]int{}
+			}
+			statuses[ph][status]++
+			if status == 201 {
+				accepted = append(accepted, merchant)
+			}
+			if ph == "after" && firstOK.IsZero() && status < 300 && merchant != "" {
+				firstOK = time.Now()
+			}
+			mu.Unlock()
+		}
+	}()
+	setPhase := func(p string) { mu.Lock(); phase = p; mu.Unlock() }
+	time.Sleep(5 * time.Second)
+	setPhase("down")
+	proxy.Cut()
+	time.Sleep(30 * time.Second)
+	setPhase("after")
+	restoredAt = time.Now()
+	proxy.Restore()
+	time.Sleep(10 * time.Second)
+	close(stop)
+	<-done
+
+	direct, err := sqldb.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	lost := 0
+	for _, email := range accepted {
+		var n int
+		if err := direct.QueryRow(`SELECT COUNT(*) FROM users WHERE email = $1`, email).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			lost++
+		}
+	}
+	recovery := time.Duration(-1)
+	if !firstOK.IsZero() {
+		recovery = firstOK.Sub(restoredAt)
+	}
+	t.Logf("RESULT before=%v down=%v after=%v recovery=%s accepted_writes=%d lost=%d",
+		statuses["before"], statuses["down"], statuses["after"], recovery.Round(10*time.Millisecond), len(accepted), lost)
+	for s := range statuses["down"] {
+		if s != 503 {
+			t.Errorf("status %d while the database was down, want only 503", s)
+		}
+	}
+	if lost != 0 || recovery < 0 || recovery > 5*time.Second {
+		t.Fail()
+	}
+}
