@@ -304,6 +304,7 @@ func TestBrowserNewUser(t *testing.T) {
 		{"dashboard", "/"}, {"accounts", "/accounts"}, {"transactions", "/transactions"}, {"transaction", "/transactions/" + txn},
 		{"transactions-edit", "/transactions?edit=" + txn}, {"rules", "/rules"}, {"budgets", "/budgets"}, {"trends", "/trends"},
 		{"trends-category", "/trends?category=food_dining"}, {"alerts", "/alerts"}, {"settings", "/settings"}, {"imports", "/imports"},
+		{"recurring", "/recurring"}, {"investments", "/investments"},
 		{"remove-connection", "/connections/" + firstConnection(t, m, u.ID) + "/remove"}, {"not-found", "/no-such-page"},
 	}
 	shoot(b, pages)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -208,6 +209,18 @@ func TestBalancesAndHoldings(t *testing.T) {
 	if len(rows) != 3 || rows[0].Balance != 1500 || rows[1].Balance != 2000 || rows[2].Balance != 3000 || rows[2].Source != tally.BalanceStatement {
 		t.Fatalf("balances: got %+v", rows)
 	}
+	// NetWorthInputs answers both in one statement.
+	nb, nv, err := s.NetWorthInputs(ctx, u.ID, day("2026-03-03"), day("2026-03-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv, err := s.HoldingValues(ctx, u.ID, day("2026-03-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(nb, bs) || !reflect.DeepEqual(nv, hv) || len(nv[chk.ID]) != 2 || nv[chk.ID][1].Balance != 20000 {
+		t.Fatalf("net worth inputs: got %+v and %+v, want %+v and %+v", nb, nv, bs, hv)
+	}
 	other, _ := seedAccount(t, s, "nobody@example.com")
 	if bs, err := s.Balances(ctx, other.ID, day("2026-01-01"), day("2026-12-31")); err != nil || len(bs) != 0 {
 		t.Fatalf("another user's balances: got %v, %v", bs, err)
@@ -242,6 +255,15 @@ func TestDeletingAConnectionUnpairsItsTransfers(t *testing.T) {
 	}
 	if pairs, err := s.LinkTransfers(ctx, u.ID, []store.TransferLink{{OutID: out.ID, InID: in.ID, OutCategory: "account_transfer", InCategory: "account_transfer"}}); err != nil || len(pairs) != 1 {
 		t.Fatalf("got %d pairs, %v", len(pairs), err)
+	}
+	peers, err := s.TransferPeerAccounts(ctx, u.ID, []string{out.ID, in.ID, "nosuch"})
+	if err != nil || len(peers) != 2 || peers[out.ID] != (store.TransferPeer{ID: in.ID, AccountID: sav.ID, Out: true}) ||
+		peers[in.ID] != (store.TransferPeer{ID: out.ID, AccountID: chk.ID}) {
+		t.Fatalf("transfer peer accounts: got %+v, %v", peers, err)
+	}
+	stranger, _ := seedAccount(t, s, "stranger@example.com")
+	if peers, err := s.TransferPeerAccounts(ctx, stranger.ID, []string{out.ID, in.ID}); err != nil || len(peers) != 0 {
+		t.Fatalf("another user's transfer peers: got %+v, %v", peers, err)
 	}
 	if err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
 		t.Fatal(err)

@@ -30,10 +30,11 @@ const dashboardAlerts = 5
 type dashboardPage struct {
 	layout
 	monthNav
-	Accounts      []accountRow
-	NetWorth      string
-	NetNegative   bool
-	NetByType     []netRow
+	Accounts    []accountRow
+	NetWorth    string
+	NetNegative bool
+	NetByType   []netRow
+	netWorthHistory
 	Spending      []spendingRow
 	SpendingChart template.HTML
 	Total         string
@@ -231,6 +232,9 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 		}
 	}
 	page.NetWorth, page.NetNegative = formatMoney(net, currency), net < 0
+	if page.netWorthHistory, err = h.netWorthHistory(ctx, u, accounts, currency); err != nil {
+		return nil, err
+	}
 	for _, t := range accountTypeOrder {
 		if v, ok := byType[t]; ok {
 			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, currency), Negative: v < 0})

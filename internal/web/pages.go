@@ -99,6 +99,9 @@ type budgetLine struct {
 	Input       string // the amount as a form value, "450.00"
 	Manual      bool
 	Recommended string // what Tally recommends, with where it came from
+	Rollover    string // none, surplus or surplus_and_deficit
+	Carried     string // carried from past months, "" without a rollover
+	Available   string // the budget plus what was carried
 }
 
 // GET /budgets?month=
@@ -135,7 +138,11 @@ func (h *Handler) renderBudgets(w http.ResponseWriter, r *http.Request, u *tally
 	for _, line := range plan.Lines {
 		budgeted[line.Category] = true
 		total += line.Amount
-		bl := budgetLine{budgetRow: newBudgetRow(line, plan.Currency), Input: tally.FormatAmount(line.Amount, plan.Currency), Manual: line.Source == budget.SourceManual}
+		bl := budgetLine{budgetRow: newBudgetRow(line, plan.Currency), Input: tally.FormatAmount(line.Amount, plan.Currency), Manual: line.Source == budget.SourceManual,
+			Rollover: line.Rollover}
+		if line.Rollover != "" && line.Rollover != tally.RolloverNone {
+			bl.Carried, bl.Available = formatMoney(line.Carried, plan.Currency), formatMoney(line.Available, plan.Currency)
+		}
 		if rec, ok := plan.Recommended[line.Category]; ok {
 			bl.Recommended = "Recommended " + formatMoney(rec.Amount, plan.Currency) + " " + label(sourceLabels, rec.Source)
 			if rec.Source == budget.SourceHistory {
@@ -200,6 +207,10 @@ func (h *Handler) setBudget(w http.ResponseWriter, r *http.Request, u *tally.Use
 	case amount > 100_000_000_00:
 		f.set("amount", "That budget is larger than Tally accepts.")
 	}
+	rollover, ok := rolloverValue(r.PostForm)
+	if !ok {
+		f.set("rollover", "Choose a rollover from the list: none, surplus, or surplus and deficit.")
+	}
 	if f.Failed() {
 		l := h.base(r, u, "Budgets", "budgets")
 		l.Form = f
@@ -210,7 +221,7 @@ func (h *Handler) setBudget(w http.ResponseWriter, r *http.Request, u *tally.Use
 		h.renderBudgets(w, r, u, shown, http.StatusUnprocessableEntity, l)
 		return
 	}
-	if err := h.Store.SetBudget(r.Context(), u.ID, category, amount, p.Currency, month); err != nil {
+	if err := h.Store.PutBudget(r.Context(), u.ID, category, &amount, p.Currency, rollover, month); err != nil {
 		h.failed(w, r, u, err)
 		return
 	}

@@ -38,7 +38,7 @@ func TestStatementsPerPage(t *testing.T) {
 		for _, path := range []string{
 			"/", "/?month=2026-02", "/accounts", "/transactions", "/transactions?q=blue&category=food_dining&month=2026-03&account=ACCOUNT",
 			"/transactions?edit=TXN", "/transactions/TXN", "/rules", "/budgets", "/budgets?month=2026-02", "/trends",
-			"/trends?category=food_dining", "/alerts", "/settings", "/imports", "/nowhere",
+			"/trends?category=food_dining", "/alerts", "/settings", "/imports", "/recurring", "/investments", "/nowhere",
 		} {
 			key := path
 			path = strings.NewReplacer("ACCOUNT", acct.ID, "TXN", txns[0].ID).Replace(path)

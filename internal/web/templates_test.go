@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
 )
@@ -61,6 +62,8 @@ func TestRenderEveryPage(t *testing.T) {
 					{Name: "Checking", Type: "Checking", Mask: "1234", Balance: "$1,234.56", Status: "active", StatusLabel: "Up to date"},
 					{Name: "Visa <Gold>", Type: "Credit card", Mask: "9876", Balance: "−$42.50", Negative: true, Status: "needs_attention", StatusLabel: "Needs attention", StatusReason: "The bank refused the password; update it."},
 				},
+				netWorthHistory: netWorthHistory{NetChart: lineChart("Net worth at the end of each month", []linePoint{{"Feb", 90000}, {"Mar", 119206}}),
+					NetHistory: []netWorthRow{{Month: "Feb 2026", Assets: "$900.00", Liabilities: "$0.00", Net: "$900.00"}, {Month: "Mar 2026", Assets: "$1,234.56", Liabilities: "$42.50", Net: "$1,192.06"}}},
 				NetWorth: "$1,192.06", NetByType: []netRow{{Type: "Checking", Amount: "$1,234.56"}, {Type: "Credit card", Amount: "−$42.50", Negative: true}},
 				Spending:      []spendingRow{{Category: "Groceries", ID: "groceries", Amount: "$84.12", Count: 3}, {Category: "Coffee Shops", ID: "coffee_shops", Amount: "$6.50", Count: 1}},
 				SpendingChart: barChart("Spending by category in March 2026", []barDatum{{Label: "Groceries", Value: 8412, Amount: "$84.12"}}),
@@ -73,7 +76,7 @@ func TestRenderEveryPage(t *testing.T) {
 				Alerts:  []alertRow{{ID: "n1", Kind: "budget_approaching", Message: "You've spent $412 of your $500 Groceries budget for March (82 %)."}},
 			}, []string{"This month", "March 2026", "$412.00 of $500.00", "set by you", `<li class="approaching">`, "$88.00 left", `class="fill w80"`,
 				"You&#39;ve spent $412 of your $500 Groceries budget for March (82 %).", `action="/alerts/n1/read"`, "Checking", "··1234", "$1,234.56", "Needs attention",
-				"The bank refused the password", "Net worth", "$1,192.06", "Spending by category in March 2026", "<svg", "<title", "<caption>Spending by category",
+				"The bank refused the password", "Net worth", "$1,192.06", "Net worth at the end of each month", "<polyline", "Feb 2026", `data-label="Owed"`, "$42.50</td>", "Spending by category in March 2026", "<svg", "<title", "<caption>Spending by category",
 				"3</td>", "$90.62", "Whole Foods Market", `href="/transactions/t1"`, "Pending", "Sign out", `aria-current="page"`, "Visa &lt;Gold&gt;"},
 				[]string{"refresh", "Syncing your accounts", "Get started"}},
 			{"syncing", &dashboardPage{layout: layout{Title: "Dashboard", Email: "new@example.com", Syncing: true}, monthNav: newMonthNav("2026-03", "2026-03"), Total: "$0.00",
@@ -104,11 +107,18 @@ func TestRenderEveryPage(t *testing.T) {
 					`<option value="coffee_shops" selected>Coffee Shops</option>`, "/transactions.csv?q=coffee", "Search older transactions", "First page", `name="back" value="/transactions?q=coffee&amp;edit=t1"`}, nil},
 			{"no match", transactionsPage{layout: layout{Title: "Transactions", Email: "a@example.com", Form: form{Errors: map[string]string{"month": "The month must look like 2026-03."}}}, Filtered: true, Month: "2026-13"},
 				[]string{"No transactions match", "The month must look like 2026-03."}, []string{"Next page"}},
+			{"transfer", transactionsPage{layout: layout{Title: "Transactions", Email: "a@example.com", CSRF: "tok"}, Groups: categoryGroups(),
+				Rows: []txnListRow{{transactionRow: transactionRow{ID: "t9", Date: "Mar 3", Merchant: "Online transfer", Category: "Transfer", Amount: "−$300.00", Negative: true},
+					CategoryID: "account_transfer", Account: "Checking", transferNote: newTransferNote(true, "Savings <2>", "t10")}}},
+				[]string{`href="/transactions/t10" class="transfer">Transfer to Savings &lt;2&gt;</a>`}, nil},
 		},
 		"transaction": {
 			{"detail", transactionPage{layout: layout{Title: "Transaction", Email: "a@example.com", CSRF: "tok"}, transactionRow: transactionRow{ID: "t1", Merchant: "Whole Foods", Category: "Groceries", Amount: "−$84.12"},
 				CategoryID: "groceries", Description: "WHOLEFDS HOU 10236", Account: "Checking", Posted: "Monday, March 2, 2026", Reason: "Filed under Groceries by the seller dictionary (Whole Foods)", Groups: categoryGroups(), HasSeller: true},
-				[]string{"WHOLEFDS HOU 10236", "Filed under Groceries by the seller dictionary", `<option value="groceries" selected>`, "Apply to every transaction from Whole Foods"}, nil},
+				[]string{"WHOLEFDS HOU 10236", "Filed under Groceries by the seller dictionary", `<option value="groceries" selected>`, "Apply to every transaction from Whole Foods"}, []string{"Not a transfer"}},
+			{"transfer", transactionPage{layout: layout{Title: "Transaction", Email: "a@example.com", CSRF: "tok"}, transactionRow: transactionRow{ID: "t10", Merchant: "Online transfer", Category: "Transfer", Amount: "$300.00"},
+				CategoryID: "account_transfer", Account: "Savings", Groups: categoryGroups(), transferNote: newTransferNote(false, "Checking", "t9")},
+				[]string{`<a href="/transactions/t9">Transfer from Checking</a>`, `action="/transactions/t10/transfer/unlink"`, "Not a transfer", `name="csrf" value="tok"`}, nil},
 		},
 		"rules": {
 			{"rules", rulesPage{layout: layout{Title: "Rules", Email: "a@example.com", CSRF: "tok"}, Groups: categoryGroups(), Rules: []ruleRow{{ID: "r1", Merchant: "Blue Bottle", Category: "Coffee Shops", Created: "Mar 2, 2026", Link: "/transactions?q=Blue+Bottle"}}},
@@ -123,6 +133,16 @@ func TestRenderEveryPage(t *testing.T) {
 					Input: "500.00", Manual: true, Recommended: "Recommended $450.00: the median of your last complete months"}}},
 				[]string{"February 2026", `href="/budgets?month=2026-03"`, "Over budget", "$20.00 over", "On pace for $700.00", `value="500.00"`, `formaction="/budgets/groceries/reset"`,
 					"Recommended $450.00", "$5,000.00", `action="/budgets/new"`, `<option value="pets">`}, nil},
+			{"rollover and paid", budgetsPage{layout: layout{Title: "Budgets", Email: "a@example.com", CSRF: "tok",
+				Form: form{Name: "budget-utilities", Values: map[string][]string{"amount": {"120.00"}, "rollover": {"forever"}}, Errors: map[string]string{"rollover": "Choose how leftover money carries over."}}},
+				monthNav: newMonthNav("2026-03", "2026-03"), Total: "$300.00",
+				Lines: []budgetLine{
+					{budgetRow: budgetRow{Category: "Groceries", ID: "groceries", Spent: "$100.00", Amount: "$200.00", Left: "$150.00 left", Status: "under"}, Input: "200.00", Manual: true,
+						Rollover: "surplus", Carried: "$50.00", Available: "$250.00"},
+					{budgetRow: budgetRow{Category: "Utilities", ID: "utilities", Spent: "$95.00", Amount: "$100.00", Left: "$5.00 left", Status: "paid"}, Input: "100.00", Rollover: "none"},
+				}},
+				[]string{`<option value="surplus" selected>`, "Carried from past months: <span class=\"num\">$50.00</span>", "$250.00", `class="status paid"`, "Bills paid",
+					`id="rollover-utilities" name="rollover" aria-invalid="true"`, "Choose how leftover money carries over.", `value="120.00"`, `<label for="rollover-groceries">`}, []string{"Over budget"}},
 			{"empty", budgetsPage{layout: layout{Title: "Budgets", Email: "a@example.com"}, monthNav: newMonthNav("2026-03", "2026-03"), Total: "$0.00"}, []string{"No budgets yet", "Set your monthly income"}, []string{"Reset"}},
 		},
 		"trends": {
@@ -161,6 +181,33 @@ func TestRenderEveryPage(t *testing.T) {
 					{Import: &tally.Import{Filename: "card <1>.csv", Format: "csv", Status: "done", Parsed: 2, Inserted: 2, Rejected: 1, Errors: []tally.ImportError{{Line: 4, Reason: `amount "abc" is not a number`}}}, Created: "Mar 14, 09:00 UTC"},
 				}},
 				[]string{`role="alert"`, "PDF document", `http-equiv="refresh"`, "Importing…", "big.ofx", "29990", "card &lt;1&gt;.csv", "Line 4: amount &#34;abc&#34; is not a number"}, []string{"No files imported yet."}},
+		},
+		"recurring": {
+			{"series and upcoming", recurringPage{layout: layout{Title: "Recurring", Email: "a@example.com", Nav: "recurring", CSRF: "tok"},
+				Series: []recurringRow{
+					{ID: "r1", Merchant: "Netflix <HD>", Kind: "subscription", Cadence: "monthly", Amount: "−$15.49", Negative: true, Last: "Mar 1, 2026", Next: "Apr 1, 2026", Status: "active", StatusLabel: "Active", Link: "/transactions?q=Netflix"},
+					{ID: "r2", Merchant: "Gym", Kind: "subscription", Cadence: "monthly", Amount: "−$40.00", Negative: true, Last: "Jan 3, 2026", Next: "Feb 3, 2026", Status: "ignored", StatusLabel: "Ignored", Ignored: true},
+					{ID: "r3", Merchant: "Acme Payroll", Kind: "income", Cadence: "biweekly", Amount: "$2,500.00", Last: "Mar 13, 2026", Next: "Mar 27, 2026", Status: "active", StatusLabel: "Active", Confirmed: true},
+				},
+				Upcoming: []upcomingRow{{Date: "Wed, Apr 1", Merchant: "Netflix <HD>", Kind: "subscription", Amount: "−$15.49", Negative: true}}},
+				[]string{`href="/recurring" aria-current="page"`, "Netflix &lt;HD&gt;", "Wed, Apr 1", "monthly", "biweekly", "Apr 1, 2026", `class="status ignored"`, ">Confirmed<",
+					`action="/recurring/r1/confirm"`, `action="/recurring/r1/ignore"`, `action="/recurring/r2/confirm"`, `action="/recurring/r3/ignore"`, `name="csrf" value="tok"`, `data-label="Next"`},
+				[]string{`action="/recurring/r2/ignore"`, `action="/recurring/r3/confirm"`, "No recurring charges found yet"}},
+			{"empty", recurringPage{layout: layout{Title: "Recurring", Email: "a@example.com"}}, []string{"No recurring charges found yet", "No bills or subscriptions are expected"}, []string{"<table"}},
+		},
+		"investments": {
+			{"holdings and values", func() investmentsPage {
+				day := func(s string) time.Time { d, _ := time.Parse(tally.DateLayout, s); return d }
+				heads, months, chart := accountValues(map[string][]tally.AccountBalance{
+					"a1": {{AccountID: "a1", Day: day("2026-01-31"), Balance: 100000, Currency: "USD"}, {AccountID: "a1", Day: day("2026-03-10"), Balance: 125050, Currency: "USD"}},
+				}, map[string]string{"a1": "Brokerage <IRA>"}, monthEnds(day("2026-03-15"), 12))
+				return investmentsPage{layout: layout{Title: "Investments", Email: "a@example.com", Nav: "accounts"}, Total: "$1,250.50",
+					Holdings: []holdingRow{{Account: "Brokerage <IRA>", Security: "922908769", IDType: "CUSIP", Units: "10.5", Price: "119.10", Value: "$1,250.50", AsOf: "Mar 10, 2026"}},
+					Accounts: heads, Months: months, Chart: chart}
+			}(), []string{"922908769", "CUSIP", "10.5", "119.10", "$1,250.50 in all", "Mar 10, 2026", "Brokerage &lt;IRA&gt;", "Jan 2026", "Mar 2026", "$1,000.00",
+				"<svg", "<title", "<polyline", "Market value of each account at the end of each month", `class="dot"`, `data-label="Brokerage &lt;IRA&gt;"`},
+				[]string{"Dec 2025", "No holdings yet"}},
+			{"empty", investmentsPage{layout: layout{Title: "Investments", Email: "a@example.com"}}, []string{"No holdings yet"}, []string{"<svg class=\"chart"}},
 		},
 	}
 	for name := range ps {

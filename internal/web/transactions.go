@@ -40,6 +40,7 @@ type txnListRow struct {
 	CategoryID string
 	Account    string
 	EditLink   string
+	transferNote
 }
 
 // txnFilter reads the list's filters; bad ones are field errors.
@@ -149,6 +150,7 @@ func (h *Handler) transactions(w http.ResponseWriter, r *http.Request, u *tally.
 		row.EditLink = "/transactions?" + eq.Encode() + "#t-" + t.ID
 		page.Rows = append(page.Rows, row)
 	}
+	page.Rows = h.markTransfers(r.Context(), u.ID, page.Rows, names, page.Account != "")
 	page.Groups = categoryGroups()
 	h.render(w, r, http.StatusOK, "transactions", page)
 }
@@ -208,6 +210,7 @@ type transactionPage struct {
 	Reason      string
 	Groups      []categoryGroup
 	HasSeller   bool
+	transferNote
 }
 
 // GET /transactions/{id}
@@ -226,7 +229,7 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request, u *tally.U
 	h.render(w, r, http.StatusOK, "transaction", transactionPage{layout: h.page(w, r, u, "Transaction", "transactions"),
 		transactionRow: newTransactionRow(t), CategoryID: t.Category, Description: t.Description, Account: name,
 		Posted: t.PostedOn.Format("Monday, January 2, 2006"), Source: t.CategorySource, Reason: tally.CategoryReason(t),
-		Groups: categoryGroups(), HasSeller: res.Key != ""})
+		Groups: categoryGroups(), HasSeller: res.Key != "", transferNote: h.transferNoteOf(r.Context(), u, t)})
 }
 
 // POST /transactions/{id}/category: category, apply (to every transaction

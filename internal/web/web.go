@@ -1,13 +1,14 @@
 // Package web serves Tally's server-rendered web app at /: sign-up and
 // sign-in, cookie sessions backed by store tokens, and a page for everything
-// a user does (dashboard, accounts, transactions, rules, budgets, trends,
-// alerts, settings, statement imports). Pages are html/template files
-// embedded with go:embed and parsed once, each inside one layout with one
-// navigation. Every form posts and redirects (POST-redirect-GET); a refused
-// form is shown again with the message next to its field. State-changing
-// requests are guarded twice: http.CrossOriginProtection refuses
-// cross-origin posts, and every signed-in form carries a token bound to the
-// session. No page needs JavaScript.
+// a user does (dashboard, accounts, investments, transactions, rules,
+// budgets, recurring series, trends, alerts, settings, statement imports).
+// Pages are html/template files embedded with go:embed and parsed once,
+// each inside one layout with one navigation. Every form posts and
+// redirects (POST-redirect-GET); a refused form is shown again with the
+// message next to its field. State-changing requests are guarded twice:
+// http.CrossOriginProtection refuses cross-origin posts, and every
+// signed-in form carries a token bound to the session. No page needs
+// JavaScript.
 package web
 
 import (
@@ -179,6 +180,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	user("GET /transactions.csv", h.exportCSV)
 	user("GET /transactions/{id}", h.transaction)
 	user("POST /transactions/{id}/category", h.recategorize)
+	user("POST /transactions/{id}/transfer/unlink", h.unlinkTransfer)
 
 	user("GET /rules", h.rules)
 	user("POST /rules", h.createRule)
@@ -189,6 +191,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	user("POST /budgets/{category}/reset", h.resetBudget)
 
 	user("GET /trends", h.trends)
+
+	user("GET /recurring", h.recurringList)
+	user("POST /recurring/{id}/confirm", h.setRecurring(tally.RecurringConfirmed))
+	user("POST /recurring/{id}/ignore", h.setRecurring(tally.RecurringIgnored))
+	user("GET /investments", h.investments)
 
 	user("GET /alerts", h.alerts)
 	user("POST /alerts/read-all", h.readAllAlerts)
@@ -287,7 +294,7 @@ func (h *Handler) csrfOK(r *http.Request, got string) bool {
 
 // pageNames lists every page template; each is parsed with layout.html.
 var pageNames = []string{"signin", "signup", "error", "dashboard", "accounts", "confirm", "transactions", "transaction",
-	"rules", "budgets", "trends", "alerts", "settings", "imports", "totp"}
+	"rules", "budgets", "trends", "alerts", "settings", "imports", "totp", "recurring", "investments"}
 
 var funcs = template.FuncMap{
 	"plural": func(n int64, one, many string) string {
