@@ -186,7 +186,15 @@ func TestReliabilityKillFirstSync(t *testing.T) {
 	eventually(t, 5*time.Minute, "the whole history", func() bool { return count() >= want })
 	eventually(t, time.Minute, "the connection active", func() bool { return connectionStatus(alice, connID) == "active" })
 	elapsed := time.Since(start)
-	time.Sleep(time.Second) // a duplicate would show up now
+	// Every sync job finished: nothing is left that could still add a
+	// duplicate.
+	eventually(t, time.Minute, "sync jobs to finish", func() bool {
+		var left int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state IN ('running', 'available', 'retryable')`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		return left == 0
+	})
 	n := count()
 	st := store.New(db, store.NoJobs{})
 	ids, err := st.UserIDs(ctx, "", 10)
@@ -351,6 +359,8 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 		}
 	}()
 	setPhase := func(p string) { mu.Lock(); phase = p; mu.Unlock() }
+	// The scenario's phases last what they measure: 5 s of load before the
+	// outage, a 30 s outage, 10 s of recovery.
 	time.Sleep(5 * time.Second)
 	setPhase("down")
 	proxy.Cut()
