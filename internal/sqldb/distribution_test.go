@@ -21,6 +21,23 @@ var globalTables = map[string]string{
 	"crowd_votes":       "the crowd's votes are counted per merchant across users (keyed by merchant_key); distributed by merchant_key",
 	"crowd_categories":  "the crowd's category per merchant, shared by every user; a reference table",
 	"river_*":           "River's job queue (jobs of every user, keyed by job id), migrated by River itself; a local table of the coordinator",
+	"category_codes":    "the small codes of category ids, shared by every user; a reference table",
+	"source_codes":      "the small codes of category sources, shared by every user; a reference table",
+}
+
+// Per-user tables keyed by the user's number (user_keys.num, 4 bytes)
+// instead of the user's 27-byte text id, which would otherwise be repeated
+// in every row and index entry of the largest table. Their keys start with
+// user_num; in a distributed database they are distributed by it.
+var userNumTables = map[string]string{
+	"transaction_rows": "one row per transaction (ADR 0008); its monthly partitions are transaction_rows_yYYYYmMM",
+}
+
+func userNumTable(table string) bool {
+	if _, ok := userNumTables[table]; ok {
+		return true
+	}
+	return strings.HasPrefix(table, "transaction_rows_y")
 }
 
 func global(table string) bool {
@@ -83,19 +100,22 @@ func TestDistributionProblems(t *testing.T) {
 		{table: "tokens", name: "pk", columns: []string{"token_hash"}},
 		{table: "things", name: "pk", columns: []string{"id", "user_id"}},
 		{table: "crowd_votes", name: "pk", columns: []string{"merchant_key", "user_id"}},
+		{table: "transaction_rows", name: "pk", columns: []string{"user_num", "posted_on", "id"}},
+		{table: "transaction_rows_y2026m01", name: "dedupe", columns: []string{"external_id", "user_num"}},
 	}
 	fks := []foreignKey{
 		{table: "things", refTable: "users", from: []string{"user_id"}, to: []string{"id"}},
 		{table: "things", refTable: "accounts", from: []string{"account_id"}, to: []string{"id"}},
 	}
 	got := strings.Join(distributionProblems(keys, fks), "\n")
-	for _, want := range []string{"things: key things(id, user_id) does not start with user_id", "things: foreign key (account_id) -> accounts(id)"} {
+	for _, want := range []string{"things: key things(id, user_id) does not start with user_id", "things: foreign key (account_id) -> accounts(id)",
+		"transaction_rows_y2026m01: key transaction_rows_y2026m01(external_id, user_num) does not start with user_num"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems %q do not include %q", got, want)
 		}
 	}
-	if n := strings.Count(got, "\n") + 1; n != 2 {
-		t.Errorf("got %d problems, want 2:\n%s", n, got)
+	if n := strings.Count(got, "\n") + 1; n != 3 {
+		t.Errorf("got %d problems, want 3:\n%s", n, got)
 	}
 }
 
@@ -116,6 +136,9 @@ func distributionProblems(keys []uniqueKey, fks []foreignKey) []string {
 		userCol := "user_id"
 		if k.table == "users" {
 			userCol = "id"
+		}
+		if userNumTable(k.table) {
+			userCol = "user_num"
 		}
 		if len(k.columns) == 0 || k.columns[0] != userCol {
 			out = append(out, fmt.Sprintf("%s: key %s does not start with %s", k.table, name, userCol))

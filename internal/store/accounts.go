@@ -173,8 +173,11 @@ func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error 
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM transaction_rows WHERE user_num = (SELECT num FROM user_keys WHERE user_id = ?)
+			AND account_num = (SELECT num FROM accounts WHERE user_id = ? AND id = ?)`), userID, userID, id); err != nil {
+			return fmt.Errorf("store: delete account: %w", err)
+		}
 		for _, q := range []string{
-			`DELETE FROM transactions WHERE user_id = ? AND account_id = ?`,
 			`DELETE FROM transaction_matches WHERE user_id = ? AND account_id = ?`,
 			`DELETE FROM accounts WHERE user_id = ? AND id = ?`,
 		} {

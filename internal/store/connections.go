@@ -177,6 +177,9 @@ func (s *Store) UserSyncing(ctx context.Context, userID string) (bool, error) {
 // DeleteConnection removes a connection with its accounts and transactions,
 // taking their amounts out of the monthly totals in the same transaction.
 func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
+	if err := s.seedCodes(ctx); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		var one int
@@ -216,7 +219,8 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 			query string
 			args  []any
 		}{
-			{`DELETE FROM transactions WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
+			{`DELETE FROM transaction_rows WHERE user_num = (SELECT num FROM user_keys WHERE user_id = ?)
+				AND account_num IN (SELECT num FROM accounts WHERE user_id = ? AND connection_id = ? AND num IS NOT NULL)`, []any{userID, userID, id}},
 			{`DELETE FROM transaction_matches WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
 			{`DELETE FROM account_balances WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
 			{`DELETE FROM holdings WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},

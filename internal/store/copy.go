@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,18 +14,11 @@ import (
 
 // insertTransactionsCopy is InsertTransactions on PostgreSQL: the chunk is
 // streamed with COPY into a session-local temporary table, then moved into
-// transactions with one INSERT ... SELECT that skips duplicates and returns
-// what it inserted, all in one database transaction with the monthly totals.
-// COPY carries rows several times faster than multi-row INSERTs.
-func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns []*tally.Transaction) (int, error) {
-	now := s.now()
-	for _, t := range txns {
-		if t.ID == "" {
-			t.ID = tally.NewID()
-		}
-		t.UserID = userID
-		t.CreatedAt = now
-	}
+// transaction_rows with one INSERT ... SELECT that skips duplicates and
+// returns what it inserted, all in one database transaction with the
+// monthly totals. COPY carries rows several times faster than multi-row
+// INSERTs.
+func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns []*tally.Transaction, k *rowKeys) (int, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: insert transactions: %w", err)
@@ -50,31 +44,40 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 				return fmt.Errorf("driver connection is %T, not pgx", dc)
 			}
 			pc := sc.Conn()
-			if _, err := pc.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS transactions_import
-				(LIKE transactions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
+			if _, err := pc.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS transaction_rows_import
+				(LIKE transaction_rows) ON COMMIT DELETE ROWS`); err != nil {
 				return err
 			}
-			cols := []string{"user_id", "id", "account_id", "external_id", "posted_on", "amount", "currency", "description",
-				"merchant", "merchant_key", "category", "category_source", "pending", "created_at"}
-			_, err := pc.CopyFrom(ctx, pgx.Identifier{"transactions_import"}, cols, pgx.CopyFromSlice(len(txns), func(i int) ([]any, error) {
+			cols := []string{"user_num", "posted_on", "id", "account_num", "external_id", "amount", "currency", "description",
+				"merchant_id", "category", "category_source", "pending"}
+			row := make([]any, len(cols))
+			_, err := pc.CopyFrom(ctx, pgx.Identifier{"transaction_rows_import"}, cols, pgx.CopyFromSlice(len(txns), func(i int) ([]any, error) {
 				t := txns[i]
 				posted := time.Date(t.PostedOn.Year(), t.PostedOn.Month(), t.PostedOn.Day(), 0, 0, 0, 0, time.UTC)
-				return []any{userID, t.ID, t.AccountID, t.ExternalID, posted, t.Amount, t.Currency, t.Description,
-					t.Merchant, t.MerchantKey, t.Category, t.CategorySource, t.Pending, now}, nil
+				row[0], row[1], row[2], row[3], row[4], row[5] = int32(k.user), posted, k.ids[i], int16(k.accounts[t.AccountID]), t.ExternalID, t.Amount
+				row[6], row[7], row[8], row[9], row[10], row[11] = t.Currency, t.Description, int32(k.merchants[merchantRef{t.Merchant, t.MerchantKey}]),
+					int16(k.category[i]), int16(k.source[i]), t.Pending
+				return row, nil
 			}))
 			if err != nil {
 				return err
 			}
-			rows, err := pc.Query(ctx, `INSERT INTO transactions `+insertTxnColumns+` SELECT `+txnColumns+` FROM transactions_import
-				ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING to_char(posted_on, 'YYYY-MM'), category, currency, amount`)
+			rows, err := pc.Query(ctx, `INSERT INTO transaction_rows `+insertRowColumns+` SELECT `+strings.Trim(insertRowColumns, "()")+` FROM transaction_rows_import
+				ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING RETURNING to_char(posted_on, 'YYYY-MM'), category, currency, amount`)
 			if err != nil {
 				return err
 			}
 			d := deltas{}
 			for rows.Next() {
-				var month, category, currency string
+				var month, currency string
+				var code int16
 				var amount int64
-				if err := rows.Scan(&month, &category, &currency, &amount); err != nil {
+				if err := rows.Scan(&month, &code, &currency, &amount); err != nil {
+					rows.Close()
+					return err
+				}
+				category, err := s.categoryName(ctx, int(code))
+				if err != nil {
 					rows.Close()
 					return err
 				}

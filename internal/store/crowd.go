@@ -56,7 +56,8 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 		return fmt.Errorf("store: count votes: %w", err)
 	}
 	var users int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT DISTINCT user_id FROM transactions WHERE merchant_key IN (?, ?) LIMIT ?) x`),
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT DISTINCT m.user_id FROM merchants m JOIN user_keys k ON k.user_id = m.user_id
+		WHERE m.merchant_key IN (?, ?) AND EXISTS (SELECT 1 FROM transaction_rows t WHERE t.user_num = k.num AND t.merchant_id = m.id) LIMIT ?) x`),
 		merchantKey, legacyKey(merchant), categorize.CrowdUsersCap).Scan(&users); err != nil {
 		return fmt.Errorf("store: count seller users: %w", err)
 	}
@@ -79,6 +80,9 @@ func (s *Store) vote(ctx context.Context, tx *sql.Tx, userID, merchantKey, merch
 // returns how many transactions changed.
 func (s *Store) ApplyCrowd(ctx context.Context, merchantKey string) (int, error) {
 	var n int
+	if err := s.seedCodes(ctx); err != nil {
+		return 0, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockKey(ctx, tx, "crowd:"+merchantKey); err != nil {
 			return err
@@ -107,9 +111,8 @@ func (s *Store) applyCrowd(ctx context.Context, tx *sql.Tx, merchantKey string) 
 	}
 	// A user who chose another category for the seller keeps their own
 	// choice: the crowd leaves their transactions alone.
-	n, err := s.refile(ctx, tx, `merchant_key IN (?, ?) AND category_source NOT IN ('manual', 'rule')
-		AND user_id NOT IN (SELECT user_id FROM crowd_votes WHERE merchant_key = ? AND category <> ?)`,
-		[]any{merchantKey, legacyKey(merchant), merchantKey, category}, category, tally.SourceCrowd)
+	n, err := s.refile(ctx, tx, `m.merchant_key IN (?, ?) AND m.user_id NOT IN (SELECT user_id FROM crowd_votes WHERE merchant_key = ? AND category <> ?)`,
+		[]any{merchantKey, legacyKey(merchant), merchantKey, category}, []string{tally.SourceManual, tally.SourceRule}, category, tally.SourceCrowd)
 	if err != nil {
 		return 0, fmt.Errorf("store: apply crowd category: %w", err)
 	}

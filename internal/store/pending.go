@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/sqldb"
 )
 
 // Match is a pending transaction replaced by its posted twin.
@@ -29,26 +29,28 @@ func (s *Store) ReplacePending(ctx context.Context, userID, accountID string, st
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		out = nil
-		load := func(query string, args ...any) ([]*tally.Transaction, error) {
-			rows, err := tx.QueryContext(ctx, s.q(query), args...)
+		num, ok, err := s.lookupUserNum(ctx, tx, userID)
+		if err != nil || !ok {
+			return err
+		}
+		load := func(where string, args ...any) ([]*tally.Transaction, error) {
+			rows, err := tx.QueryContext(ctx, s.q(`SELECT `+rowColumns+rowsFrom+` AND t.account_num = (SELECT num FROM accounts WHERE user_id = ? AND id = ?) AND `+where+`
+				ORDER BY t.posted_on, t.id`), rowArgs(userID, num, append([]any{userID, accountID}, args...)...)...)
 			if err != nil {
 				return nil, err
 			}
 			defer rows.Close()
 			var list []*tally.Transaction
 			for rows.Next() {
-				var t tally.Transaction
-				var posted sqldb.Date
-				if err := rows.Scan(&t.ID, &t.ExternalID, &posted, &t.Amount, &t.Category, &t.Currency, &t.Merchant, &t.Description); err != nil {
+				t, err := s.scanRow(ctx, userID, rows)
+				if err != nil {
 					return nil, err
 				}
-				t.PostedOn = posted.Time
-				list = append(list, &t)
+				list = append(list, t)
 			}
 			return list, rows.Err()
 		}
-		const cols = `id, external_id, posted_on, amount, category, currency, merchant, description`
-		pending, err := load(`SELECT `+cols+` FROM transactions WHERE user_id = ? AND account_id = ? AND pending ORDER BY posted_on, id`, userID, accountID)
+		pending, err := load(`t.pending`)
 		if err != nil {
 			return fmt.Errorf("store: replace pending: %w", err)
 		}
@@ -62,10 +64,9 @@ func (s *Store) ReplacePending(ctx context.Context, userID, accountID string, st
 			return nil
 		}
 		first, last := candidates[0].PostedOn, candidates[len(candidates)-1].PostedOn
-		posted, err := load(`SELECT `+cols+` FROM transactions t WHERE user_id = ? AND account_id = ? AND NOT pending AND posted_on >= ? AND posted_on <= ?
-			AND NOT EXISTS (SELECT 1 FROM transaction_matches m WHERE m.user_id = t.user_id AND m.account_id = t.account_id AND m.posted_id = t.id)
-			ORDER BY posted_on, id`,
-			userID, accountID, first.Format(tally.DateLayout), last.Add(tally.PendingWindow).Format(tally.DateLayout))
+		posted, err := load(`NOT t.pending AND t.posted_on >= ? AND t.posted_on <= ?
+			AND NOT EXISTS (SELECT 1 FROM transaction_matches x WHERE x.user_id = a.user_id AND x.account_id = a.id AND x.posted_id = `+s.idText("t.id")+`)`,
+			first.Format(tally.DateLayout), last.Add(tally.PendingWindow).Format(tally.DateLayout))
 		if err != nil {
 			return fmt.Errorf("store: replace pending: %w", err)
 		}
@@ -73,7 +74,11 @@ func (s *Store) ReplacePending(ctx context.Context, userID, accountID string, st
 		now := s.now()
 		for _, m := range tally.MatchPending(candidates, posted) {
 			p, q := candidates[m.Pending], posted[m.Posted]
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM transactions WHERE user_id = ? AND id = ?`), userID, p.ID); err != nil {
+			pid, err := strconv.ParseInt(p.ID, 10, 64)
+			if err != nil {
+				return fmt.Errorf("store: replace pending: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM transaction_rows WHERE user_num = ? AND posted_on = ? AND id = ?`), num, dayOfID(pid), pid); err != nil {
 				return fmt.Errorf("store: replace pending: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO transaction_matches (user_id, account_id, pending_external_id, posted_id, pending_on, pending_amount, posted_amount, description, matched_at)

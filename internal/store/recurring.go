@@ -193,19 +193,24 @@ func (s *Store) MonthTransactionsOf(ctx context.Context, userID, month string, m
 		return nil, err
 	}
 	merchants = merchants[:min(len(merchants), 400)]
-	args := []any{userID, start.Format(tally.DateLayout), start.AddDate(0, 1, 0).Format(tally.DateLayout)}
+	db := s.db.Reader()
+	num, ok, err := s.lookupUserNum(ctx, db, userID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	args := rowArgs(userID, num, start.Format(tally.DateLayout), start.AddDate(0, 1, 0).Format(tally.DateLayout))
 	for _, m := range merchants {
 		args = append(args, m)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND posted_on >= ? AND posted_on < ?
-		AND NOT pending AND merchant IN (`+placeholders(len(merchants))+`) ORDER BY posted_on, id LIMIT 1000`), args...)
+	rows, err := db.QueryContext(ctx, s.q(`SELECT `+rowColumns+rowsFrom+` AND t.posted_on >= ? AND t.posted_on < ?
+		AND NOT t.pending AND m.name IN (`+placeholders(len(merchants))+`) ORDER BY t.posted_on, t.id LIMIT 1000`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: month transactions: %w", err)
 	}
 	defer rows.Close()
 	var out []*tally.Transaction
 	for rows.Next() {
-		t, err := scanTxn(rows)
+		t, err := s.scanRow(ctx, userID, rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: month transactions: %w", err)
 		}

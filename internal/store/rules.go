@@ -41,6 +41,9 @@ func (s *Store) RecategorizeCounted(ctx context.Context, userID, id, category st
 	var applied int
 	var out *tally.Transaction
 	var rule *tally.Rule
+	if err := s.seedCodes(ctx); err != nil {
+		return nil, nil, 0, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		out, rule, applied = nil, nil, 0
@@ -57,12 +60,22 @@ func (s *Store) RecategorizeCounted(ctx context.Context, userID, id, category st
 				return err
 			}
 		}
-		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id))
+		num, ok, err := s.lookupUserNum(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return tally.Errorf(tally.ENOTFOUND, "transaction not found")
+		}
+		n, err := s.resolveTxnID(ctx, tx, userID, id)
+		if err != nil {
+			return err
+		}
+		t, err := s.lockRow(ctx, tx, userID, num, n)
 		if err != nil {
 			return notFound(err, "transaction")
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
-			category, tally.SourceManual, userID, id); err != nil {
+		if err := s.setRowCategory(ctx, tx, num, n, category, tally.SourceManual); err != nil {
 			return fmt.Errorf("store: set category: %w", err)
 		}
 		if t.Category != category {
@@ -110,6 +123,9 @@ func (s *Store) PutRule(ctx context.Context, userID, merchantKey, merchant, cate
 	}
 	var r *tally.Rule
 	var n int
+	if err := s.seedCodes(ctx); err != nil {
+		return nil, 0, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockKey(ctx, tx, "rule:"+userID+":"+merchantKey); err != nil {
 			return err
@@ -131,7 +147,8 @@ func (s *Store) putRule(ctx context.Context, tx *sql.Tx, userID, merchantKey, me
 		return nil, 0, fmt.Errorf("store: put rule: %w", err)
 	}
 	r.CreatedAt = r.CreatedAt.UTC()
-	n, err := s.refile(ctx, tx, `user_id = ? AND merchant_key IN (?, ?) AND category_source <> 'manual'`, []any{userID, merchantKey, legacyKey(merchant)}, category, tally.SourceRule)
+	n, err := s.refile(ctx, tx, `m.user_id = ? AND m.merchant_key IN (?, ?)`, []any{userID, merchantKey, legacyKey(merchant)},
+		[]string{tally.SourceManual}, category, tally.SourceRule)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: apply rule: %w", err)
 	}
@@ -142,19 +159,42 @@ func (s *Store) putRule(ctx context.Context, tx *sql.Tx, userID, merchantKey, me
 // its display name (migration 00006).
 func legacyKey(merchant string) string { return "name:" + merchant }
 
-// refile moves the transactions matching where (a predicate with args) to
+// refile moves the transactions of the sellers matching merchantWhere (a
+// condition on merchants m, with args) whose source is not one of keep, to
 // category with the given source, and moves their amounts between monthly
-// totals, all inside tx. Each UPDATE returns exactly the rows it changed, so
-// the totals move by what was moved even while other writers insert. It
-// returns how many transactions changed category or source.
-func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any, category, source string) (int, error) {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT category FROM transactions WHERE `+where+` AND category <> ?`), append(args[:len(args):len(args)], category)...)
+// totals, all inside tx. Each UPDATE returns exactly the rows it changed,
+// so the totals move by what was moved even while other writers insert.
+// It returns how many transactions changed category or source. The
+// caller has run seedCodes before tx.
+func (s *Store) refile(ctx context.Context, tx *sql.Tx, merchantWhere string, args []any, keep []string, category, source string) (int, error) {
+	cc, err := codeIn(&s.categories, category)
 	if err != nil {
 		return 0, err
 	}
-	var from []string
+	sc, err := codeIn(&s.sources, source)
+	if err != nil {
+		return 0, err
+	}
+	keepArgs := make([]any, len(keep))
+	for i, k := range keep {
+		if keepArgs[i], err = codeIn(&s.sources, k); err != nil {
+			return 0, err
+		}
+	}
+	// The sellers' rows, found through each user's primary key.
+	rowsOf := `(user_num, merchant_id) IN (SELECT k.num, m.id FROM merchants m JOIN user_keys k ON k.user_id = m.user_id WHERE ` + merchantWhere + `)
+		AND category_source NOT IN (` + placeholders(len(keep)) + `)`
+	with := func(before []any, after ...any) []any {
+		out := append(append(append([]any{}, before...), args...), keepArgs...)
+		return append(out, after...)
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT category FROM transaction_rows WHERE `+rowsOf+` AND category <> ?`), with(nil, cc)...)
+	if err != nil {
+		return 0, err
+	}
+	var from []int
 	for rows.Next() {
-		var c string
+		var c int
 		if err := rows.Scan(&c); err != nil {
 			rows.Close()
 			return 0, err
@@ -165,18 +205,22 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	sort.Strings(from)
-	byUser := map[string]deltas{}
+	sort.Ints(from)
+	byUser := map[int64]deltas{}
 	moved := 0
 	for _, old := range from {
-		a := append(append([]any{category, source}, args...), old)
-		rows, err := tx.QueryContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE `+where+` AND category = ?
-			RETURNING user_id, posted_on, currency, amount`), a...)
+		oldName, err := s.categoryName(ctx, old)
+		if err != nil {
+			return 0, err
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`UPDATE transaction_rows SET category = ?, category_source = ? WHERE `+rowsOf+` AND category = ?
+			RETURNING user_num, posted_on, currency, amount`), with([]any{cc, sc}, old)...)
 		if err != nil {
 			return 0, err
 		}
 		for rows.Next() {
-			var user, currency string
+			var user int64
+			var currency string
 			var posted sqldb.Date
 			var amount int64
 			if err := rows.Scan(&user, &posted, &currency, &amount); err != nil {
@@ -189,7 +233,7 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 				byUser[user] = d
 			}
 			month := posted.Format(tally.MonthLayout)
-			d.add(month, old, currency, -amount, -1)
+			d.add(month, oldName, currency, -amount, -1)
 			d.add(month, category, currency, amount, 1)
 			moved++
 		}
@@ -199,8 +243,8 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 		}
 	}
 	// Those already in the category only change source.
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category_source = ? WHERE `+where+` AND category = ? AND category_source <> ?`),
-		append(append([]any{source}, args...), category, source)...)
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE transaction_rows SET category_source = ? WHERE `+rowsOf+` AND category = ? AND category_source <> ?`),
+		with([]any{sc}, cc, sc)...)
 	if err != nil {
 		return 0, err
 	}
@@ -208,18 +252,24 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, where string, args []any
 		moved += int(n)
 	}
 	users := make([]string, 0, len(byUser))
-	for u := range byUser {
+	ds := map[string]deltas{}
+	for num, d := range byUser {
+		var u string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT user_id FROM user_keys WHERE num = ?`), num).Scan(&u); err != nil {
+			return 0, fmt.Errorf("store: user of number %d: %w", num, err)
+		}
 		users = append(users, u)
+		ds[u] = d
 	}
 	sort.Strings(users) // a fixed order keeps concurrent writers from deadlocking
 	s.touch(tx, users...)
 	for _, u := range users {
-		ds := byUser[u].list()
-		if err := s.addTotals(ctx, tx, u, ds); err != nil {
+		list := ds[u].list()
+		if err := s.addTotals(ctx, tx, u, list); err != nil {
 			return 0, err
 		}
 		// Spending moved between categories: check this month's budgets.
-		if err := s.enqueueBudgetChecks(ctx, tx, u, s.recentMonths(ds)); err != nil {
+		if err := s.enqueueBudgetChecks(ctx, tx, u, s.recentMonths(list)); err != nil {
 			return 0, err
 		}
 	}
@@ -314,18 +364,30 @@ const MaxManualCategories = 20000
 // a query per transaction. Transactions stored before seller keys existed
 // are left out (their key is only a display name).
 func (s *Store) ManualCategories(ctx context.Context, userID string) (map[string]string, error) {
-	rows, err := s.reader(ctx).QueryContext(ctx, s.q(`SELECT merchant_key, category FROM transactions
-		WHERE user_id = ? AND category_source = 'manual' AND merchant_key <> ''
-		ORDER BY posted_on DESC, id DESC LIMIT ?`), userID, MaxManualCategories)
+	db := s.reader(ctx)
+	m := map[string]string{}
+	num, ok, err := s.lookupUserNum(ctx, db, userID)
+	if err != nil || !ok {
+		return m, err
+	}
+	// category_source = 5 (manual) is the partial index's own predicate.
+	rows, err := db.QueryContext(ctx, s.q(`SELECT mc.merchant_key, t.category FROM transaction_rows t
+		JOIN merchants mc ON mc.user_id = ? AND mc.id = t.merchant_id
+		WHERE t.user_num = ? AND t.category_source = 5 AND mc.merchant_key <> ''
+		ORDER BY t.posted_on DESC, t.id DESC LIMIT ?`), userID, num, MaxManualCategories)
 	if err != nil {
 		return nil, fmt.Errorf("store: manual categories: %w", err)
 	}
 	defer rows.Close()
-	m := map[string]string{}
 	for rows.Next() {
-		var k, c string
-		if err := rows.Scan(&k, &c); err != nil {
+		var k string
+		var code int
+		if err := rows.Scan(&k, &code); err != nil {
 			return nil, fmt.Errorf("store: manual categories: %w", err)
+		}
+		c, err := s.categoryName(ctx, code)
+		if err != nil {
+			return nil, err
 		}
 		if _, seen := m[k]; seen || strings.HasPrefix(k, "name:") {
 			continue // an older filing of the seller, or a key from before 00006

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -62,6 +63,13 @@ type Store struct {
 	replica     *sqldb.Replica
 	touched     sync.Map // *sql.Tx of a running inTx -> *[]string of touched users
 
+	// Compact keys of transaction rows (keys.go), cached: they never change.
+	nums       sync.Map // user id -> int64 user number
+	partitions sync.Map // time.Time month -> true: its partition exists
+	categories codeTable
+	sources    codeTable
+	seeded     atomic.Bool
+
 	// Now returns the current time; tests pin it.
 	Now func() time.Time
 }
@@ -72,7 +80,9 @@ func New(db *sqldb.DB, jobs Jobs) *Store {
 	if jobs == nil {
 		panic("store.New: jobs is required (store.NoJobs{} for commands that run no workers)")
 	}
-	return &Store{db: db, jobs: jobs, Now: time.Now}
+	return &Store{db: db, jobs: jobs, Now: time.Now,
+		categories: codeTable{table: "category_codes", column: "category"},
+		sources:    codeTable{table: "source_codes", column: "source"}}
 }
 
 // SetJobs replaces the job queue: River's client needs the database first,

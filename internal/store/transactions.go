@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,35 +14,37 @@ import (
 	"github.com/tallyhq/tally/internal/sqldb"
 )
 
-// rowsPerInsert is how many transactions one INSERT statement carries: big
-// enough to amortize the round trip, small enough for SQLite's parameter
-// limit (14 columns x 1,000 rows).
-const rowsPerInsert = 1000
+// rowsPerInsert is how many transactions one INSERT statement carries on
+// SQLite: big enough to amortize the statement, within SQLite's parameter
+// limit (12 columns x 2,500 rows).
+const rowsPerInsert = 2500
 
-const insertTxnColumns = `(user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, merchant_key, category, category_source, pending, created_at)`
+const insertRowColumns = `(user_num, posted_on, id, account_num, external_id, amount, currency, description, merchant_id, category, category_source, pending)`
 
-func insertTxnSQL(n int) string {
+func insertRowsSQL(n int) string {
 	var b strings.Builder
-	b.Grow(64 + n*44)
-	b.WriteString(`INSERT INTO transactions ` + insertTxnColumns + ` VALUES `)
+	b.Grow(200 + n*26)
+	b.WriteString(`INSERT INTO transaction_rows ` + insertRowColumns + ` VALUES `)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
-	b.WriteString(` ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING posted_on, category, currency, amount`)
+	b.WriteString(` ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING RETURNING posted_on, category, currency, amount`)
 	return b.String()
 }
 
 // InsertTransactions stores the user's transactions in one database
-// transaction, skipping any whose (account, external id) is already stored,
-// and adds the inserted ones to the monthly totals in the same transaction.
-// It returns how many were new. Callers pass chunks of about 10,000 so one
-// write never holds the database for long. Every account of the chunk must
-// still exist when the chunk is written (it is locked for the transaction):
-// a chunk for an account deleted meanwhile (its connection removed while a
-// sync ran) stores nothing and is ENOTFOUND.
+// transaction, skipping any whose (account, external id, posting date) is
+// already stored, and adds the inserted ones to the monthly totals in the
+// same transaction. It returns how many were new and sets each
+// transaction's ID (also of those skipped, whose IDs are then unused).
+// Callers pass chunks of about 10,000 so one write never holds the database
+// for long. Every account of the chunk must still exist when the chunk is
+// written (it is locked for the transaction): a chunk for an account
+// deleted meanwhile (its connection removed while a sync ran) stores
+// nothing and is ENOTFOUND.
 func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*tally.Transaction) (int, error) {
 	if len(txns) == 0 {
 		return 0, nil
@@ -53,12 +56,21 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			return 0, fmt.Errorf("store: transaction %s: %w", t.ExternalID, err)
 		}
 	}
-	if s.db.Dialect == sqldb.Postgres {
-		return s.insertTransactionsCopy(ctx, userID, txns)
+	k, err := s.prepareRows(ctx, userID, txns)
+	if err != nil {
+		return 0, err
 	}
 	now := s.now()
+	for i, t := range txns {
+		t.ID = strconv.FormatInt(k.ids[i], 10)
+		t.UserID = userID
+		t.CreatedAt = now
+	}
+	if s.db.Dialect == sqldb.Postgres {
+		return s.insertTransactionsCopy(ctx, userID, txns, k)
+	}
 	inserted := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		inserted = 0
 		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
@@ -71,41 +83,43 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 				full.Close()
 			}
 		}()
-		args := make([]any, 0, rowsPerInsert*14)
-		for rest := txns; len(rest) > 0; {
-			n := min(len(rest), rowsPerInsert)
+		args := make([]any, 0, rowsPerInsert*12)
+		for off := 0; off < len(txns); {
+			n := min(len(txns)-off, rowsPerInsert)
 			args = args[:0]
-			for _, t := range rest[:n] {
-				if t.ID == "" {
-					t.ID = tally.NewID()
-				}
-				t.UserID = userID
-				t.CreatedAt = now
-				args = append(args, userID, t.ID, t.AccountID, t.ExternalID, t.PostedOn.Format(tally.DateLayout), t.Amount, t.Currency,
-					t.Description, t.Merchant, t.MerchantKey, t.Category, t.CategorySource, t.Pending, now)
+			for i := off; i < off+n; i++ {
+				t := txns[i]
+				args = append(args, k.user, t.PostedOn.Format(tally.DateLayout), k.ids[i], k.accounts[t.AccountID], t.ExternalID, t.Amount, t.Currency,
+					t.Description, k.merchants[merchantRef{t.Merchant, t.MerchantKey}], k.category[i], k.source[i], t.Pending)
 			}
 			var rows *sql.Rows
 			var err error
 			if n == rowsPerInsert {
 				if full == nil {
-					if full, err = tx.PrepareContext(ctx, s.q(insertTxnSQL(n))); err != nil {
+					if full, err = tx.PrepareContext(ctx, s.q(insertRowsSQL(n))); err != nil {
 						return fmt.Errorf("store: insert transactions: %w", err)
 					}
 				}
 				rows, err = full.QueryContext(ctx, args...)
 			} else {
-				rows, err = tx.QueryContext(ctx, s.q(insertTxnSQL(n)), args...)
+				rows, err = tx.QueryContext(ctx, s.q(insertRowsSQL(n)), args...)
 			}
 			if err != nil {
 				return fmt.Errorf("store: insert transactions: %w", err)
 			}
 			for rows.Next() {
 				var posted sqldb.Date
-				var category, currency string
+				var code int
+				var currency string
 				var amount int64
-				if err := rows.Scan(&posted, &category, &currency, &amount); err != nil {
+				if err := rows.Scan(&posted, &code, &currency, &amount); err != nil {
 					rows.Close()
 					return fmt.Errorf("store: insert transactions: %w", err)
+				}
+				category, err := s.categoryName(ctx, code)
+				if err != nil {
+					rows.Close()
+					return err
 				}
 				d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
 				inserted++
@@ -114,7 +128,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			if err := rows.Err(); err != nil {
 				return fmt.Errorf("store: insert transactions: %w", err)
 			}
-			rest = rest[n:]
+			off += n
 		}
 		ds := d.list()
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
@@ -162,7 +176,9 @@ func (s *Store) SyncInserted(ctx context.Context, userID, connectionID string) (
 	return n, nil
 }
 
-const txnColumns = `user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, merchant_key, category, category_source, pending, created_at`
+// txnColumns are the columns of the view transactions (the pre-00012
+// layout), read by scanTxn where no page waits on the query.
+const txnColumns = `user_id, id, account_id, external_id, posted_on, amount, currency, description, merchant, merchant_key, category, category_source, pending`
 
 // lockAccounts checks, inside tx, that every account txns go into still
 // exists, and holds it until tx ends, so an account (or its connection)
@@ -191,17 +207,29 @@ func scanTxn(row interface{ Scan(...any) error }) (*tally.Transaction, error) {
 	var t tally.Transaction
 	var posted sqldb.Date
 	if err := row.Scan(&t.UserID, &t.ID, &t.AccountID, &t.ExternalID, &posted, &t.Amount, &t.Currency, &t.Description, &t.Merchant, &t.MerchantKey,
-		&t.Category, &t.CategorySource, &t.Pending, &t.CreatedAt); err != nil {
+		&t.Category, &t.CategorySource, &t.Pending); err != nil {
 		return nil, err
 	}
 	t.PostedOn = posted.Time
-	t.CreatedAt = t.CreatedAt.UTC()
 	return &t, nil
 }
 
 // Transaction returns one of the user's transactions.
 func (s *Store) Transaction(ctx context.Context, userID, id string) (*tally.Transaction, error) {
-	t, err := scanTxn(s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`), userID, id))
+	db := s.reader(ctx)
+	num, ok, err := s.lookupUserNum(ctx, db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, tally.Errorf(tally.ENOTFOUND, "transaction not found")
+	}
+	n, err := s.resolveTxnID(ctx, db, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.scanRow(ctx, userID, db.QueryRowContext(ctx, s.q(`SELECT `+rowColumns+rowsFrom+` AND t.posted_on = ? AND t.id = ?`),
+		rowArgs(userID, num, dayOfID(n), n)...))
 	if err != nil {
 		return nil, notFound(err, "transaction")
 	}
@@ -241,24 +269,35 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 		limit = DefaultPageSize
 	}
 	limit = min(limit, MaxPageSize)
+	db := s.reader(ctx)
+	num, ok, err := s.lookupUserNum(ctx, db, userID)
+	if err != nil {
+		return nil, "", err
+	}
 	var where strings.Builder
-	args := []any{userID}
-	where.WriteString(`user_id = ?`)
+	var args []any
 	if f.AccountID != "" {
-		where.WriteString(` AND account_id = ?`)
-		args = append(args, f.AccountID)
+		where.WriteString(` AND t.account_num = (SELECT num FROM accounts WHERE user_id = ? AND id = ?)`)
+		args = append(args, userID, f.AccountID)
 	}
 	if f.Month != "" {
 		start, err := time.Parse(tally.MonthLayout, f.Month)
 		if err != nil {
 			return nil, "", tally.Errorf(tally.EINVALID, "month %q: want YYYY-MM", f.Month)
 		}
-		where.WriteString(` AND posted_on >= ? AND posted_on < ?`)
+		where.WriteString(` AND t.posted_on >= ? AND t.posted_on < ?`)
 		args = append(args, start.Format(tally.DateLayout), start.AddDate(0, 1, 0).Format(tally.DateLayout))
 	}
 	if len(f.Categories) > 0 {
-		where.WriteString(` AND category IN (?` + strings.Repeat(`, ?`, len(f.Categories)-1) + `)`)
-		for _, c := range f.Categories {
+		codes, err := s.categoryCodes(ctx, f.Categories)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(codes) == 0 {
+			ok = false // no transaction has any of them
+		}
+		where.WriteString(` AND t.category IN (` + placeholders(len(codes)) + `)`)
+		for _, c := range codes {
 			args = append(args, c)
 		}
 	}
@@ -267,34 +306,47 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 		if err != nil {
 			return nil, "", err
 		}
-		where.WriteString(` AND (posted_on < ? OR (posted_on = ? AND id < ?))`)
-		args = append(args, posted, posted, id)
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return nil, "", tally.Errorf(tally.EINVALID, "cursor %q is not valid", f.Cursor)
+		}
+		where.WriteString(` AND (t.posted_on < ? OR (t.posted_on = ? AND t.id < ?))`)
+		args = append(args, posted, posted, n)
 	}
-	query := `SELECT ` + txnColumns + ` FROM transactions WHERE ` + where.String()
+	if !ok {
+		return []*tally.Transaction{}, "", nil // the user has never stored a transaction
+	}
+	base := rowsFrom + where.String()
+	baseArgs := rowArgs(userID, num, args...)
+	query := `SELECT ` + rowColumns + base
+	qargs := append([]any(nil), baseArgs...)
 	windowed := false
 	if q := strings.TrimSpace(f.Query); q != "" {
 		pattern := "%" + escapeLike(strings.ToLower(q)) + "%"
-		match := ` (LOWER(description) LIKE ? ESCAPE '\' OR LOWER(merchant) LIKE ? ESCAPE '\')`
+		match := ` (LOWER(t.description) LIKE ? ESCAPE '\' OR LOWER(COALESCE(m.name, '')) LIKE ? ESCAPE '\')`
 		if f.SearchWindow > 0 {
 			// Read at most SearchWindow rows in index order and match
 			// within them, so a rare term costs one bounded scan a page.
 			windowed = true
-			query = `SELECT ` + txnColumns + ` FROM (` + query + ` ORDER BY posted_on DESC, id DESC LIMIT ?) w WHERE` + match
-			args = append(args, f.SearchWindow, pattern, pattern)
+			query = `SELECT ` + rowColumns + ` FROM (SELECT t.*` + base + ` ORDER BY t.posted_on DESC, t.id DESC LIMIT ?) t
+				JOIN accounts a ON a.user_id = ? AND a.num = t.account_num
+				LEFT JOIN merchants m ON m.user_id = ? AND m.id = t.merchant_id
+				WHERE` + match
+			qargs = append(qargs, f.SearchWindow, userID, userID, pattern, pattern)
 		} else {
 			query += ` AND` + match
-			args = append(args, pattern, pattern)
+			qargs = append(qargs, pattern, pattern)
 		}
 	}
-	args = append(args, limit+1)
-	rows, err := s.reader(ctx).QueryContext(ctx, s.q(query+` ORDER BY posted_on DESC, id DESC LIMIT ?`), args...)
+	qargs = append(qargs, limit+1)
+	rows, err := db.QueryContext(ctx, s.q(query+` ORDER BY t.posted_on DESC, t.id DESC LIMIT ?`), qargs...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: transactions: %w", err)
 	}
 	defer rows.Close()
 	out := make([]*tally.Transaction, 0, limit+1)
 	for rows.Next() {
-		t, err := scanTxn(rows)
+		t, err := s.scanRow(ctx, userID, rows)
 		if err != nil {
 			return nil, "", fmt.Errorf("store: transactions: %w", err)
 		}
@@ -310,7 +362,7 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 	} else if windowed {
 		// Fewer matches than a page: the next page starts after the last
 		// row the window read, when there are older rows.
-		next, err = s.windowEnd(ctx, where.String(), args[:len(args)-4], f.SearchWindow)
+		next, err = s.windowEnd(ctx, base, baseArgs, f.SearchWindow)
 		if err != nil {
 			return nil, "", err
 		}
@@ -318,20 +370,21 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 	return out, next, nil
 }
 
-// windowEnd returns the cursor after the window-th row matching where
-// (ordered newest first), "" when there are no more rows.
-func (s *Store) windowEnd(ctx context.Context, where string, args []any, window int) (string, error) {
+// windowEnd returns the cursor after the window-th row of from (rowsFrom
+// and conditions, with its args), newest first; "" when there are no more.
+func (s *Store) windowEnd(ctx context.Context, from string, args []any, window int) (string, error) {
 	var t tally.Transaction
 	var posted sqldb.Date
-	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT posted_on, id FROM transactions WHERE `+where+` ORDER BY posted_on DESC, id DESC LIMIT 1 OFFSET ?`),
-		append(args[:len(args):len(args)], window)...).Scan(&posted, &t.ID)
+	var id int64
+	err := s.reader(ctx).QueryRowContext(ctx, s.q(`SELECT t.posted_on, t.id`+from+` ORDER BY t.posted_on DESC, t.id DESC LIMIT 1 OFFSET ?`),
+		append(args[:len(args):len(args)], window)...).Scan(&posted, &id)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: transactions: %w", err)
 	}
-	t.PostedOn = posted.Time
+	t.PostedOn, t.ID = posted.Time, strconv.FormatInt(id, 10)
 	return encodeCursor(&t), nil
 }
 

@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/sqldb"
 )
 
 // MaxInsightTransactions caps how many transactions one detection or
@@ -18,16 +21,20 @@ const MaxInsightTransactions = 250_000
 // from on, oldest first, capped at MaxInsightTransactions (the newest are
 // kept). Recurring detection and transfer matching read them.
 func (s *Store) InsightTransactions(ctx context.Context, userID string, from time.Time) ([]*tally.Transaction, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions
-		WHERE user_id = ? AND posted_on >= ? AND NOT pending ORDER BY posted_on DESC, id DESC LIMIT ?`),
-		userID, from.Format(tally.DateLayout), MaxInsightTransactions)
+	db := s.db.Reader()
+	num, ok, err := s.lookupUserNum(ctx, db, userID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, s.q(`SELECT `+rowColumns+rowsFrom+` AND t.posted_on >= ? AND NOT t.pending
+		ORDER BY t.posted_on DESC, t.id DESC LIMIT ?`), rowArgs(userID, num, from.Format(tally.DateLayout), MaxInsightTransactions)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: insight transactions: %w", err)
 	}
 	defer rows.Close()
 	var out []*tally.Transaction
 	for rows.Next() {
-		t, err := scanTxn(rows)
+		t, err := s.scanRow(ctx, userID, rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: insight transactions: %w", err)
 		}
@@ -85,10 +92,17 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 		ids = append(ids, l.OutID, l.InID)
 	}
 	var out []*tally.TransferPair
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	if err := s.seedCodes(ctx); err != nil {
+		return nil, err
+	}
+	num, ok, err := s.lookupUserNum(ctx, s.db.DB, userID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		out = nil
-		txns, err := s.lockTransactions(ctx, tx, userID, ids)
+		txns, err := s.lockTransactions(ctx, tx, userID, num, ids)
 		if err != nil {
 			return err
 		}
@@ -130,16 +144,23 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 			}
 		}
 		for c, ids := range byCategory {
-			for len(ids) > 0 {
-				n := min(len(ids), 400)
-				args := []any{c, tally.SourceTransfer, userID}
-				for _, id := range ids[:n] {
-					args = append(args, id)
-				}
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id IN (`+placeholders(n)+`)`), args...); err != nil {
+			cc, err := codeIn(&s.categories, c)
+			if err != nil {
+				return err
+			}
+			sc, err := codeIn(&s.sources, tally.SourceTransfer)
+			if err != nil {
+				return err
+			}
+			nums := parseTxnIDs(ids)
+			for len(nums) > 0 {
+				n := min(len(nums), 400)
+				cond, args := idsWhere("", nums[:n])
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE transaction_rows SET category = ?, category_source = ? WHERE user_num = ?`+cond),
+					append([]any{cc, sc, num}, args...)...); err != nil {
 					return fmt.Errorf("store: link transfers: %w", err)
 				}
-				ids = ids[n:]
+				nums = nums[n:]
 			}
 		}
 		ds := d.list()
@@ -152,21 +173,23 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 }
 
 // lockTransactions reads the user's transactions with the given ids inside
-// tx, locked for update, 400 per query.
-func (s *Store) lockTransactions(ctx context.Context, tx *sql.Tx, userID string, ids []string) (map[string]*tally.Transaction, error) {
+// tx, locked for update, 400 per query. Ids that name no row are left out.
+func (s *Store) lockTransactions(ctx context.Context, tx *sql.Tx, userID string, num int64, ids []string) (map[string]*tally.Transaction, error) {
 	out := make(map[string]*tally.Transaction, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 400)
-		args := []any{userID}
-		for _, id := range ids[:n] {
-			args = append(args, id)
-		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id IN (`+placeholders(n)+`) ORDER BY id`+s.forUpdate()), args...)
+	lock := ""
+	if s.db.Dialect == sqldb.Postgres {
+		lock = " FOR UPDATE OF t"
+	}
+	nums := parseTxnIDs(ids)
+	for len(nums) > 0 {
+		n := min(len(nums), 400)
+		cond, args := idsWhere("t.", nums[:n])
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+rowColumns+rowsFrom+cond+` ORDER BY t.id`+lock), rowArgs(userID, num, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: link transfers: %w", err)
 		}
 		for rows.Next() {
-			t, err := scanTxn(rows)
+			t, err := s.scanRow(ctx, userID, rows)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: link transfers: %w", err)
@@ -177,9 +200,44 @@ func (s *Store) lockTransactions(ctx context.Context, tx *sql.Tx, userID string,
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("store: link transfers: %w", err)
 		}
-		ids = ids[n:]
+		nums = nums[n:]
 	}
 	return out, nil
+}
+
+// parseTxnIDs returns the transaction numbers among ids, sorted; an id
+// that is not a number names no row (ids are numbers since 00012).
+func parseTxnIDs(ids []string) []int64 {
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// idsWhere is the condition "posting day and id among ids" on columns with
+// the given prefix, which finds each row with the primary key (the days
+// prune the partitions).
+func idsWhere(prefix string, ids []int64) (string, []any) {
+	var days []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if d := dayOfID(id); !seen[d] {
+			seen[d] = true
+			days = append(days, d)
+		}
+	}
+	args := make([]any, 0, len(days)+len(ids))
+	for _, d := range days {
+		args = append(args, d)
+	}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return ` AND ` + prefix + `posted_on IN (` + placeholders(len(days)) + `) AND ` + prefix + `id IN (` + placeholders(len(ids)) + `)`, args
 }
 
 // insertPairs inserts pairs, 200 per statement, skipping any whose side is
@@ -304,10 +362,25 @@ func placeholders(n int) string {
 // monthly totals moved and budget checks enqueued in the same transaction.
 // The pair stays, unlinked, so matching never links either side again.
 func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error {
+	if err := s.seedCodes(ctx); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
+		num, ok, err := s.lookupUserNum(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return tally.Errorf(tally.ENOTFOUND, "transfer not found")
+		}
+		id, err := s.resolveTxnID(ctx, tx, userID, txnID)
+		if err != nil {
+			return tally.Errorf(tally.ENOTFOUND, "transfer not found")
+		}
+		txnID = strconv.FormatInt(id, 10)
 		var p tally.TransferPair
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id, out_id, in_id, out_category, out_source, in_category, in_source FROM transfer_pairs
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id, out_id, in_id, out_category, out_source, in_category, in_source FROM transfer_pairs
 			WHERE user_id = ? AND (out_id = ? OR in_id = ?) AND status = 'linked'`+s.forUpdate()), userID, txnID, txnID).
 			Scan(&p.ID, &p.OutID, &p.InID, &p.OutCategory, &p.OutSource, &p.InCategory, &p.InSource)
 		if err != nil {
@@ -319,7 +392,11 @@ func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error 
 		}
 		d := deltas{}
 		for _, side := range []struct{ id, category, source string }{{p.OutID, p.OutCategory, p.OutSource}, {p.InID, p.InCategory, p.InSource}} {
-			t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, side.id))
+			sid, err := strconv.ParseInt(side.id, 10, 64)
+			if err != nil {
+				continue // names no row
+			}
+			t, err := s.lockRow(ctx, tx, userID, num, sid)
 			if err == sql.ErrNoRows {
 				continue // deleted with its account
 			}
@@ -329,8 +406,7 @@ func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error 
 			if t.CategorySource != tally.SourceTransfer {
 				continue // the user filed it by hand since, or matching did not move it
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
-				side.category, side.source, userID, side.id); err != nil {
+			if err := s.setRowCategory(ctx, tx, num, sid, side.category, side.source); err != nil {
 				return fmt.Errorf("store: unlink transfer: %w", err)
 			}
 			d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
@@ -391,13 +467,20 @@ func (s *Store) unpairConnection(ctx context.Context, tx *sql.Tx, userID, connec
 		return fmt.Errorf("store: unpair connection: %w", err)
 	}
 	d := deltas{}
+	num, _, err := s.lookupUserNum(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
 	for _, r := range survivors {
-		t, err := scanTxn(tx.QueryRowContext(ctx, s.q(`SELECT `+txnColumns+` FROM transactions WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, r.id))
+		sid, err := strconv.ParseInt(r.id, 10, 64)
+		if err != nil {
+			continue
+		}
+		t, err := s.lockRow(ctx, tx, userID, num, sid)
 		if err != nil || t.CategorySource != tally.SourceTransfer {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE transactions SET category = ?, category_source = ? WHERE user_id = ? AND id = ?`),
-			r.category, r.source, userID, r.id); err != nil {
+		if err := s.setRowCategory(ctx, tx, num, sid, r.category, r.source); err != nil {
 			return fmt.Errorf("store: unpair connection: %w", err)
 		}
 		d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)

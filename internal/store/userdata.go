@@ -21,13 +21,18 @@ var secretColumns = map[string]bool{
 	"tokens.token_hash": true, "totp_recovery_codes.code_hash": true, "users.password_hash": true,
 }
 
+// keyTables hold the numbers transactions are stored by (ADR 0008), not
+// data of the user's own: the export leaves them out (the view
+// transactions has each transaction with its names).
+var keyTables = map[string]bool{"user_keys": true, "merchants": true, "transaction_legacy_ids": true}
+
 // userTables lists the tables that hold rows of users, by their user_id
 // column, so a table added later is exported and deleted without a change
 // here.
 func (s *Store) userTables(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }) ([]string, error) {
-	query := `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'user_id'`
+	query := `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type IN ('table', 'view') AND p.name = 'user_id'`
 	if s.db.Dialect == sqldb.Postgres {
 		query = `SELECT table_name FROM information_schema.columns WHERE column_name = 'user_id' AND table_schema = current_schema()`
 	}
@@ -65,11 +70,16 @@ func (s *Store) ExportUser(ctx context.Context, userID string, w io.Writer) erro
 	if _, err := io.WriteString(w, `,"tables":{`); err != nil {
 		return err
 	}
-	for i, t := range tables {
+	first := true
+	for _, t := range tables {
+		if keyTables[t] {
+			continue
+		}
 		sep := ","
-		if i == 0 {
+		if first {
 			sep = ""
 		}
+		first = false
 		if _, err := io.WriteString(w, sep+jsonString(t)+":"); err != nil {
 			return err
 		}
@@ -160,11 +170,19 @@ func exportValue(v any) any {
 // Their crowd votes go too; crowd categories are recounted by the next vote.
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.touch(tx, userID)
 		tables, err := s.userTables(ctx, tx)
 		if err != nil {
 			return err
 		}
+		// The user's transactions, by the user's number, before the numbers go.
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM transaction_rows WHERE user_num = (SELECT num FROM user_keys WHERE user_id = ?)`), userID); err != nil {
+			return fmt.Errorf("store: delete user rows of transaction_rows: %w", err)
+		}
 		for _, t := range tables {
+			if t == "transactions" {
+				continue // the view of transaction_rows
+			}
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+t+` WHERE user_id = ?`), userID); err != nil {
 				return fmt.Errorf("store: delete user rows of %s: %w", t, err)
 			}
