@@ -247,7 +247,7 @@ func TestNextSyncFilesLikeTheUsersManualFiling(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, err := db.Query(db.Rebind(`SELECT description, category, category_source FROM transactions
-		WHERE user_id = ? AND merchant_key = ? AND created_at > ?`), f.user.ID, key, filedAt)
+		WHERE user_id = ? AND merchant_key = ? AND posted_on > ?`), f.user.ID, key, filedAt.Format(tally.DateLayout))
 	if err != nil {
 		t.Fatal(err)
 	}

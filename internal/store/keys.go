@@ -121,13 +121,22 @@ func (s *Store) code(ctx context.Context, c *codeTable, name string) (int, error
 	return 0, fmt.Errorf("store: %s: no code for %q", c.table, name)
 }
 
-// codeIn returns the code of name, which seedCodes (or code) gave it
-// before the caller's transaction began.
-func codeIn(c *codeTable, name string) (int, error) {
+// codeIn returns the code of name inside tx. A name without a code (a
+// category the taxonomy does not know) gets one in tx, which is then not
+// cached before tx commits.
+func (s *Store) codeIn(ctx context.Context, tx *sql.Tx, c *codeTable, name string) (int, error) {
 	if code, ok := c.cached(name); ok {
 		return code, nil
 	}
-	return 0, fmt.Errorf("store: %s: no code for %q", c.table, name)
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+c.table+` (code, `+c.column+`) SELECT COALESCE(MAX(code), 0) + 1, ? FROM `+c.table+
+		` WHERE 1 = 1 ON CONFLICT DO NOTHING`), name); err != nil {
+		return 0, fmt.Errorf("store: %s: %w", c.table, err)
+	}
+	var code int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT code FROM `+c.table+` WHERE `+c.column+` = ?`), name).Scan(&code); err != nil {
+		return 0, fmt.Errorf("store: %s: no code for %q: %w", c.table, name, err)
+	}
+	return code, nil
 }
 
 // seedCodes gives every category of the taxonomy and every category source
@@ -518,11 +527,11 @@ func (s *Store) lockRow(ctx context.Context, tx *sql.Tx, userID string, num, id 
 
 // setRowCategory files one row under category with source, inside tx.
 func (s *Store) setRowCategory(ctx context.Context, tx *sql.Tx, num, id int64, category, source string) error {
-	cc, err := codeIn(&s.categories, category)
+	cc, err := s.codeIn(ctx, tx, &s.categories, category)
 	if err != nil {
 		return err
 	}
-	sc, err := codeIn(&s.sources, source)
+	sc, err := s.codeIn(ctx, tx, &s.sources, source)
 	if err != nil {
 		return err
 	}

@@ -167,17 +167,17 @@ func legacyKey(merchant string) string { return "name:" + merchant }
 // It returns how many transactions changed category or source. The
 // caller has run seedCodes before tx.
 func (s *Store) refile(ctx context.Context, tx *sql.Tx, merchantWhere string, args []any, keep []string, category, source string) (int, error) {
-	cc, err := codeIn(&s.categories, category)
+	cc, err := s.codeIn(ctx, tx, &s.categories, category)
 	if err != nil {
 		return 0, err
 	}
-	sc, err := codeIn(&s.sources, source)
+	sc, err := s.codeIn(ctx, tx, &s.sources, source)
 	if err != nil {
 		return 0, err
 	}
 	keepArgs := make([]any, len(keep))
 	for i, k := range keep {
-		if keepArgs[i], err = codeIn(&s.sources, k); err != nil {
+		if keepArgs[i], err = s.codeIn(ctx, tx, &s.sources, k); err != nil {
 			return 0, err
 		}
 	}

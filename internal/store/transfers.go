@@ -144,11 +144,11 @@ func (s *Store) LinkTransfers(ctx context.Context, userID string, links []Transf
 			}
 		}
 		for c, ids := range byCategory {
-			cc, err := codeIn(&s.categories, c)
+			cc, err := s.codeIn(ctx, tx, &s.categories, c)
 			if err != nil {
 				return err
 			}
-			sc, err := codeIn(&s.sources, tally.SourceTransfer)
+			sc, err := s.codeIn(ctx, tx, &s.sources, tally.SourceTransfer)
 			if err != nil {
 				return err
 			}
