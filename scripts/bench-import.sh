@@ -4,7 +4,8 @@
 # `sqlite3 .import` on SQLite and `COPY` on PostgreSQL, in one run. Prints
 # both times, their ratio, tally import's peak memory (maximum RSS from
 # /usr/bin/time -v), and the bytes each database holds per transaction:
-# on PostgreSQL the transactions table's heap plus indexes after VACUUM,
+# on PostgreSQL the heap plus indexes of transaction_rows' monthly
+# partitions after VACUUM (and with the merchants table they reference),
 # on SQLite the database file after VACUUM.
 #
 #   scripts/bench-import.sh                      # SQLite, and PostgreSQL if reachable
@@ -68,7 +69,7 @@ n="$(sqlite3 "$tmp/plain.db" 'SELECT COUNT(*) FROM t')"
 [ "$n" = "$ROWS" ] || { echo "bench-import: sqlite3 loaded $n rows, want $ROWS" >&2; exit 1; }
 dbfile="$(ls "$tmp"/sqlite/*.db | head -1)"
 sqlite3 "$dbfile" 'VACUUM'
-stored="$(sqlite3 "$dbfile" 'SELECT COUNT(*) FROM transactions')"
+stored="$(sqlite3 "$dbfile" 'SELECT COUNT(*) FROM transaction_rows')"
 [ "$stored" = "$ROWS" ] || { echo "bench-import: tally import stored $stored rows, want $ROWS" >&2; exit 1; }
 printf '  tally import      %6.2f s (CPU %.2f s)   peak RSS %s MiB\n' "$t_import" "$cpu_import" "$(mib "$rss_import")"
 printf '  sqlite3 .import   %6.2f s (CPU %.2f s)\n' "$t_plain" "$cpu_plain"
@@ -86,12 +87,16 @@ echo "PostgreSQL"
 read -r t_import rss_import _ < <(bench postgres "$(pg_url "$db")" "$tmp/pg")
 psql -q "$(pg_url "$plain")" -c "CREATE TABLE t (posted DATE, amount BIGINT, fitid TEXT, description TEXT)"
 read -r t_plain _ _ < <(timed pg-copy psql -q "$(pg_url "$plain")" -c "\\copy t FROM '$tmp/rows.tsv'")
-psql -q "$(pg_url "$db")" -c "VACUUM ANALYZE transactions"
-read -r stored heap idx < <(psql -tA -F ' ' "$(pg_url "$db")" -c \
-	"SELECT COUNT(*), pg_table_size('transactions'), pg_indexes_size('transactions') FROM transactions")
+psql -q "$(pg_url "$db")" -c "VACUUM ANALYZE transaction_rows" -c "VACUUM ANALYZE merchants"
+# transaction_rows is partitioned by month: its bytes are its partitions'.
+read -r stored parts heap idx < <(psql -tA -F ' ' "$(pg_url "$db")" -c \
+	"SELECT (SELECT COUNT(*) FROM transaction_rows), COUNT(*), SUM(pg_table_size(relid)), SUM(pg_indexes_size(relid))
+	 FROM pg_partition_tree('transaction_rows') WHERE isleaf")
+read -r merchants < <(psql -tA "$(pg_url "$db")" -c "SELECT pg_total_relation_size('merchants')")
 [ "$stored" = "$ROWS" ] || { echo "bench-import: tally import stored $stored rows, want $ROWS" >&2; exit 1; }
 printf '  tally import      %6.2f s   peak RSS %s MiB\n' "$t_import" "$(mib "$rss_import")"
 printf '  psql \\copy (COPY) %6.2f s\n' "$t_plain"
 printf '  ratio             %6s x\n' "$(ratio "$t_import" "$t_plain")"
-printf '  transactions      %d bytes/transaction: heap %d + indexes %d bytes after VACUUM\n' \
-	"$(((heap + idx) / ROWS))" "$heap" "$idx"
+printf '  transactions      %d bytes/transaction: heap %d + indexes %d bytes after VACUUM, in %d monthly partitions\n' \
+	"$(((heap + idx) / ROWS))" "$heap" "$idx" "$parts"
+printf '  with merchants    %d bytes/transaction (merchants table %d bytes)\n' "$(((heap + idx + merchants) / ROWS))" "$merchants"

@@ -247,6 +247,12 @@ func (db *DB) MaxParams() int {
 
 // Migrate brings Tally's schema up to date.
 func (db *DB) Migrate(ctx context.Context) error {
+	return db.MigrateTo(ctx, 0)
+}
+
+// MigrateTo brings Tally's schema up to the given migration version (0:
+// the latest). Tests of a migration start from the version before it.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
 	if err != nil {
 		return fmt.Errorf("sqldb: migrations: %w", err)
@@ -269,7 +275,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqldb: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if version > 0 {
+		_, err = p.UpTo(ctx, version)
+	} else {
+		_, err = p.Up(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("sqldb: migrate: %w", err)
 	}
 	return nil

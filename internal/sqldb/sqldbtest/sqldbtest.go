@@ -35,6 +35,13 @@ func Dialect() sqldb.Dialect {
 // in TALLY_TEST_DATABASE_URL, selected through search_path.
 func Open(t testing.TB) *sqldb.DB {
 	t.Helper()
+	return OpenAt(t, 0)
+}
+
+// OpenAt is Open with the schema migrated up to version only (0: the
+// latest), for tests that carry data across a later migration.
+func OpenAt(t testing.TB, version int64) *sqldb.DB {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
@@ -47,7 +54,7 @@ func Open(t testing.TB) *sqldb.DB {
 		t.Fatalf("sqldbtest: %v", err)
 	}
 	t.Cleanup(func() { db.Close() }) // runs before the schema is dropped
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.MigrateTo(ctx, version); err != nil {
 		t.Fatalf("sqldbtest: %v", err)
 	}
 	return db
