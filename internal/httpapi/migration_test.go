@@ -189,4 +189,3 @@ func decode(t *testing.T, raw []byte) any {
 	}
 	return v
 }
-
