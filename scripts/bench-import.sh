@@ -100,3 +100,19 @@ printf '  ratio             %6s x\n' "$(ratio "$t_import" "$t_plain")"
 printf '  transactions      %d bytes/transaction: heap %d + indexes %d bytes after VACUUM, in %d monthly partitions\n' \
 	"$(((heap + idx) / ROWS))" "$heap" "$idx" "$parts"
 printf '  with merchants    %d bytes/transaction (merchants table %d bytes)\n' "$(((heap + idx + merchants) / ROWS))" "$merchants"
+
+# The same statement for a second user: its rows go into partitions that
+# exist already (the first import created one a month of the statement),
+# which is where nearly every row of a running installation goes.
+flags=(--data-dir "$tmp/pg" --database-url "$(pg_url "$db")")
+echo "bench password" | "$tmp/tally" user add "${flags[@]}" --email bench2@example.com >/dev/null
+read -r t_import2 rss_import2 _ < <(timed import-pg2 "$tmp/tally" import "${flags[@]}" --email bench2@example.com "$tmp/statement.ofx")
+psql -q "$(pg_url "$db")" -c "VACUUM ANALYZE transaction_rows"
+read -r stored2 heap2 idx2 < <(psql -tA -F ' ' "$(pg_url "$db")" -c \
+	"SELECT (SELECT COUNT(*) FROM transaction_rows), SUM(pg_table_size(relid)), SUM(pg_indexes_size(relid))
+	 FROM pg_partition_tree('transaction_rows') WHERE isleaf")
+[ "$stored2" = "$((2 * ROWS))" ] || { echo "bench-import: second import left $stored2 rows, want $((2 * ROWS))" >&2; exit 1; }
+echo "  second user, into existing partitions:"
+printf '  tally import      %6.2f s   peak RSS %s MiB   ratio to COPY %s x\n' "$t_import2" "$(mib "$rss_import2")" "$(ratio "$t_import2" "$t_plain")"
+printf '  transactions      %d bytes/transaction for both users; %d bytes for each of the second user'"'"'s\n' \
+	"$(((heap2 + idx2) / (2 * ROWS)))" "$(((heap2 + idx2 - heap - idx) / ROWS))"

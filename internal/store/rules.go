@@ -181,14 +181,55 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, merchantWhere string, ar
 			return 0, err
 		}
 	}
-	// The sellers' rows, found through each user's primary key.
-	rowsOf := `(user_num, merchant_id) IN (SELECT k.num, m.id FROM merchants m JOIN user_keys k ON k.user_id = m.user_id WHERE ` + merchantWhere + `)
-		AND category_source NOT IN (` + placeholders(len(keep)) + `)`
+	// The sellers, per user: each user's rows are then read through that
+	// user's primary key (merchants are numbered per user).
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT k.user_id, k.num, m.id FROM merchants m JOIN user_keys k ON k.user_id = m.user_id
+		WHERE `+merchantWhere+` ORDER BY k.user_id, m.id`), args...)
+	if err != nil {
+		return 0, err
+	}
+	type sellerRows struct {
+		user string
+		num  int64
+		ids  []any
+	}
+	var users []*sellerRows
+	for rows.Next() {
+		var u string
+		var num, id int64
+		if err := rows.Scan(&u, &num, &id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if len(users) == 0 || users[len(users)-1].user != u {
+			users = append(users, &sellerRows{user: u, num: num})
+		}
+		last := users[len(users)-1]
+		last.ids = append(last.ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, u := range users {
+		n, err := s.refileUser(ctx, tx, u.user, u.num, u.ids, keepArgs, cc, sc, category)
+		if err != nil {
+			return 0, err
+		}
+		moved += n
+	}
+	return moved, nil
+}
+
+// refileUser is refile for one user's sellers (merchant ids).
+func (s *Store) refileUser(ctx context.Context, tx *sql.Tx, userID string, num int64, merchantIDs, keep []any, cc, sc int, category string) (int, error) {
+	where := `user_num = ? AND merchant_id IN (` + placeholders(len(merchantIDs)) + `) AND category_source NOT IN (` + placeholders(len(keep)) + `)`
 	with := func(before []any, after ...any) []any {
-		out := append(append(append([]any{}, before...), args...), keepArgs...)
+		out := append(append(append(append([]any{}, before...), num), merchantIDs...), keep...)
 		return append(out, after...)
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT category FROM transaction_rows WHERE `+rowsOf+` AND category <> ?`), with(nil, cc)...)
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT category FROM transaction_rows WHERE `+where+` AND category <> ?`), with(nil, cc)...)
 	if err != nil {
 		return 0, err
 	}
@@ -206,31 +247,25 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, merchantWhere string, ar
 		return 0, err
 	}
 	sort.Ints(from)
-	byUser := map[int64]deltas{}
+	d := deltas{}
 	moved := 0
 	for _, old := range from {
 		oldName, err := s.categoryName(ctx, old)
 		if err != nil {
 			return 0, err
 		}
-		rows, err := tx.QueryContext(ctx, s.q(`UPDATE transaction_rows SET category = ?, category_source = ? WHERE `+rowsOf+` AND category = ?
-			RETURNING user_num, posted_on, currency, amount`), with([]any{cc, sc}, old)...)
+		rows, err := tx.QueryContext(ctx, s.q(`UPDATE transaction_rows SET category = ?, category_source = ? WHERE `+where+` AND category = ?
+			RETURNING posted_on, currency, amount`), with([]any{cc, sc}, old)...)
 		if err != nil {
 			return 0, err
 		}
 		for rows.Next() {
-			var user int64
 			var currency string
 			var posted sqldb.Date
 			var amount int64
-			if err := rows.Scan(&user, &posted, &currency, &amount); err != nil {
+			if err := rows.Scan(&posted, &currency, &amount); err != nil {
 				rows.Close()
 				return 0, err
-			}
-			d := byUser[user]
-			if d == nil {
-				d = deltas{}
-				byUser[user] = d
 			}
 			month := posted.Format(tally.MonthLayout)
 			d.add(month, oldName, currency, -amount, -1)
@@ -243,7 +278,7 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, merchantWhere string, ar
 		}
 	}
 	// Those already in the category only change source.
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE transaction_rows SET category_source = ? WHERE `+rowsOf+` AND category = ? AND category_source <> ?`),
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE transaction_rows SET category_source = ? WHERE `+where+` AND category = ? AND category_source <> ?`),
 		with([]any{sc}, cc, sc)...)
 	if err != nil {
 		return 0, err
@@ -251,27 +286,17 @@ func (s *Store) refile(ctx context.Context, tx *sql.Tx, merchantWhere string, ar
 	if n, err := res.RowsAffected(); err == nil {
 		moved += int(n)
 	}
-	users := make([]string, 0, len(byUser))
-	ds := map[string]deltas{}
-	for num, d := range byUser {
-		var u string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT user_id FROM user_keys WHERE num = ?`), num).Scan(&u); err != nil {
-			return 0, fmt.Errorf("store: user of number %d: %w", num, err)
-		}
-		users = append(users, u)
-		ds[u] = d
+	if moved == 0 {
+		return 0, nil
 	}
-	sort.Strings(users) // a fixed order keeps concurrent writers from deadlocking
-	s.touch(tx, users...)
-	for _, u := range users {
-		list := ds[u].list()
-		if err := s.addTotals(ctx, tx, u, list); err != nil {
-			return 0, err
-		}
-		// Spending moved between categories: check this month's budgets.
-		if err := s.enqueueBudgetChecks(ctx, tx, u, s.recentMonths(list)); err != nil {
-			return 0, err
-		}
+	s.touch(tx, userID)
+	list := d.list()
+	if err := s.addTotals(ctx, tx, userID, list); err != nil {
+		return 0, err
+	}
+	// Spending moved between categories: check this month's budgets.
+	if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(list)); err != nil {
+		return 0, err
 	}
 	return moved, nil
 }
