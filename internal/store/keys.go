@@ -477,14 +477,15 @@ func (s *Store) resolveTxnID(ctx context.Context, q rowQuerier, userID, id strin
 	return n, nil
 }
 
-// rowColumns and rowsFrom read transaction_rows as tally.Transactions, with
-// the account's and seller's names joined row by row (the rows' own order,
-// from an index, is kept). Their arguments, in order, come from rowArgs.
-const rowColumns = `t.id, a.id, t.external_id, t.posted_on, t.amount, t.currency, t.description,
-	COALESCE(m.name, ''), COALESCE(m.merchant_key, ''), t.category, t.category_source, t.pending`
+// rowColumns and rowsFrom read transaction_rows as tally.Transactions, the
+// account's and seller's names looked up row by row, so the rows' own
+// order, from an index, is kept (a join of accounts lets SQLite's planner
+// read the accounts first and sort every row of the user). Their
+// arguments, in order, come from rowArgs.
+const rowColumns = `t.id, (SELECT a.id FROM accounts a WHERE a.user_id = ? AND a.num = t.account_num), t.external_id, t.posted_on, t.amount,
+	t.currency, t.description, COALESCE(m.name, ''), COALESCE(m.merchant_key, ''), t.category, t.category_source, t.pending`
 
 const rowsFrom = ` FROM transaction_rows t
-	JOIN accounts a ON a.user_id = ? AND a.num = t.account_num
 	LEFT JOIN merchants m ON m.user_id = ? AND m.id = t.merchant_id
 	WHERE t.user_num = ?`
 

@@ -65,8 +65,8 @@ func (s *Store) ReplacePending(ctx context.Context, userID, accountID string, st
 		}
 		first, last := candidates[0].PostedOn, candidates[len(candidates)-1].PostedOn
 		posted, err := load(`NOT t.pending AND t.posted_on >= ? AND t.posted_on <= ?
-			AND NOT EXISTS (SELECT 1 FROM transaction_matches x WHERE x.user_id = a.user_id AND x.account_id = a.id AND x.posted_id = `+s.idText("t.id")+`)`,
-			first.Format(tally.DateLayout), last.Add(tally.PendingWindow).Format(tally.DateLayout))
+			AND NOT EXISTS (SELECT 1 FROM transaction_matches x WHERE x.user_id = ? AND x.account_id = ? AND x.posted_id = `+s.idText("t.id")+`)`,
+			first.Format(tally.DateLayout), last.Add(tally.PendingWindow).Format(tally.DateLayout), userID, accountID)
 		if err != nil {
 			return fmt.Errorf("store: replace pending: %w", err)
 		}

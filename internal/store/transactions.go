@@ -318,6 +318,8 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 	}
 	base := rowsFrom + where.String()
 	baseArgs := rowArgs(userID, num, args...)
+	// The window reads the rows alone, in the primary key's order.
+	window := ` FROM transaction_rows t WHERE t.user_num = ?` + where.String()
 	query := `SELECT ` + rowColumns + base
 	qargs := append([]any(nil), baseArgs...)
 	windowed := false
@@ -328,11 +330,10 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 			// Read at most SearchWindow rows in index order and match
 			// within them, so a rare term costs one bounded scan a page.
 			windowed = true
-			query = `SELECT ` + rowColumns + ` FROM (SELECT t.*` + base + ` ORDER BY t.posted_on DESC, t.id DESC LIMIT ?) t
-				JOIN accounts a ON a.user_id = ? AND a.num = t.account_num
+			query = `SELECT ` + rowColumns + ` FROM (SELECT t.*` + window + ` ORDER BY t.posted_on DESC, t.id DESC LIMIT ?) t
 				LEFT JOIN merchants m ON m.user_id = ? AND m.id = t.merchant_id
 				WHERE` + match
-			qargs = append(qargs, f.SearchWindow, userID, userID, pattern, pattern)
+			qargs = append(append([]any{userID, num}, args...), f.SearchWindow, userID, pattern, pattern)
 		} else {
 			query += ` AND` + match
 			qargs = append(qargs, pattern, pattern)
@@ -362,7 +363,7 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 	} else if windowed {
 		// Fewer matches than a page: the next page starts after the last
 		// row the window read, when there are older rows.
-		next, err = s.windowEnd(ctx, base, baseArgs, f.SearchWindow)
+		next, err = s.windowEnd(ctx, window, append([]any{num}, args...), f.SearchWindow)
 		if err != nil {
 			return nil, "", err
 		}
@@ -370,7 +371,7 @@ func (s *Store) Transactions(ctx context.Context, userID string, f tally.Transac
 	return out, next, nil
 }
 
-// windowEnd returns the cursor after the window-th row of from (rowsFrom
+// windowEnd returns the cursor after the window-th row of from (rows t
 // and conditions, with its args), newest first; "" when there are no more.
 func (s *Store) windowEnd(ctx context.Context, from string, args []any, window int) (string, error) {
 	var t tally.Transaction
