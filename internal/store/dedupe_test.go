@@ -82,3 +82,54 @@ func TestDeduplicationIsExactAcrossMonths(t *testing.T) {
 		}
 	}
 }
+
+// The dedupe key carries the date the institution gave, so a pending line
+// that posts under the same FITID on a later day (in another month here,
+// so another partition) is stored as the posted line, and the
+// pending-to-posted replacement then removes the pending one: one row is
+// left, posted, and the monthly totals still equal the rows.
+func TestPendingThatPostsUnderItsFITIDOnALaterDay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	u, acct := seedAccount(t, s, "pending-fitid@example.com")
+	pending := txn(acct, "F-1", "2025-01-30", -2000, "restaurants")
+	pending.Pending = true
+	if _, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{pending}); err != nil {
+		t.Fatal(err)
+	}
+	posted := txn(acct, "F-1", "2025-02-02", -2400, "restaurants")
+	n, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{posted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("posted line inserted %d, want 1", n)
+	}
+	matches, err := s.ReplacePending(ctx, u.ID, acct.ID, map[string]bool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(matches) != 1 {
+		t.Fatalf("replaced %d pending lines, want 1", len(matches))
+	}
+	page, _, err := s.Transactions(ctx, u.ID, tally.TransactionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 1 || page[0].Pending || page[0].Amount != -2400 || page[0].ID != posted.ID {
+		t.Fatalf("got %+v, want only the posted line %s", page, posted.ID)
+	}
+	drifts, err := s.ReconcileUser(ctx, u.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drifts) > 0 {
+		t.Errorf("totals drifted: %+v", drifts)
+	}
+	// Importing the posted line again adds nothing.
+	again := []*tally.Transaction{txn(acct, "F-1", "2025-02-02", -2400, "restaurants")}
+	if n, err := s.InsertTransactions(ctx, u.ID, again); err != nil || n != 0 {
+		t.Errorf("re-import of the posted line: inserted %d (%v), want 0", n, err)
+	}
+}
