@@ -38,7 +38,8 @@ func TestCompactMigrationKeepsAnswers(t *testing.T) {
 	e.serve(now)
 	userID, token := e.signUp("before@example.com")
 	_, accts := e.link(token)
-	_, otherToken := e.signUp("other@example.com")
+	otherID, otherToken := e.signUp("other@example.com")
+	_, otherAccts := e.link(otherToken)
 	checking, visa := accts[0], accts[1]
 
 	rows := []oldRow{
@@ -69,6 +70,12 @@ func TestCompactMigrationKeepsAnswers(t *testing.T) {
 			userID, k[0], k[1], k[2], v[0], v[1]); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Another user's purchase on the same day.
+	if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO transactions (user_id, id, account_id, external_id, posted_on, amount, currency, description,
+		merchant, merchant_key, category, category_source, pending, created_at) VALUES (?, '01HOTHER000000000000000001', ?, 'F1', '2026-01-03', -450, 'USD',
+		'STARBUCKS #12', 'Starbucks', 'starbucks', 'coffee_shops', 'dictionary', ?, ?)`), otherID, otherAccts[0], false, now); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO transfer_pairs (user_id, id, out_id, in_id, amount, currency, out_category, out_source,
 		in_category, in_source, status, created_at) VALUES (?, 'pair1', ?, ?, 5000, 'USD', 'shopping', 'dictionary', 'income', 'dictionary', 'linked', ?)`),
@@ -128,6 +135,20 @@ func TestCompactMigrationKeepsAnswers(t *testing.T) {
 		}
 		e.do("GET", "/api/v1/transactions/"+r.id, otherToken, nil).wantError(t, http.StatusNotFound, "not_found")
 	}
+
+	// Ids stay unique across users: the other user's row has its own, which
+	// names nothing of the first user's.
+	theirs := e.do("GET", "/api/v1/transactions", otherToken, nil).want(t, http.StatusOK).list("transactions")
+	if len(theirs) != 1 {
+		t.Fatalf("the other user has %d transactions, want 1", len(theirs))
+	}
+	for _, id := range newID {
+		if id == theirs[0]["id"] {
+			t.Errorf("two users' transactions share id %s", id)
+		}
+	}
+	e.do("GET", "/api/v1/transactions/"+theirs[0]["id"].(string), token, nil).wantError(t, http.StatusNotFound, "not_found")
+	e.do("GET", "/api/v1/transactions/01HOTHER000000000000000001", token, nil).wantError(t, http.StatusNotFound, "not_found")
 
 	// The transfer pair now names the new ids, seen from both sides.
 	out := e.do("GET", "/api/v1/transactions/"+rows[3].id, token, nil).want(t, http.StatusOK)

@@ -23,6 +23,7 @@ var globalTables = map[string]string{
 	"river_*":           "River's job queue (jobs of every user, keyed by job id), migrated by River itself; a local table of the coordinator",
 	"category_codes":    "the small codes of category ids, shared by every user; a reference table",
 	"source_codes":      "the small codes of category sources, shared by every user; a reference table",
+	"transaction_seq":   "SQLite's one counter of transaction ids, unique across users (a sequence on PostgreSQL)",
 }
 
 // Per-user tables keyed by the user's number (user_keys.num, 4 bytes)

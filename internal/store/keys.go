@@ -21,9 +21,10 @@ import (
 // small codes. This file hands those numbers out and maps them back.
 
 // idDayShift is where a transaction id keeps its day: id = days since
-// 1970-01-01 of posted_on << idDayShift | the user's counter. An id so
-// names its row's day, which is the partition key and the second column of
-// the primary key, so a row is found by id with one index probe.
+// 1970-01-01 of posted_on << idDayShift | a number unique across users
+// (takeTxnSeqs). An id so names its row's day, which is the partition key
+// and the second column of the primary key, so a row is found by id with
+// one index probe.
 const idDayShift = 47
 
 var epoch = time.Date(1970, time.January, 1, 0, 0, 0, 0, time.UTC)
@@ -257,6 +258,42 @@ func (s *Store) take(ctx context.Context, tx *sql.Tx, userID, counter string, n 
 	return last, nil
 }
 
+// takeTxnSeqs takes n numbers for transaction ids, unique across users:
+// from the sequence transaction_seq on PostgreSQL (no lock), from the
+// one-row table of that name on SQLite (whose writes are serialized).
+func (s *Store) takeTxnSeqs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
+	out := make([]int64, 0, n)
+	if s.db.Dialect == sqldb.Postgres {
+		rows, err := tx.QueryContext(ctx, `SELECT nextval('transaction_seq') FROM generate_series(1, $1)`, n)
+		if err != nil {
+			return nil, fmt.Errorf("store: transaction ids: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				return nil, fmt.Errorf("store: transaction ids: %w", err)
+			}
+			out = append(out, v)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: transaction ids: %w", err)
+		}
+	} else {
+		var last int64
+		if err := tx.QueryRowContext(ctx, `UPDATE transaction_seq SET next = next + ? WHERE one = 1 RETURNING next`, n).Scan(&last); err != nil {
+			return nil, fmt.Errorf("store: transaction ids: %w", err)
+		}
+		for i := range n {
+			out = append(out, last-int64(n)+1+int64(i))
+		}
+	}
+	if len(out) != n || (n > 0 && out[n-1] >= 1<<idDayShift) {
+		return nil, fmt.Errorf("store: transaction ids: %d of %d taken", len(out), n)
+	}
+	return out, nil
+}
+
 type merchantRef struct{ name, key string }
 
 // rowKeys are the numbers a chunk's rows are stored with.
@@ -306,12 +343,12 @@ func (s *Store) prepareRows(ctx context.Context, userID string, txns []*tally.Tr
 		}
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		last, err := s.take(ctx, tx, userID, "next_txn", len(txns))
+		seqs, err := s.takeTxnSeqs(ctx, tx, len(txns))
 		if err != nil {
 			return err
 		}
 		for i, t := range txns {
-			k.ids[i] = txnID(t.PostedOn, last-int64(len(txns))+1+int64(i))
+			k.ids[i] = txnID(t.PostedOn, seqs[i])
 		}
 		if k.accounts, err = s.accountNums(ctx, tx, userID, accountIDs); err != nil {
 			return err

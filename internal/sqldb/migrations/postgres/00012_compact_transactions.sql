@@ -7,13 +7,12 @@
 -- entry. transaction_rows is partitioned by month of posted_on. The old
 -- column layout stays readable as the view "transactions".
 
--- A user's number and the counters that hand out the user's transaction,
--- merchant and account numbers (taken under this row's lock).
+-- A user's number and the counters that hand out the user's merchant and
+-- account numbers (taken under this row's lock).
 CREATE SEQUENCE user_nums;
 CREATE TABLE user_keys (
     user_id       TEXT PRIMARY KEY,
     num           INTEGER NOT NULL DEFAULT nextval('user_nums'),
-    next_txn      BIGINT NOT NULL DEFAULT 0,
     next_merchant INTEGER NOT NULL DEFAULT 0,
     next_account  INTEGER NOT NULL DEFAULT 0
 );
@@ -68,8 +67,10 @@ UPDATE user_keys k SET next_merchant = m.n FROM (SELECT user_id, MAX(id) AS n FR
 
 -- The transaction ids handed out before this migration (26-character
 -- text) and the numbers their rows have now: the API still resolves them.
--- A row's id is (days since 1970-01-01 of posted_on) << 47 | the user's
--- counter, so an id names its row's day, and so its partition.
+-- A row's id is (days since 1970-01-01 of posted_on) << 47 | a number from
+-- transaction_seq, unique across users, so an id names its row's day, and
+-- so its partition.
+CREATE SEQUENCE transaction_seq;
 CREATE TABLE transaction_legacy_ids (
     user_id   TEXT NOT NULL,
     legacy_id TEXT NOT NULL,
@@ -77,9 +78,9 @@ CREATE TABLE transaction_legacy_ids (
     PRIMARY KEY (user_id, legacy_id)
 );
 INSERT INTO transaction_legacy_ids (user_id, legacy_id, id)
-SELECT user_id, id, ((posted_on - DATE '1970-01-01')::bigint << 47) | row_number() OVER (PARTITION BY user_id ORDER BY posted_on, id)
+SELECT user_id, id, ((posted_on - DATE '1970-01-01')::bigint << 47) | row_number() OVER (ORDER BY user_id, posted_on, id)
 FROM transactions;
-UPDATE user_keys k SET next_txn = c.n FROM (SELECT user_id, COUNT(*) AS n FROM transactions GROUP BY user_id) c WHERE k.user_id = c.user_id;
+SELECT setval('transaction_seq', (SELECT COUNT(*) FROM transactions) + 1, false);
 
 -- Columns in alignment order: 8-byte, then 4, 2, 1, then variable width.
 -- Only two keys: the pages' order (which also finds a row by id, the id
@@ -190,3 +191,4 @@ DROP TABLE source_codes;
 DROP TABLE category_codes;
 DROP TABLE user_keys;
 DROP SEQUENCE user_nums;
+DROP SEQUENCE transaction_seq;

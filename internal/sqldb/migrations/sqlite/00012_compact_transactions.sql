@@ -6,12 +6,11 @@
 -- accounts and categories are stored once, not in every row and index
 -- entry. The old column layout stays readable as the view "transactions".
 
--- A user's number and the counters that hand out the user's transaction,
--- merchant and account numbers.
+-- A user's number and the counters that hand out the user's merchant and
+-- account numbers.
 CREATE TABLE user_keys (
     user_id       TEXT PRIMARY KEY,
     num           INTEGER NOT NULL,
-    next_txn      INTEGER NOT NULL DEFAULT 0,
     next_merchant INTEGER NOT NULL DEFAULT 0,
     next_account  INTEGER NOT NULL DEFAULT 0
 );
@@ -66,8 +65,12 @@ UPDATE user_keys SET next_merchant = m.n FROM (SELECT user_id, MAX(id) AS n FROM
 
 -- The transaction ids handed out before this migration (26-character
 -- text) and the numbers their rows have now: the API still resolves them.
--- A row's id is (days since 1970-01-01 of posted_on) << 47 | the user's
--- counter, so an id names its row's day.
+-- A row's id is (days since 1970-01-01 of posted_on) << 47 | a number from
+-- transaction_seq, unique across users, so an id names its row's day.
+CREATE TABLE transaction_seq (
+    one  INTEGER PRIMARY KEY CHECK (one = 1),
+    next INTEGER NOT NULL
+);
 CREATE TABLE transaction_legacy_ids (
     user_id   TEXT NOT NULL,
     legacy_id TEXT NOT NULL,
@@ -75,9 +78,9 @@ CREATE TABLE transaction_legacy_ids (
     PRIMARY KEY (user_id, legacy_id)
 );
 INSERT INTO transaction_legacy_ids (user_id, legacy_id, id)
-SELECT user_id, id, (CAST(julianday(posted_on) - 2440587.5 AS INTEGER) << 47) | row_number() OVER (PARTITION BY user_id ORDER BY posted_on, id)
+SELECT user_id, id, (CAST(julianday(posted_on) - 2440587.5 AS INTEGER) << 47) | row_number() OVER (ORDER BY user_id, posted_on, id)
 FROM transactions;
-UPDATE user_keys SET next_txn = c.n FROM (SELECT user_id, COUNT(*) AS n FROM transactions GROUP BY user_id) c WHERE user_keys.user_id = c.user_id;
+INSERT INTO transaction_seq (one, next) SELECT 1, COUNT(*) FROM transactions;
 
 -- The rows live in their primary key (no rowid): the pages' order, which
 -- also finds a row by id. Deduplication carries posted_on, the date the
@@ -175,3 +178,4 @@ ALTER TABLE accounts DROP COLUMN num;
 DROP TABLE source_codes;
 DROP TABLE category_codes;
 DROP TABLE user_keys;
+DROP TABLE transaction_seq;
