@@ -186,8 +186,14 @@ func (s *Store) sourceName(ctx context.Context, code int) (string, error) {
 // categoryCodes returns the codes of the named categories that have one;
 // a category without a code has no transactions.
 func (s *Store) categoryCodes(ctx context.Context, names []string) ([]int, error) {
-	if err := s.categories.load(ctx, s.db.DB); err != nil {
-		return nil, err
+	for _, n := range names {
+		if _, ok := s.categories.cached(n); !ok {
+			// Another process may have coded it since: read the table once.
+			if err := s.categories.load(ctx, s.db.DB); err != nil {
+				return nil, err
+			}
+			break
+		}
 	}
 	var out []int
 	for _, n := range names {
