@@ -63,6 +63,8 @@ func (sc *scan) wordFlags(i int) uint32 {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 }
+
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80
 }
@@ -146,6 +148,9 @@ func (sc *scan) tokenize(s string) {
 				continue
 			}
 			if i+1 < len(s) && isAlnum(s[i+1]) {
+				if c == '-' && digits == 0 && letters >= 3 && isLetter(s[i+1]) && lex.lookup(sc.key[k0:nkey]) >= 0 {
+					break // a known word before a hyphen ends: PAYMENT-THANK YOU, DANKORT-NOTA
+				}
 				if c == '\'' || c == '&' || c == '-' {
 					i++
 					continue
