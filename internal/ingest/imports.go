@@ -48,7 +48,7 @@ func (s *Service) NewImport(ctx context.Context, userID, accountID, filename str
 	if filename == "" || filename == "." || filename == "/" {
 		filename = "statement." + format
 	}
-	key := sp.Key("imports/"+userID, "."+format)
+	key := sp.Key(blob.UploadPrefix(userID), "."+format)
 	if _, err := sp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}

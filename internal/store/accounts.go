@@ -143,12 +143,16 @@ func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *stri
 }
 
 // DeleteFileAccount removes one of the user's accounts made by statement
-// file imports, with its transactions, taking their amounts out of the
-// monthly totals in the same transaction. An account of a linked
-// institution is removed with its connection instead (a conflict here).
-func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+// file imports, with its transactions and the records of the files
+// uploaded into it, taking their amounts out of the monthly totals in the
+// same transaction. An account of a linked institution is removed with its
+// connection instead (a conflict here). It returns the object-store keys
+// that no remaining row names: delete those objects once it has returned.
+func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) ([]string, error) {
+	var orphans []string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
+		orphans = nil
 		var kind string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT c.kind FROM accounts a JOIN connections c ON c.user_id = a.user_id AND c.id = a.connection_id
 			WHERE a.user_id = ? AND a.id = ?`+s.forUpdate()), userID, id).Scan(&kind)
@@ -173,17 +177,29 @@ func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error 
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		keys, err := s.documentKeys(ctx, tx, userID, "", id)
+		if err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM transactions WHERE user_id = ? AND account_id = ?`,
 			`DELETE FROM transaction_matches WHERE user_id = ? AND account_id = ?`,
+			`DELETE FROM imports WHERE user_id = ? AND account_id = ?`,
 			`DELETE FROM accounts WHERE user_id = ? AND id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID, id); err != nil {
 				return fmt.Errorf("store: delete account: %w", err)
 			}
 		}
+		if orphans, err = s.unreferenced(ctx, tx, userID, keys); err != nil {
+			return err
+		}
 		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
+	if err != nil {
+		return nil, err
+	}
+	return orphans, nil
 }
 
 // HiddenTotals returns what the user's hidden accounts add to the monthly

@@ -32,6 +32,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
@@ -81,6 +82,10 @@ type Handler struct {
 	Categorize *categorize.Engine
 	Secrets    *secret.Box // seals webhook secrets; nil refuses webhooks
 	SignupOpen bool        // anyone may sign up; otherwise only the first user
+	// Blobs is the object store of raw documents and uploads: removing a
+	// connection or an account deletes their objects from it after the
+	// rows. nil only where nothing is ever stored (tests).
+	Blobs blob.Store
 	// Gate signs users in with attempt limits and two-factor codes; one
 	// over Store without two-factor enrolment when nil.
 	Gate *auth.Gate
@@ -103,6 +108,7 @@ type Config struct {
 	SignupOpen bool
 	Gate       *auth.Gate
 	TrustProxy bool
+	Blobs      blob.Store
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -111,7 +117,20 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer,
-		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy}, nil
+		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy, Blobs: c.Blobs}, nil
+}
+
+// dropBlobs deletes objects whose rows are gone. The rows went first, so
+// a failure here leaves only unreachable objects behind: it is logged, and
+// the form still succeeds.
+func (h *Handler) dropBlobs(ctx context.Context, userID string, keys []string) {
+	if h.Blobs == nil || len(keys) == 0 {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := h.Blobs.Delete(ctx, keys...); err != nil {
+		h.logger().ErrorContext(ctx, "delete stored documents", "user_id", userID, "objects", len(keys), "error", err)
+	}
 }
 
 func (h *Handler) now() time.Time {
