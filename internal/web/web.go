@@ -92,6 +92,8 @@ type Handler struct {
 	// TrustProxy: a reverse proxy in front sets X-Forwarded-For and
 	// X-Forwarded-Proto (the session cookie is Secure behind https).
 	TrustProxy bool
+
+	patterns []string // registered by Routes, for tests that walk every route
 }
 
 // Config configures New.
@@ -174,8 +176,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		panic(err) // the embedded directory exists
 	}
 	staticHandler := http.StripPrefix("/static/", http.FileServerFS(static))
-	open := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.viaProxy(cop.Handler(fn))) }
-	user := func(pattern string, fn userHandler) { mux.Handle(pattern, h.viaProxy(cop.Handler(h.signedIn(fn)))) }
+	open := func(pattern string, fn http.HandlerFunc) { h.handle(mux, pattern, h.viaProxy(cop.Handler(fn))) }
+	user := func(pattern string, fn userHandler) { h.handle(mux, pattern, h.viaProxy(cop.Handler(h.signedIn(fn)))) }
 	h.twoFactorRoutes(mux, cop)
 
 	open("GET /{$}", h.home)
@@ -230,7 +232,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	user("GET /imports", h.imports)
 	user("POST /imports", h.upload)
 
-	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.handle(mux, "GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		staticHandler.ServeHTTP(w, r)
 	}))
@@ -239,6 +241,19 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		u, _ := h.sessionUser(w, r)
 		h.errorPage(w, r, u, http.StatusNotFound, "There is no page at this address.")
 	})
+}
+
+// handle registers a route and remembers its pattern for Patterns.
+func (h *Handler) handle(mux *http.ServeMux, pattern string, handler http.Handler) {
+	h.patterns = append(h.patterns, pattern)
+	mux.Handle(pattern, handler)
+}
+
+// Patterns returns the ServeMux patterns Routes registered, so a test can
+// try every page and form (a new route without a rule in that test fails
+// it).
+func (h *Handler) Patterns() []string {
+	return append([]string(nil), h.patterns...)
 }
 
 // signedIn runs fn for a signed-in user. A visitor is sent to the sign-in
