@@ -158,13 +158,9 @@ func upload(t *testing.T, c *client, name string) string {
 	if strings.HasSuffix(name, ".csv") {
 		data = []byte("Date,Description,Amount\n2026-01-03,WHOLE FOODS MARKET,-84.12\n")
 	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/imports", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	ct, body := multipartFile(name, string(data))
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/imports", body)
+	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -185,4 +181,14 @@ func upload(t *testing.T, c *client, name string) string {
 		t.Fatalf("import of %s = %v, want done with 1 inserted", name, got)
 	}
 	return got["account_id"].(string)
+}
+
+// multipartFile is a form upload of one file: its content type and body.
+func multipartFile(name, data string) (string, io.Reader) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	io.WriteString(fw, data)
+	mw.Close()
+	return mw.FormDataContentType(), &body
 }

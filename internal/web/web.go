@@ -38,6 +38,7 @@ import (
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
+	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -420,8 +421,12 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	if err = httpx.Unavailable(err); tally.ErrorCode(err) == tally.EUNAVAILABLE {
 		h.logger().WarnContext(r.Context(), "web: database unavailable",
 			"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
-		w.Header().Set("Retry-After", strconv.Itoa(int(httpx.DatabaseRetryAfter/time.Second)))
-		h.errorPage(w, r, nil, http.StatusServiceUnavailable, "Tally is briefly unavailable. Please try again in a few seconds.")
+		w.Header().Set("Retry-After", strconv.Itoa(int(tally.RetryAfter(err)/time.Second)))
+		msg := "Tally is briefly unavailable. Please try again in a few seconds."
+		if sqldb.IsFull(err) {
+			msg = "Tally's server is out of storage space, so nothing was saved. Please try again later."
+		}
+		h.errorPage(w, r, nil, http.StatusServiceUnavailable, msg)
 		return
 	}
 	h.logger().ErrorContext(r.Context(), "web: internal error",
