@@ -247,7 +247,9 @@ func testFullDisk(t *testing.T, disk fullDisk) {
 		{"refresh", "POST", "/api/v1/connections/" + first + "/refresh", "", nil, 202},
 		{"upload", "POST", "/api/v1/imports", "multipart", nil, 202},
 		{"web sign-in", "POST", "/signin", "application/x-www-form-urlencoded",
-			func() io.Reader { return strings.NewReader(url.Values{"email": {"alice@example.com"}, "password": {"correct horse battery"}}.Encode()) }, 303},
+			func() io.Reader {
+				return strings.NewReader(url.Values{"email": {"alice@example.com"}, "password": {"correct horse battery"}}.Encode())
+			}, 303},
 	}
 	do := func(w write) answer {
 		t.Helper()
