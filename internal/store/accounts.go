@@ -17,6 +17,9 @@ func (s *Store) insertAccount(ctx context.Context, tx *sql.Tx, a *tally.Account)
 		a.Status = tally.StatusSyncing
 	}
 	a.CreatedAt = s.now()
+	if err := tally.CheckAmount("balance", a.Balance, a.Currency); err != nil {
+		return fmt.Errorf("store: account %s: %w", a.ExternalID, err)
+	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		a.UserID, a.ID, a.ConnectionID, a.ExternalID, a.Name, a.Type, a.Mask, a.Currency, a.Balance, a.Status, a.StatusReason, a.CreatedAt)
@@ -102,8 +105,12 @@ func (s *Store) Account(ctx context.Context, userID, id string) (*tally.Account,
 	return a, nil
 }
 
-// SetAccountBalance records the balance the institution reported.
+// SetAccountBalance records the balance the institution reported; one
+// beyond ±tally.MaxAmount is refused, so net worth sums stay in range.
 func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balance int64) error {
+	if err := tally.CheckAmount("balance", balance, ""); err != nil {
+		return fmt.Errorf("store: account %s: %w", id, err)
+	}
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE accounts SET balance = ? WHERE user_id = ? AND id = ?`), balance, userID, id)
 	if err != nil {
 		return fmt.Errorf("store: set balance: %w", err)
