@@ -136,6 +136,17 @@ func (h *Handler) dropBlobs(ctx context.Context, userID string, keys []string) {
 	}
 }
 
+// dropUserBlobs deletes every object of a user whose rows are gone.
+func (h *Handler) dropUserBlobs(ctx context.Context, userID string) {
+	if h.Blobs == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := blob.DeleteUser(ctx, h.Blobs, userID); err != nil {
+		h.logger().ErrorContext(ctx, "delete stored documents", "user_id", userID, "error", err)
+	}
+}
+
 func (h *Handler) now() time.Time {
 	if h.Now == nil {
 		return time.Now()
@@ -229,6 +240,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	user("POST /settings/tokens", h.createToken)
 	user("POST /settings/tokens/{id}/revoke", h.revokeToken)
 	user("POST /settings/password", h.changePassword)
+	user("POST /settings/delete", h.deleteMe)
 
 	user("GET /imports", h.imports)
 	user("POST /imports", h.upload)
