@@ -270,6 +270,10 @@ func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 	if len(c.Transactions) == 0 && c.Ledger == nil {
 		return nil
 	}
+	if err := checkValues(c.Ledger, c.Holdings, c.Currency); err != nil {
+		// The file says it; reading it again will not change that.
+		return tally.Errorf(tally.EUNPROCESSABLE, "%s", tally.ErrorMessage(err))
+	}
 	acct, err := r.account(ctx, c)
 	if err != nil {
 		return err
