@@ -104,7 +104,7 @@ func testDeletionsLeaveNoDocuments(t *testing.T, blobURL string) {
 		conns = append(conns, got["id"].(string))
 	}
 	for _, id := range conns {
-		eventually(t, time.Minute, "the first syncs", func() bool { return connectionStatus(alice, id) == tally.StatusActive })
+		eventually(t, jobWait, "the first syncs", func() bool { return connectionStatus(alice, id) == tally.StatusActive })
 	}
 	settleSyncJobs(t, m)
 	first, second := rawKeys(aliceID, conns[0]), rawKeys(aliceID, conns[1])
@@ -173,7 +173,7 @@ func upload(t *testing.T, c *client, name string) string {
 		t.Fatalf("POST /imports = %d %s, want 202", res.StatusCode, raw)
 	}
 	var got map[string]any
-	eventually(t, 30*time.Second, "the import", func() bool {
+	eventually(t, jobWait, "the import", func() bool {
 		got = c.must(200, "GET", "/api/v1/imports/"+created["id"].(string), nil)
 		return got["status"] == "done" || got["status"] == "failed"
 	})

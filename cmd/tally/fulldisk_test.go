@@ -131,7 +131,7 @@ func smallTmpfs() fullDisk {
 			return dir
 		},
 		fill: func(t *testing.T, m *Main) {
-			eventually(t, 10*time.Second, "a checkpoint that empties the write-ahead log", func() bool {
+			eventually(t, time.Minute, "a checkpoint that empties the write-ahead log", func() bool {
 				var busy, log, done int
 				if err := m.DB.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &done); err != nil {
 					t.Fatal(err)
@@ -201,7 +201,7 @@ func testFullDisk(t *testing.T, disk fullDisk) {
 		return c.ID
 	}
 	first := connID(link("alice"))
-	eventually(t, time.Minute, "the first sync", func() bool { return connectionStatus(alice, first) == tally.StatusActive })
+	eventually(t, jobWait, "the first sync", func() bool { return connectionStatus(alice, first) == tally.StatusActive })
 	settleSyncJobs(t, m)
 	upload(t, alice, "statement.qif")
 	txn := alice.allTransactions("")[0]["id"].(string)
@@ -219,9 +219,9 @@ func testFullDisk(t *testing.T, disk fullDisk) {
 	// done before (a strict disk is filled while nothing writes).
 	second := connID(link("alice-two"))
 	if disk.inFlight {
-		eventually(t, time.Minute, "the second sync's first chunks", func() bool { return count(second) > 0 })
+		eventually(t, jobWait, "the second sync's first chunks", func() bool { return count(second) > 0 })
 	} else {
-		eventually(t, time.Minute, "the second sync", func() bool { return connectionStatus(alice, second) == tally.StatusActive })
+		eventually(t, jobWait, "the second sync", func() bool { return connectionStatus(alice, second) == tally.StatusActive })
 		settleSyncJobs(t, m)
 	}
 	disk.fill(t, m)
@@ -327,7 +327,7 @@ func testFullDisk(t *testing.T, disk fullDisk) {
 		}
 	}
 	for login, id := range conns {
-		eventually(t, 2*time.Minute, "the "+login+" sync to complete", func() bool { return connectionStatus(alice, id) == tally.StatusActive })
+		eventually(t, jobWait, "the "+login+" sync to complete", func() bool { return connectionStatus(alice, id) == tally.StatusActive })
 	}
 	resumed := time.Since(freed)
 	settleSyncJobs(t, m)
