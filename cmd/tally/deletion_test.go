@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -150,45 +145,17 @@ func sortedUnion(a, b []string) []string {
 	return slices.Compact(out)
 }
 
-// upload imports a statement file from the file source's test data into a
-// new account and returns that account's id once the import is done.
+// upload imports a small statement file into a new account and returns
+// that account's id once the import is done.
 func upload(t *testing.T, c *client, name string) string {
 	t.Helper()
-	data := []byte("!Type:Bank\nD01/02/2026\nT-4.50\nPBLUE BOTTLE COFFEE\n^\n")
+	data := "!Type:Bank\nD01/02/2026\nT-4.50\nPBLUE BOTTLE COFFEE\n^\n"
 	if strings.HasSuffix(name, ".csv") {
-		data = []byte("Date,Description,Amount\n2026-01-03,WHOLE FOODS MARKET,-84.12\n")
+		data = "Date,Description,Amount\n2026-01-03,WHOLE FOODS MARKET,-84.12\n"
 	}
-	ct, body := multipartFile(name, string(data))
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/imports", body)
-	req.Header.Set("Content-Type", ct)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	var created map[string]any
-	if err := json.Unmarshal(raw, &created); err != nil || res.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST /imports = %d %s, want 202", res.StatusCode, raw)
-	}
-	var got map[string]any
-	eventually(t, jobWait, "the import", func() bool {
-		got = c.must(200, "GET", "/api/v1/imports/"+created["id"].(string), nil)
-		return got["status"] == "done" || got["status"] == "failed"
-	})
+	got := c.importFile(name, data)
 	if got["status"] != "done" || got["inserted"] != 1.0 {
 		t.Fatalf("import of %s = %v, want done with 1 inserted", name, got)
 	}
 	return got["account_id"].(string)
-}
-
-// multipartFile is a form upload of one file: its content type and body.
-func multipartFile(name, data string) (string, io.Reader) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", name)
-	io.WriteString(fw, data)
-	mw.Close()
-	return mw.FormDataContentType(), &body
 }
