@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
@@ -43,20 +42,10 @@ func TestDeletionsLeaveNoDocuments(t *testing.T) {
 }
 
 func testDeletionsLeaveNoDocuments(t *testing.T, blobURL string) {
-	c := config.Default()
-	c.Addr = "127.0.0.1:0"
-	c.DataDir = t.TempDir()
-	c.DatabaseURL = testDatabaseURL(t, c.DataDir)
-	c.Demo = true
-	c.JobTimeout = time.Minute
-	c.BlobURL = blobURL
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	m := startMainOn(t, c)
+	m := startWith(t, func(c *config.Config) { c.Demo, c.BlobURL = true, blobURL })
 	ctx := context.Background()
 	if blobURL == "" {
-		blobURL = filepath.Join(c.DataDir, "blobs")
+		blobURL = filepath.Join(m.Config.DataDir, "blobs")
 	}
 	store, err := blob.Open(ctx, blobURL)
 	if err != nil {
