@@ -173,6 +173,9 @@ func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error 
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		if err := s.needFullInsight(ctx, tx, userID); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM transactions WHERE user_id = ? AND account_id = ?`,
 			`DELETE FROM transaction_matches WHERE user_id = ? AND account_id = ?`,

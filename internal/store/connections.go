@@ -210,6 +210,9 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 		if err := s.unpairConnection(ctx, tx, userID, id); err != nil {
 			return err
 		}
+		if err := s.needFullInsight(ctx, tx, userID); err != nil {
+			return err
+		}
 		// Children first, explicitly: the work is visible and does not
 		// depend on foreign-key settings.
 		for _, st := range []struct {
