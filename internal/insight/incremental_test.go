@@ -11,6 +11,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/insight"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // state is what passes leave behind for a user, in a comparable form:
@@ -131,3 +132,78 @@ func TestChangesPassEqualsWholePass(t *testing.T) {
 
 // HistoryMonthsForTest is the window the comparison covers.
 const HistoryMonthsForTest = insight.HistoryMonths
+
+// What no new transaction shows still reaches the passes: a charge of a
+// series filed by hand under another category is seen by the next pass
+// (which reads that seller, not the whole history), and removing a
+// connection makes the next pass read the whole history, so its series go.
+func TestChangesPassSeesRefilingAndRemovals(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	w := newWorld(t, now)
+	ctx := context.Background()
+	pass := &insight.Service{Store: w.st, Now: func() time.Time { return now }}
+	u, err := w.st.CreateUser(ctx, "refile@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := w.sync.Connect(ctx, u.ID, ingest.ConnectRequest{Kind: tally.ConnectionOFX, URL: w.url, Login: "insight-carol", Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sync.Sync(ctx, u.ID, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	first, err := pass.Run(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The latest charge of a monthly subscription, filed by hand.
+	var sub *recurringSeriesOf
+	for i := range first.Found {
+		s := &first.Found[i]
+		if s.Kind == "subscription" && s.Cadence == "monthly" && s.State == "active" {
+			sub = &recurringSeriesOf{key: s.Key, last: s.TxnIDs[len(s.TxnIDs)-1], category: s.Category}
+			break
+		}
+	}
+	if sub == nil {
+		t.Fatal("no active monthly subscription detected")
+	}
+	refiled := "entertainment"
+	if sub.category == refiled {
+		refiled = "education"
+	}
+	if _, _, _, err := w.st.RecategorizeCounted(ctx, u.ID, sub.last, refiled, store.CategoryChange{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := pass.Run(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Full || len(res.Found) == 0 || len(res.Found) >= first.Series {
+		t.Fatalf("pass after a re-filing: full %v, %d series detected of %d, want only the seller's", res.Full, len(res.Found), first.Series)
+	}
+	stored, err := w.st.RecurringSeries(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range stored {
+		if r.Key == sub.key && r.Category != refiled {
+			t.Errorf("series %s: category %s, want %s, its latest charge's filing", r.Key, r.Category, refiled)
+		}
+	}
+
+	if err := w.st.DeleteConnection(ctx, u.ID, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err = pass.Run(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Full || res.Series != 0 {
+		t.Fatalf("pass after removing the connection: full %v, %d series stored; want a whole pass and none", res.Full, res.Series)
+	}
+}
+
+type recurringSeriesOf struct{ key, last, category string }
