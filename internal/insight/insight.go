@@ -3,7 +3,8 @@
 // accounts (package recurring), finds recurring series and raises their
 // alerts (packages recurring and notify), and derives each account's
 // balance per day for net worth over time (package networth). Jobs in
-// internal/jobs run it after each sync or import and once a day; it is
+// internal/jobs run it after each sync or import and once a day; a pass
+// reads only what changed since the last one (see Service.Run), and it is
 // safe to run twice.
 package insight
 
