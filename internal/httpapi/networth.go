@@ -80,7 +80,8 @@ func positionsFrom(s networth.Series) time.Time {
 // GET /api/v1/networth?from=YYYY-MM-DD&to=YYYY-MM-DD: assets, liabilities
 // and net worth at the end of each day, or of each month when the range is
 // a year or longer. to defaults to today, from to a year before to.
-// The sum is networth.Compute: accounts in the profile's currency that are
+// The sum is networth.Compute: accounts in the main currency (the
+// profile's, unless no account is in it; networth.MainCurrency) that are
 // not hidden count; an investment account counts its cash and the market
 // value of its latest positions on each day, and a day before its
 // positions were first reported is marked partial.
@@ -154,8 +155,9 @@ func (s *Server) netWorth(ctx context.Context, userID string, from, to time.Time
 	if err != nil {
 		return networth.Series{}, "", err
 	}
-	in := networth.Input{Accounts: accounts, Currency: p.Currency, Balances: balances, Values: values, Today: today}
-	return networth.Compute(in, networth.Days(from, to)), p.Currency, nil
+	currency := networth.MainCurrency(accounts, p.Currency)
+	in := networth.Input{Accounts: accounts, Currency: currency, Balances: balances, Values: values, Today: today}
+	return networth.Compute(in, networth.Days(from, to)), currency, nil
 }
 
 type holdingJSON struct {

@@ -22,6 +22,29 @@ func Counts(a *tally.Account, currency string) bool {
 	return !a.Hidden && a.Currency == currency
 }
 
+// MainCurrency is the currency a single net worth figure is shown in: the
+// profile's when an account that counts is in it, else the first counting
+// account's (a user who never set a currency and imported only euro
+// statements sees euros, not a zero in dollars), else the profile's.
+func MainCurrency(accounts []*tally.Account, profile string) string {
+	first := ""
+	for _, a := range accounts {
+		if !Counts(a, a.Currency) {
+			continue
+		}
+		if a.Currency == profile {
+			return profile
+		}
+		if first == "" {
+			first = a.Currency
+		}
+	}
+	if first == "" {
+		return profile
+	}
+	return first
+}
+
 // Input is everything a user's net worth in one currency is made of.
 type Input struct {
 	Accounts []*tally.Account

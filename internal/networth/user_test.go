@@ -59,6 +59,26 @@ func TestCompute(t *testing.T) {
 	}
 }
 
+func TestMainCurrency(t *testing.T) {
+	t.Parallel()
+	usd := &tally.Account{Currency: "USD"}
+	eur := &tally.Account{Currency: "EUR"}
+	hiddenUSD := &tally.Account{Currency: "USD", Hidden: true}
+	for _, c := range []struct {
+		accounts []*tally.Account
+		want     string
+	}{
+		{[]*tally.Account{eur, usd}, "USD"},       // the profile's, when an account is in it
+		{[]*tally.Account{eur}, "EUR"},            // else the first counting account's
+		{[]*tally.Account{hiddenUSD, eur}, "EUR"}, // a hidden account does not count
+		{nil, "USD"},
+	} {
+		if got := MainCurrency(c.accounts, "USD"); got != c.want {
+			t.Errorf("%d accounts: got %s, want %s", len(c.accounts), got, c.want)
+		}
+	}
+}
+
 func ExampleCompute() {
 	accounts := []*tally.Account{
 		{ID: "checking", Currency: "USD", Balance: 250000},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
+	"github.com/tallyhq/tally/internal/networth"
 	"github.com/tallyhq/tally/internal/notify"
 )
 
@@ -225,7 +226,7 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 			page.Accounts = append(page.Accounts, newAccountRow(a))
 		}
 	}
-	currency := plan.Currency
+	currency := networth.MainCurrency(accounts, plan.Currency)
 	nw, err := h.netWorth(ctx, u, accounts, currency)
 	if err != nil {
 		return nil, err
