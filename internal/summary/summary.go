@@ -138,11 +138,14 @@ func (s *Service) Load(ctx context.Context, u *tally.User) (*Summary, error) {
 }
 
 // NetWorthOf is the user's net worth today in each currency the accounts
-// that count are in (see networth.Counts: hidden accounts never do), main
-// first, then the others in alphabetical order: the last point of the same
-// sum the dashboard's chart and GET /api/v1/networth draw. A user without
-// accounts has a zero net worth in main.
-func NetWorthOf(accounts []*tally.Account, main string, balances, values map[string][]tally.AccountBalance, today time.Time) []NetWorth {
+// that count are in (see networth.Counts: hidden accounts never do), the
+// main one first (networth.MainCurrency of the profile's currency, the
+// figure the dashboard shows), then the others in alphabetical order: the
+// last point of the same sum the dashboard's chart and GET
+// /api/v1/networth draw. A user without accounts has a zero net worth in
+// the profile's currency.
+func NetWorthOf(accounts []*tally.Account, profile string, balances, values map[string][]tally.AccountBalance, today time.Time) []NetWorth {
+	main := networth.MainCurrency(accounts, profile)
 	currencies := map[string]bool{main: true}
 	for _, a := range accounts {
 		if networth.Counts(a, a.Currency) {

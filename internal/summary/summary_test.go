@@ -46,6 +46,10 @@ func TestNetWorthOf(t *testing.T) {
 	if got := summary.NetWorthOf(nil, "GBP", nil, nil, today); len(got) != 1 || got[0] != (summary.NetWorth{Currency: "GBP"}) {
 		t.Fatalf("no accounts: got %+v, want a zero GBP entry", got)
 	}
+	// No account in the profile's currency: the first account's leads.
+	if got := summary.NetWorthOf(accounts[4:], "USD", nil, nil, today); len(got) != 2 || got[0].Currency != "EUR" || got[0].Total != 1000 {
+		t.Fatalf("no USD account: got %+v, want EUR first, then CAD", got)
+	}
 }
 
 // The service the web dashboard reads: cached until the user's next write.
