@@ -199,12 +199,15 @@ func (s *Service) runChanges(ctx context.Context, userID string, accounts []*tal
 			return res, err
 		}
 		// A side filed as a transfer now leaves its seller's series.
-		for _, p := range res.Pairs {
+		if len(res.Pairs) > 0 {
+			seller := make(map[string]string, len(rows))
 			for _, t := range rows {
-				if t.ID == p.OutID || t.ID == p.InID {
-					sellers[t.Merchant] = true
-				}
+				seller[t.ID] = t.Merchant
 			}
+			for _, p := range res.Pairs {
+				sellers[seller[p.OutID]], sellers[seller[p.InID]] = true, true
+			}
+			delete(sellers, "")
 		}
 	}
 
