@@ -22,7 +22,11 @@ CREATE TABLE insight_changes (
 ALTER TABLE insight_runs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE insight_runs ADD COLUMN full_at TIMESTAMP;
 
+-- A pass reads the transactions of the sellers that changed.
+CREATE INDEX transactions_user_merchant ON transactions (user_id, merchant);
+
 -- +goose Down
+DROP INDEX transactions_user_merchant;
 ALTER TABLE insight_runs DROP COLUMN full_at;
 ALTER TABLE insight_runs DROP COLUMN change_seq;
 DROP TABLE insight_changes;
