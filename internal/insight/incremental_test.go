@@ -194,7 +194,7 @@ func TestChangesPassSeesRefilingAndRemovals(t *testing.T) {
 		}
 	}
 
-	if err := w.st.DeleteConnection(ctx, u.ID, conn.ID); err != nil {
+	if _, err := w.st.DeleteConnection(ctx, u.ID, conn.ID); err != nil {
 		t.Fatal(err)
 	}
 	res, err = pass.Run(ctx, u.ID)
