@@ -38,6 +38,7 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 			return err
 		}
 		var ds []tally.MonthlyTotal
+		changes := changeSet{}
 		err = conn.Raw(func(dc any) error {
 			sc, ok := dc.(*stdlib.Conn)
 			if !ok {
@@ -63,16 +64,19 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 				return err
 			}
 			rows, err := pc.Query(ctx, `INSERT INTO transaction_rows `+insertRowColumns+` SELECT `+strings.Trim(insertRowColumns, "()")+` FROM transaction_rows_import
-				ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING RETURNING to_char(posted_on, 'YYYY-MM'), category, currency, amount`)
+				ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING
+				RETURNING posted_on, category, currency, amount, account_num, merchant_id`)
 			if err != nil {
 				return err
 			}
 			d := deltas{}
 			for rows.Next() {
-				var month, currency string
-				var code int16
+				var posted time.Time
+				var currency string
+				var code, acctNum int16
+				var merchantID int32
 				var amount int64
-				if err := rows.Scan(&month, &code, &currency, &amount); err != nil {
+				if err := rows.Scan(&posted, &code, &currency, &amount, &acctNum, &merchantID); err != nil {
 					rows.Close()
 					return err
 				}
@@ -81,7 +85,8 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 					rows.Close()
 					return err
 				}
-				d.add(month, category, currency, amount, 1)
+				d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
+				changes.add(k.accountID(int64(acctNum)), k.merchantName(int64(merchantID)), posted)
 				inserted++
 			}
 			rows.Close()
@@ -100,6 +105,9 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 			return err
 		}
 		if err := s.countSyncInserted(ctx, tx, userID, txns[0].AccountID, inserted); err != nil {
+			return err
+		}
+		if err := s.markInsightChanges(ctx, tx, userID, changes); err != nil {
 			return err
 		}
 		if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {

@@ -307,9 +307,31 @@ type rowKeys struct {
 	user      int64
 	accounts  map[string]int64
 	merchants map[merchantRef]int64
-	ids       []int64 // one per transaction, in order
+	ids       []int64          // one per transaction, in order
+	names     map[int64]string // merchant id -> name, made by merchantName
 	category  []int
 	source    []int
+}
+
+// accountID is the id of the chunk's account numbered num.
+func (k *rowKeys) accountID(num int64) string {
+	for id, n := range k.accounts {
+		if n == num {
+			return id
+		}
+	}
+	return ""
+}
+
+// merchantName is the name of the chunk's seller with id ("" for none).
+func (k *rowKeys) merchantName(id int64) string {
+	if k.names == nil {
+		k.names = make(map[int64]string, len(k.merchants))
+		for r, i := range k.merchants {
+			k.names[i] = r.name
+		}
+	}
+	return k.names[id]
 }
 
 // prepareRows gives a chunk of the user's transactions their numbers: the

@@ -31,7 +31,7 @@ func insertRowsSQL(n int) string {
 		}
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
-	b.WriteString(` ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING RETURNING posted_on, category, currency, amount`)
+	b.WriteString(` ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING RETURNING posted_on, category, currency, amount, account_num, merchant_id`)
 	return b.String()
 }
 
@@ -77,6 +77,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			return err
 		}
 		d := deltas{}
+		changes := changeSet{}
 		var full *sql.Stmt
 		defer func() {
 			if full != nil {
@@ -111,8 +112,8 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 				var posted sqldb.Date
 				var code int
 				var currency string
-				var amount int64
-				if err := rows.Scan(&posted, &code, &currency, &amount); err != nil {
+				var amount, acctNum, merchantID int64
+				if err := rows.Scan(&posted, &code, &currency, &amount, &acctNum, &merchantID); err != nil {
 					rows.Close()
 					return fmt.Errorf("store: insert transactions: %w", err)
 				}
@@ -122,6 +123,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 					return err
 				}
 				d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
+				changes.add(k.accountID(acctNum), k.merchantName(merchantID), posted.Time)
 				inserted++
 			}
 			rows.Close()
@@ -135,6 +137,9 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			return err
 		}
 		if err := s.countSyncInserted(ctx, tx, userID, txns[0].AccountID, inserted); err != nil {
+			return err
+		}
+		if err := s.markInsightChanges(ctx, tx, userID, changes); err != nil {
 			return err
 		}
 		if err := s.enqueueRecurringDetect(ctx, tx, userID, len(ds) > 0); err != nil {
