@@ -214,6 +214,12 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
 	}
+	if in.Amount <= 0 && sc.webName() {
+		// WWW.BALLICOM.CO.UK, TIESPLANET.COM: a web address that names no
+		// known seller and no trade is, most often, a web shop.
+		res.Category, res.Source, res.Matched = "shopping", tally.SourceDictionary, "rule:web_shop"
+		return res
+	}
 	if useType {
 		if t, ok := typeFallbacks[in.Type]; ok {
 			if c := t.pick(in.Amount); c != "" {

@@ -338,7 +338,7 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 	}
 	for e := last; e > from; e-- {
 		k := buf[:ends[e-from]]
-		if i := d.exact(k); i >= 0 && (e >= prefixFrom || !d.generated(i)) {
+		if i := d.exact(k); i >= 0 && (e >= prefixFrom || !d.generated(i) || sc.formsOnly(e, prefixFrom)) {
 			return i, e
 		}
 		if e != prefixFrom {

@@ -376,6 +376,39 @@ func (sc *scan) nameEnd() int {
 	return end
 }
 
+// webName reports whether the descriptor's name is a web address: WWW
+// before it or a top-level domain after a dot (.COM, .CO.UK).
+func (sc *scan) webName() bool {
+	for i := 0; i < sc.n; i++ {
+		t := &sc.tok[i]
+		if t.kind != tokWord {
+			continue
+		}
+		if string(sc.keyOf(t)) == "WWW" && i+1 < sc.n && sc.tok[i+1].kind == tokWord {
+			return true
+		}
+		if i > 0 && t.sep&sepDot != 0 && sc.wordFlags(i)&wTLD != 0 && sc.tok[i-1].kind == tokWord {
+			return true
+		}
+	}
+	return false
+}
+
+// formsOnly reports whether the span's words from..to-1 are all company
+// forms (CINEWORLD LTD, ACME HOLDINGS PLC): a name without them is the whole
+// name.
+func (sc *scan) formsOnly(from, to int) bool {
+	if from >= to {
+		return false
+	}
+	for j := from; j < to; j++ {
+		if sc.wordFlags(int(sc.span[j]))&wForm == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // displayName title-cases the words of span[start:end]: "JOE'S PIZZA" becomes
 // "Joe's Pizza"; short words without vowels (CVS, BBQ) and words with an
 // ampersand (AT&T) stay upper case.
