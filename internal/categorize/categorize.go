@@ -210,6 +210,16 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if generated >= 0 {
 		return e.sellerResult(generated)
 	}
+	if sc.ns > 0 {
+		// A known seller glued to the word after it, or an open-data brand
+		// followed by words the engine does not know (a branch, a town).
+		if i := e.dict.glued(sc); i >= 0 {
+			return e.sellerResult(i)
+		}
+		if i := e.dict.leading(sc); i >= 0 {
+			return e.sellerResult(i)
+		}
+	}
 	if r, _ := sc.findRule(lex.transfer, func(w *wordInfo) []int32 { return w.transfer }, in.Amount); r != nil {
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res

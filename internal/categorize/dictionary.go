@@ -351,6 +351,56 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 	return -1, from
 }
 
+// Shortest seller key found at the start of a longer word, and the fewest
+// letters that must follow it (SPECSAVERS in SPECSAVERSEVOUGB).
+const (
+	minGlued     = 6
+	minGluedRest = 3
+)
+
+// glued returns the seller whose key opens one of the name's words, glued
+// to a town or a reference the card scheme printed without a space
+// ("SPECSAVERSEVOUGB", "CINEWORLDBIRMINGHAM"), the longest key first, or -1.
+func (d *Dictionary) glued(sc *scan) int32 {
+	for j := 0; j < sc.nameEnd(); j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		for n := len(k) - minGluedRest; n >= minGlued; n-- {
+			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// leading returns the open-data seller that the name's first words spell
+// when more words follow them ("CINEWORLD BRO AT"), the longest first, or
+// -1. Only a key of minGlued letters or more that spells at least half the
+// name counts: a short brand (METRO, NEXT, SUNRISE) opens too many other
+// names.
+func (d *Dictionary) leading(sc *scan) int32 {
+	var buf [maxKey]byte
+	var ends [maxSpan + 1]int
+	n, last := 0, 0
+	for j := 0; j < sc.nameEnd(); j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		if n+len(k) > maxKey {
+			break
+		}
+		n += copy(buf[n:], k)
+		last = j + 1
+		ends[last] = n
+	}
+	for e := last - 1; e > 0; e-- {
+		if k := buf[:ends[e]]; len(k) >= minGlued && 2*len(k) >= ends[last] {
+			if i := d.exact(k); i >= 0 && !d.platform(i) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // matchWithNumber matches the span's name with the short number that ends it
 // ("UNION 76", "MITRE 10"), which a store number would otherwise be.
 func (d *Dictionary) matchWithNumber(sc *scan) int32 {
