@@ -213,11 +213,14 @@ func (sc *scan) tokenize(s string) {
 		}
 		if t.kind == tokWord {
 			w := lex.lookup(sc.key[t.key0:t.key1])
-			if w < 0 && truncatedAt(s, i) {
+			if (w < 0 || !lex.words[w].alone) && truncatedAt(s, i) {
 				// ROYAL HOT, MINI GOL: a card network cut the name; the
-				// word is the one rule word it begins, if only one.
+				// word is the one rule word it begins, if only one. HOT
+				// opens the phrase HOT DOG, but a last word cannot.
 				t.trunc = true
-				w = lex.lookupPrefix(sc.key[t.key0:t.key1])
+				if p := lex.lookupPrefix(sc.key[t.key0:t.key1]); p >= 0 || w < 0 {
+					w = p
+				}
 			}
 			if w >= 0 {
 				t.word = w

@@ -283,7 +283,8 @@ func TestTruncatedLastWord(t *testing.T) {
 		{"THE OLD BRIDGE ROYAL HOT", "uncategorized"},       // 24 characters
 		{"OLD BRIDGE STREET ROYAL HOT", "uncategorized"},    // 27 characters
 		{"ABC BRIDGE ROYAL HOT", "uncategorized"},           // 20 characters
-		{"ABCDEFGH BRIDGE ROYAL HOT", "uncategorized"},      // 25 characters, but HOTEL or HOTDOG
+		{"ABCDEFGH BRIDGE ROYAL MAR", "uncategorized"},      // 25 characters, but MARKET or MARINE
+		{"ABCDEFGH BRIDGE ROYAL HOT", "travel"},             // 25 characters: HOTEL; HOT only opens HOT DOG
 		{"ST ANNES ROAD 1 PIZZER", "food_dining"},           // 22 characters: PIZZERIA
 		{"THE LONG ACRE BIKE SHOP AND CAFE", "food_dining"}, // 32 characters, whole words
 	}
