@@ -379,16 +379,19 @@ func (sc *scan) nameEnd() int {
 	return end
 }
 
-// webName reports whether the descriptor's name is a web address: WWW
-// before it or a top-level domain after a dot (.COM, .CO.UK).
+// webName reports whether the descriptor names a web shop: WWW before the
+// name, a top-level domain after a dot (.COM, .CO.UK), or Shopify's "SP *"
+// before it.
 func (sc *scan) webName() bool {
 	for i := 0; i < sc.n; i++ {
 		t := &sc.tok[i]
 		if t.kind != tokWord {
 			continue
 		}
-		if string(sc.keyOf(t)) == "WWW" && i+1 < sc.n && sc.tok[i+1].kind == tokWord {
-			return true
+		if i+1 < sc.n && sc.tok[i+1].kind == tokWord {
+			if k := string(sc.keyOf(t)); k == "WWW" || k == "SP" && sc.tok[i+1].sep&sepStar != 0 {
+				return true
+			}
 		}
 		if i > 0 && t.sep&sepDot != 0 && sc.wordFlags(i)&wTLD != 0 && sc.tok[i-1].kind == tokWord {
 			return true
