@@ -358,14 +358,16 @@ const (
 	minGluedRest = 3
 )
 
-// glued returns the seller whose key opens one of the name's words, glued
-// to a town or a reference the card scheme printed without a space
-// ("SPECSAVERSEVOUGB", "CINEWORLDBIRMINGHAM"), the longest key first, or -1.
+// glued returns the hand-listed seller whose key opens one of the name's
+// words, glued to a town or a reference the card scheme printed without a
+// space ("SPECSAVERSEVOUGB", "WAITROSEHEADINGTON"), the longest key first,
+// or -1. Open-data brands are left out: too many are words that open longer
+// words (OFFICE in OFFICESTATIONERY, INFORMA in INFORMATION).
 func (d *Dictionary) glued(sc *scan) int32 {
 	for j := 0; j < sc.nameEnd(); j++ {
 		k := sc.keyOf(&sc.tok[sc.span[j]])
 		for n := len(k) - minGluedRest; n >= minGlued; n-- {
-			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) {
+			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
 				return i
 			}
 		}

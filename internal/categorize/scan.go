@@ -381,8 +381,17 @@ func (sc *scan) nameEnd() int {
 
 // webName reports whether the descriptor names a web shop: WWW before the
 // name, a top-level domain after a dot (.COM, .CO.UK), or Shopify's "SP *"
-// before it.
+// before it. The domains of organisations, governments and universities
+// (.ORG, .GOV.UK, .AC.UK) are not shops.
 func (sc *scan) webName() bool {
+	for i := 1; i < sc.n; i++ {
+		if sc.tok[i].sep&sepDot != 0 {
+			switch string(sc.keyOf(&sc.tok[i])) {
+			case "ORG", "GOV", "EDU", "AC", "NHS", "SCH", "MOD", "POLICE", "MIL", "INT":
+				return false
+			}
+		}
+	}
 	for i := 0; i < sc.n; i++ {
 		t := &sc.tok[i]
 		if t.kind != tokWord {

@@ -83,6 +83,9 @@ func TestWebShop(t *testing.T) {
 		{"WWW.QUIRKYLAMPSHADES.CO.UK", 4500, tally.Uncategorized}, // money in: a refund or a payout, not a purchase
 		{"WWW.BRIDGEND-PLUMBING.CO.UK", -9000, "home_services"},   // the trade decides
 		{"WWW.AMAZON.CO.UK", -1500, "shopping"},
+		{"WWW.OFFICESTATIONERY.CO.UK", -1500, "shopping"},       // not the open-data brand OFFICE glued to a word
+		{"WWW.EXAMPLESHIRE.GOV.UK", -1500, tally.Uncategorized}, // a council's site is not a shop
+		{"WWW.NORTHFIELD.AC.UK", -1500, tally.Uncategorized},    // nor a university's
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: tt.amount})
