@@ -35,7 +35,7 @@ type token struct {
 	sep        uint8
 	kind       uint8
 	split      bool  // CHEVRON0301234: the letters were kept, a store number followed
-	trunc      bool  // the last word of a descriptor cut at 22, 25 or 32 characters
+	trunc      bool  // the last word of a descriptor cut at 18, 22, 25 or 32 characters
 	word       int32 // index into lex.words, -1 for none
 }
 
@@ -55,14 +55,16 @@ type scan struct {
 
 func (sc *scan) keyOf(t *token) []byte { return sc.key[t.key0:t.key1] }
 
-// wordIs reports whether token i spells w, or begins it when the token is a
-// truncated last word of three letters or more (MINI GOL is MINI GOLF).
+// wordIs reports whether token i, a later word of a phrase, spells w, or
+// begins it when the token is a truncated last word of two letters or more
+// (MINI GOL is MINI GOLF, SERVICE ST is SERVICE STATION): the words before
+// it have matched the phrase already.
 func (sc *scan) wordIs(i int, w string) bool {
 	k := sc.keyOf(&sc.tok[i])
 	if string(k) == w {
 		return true
 	}
-	return sc.tok[i].trunc && len(k) >= 3 && len(k) < len(w) && w[:len(k)] == string(k)
+	return sc.tok[i].trunc && len(k) >= 2 && len(k) < len(w) && w[:len(k)] == string(k)
 }
 
 func (sc *scan) wordFlags(i int) uint32 {
@@ -76,13 +78,14 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // truncatedAt reports whether a word ending at s[i] ends a descriptor that
 // is exactly as long as the merchant-name fields card networks cut names to
-// (22, 25 or 32 characters, trailing spaces aside).
+// (18, 22, 25 or 32 characters, trailing spaces aside; UK card
+// statements cut many names at 18).
 func truncatedAt(s string, i int) bool {
 	n := len(s)
 	for n > 0 && s[n-1] == ' ' {
 		n--
 	}
-	return i == n && (n == 22 || n == 25 || n == 32)
+	return i == n && (n == 18 || n == 22 || n == 25 || n == 32)
 }
 
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 }
@@ -213,13 +216,17 @@ func (sc *scan) tokenize(s string) {
 		}
 		if t.kind == tokWord {
 			w := lex.lookup(sc.key[t.key0:t.key1])
-			if (w < 0 || !lex.words[w].alone) && truncatedAt(s, i) {
+			if truncatedAt(s, i) {
 				// ROYAL HOT, MINI GOL: a card network cut the name; the
 				// word is the one rule word it begins, if only one. HOT
-				// opens the phrase HOT DOG, but a last word cannot.
+				// opens the phrase HOT DOG, but a last word cannot. A
+				// word that means something alone (ST) stays itself, and
+				// may still end a phrase cut short (SERVICE ST).
 				t.trunc = true
-				if p := lex.lookupPrefix(sc.key[t.key0:t.key1]); p >= 0 || w < 0 {
-					w = p
+				if w < 0 || !lex.words[w].alone {
+					if p := lex.lookupPrefix(sc.key[t.key0:t.key1]); p >= 0 || w < 0 {
+						w = p
+					}
 				}
 			}
 			if w >= 0 {

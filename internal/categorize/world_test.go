@@ -267,7 +267,7 @@ func FuzzNormalize(f *testing.F) {
 }
 
 // TestTruncatedLastWord checks that a name cut at a card network's field
-// width (22, 25 or 32 characters) completes its last word to the one keyword
+// width (18, 22, 25 or 32 characters) completes its last word to the one keyword
 // it begins, and that a name of any other length, or a beginning shared by
 // keywords of two categories, is left alone.
 func TestTruncatedLastWord(t *testing.T) {
@@ -286,6 +286,8 @@ func TestTruncatedLastWord(t *testing.T) {
 		{"ABCDEFGH BRIDGE ROYAL MAR", "uncategorized"},      // 25 characters, but MARKET or MARINE
 		{"ABCDEFGH BRIDGE ROYAL HOT", "travel"},             // 25 characters: HOTEL; HOT only opens HOT DOG
 		{"ST ANNES ROAD 1 PIZZER", "food_dining"},           // 22 characters: PIZZERIA
+		{"ELMS RD SERVICE ST", "auto_transport"},            // 18 characters: SERVICE STATION
+		{"ELMS ROAD SERVICE ST", "uncategorized"},           // 20 characters: not cut
 		{"THE LONG ACRE BIKE SHOP AND CAFE", "food_dining"}, // 32 characters, whole words
 	}
 	for _, tt := range tests {
