@@ -597,7 +597,9 @@ func (l *lexicon) buildPrefixes() {
 				continue // a cut last word cannot complete a phrase it starts
 			}
 			w := r.words[0]
-			for n := 3; n < len(w); n++ {
+			// A cut keeping less than half the word is too little to
+			// know it by (CEN of CENTRAAL may be CENTRE).
+			for n := max(3, (len(w)+1)/2); n < len(w); n++ {
 				p := w[:n]
 				if c, ok := cat[p]; !ok {
 					l.prefix[p], cat[p] = l.index[w], r.category

@@ -287,6 +287,7 @@ func TestTruncatedLastWord(t *testing.T) {
 		{"ABCDEFGH BRIDGE ROYAL HOT", "travel"},             // 25 characters: HOTEL; HOT only opens HOT DOG
 		{"ST ANNES ROAD 1 PIZZER", "food_dining"},           // 22 characters: PIZZERIA
 		{"ELMS RD SERVICE ST", "auto_transport"},            // 18 characters: SERVICE STATION
+		{"HAZELBROOKE GARDEN CEN", "home"},                  // 22 characters, but CEN is too little of CENTRAAL
 		{"ELMS ROAD SERVICE ST", "uncategorized"},           // 20 characters: not cut
 		{"THE LONG ACRE BIKE SHOP AND CAFE", "food_dining"}, // 32 characters, whole words
 	}
