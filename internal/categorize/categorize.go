@@ -133,6 +133,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	sc.tokenize(desc)
 	sc.findSpan()
 	if r, at := sc.strongRule(in.Amount); r != nil {
+		if r.matched == "rule:topup" && sc.ns > 0 {
+			// EE TOP UP, LEBARA TOPUP: credit for a phone, not money
+			// moved between one's accounts.
+			if i := e.findSeller(sc); i >= 0 && e.dict.category(i) == "mobile_phone" {
+				return e.sellerResult(i)
+			}
+		}
 		res := Result{Category: r.category, Source: tally.SourceDictionary, Matched: r.matched}
 		if r.label != "" {
 			res.Merchant = r.label
@@ -149,16 +156,25 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
 	}
+	var shopWord *rule // a keyword naming the trade of the shop behind a platform
 	if seller >= 0 && e.dict.platform(seller) {
 		// PayPal (Europe) ... Ihr Einkauf bei Spotify: the shop named later
-		// in the line, when there is one, is the seller.
+		// in the line, when there is one, is the seller; else a trade word
+		// after the platform (PAYPAL *SMITHS FLORIST) says what was bought.
 		if i := e.findSellerAnywhere(sc); i >= 0 {
 			seller = i
+		} else if sc.wordFlags(int(sc.span[0]))&wProc != 0 {
+			// Only a payment processor (PAYPAL, KLARNA): Apple's and
+			// Google's own words (APPLE STORE, GOOGLE STORAGE) are theirs.
+			shopWord = sc.weakRule(in.Amount, true)
 		}
 	}
 	var res Result
 	if seller >= 0 {
 		res = e.sellerResult(seller)
+		if shopWord != nil {
+			res.Category, res.Matched = shopWord.category, shopWord.matched
+		}
 	} else {
 		res.Merchant, res.Key = sc.name()
 	}

@@ -97,3 +97,26 @@ func TestWebShop(t *testing.T) {
 		t.Errorf("web shop: Matched %q, want rule:web_shop", got.Matched)
 	}
 }
+
+// TestProcessorAndTopUp checks that a trade word after a payment processor
+// files the purchase by what was bought, that a platform's own words do not,
+// and that a top-up at a mobile operator is phone credit, not a transfer.
+func TestProcessorAndTopUp(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, want string }{
+		{"PAYPAL *HOLLYBANK FLORIST", "gift"},
+		{"PAYPAL  HOLLYBANK FLORIST", "gift"},
+		{"PAYPAL  QWERTYZ", "shopping"}, // nothing said: PayPal's own category
+		{"GOOGLE *Google Storage", "electronics_software"},
+		{"GIFFGAFF TOP UP", "mobile_phone"},
+		{"LEBARA TOPUP 0771", "mobile_phone"},
+		{"MONZO TOP UP", "account_transfer"},
+		{"TOP UP", "account_transfer"},
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
+		if got.Category != tt.want {
+			t.Errorf("Categorize(%q): got %s (%s), want %s", tt.desc, got.Category, got.Matched, tt.want)
+		}
+	}
+}
