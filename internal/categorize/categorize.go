@@ -328,6 +328,9 @@ func (e *Engine) findSeller(sc *scan) int32 {
 	if i < 0 {
 		i = d.matchWithNumber(sc)
 	}
+	if i < 0 {
+		i = d.matchWithThe(sc)
+	}
 	if i < 0 && sc.ns > 1 && sc.wordFlags(int(sc.span[0]))&wTitle == 0 {
 		if t := &sc.tok[sc.span[0]]; t.key1-t.key0 <= 3 {
 			i, _ = d.match(sc, 1, sc.ns, nameEnd)

@@ -403,6 +403,35 @@ func (d *Dictionary) leading(sc *scan) int32 {
 	return -1
 }
 
+// matchWithThe matches the span's name with the THE that the span skipped
+// before it ("THE BODY SHOP", "THE ENTERTAINER": brands whose name opens
+// with it), the longest run of words first, or -1.
+func (d *Dictionary) matchWithThe(sc *scan) int32 {
+	at := int(sc.span[0]) - 1
+	if sc.ns == 0 || at < 0 || sc.tok[at].kind != tokWord || string(sc.keyOf(&sc.tok[at])) != "THE" {
+		return -1
+	}
+	var buf [maxKey]byte
+	var ends [maxSpan + 1]int
+	n := copy(buf[:], "THE")
+	last := 0
+	for j := 0; j < sc.nameEnd(); j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		if n+len(k) > maxKey {
+			break
+		}
+		n += copy(buf[n:], k)
+		last = j + 1
+		ends[last] = n
+	}
+	for e := last; e > 0; e-- {
+		if i := d.exact(buf[:ends[e]]); i >= 0 && (e == last || !d.generated(i) || sc.formsOnly(e, last)) {
+			return i
+		}
+	}
+	return -1
+}
+
 // matchWithNumber matches the span's name with the short number that ends it
 // ("UNION 76", "MITRE 10"), which a store number would otherwise be.
 func (d *Dictionary) matchWithNumber(sc *scan) int32 {

@@ -49,15 +49,16 @@ func TestTradeWords(t *testing.T) {
 func TestGluedAndTrailingNames(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ desc, want string }{
-		{"CINEWORLD LTD", "seller:nsi_cineworld"},        // an open-data brand and a company form
-		{"CINEWORLD BRO AT", "seller:nsi_cineworld"},     // an open-data brand before a branch name
-		{"SPECSAVERSABINGDON", "seller:specsavers"},      // a seller glued to its town
-		{"SPARKYSELECTRICAL", "stem:ELECTRICAL"},         // a trade word glued to a name
-		{"JESSOPS LTD", "seller:nsi_jessops"},            // a brand from the added open data
-		{"PUNCH TAVERNS", "seller:nsi_punch_taverns"},    // a pub estate
-		{"SUNRISE SENIOR LIVING", ""},                    // a short brand that opens less than half the name
-		{"MARKS&SPENCER PLC", "seller:marks_spencer"},    // the shops
-		{"M&S SIMPLY FOOD", "seller:marks_spencer_food"}, // the food halls
+		{"CINEWORLD LTD", "seller:nsi_cineworld"},         // an open-data brand and a company form
+		{"CINEWORLD BRO AT", "seller:nsi_cineworld"},      // an open-data brand before a branch name
+		{"SPECSAVERSABINGDON", "seller:specsavers"},       // a seller glued to its town
+		{"SPARKYSELECTRICAL", "stem:ELECTRICAL"},          // a trade word glued to a name
+		{"JESSOPS LTD", "seller:nsi_jessops"},             // a brand from the added open data
+		{"PUNCH TAVERNS", "seller:nsi_punch_taverns"},     // a pub estate
+		{"SUNRISE SENIOR LIVING", ""},                     // a short brand that opens less than half the name
+		{"THE ENTERTAINER", "seller:nsi_the_entertainer"}, // a brand whose name opens with THE
+		{"MARKS&SPENCER PLC", "seller:marks_spencer"},     // the shops
+		{"M&S SIMPLY FOOD", "seller:marks_spencer_food"},  // the food halls
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -999})
