@@ -3,8 +3,9 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -28,19 +29,19 @@ type run struct {
 }
 
 // accountRun is what the pipeline remembers of one account's lines within a
-// run, so ids do not depend on where chunks split.
+// run, so ids do not depend on where chunks split. It keeps a few bytes per
+// line (hashes), never the lines themselves: a 100,000-line statement costs
+// a few MB here.
 type accountRun struct {
 	acct        *tally.Account
-	occurrences map[string]int       // content hash -> lines seen with it
-	fitids      map[string]lineShape // FITID -> the first line that carried it
+	seed        maphash.Seed
+	occurrences map[contentKey]int // content id (without occurrence) -> lines seen with it
+	fitids      map[uint64]uint64  // hash of a FITID -> hash of the first line that carried it
+	buf         []byte             // scratch for content ids
 }
 
-// lineShape tells two lines with one FITID apart.
-type lineShape struct {
-	date        int64
-	amount      int64
-	description string
-}
+// contentKey is the part of a content id that the line's content decides.
+type contentKey [12]byte
 
 func (s *Service) newRun(ctx context.Context, userID string) (*run, error) {
 	ov, err := s.overridesFor(ctx, userID)
@@ -57,7 +58,7 @@ func (s *Service) newRun(ctx context.Context, userID string) (*run, error) {
 func (r *run) account(acct *tally.Account) *accountRun {
 	ar := r.accounts[acct.ID]
 	if ar == nil {
-		ar = &accountRun{acct: acct, occurrences: map[string]int{}, fitids: map[string]lineShape{}}
+		ar = &accountRun{acct: acct, seed: maphash.MakeSeed(), occurrences: map[contentKey]int{}, fitids: map[uint64]uint64{}}
 		r.accounts[acct.ID] = ar
 	}
 	return ar
@@ -139,7 +140,7 @@ func (r *run) insert(ctx context.Context, acct *tally.Account, currency string, 
 	}
 	ar := r.account(acct)
 	if len(ar.fitids) == 0 && len(txs) > 64 {
-		ar.fitids = make(map[string]lineShape, len(txs)) // no rehashing while a statement fills it
+		ar.fitids = make(map[uint64]uint64, len(txs)) // no rehashing while a statement fills it
 	}
 	size := r.s.chunkSize()
 	for i := 0; i < len(txs); i += size {
@@ -204,31 +205,64 @@ func (r *run) convert(t *tally.Transaction, ar *accountRun, l *source.Transactio
 
 // externalID is the line's FITID, unless it has none or an earlier line of
 // the run carried the same FITID for a different transaction (some banks
-// repeat ids within a statement): then it is a content id.
+// repeat ids within a statement): then it is a content id. Lines are told
+// apart by their date, amount and description, compared by a 64-bit hash:
+// two different lines taken for one would need a collision of both the
+// FITID's and the line's hash.
 func (ar *accountRun) externalID(l *source.Transaction) string {
 	if l.FITID != "" {
-		shape := lineShape{date: l.Date.Unix(), amount: l.Amount, description: l.Description}
-		first, seen := ar.fitids[l.FITID]
+		id := maphash.String(ar.seed, l.FITID)
+		shape := ar.shape(l)
+		first, seen := ar.fitids[id]
 		if !seen {
-			ar.fitids[l.FITID] = shape
+			ar.fitids[id] = shape
 			return l.FITID
 		}
 		if first == shape {
 			return l.FITID // the same line twice: stored once
 		}
 	}
-	return contentID(ar.acct.ID, l, ar.occurrences)
+	return ar.contentID(l)
+}
+
+// shape hashes what tells two lines with one FITID apart.
+func (ar *accountRun) shape(l *source.Transaction) uint64 {
+	var h maphash.Hash
+	h.SetSeed(ar.seed)
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], uint64(l.Date.Unix()))
+	binary.LittleEndian.PutUint64(b[8:], uint64(l.Amount))
+	h.Write(b[:])
+	h.WriteString(l.Description)
+	return h.Sum64()
 }
 
 // contentID identifies a line by its content plus an occurrence number, so
 // two identical purchases on one day are both kept and importing the same
-// document twice adds nothing.
-func contentID(accountID string, l *source.Transaction, occurrences map[string]int) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%s|%s|%s", accountID, l.Date.Format(tally.DateLayout), l.Amount, l.Description, l.Memo, l.CheckNum)
-	sum := hex.EncodeToString(h.Sum(nil)[:12])
-	occurrences[sum]++
-	return "h:" + sum + ":" + strconv.Itoa(occurrences[sum])
+// document twice adds nothing: "h:" and the hex of the first 12 bytes of the
+// SHA-256 of "account|date|amount|description|memo|checknum", then ":" and
+// the occurrence. Stored ids depend on this exact form.
+func (ar *accountRun) contentID(l *source.Transaction) string {
+	b := ar.buf[:0]
+	b = append(b, ar.acct.ID...)
+	b = append(b, '|')
+	b = l.Date.AppendFormat(b, tally.DateLayout)
+	b = append(b, '|')
+	b = strconv.AppendInt(b, l.Amount, 10)
+	for _, f := range [...]string{l.Description, l.Memo, l.CheckNum} {
+		b = append(b, '|')
+		b = append(b, f...)
+	}
+	ar.buf = b
+	sum := sha256.Sum256(b)
+	key := contentKey(sum[:len(contentKey{})])
+	ar.occurrences[key]++
+	id := make([]byte, 0, 2+2*len(key)+1+4)
+	id = append(id, "h:"...)
+	id = hex.AppendEncode(id, key[:])
+	id = append(id, ':')
+	id = strconv.AppendInt(id, int64(ar.occurrences[key]), 10)
+	return string(id)
 }
 
 // ImportStatement feeds one statement that a source already fetched and
