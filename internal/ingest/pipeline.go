@@ -117,15 +117,18 @@ func (r *run) statement(ctx context.Context, acct *tally.Account, st *source.Sta
 				"pending_id", m.PendingExternalID, "posted_id", m.PostedID, "pending_amount", m.PendingAmount, "posted_amount", m.PostedAmount)
 		}
 	}
+	return c, r.finishStatement(ctx, acct, st)
+}
+
+// finishStatement records what a statement says after its lines: the
+// account's balance, and balances over time and holdings.
+func (r *run) finishStatement(ctx context.Context, acct *tally.Account, st *source.Statement) error {
 	if st.Balance != nil {
 		if err := r.s.Store.SetAccountBalance(ctx, r.userID, acct.ID, *st.Balance); err != nil {
-			return c, err
+			return err
 		}
 	}
-	if err := r.s.recordStatement(ctx, acct, st); err != nil { // balances over time and holdings
-		return c, err
-	}
-	return c, nil
+	return r.s.recordStatement(ctx, acct, st)
 }
 
 // insert is the pipeline's one chunked insert loop: it turns lines into

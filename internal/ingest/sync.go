@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -49,40 +49,41 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 		start = conn.LastSuccessAt.Add(-s.overlap())
 	}
 
-	// Fetch from the source, keep the raw answer, then parse it.
+	// Fetch from the source and keep the raw answer, streamed to a
+	// temporary file (never whole in memory), then parse it from there.
 	fetchCtx, cancel := context.WithTimeout(ctx, s.fetchTimeout())
-	var raw []byte
-	var ext string
-	var parse func() ([]source.Statement, error)
+	var body io.ReadCloser
+	ext := ".ofx"
 	switch conn.Kind {
 	case tally.ConnectionSimpleFIN:
-		var set *simplefin.AccountSet
-		set, raw, err = simplefin.Accounts(fetchCtx, s.client(), string(secret), start)
+		body, err = simplefin.Fetch(fetchCtx, s.client(), string(secret), start)
 		ext = ".json"
-		parse = func() ([]source.Statement, error) { return s.simpleFINStatements(ctx, conn, set), nil }
 	default:
 		ids := make([]string, len(accounts))
 		for i, a := range accounts {
 			ids[i] = a.ExternalID
 		}
-		raw, err = s.ofx().Fetch(fetchCtx, conn.URL, conn.Login, string(secret), ids, start)
-		ext = ".ofx"
-		parse = func() ([]source.Statement, error) { return ofxdirect.Parse(raw) }
+		body, err = s.ofx().Fetch(fetchCtx, conn.URL, conn.Login, string(secret), ids, start)
+	}
+	var raw *blob.Spool
+	if err == nil {
+		raw, err = blob.NewSpool(body)
+		body.Close()
 	}
 	cancel()
 	if err != nil {
 		return res, fmt.Errorf("ingest: fetch %s: %w", conn.URL, err)
 	}
-	key := blob.Key("raw/"+userID, raw, ext)
-	if err := s.Blobs.Put(ctx, key, bytes.NewReader(raw), int64(len(raw))); err != nil {
+	defer raw.Close()
+	key := raw.Key("raw/"+userID, ext)
+	if err := s.Blobs.Put(ctx, key, raw, raw.Size()); err != nil {
 		return res, err
 	}
-	if err := s.Store.RecordRawDocument(ctx, userID, connectionID, key, int64(len(raw)), s.now()); err != nil {
+	if err := s.Store.RecordRawDocument(ctx, userID, connectionID, key, raw.Size(), s.now()); err != nil {
 		return res, err
 	}
-	statements, err := parse()
-	if err != nil {
-		return res, fmt.Errorf("ingest: parse %s: %w", key, err)
+	if _, err := raw.Seek(0, io.SeekStart); err != nil {
+		return res, err
 	}
 
 	r, err := s.newRun(ctx, userID)
@@ -93,22 +94,61 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	for _, a := range accounts {
 		byExternal[a.ExternalID] = a
 	}
-	for i := range statements {
-		st := &statements[i]
-		acct := byExternal[st.Account.ExternalID]
-		if acct == nil {
-			a := newAccount(st.Account)
-			a.UserID, a.ConnectionID = userID, connectionID
-			if acct, err = s.Store.EnsureAccount(ctx, a); err != nil {
+	account := func(st *source.Statement) (*tally.Account, error) {
+		if acct := byExternal[st.Account.ExternalID]; acct != nil {
+			return acct, nil
+		}
+		a := newAccount(st.Account)
+		a.UserID, a.ConnectionID = userID, connectionID
+		acct, err := s.Store.EnsureAccount(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		byExternal[acct.ExternalID] = acct
+		return acct, nil
+	}
+	if conn.Kind == tally.ConnectionSimpleFIN {
+		set, err := simplefin.Decode(raw)
+		if err != nil {
+			return res, fmt.Errorf("ingest: parse %s: %w", key, err)
+		}
+		statements := s.simpleFINStatements(ctx, conn, set)
+		for i := range statements {
+			st := &statements[i]
+			acct, err := account(st)
+			if err != nil {
 				return res, err
 			}
-			byExternal[acct.ExternalID] = acct
+			c, err := r.statement(ctx, acct, st)
+			res.Seen += len(st.Transactions)
+			res.Inserted += c.inserted
+			if err != nil {
+				return res, err
+			}
 		}
-		c, err := r.statement(ctx, acct, st)
-		res.Seen += len(st.Transactions)
-		res.Inserted += c.inserted
-		if err != nil {
+	} else {
+		// An OFX answer streams through the pipeline a chunk at a time;
+		// Read checks the whole answer parses before it hands anything out.
+		var insertErr error
+		err := ofxdirect.Read(raw, s.chunkSize(), func(st *source.Statement, txs []source.Transaction, done bool) error {
+			acct, err := account(st)
+			if err == nil {
+				var c counts
+				c, err = r.insert(ctx, acct, st.Currency, txs)
+				res.Seen += len(txs)
+				res.Inserted += c.inserted
+			}
+			if err == nil && done {
+				err = r.finishStatement(ctx, acct, st)
+			}
+			insertErr = err
+			return err
+		})
+		if err != nil && err == insertErr {
 			return res, err
+		}
+		if err != nil {
+			return res, fmt.Errorf("ingest: parse %s: %w", key, err)
 		}
 	}
 	if err := s.Store.FinishSync(ctx, userID, connectionID, tally.StatusActive, ""); err != nil {
