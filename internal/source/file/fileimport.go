@@ -491,6 +491,12 @@ func (c *idCheck) seeTxn(acct string, t *Transaction) {
 	c.see(acct, t.FITID, c.h.Sum64())
 }
 
+// firstPassDone drops what only the first pass needed: the second keeps
+// the repeated ids alone, not a hash per row.
+func (c *idCheck) firstPassDone() {
+	c.content = nil
+}
+
 // mark clears the id of a row whose id other, different rows share.
 func (c *idCheck) mark(acct string, t *Transaction) {
 	if t.FITID == "" || len(c.repeated) == 0 {
@@ -537,6 +543,7 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		sum.Rejected = rejected
 		return sum, noTransactions(sum, "OFX")
 	}
+	ids.firstPassDone()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return sum, fmt.Errorf("file: rewind: %w", err)
 	}

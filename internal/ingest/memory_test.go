@@ -1,0 +1,109 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ofx"
+)
+
+// writeStatementFile writes an OFX statement of n synthetic transactions
+// to a file and returns its path and size.
+func writeStatementFile(t *testing.T, n int) (string, int64) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "statement.ofx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	resp := &ofx.Response{Version: 102, SignOn: ofx.SignOnResponse{Org: demobank.Org, FID: demobank.FID},
+		Statements: []ofx.Statement{demobank.SyntheticStatement(n, 1)}}
+	if err := ofx.WriteResponse(w, resp); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, fi.Size()
+}
+
+// liveHeap is the heap still reachable: what a GC leaves.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// A large statement streams through the import: the heap reachable between
+// chunks stays far below the file's size (the file is never held whole, nor
+// its parsed lines), and grows with the lines read by only the few bytes per
+// line deduplication keeps. Not parallel: it measures the whole process's
+// heap.
+func TestLargeImportStreamsInBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 60,000 transactions")
+	}
+	const rows, chunk = 60_000, 2_000
+	f := newFixture(t)
+	f.svc.ChunkSize = chunk
+	ctx := context.Background()
+	path, size := writeStatementFile(t, rows)
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spool, err := blob.SpoolFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := f.svc.NewImport(ctx, f.user.ID, "", "statement.ofx", spool, false)
+	spool.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	before := liveHeap()
+	var live []uint64 // after each chunk
+	done, err := f.svc.RunImport(ctx, f.user.ID, imp.ID, func(p *tally.Import) {
+		if p.Status == tally.ImportRunning {
+			live = append(live, liveHeap())
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, done, tally.ImportDone, rows, rows, 0, 0)
+	if len(live) != rows/chunk {
+		t.Fatalf("got %d chunks, want %d", len(live), rows/chunk)
+	}
+	peak := live[0]
+	for _, v := range live {
+		peak = max(peak, v)
+	}
+	t.Logf("file %d bytes (%d per line); heap before %d, after the first chunk +%d, peak +%d, after the last +%d",
+		size, size/rows, before, int64(live[0]-before), int64(peak-before), int64(live[len(live)-1]-before))
+	// Holding the file would add its size; holding its parsed lines more
+	// than that (a parsed line is larger than its OFX text).
+	if grew := int64(peak) - int64(before); grew > size/2 {
+		t.Errorf("the heap grew by %d bytes during the import, want under half the file's %d bytes", grew, size)
+	}
+	// What stays from one chunk to the next is per-line hashes, not lines.
+	perLine := (int64(live[len(live)-1]) - int64(live[0])) / (rows - chunk)
+	if perLine > size/rows/3 {
+		t.Errorf("the heap grew by %d bytes per line read, want under a third of a line's %d bytes of OFX", perLine, size/rows)
+	}
+}
