@@ -161,7 +161,7 @@ func estimateRows(r io.Reader, format string) (int64, error) {
 		m, err := io.ReadFull(r, buf[carry:])
 		block := buf[:carry+m]
 		if fold {
-			block = bytes.ToUpper(block)
+			upperASCII(block[carry:]) // the carried tail is upper case already
 		}
 		n += int64(bytes.Count(block, sep))
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -174,6 +174,15 @@ func estimateRows(r io.Reader, format string) (int64, error) {
 		// one already counted.
 		carry = len(sep) - 1
 		copy(buf, buf[len(buf)-carry:])
+	}
+}
+
+// upperASCII upper-cases the ASCII letters of b in place.
+func upperASCII(b []byte) {
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
 	}
 }
 
