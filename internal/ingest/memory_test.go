@@ -2,15 +2,21 @@ package ingest_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/demobank"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/ofx"
 )
 
@@ -105,5 +111,58 @@ func TestLargeImportStreamsInBoundedMemory(t *testing.T) {
 	perLine := (int64(live[len(live)-1]) - int64(live[0])) / (rows - chunk)
 	if perLine > size/rows/3 {
 		t.Errorf("the heap grew by %d bytes per line read, want under a third of a line's %d bytes of OFX", perLine, size/rows)
+	}
+}
+
+// A bank's large answer streams through a sync the same way: to a
+// temporary file, then through the pipeline a chunk at a time.
+func TestLargeSyncStreamsInBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("syncs 60,000 transactions")
+	}
+	const rows, chunk = 60_000, 2_000
+	f := newFixture(t)
+	f.svc.ChunkSize = chunk
+	ctx := context.Background()
+	path, size := writeStatementFile(t, rows)
+	// The demo bank signs on and lists accounts; statement requests get
+	// the large statement.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if !bytes.Contains(body, []byte("<STMTRQ>")) {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			f.bank.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-ofx")
+		http.ServeFile(w, r, path)
+	}))
+	t.Cleanup(srv.Close)
+	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: srv.URL + "/ofx", Login: "alice", Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The store reads its clock when a chunk's transaction starts: the
+	// live heap is sampled there.
+	before := liveHeap()
+	peak := before
+	f.st.Now = func() time.Time {
+		peak = max(peak, liveHeap())
+		return f.now
+	}
+	res, err := f.svc.Sync(ctx, f.user.ID, conn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Seen != rows || res.Inserted != rows {
+		t.Fatalf("sync saw %d and inserted %d, want %d", res.Seen, res.Inserted, rows)
+	}
+	t.Logf("answer %d bytes; heap before %d, peak +%d", size, before, int64(peak-before))
+	if grew := int64(peak) - int64(before); grew > size/2 {
+		t.Errorf("the heap grew by %d bytes during the sync, want under half the answer's %d bytes", grew, size)
 	}
 }
