@@ -75,49 +75,90 @@ type counts struct {
 // twins are dropped, and after the insert the pending lines it no longer
 // lists are replaced; then the balance is recorded.
 func (r *run) statement(ctx context.Context, acct *tally.Account, st *source.Statement) (counts, error) {
-	txs := st.Transactions
-	if st.ListsPending {
-		var pendingIDs []string
-		for _, t := range txs {
+	sr, err := r.begin(ctx, acct, st)
+	if err != nil {
+		return counts{}, err
+	}
+	if err := sr.lines(ctx, st.Transactions); err != nil {
+		return sr.counts, err
+	}
+	return sr.counts, sr.end(ctx, st)
+}
+
+// statementRun is one statement on its way through the pipeline, its lines
+// arriving a chunk at a time.
+type statementRun struct {
+	r            *run
+	acct         *tally.Account
+	currency     string
+	listsPending bool
+	replaced     map[string]bool // pending lines whose posted twins are stored
+	stillPending map[string]bool // pending lines the statement lists
+	counts
+}
+
+// begin starts a statement; st need not hold its lines, but for a source
+// that lists pending lines it names them (PendingIDs, else Transactions).
+func (r *run) begin(ctx context.Context, acct *tally.Account, st *source.Statement) (*statementRun, error) {
+	sr := &statementRun{r: r, acct: acct, currency: st.Currency, listsPending: st.ListsPending}
+	if !st.ListsPending {
+		return sr, nil
+	}
+	pendingIDs := st.PendingIDs
+	if pendingIDs == nil {
+		for _, t := range st.Transactions {
 			if t.Pending && t.FITID != "" {
 				pendingIDs = append(pendingIDs, t.FITID)
 			}
 		}
-		replaced, err := r.s.Store.MatchedPending(ctx, r.userID, acct.ID, pendingIDs)
-		if err != nil {
-			return counts{}, err
+	}
+	replaced, err := r.s.Store.MatchedPending(ctx, r.userID, acct.ID, pendingIDs)
+	if err != nil {
+		return nil, err
+	}
+	sr.replaced, sr.stillPending = replaced, map[string]bool{}
+	return sr, nil
+}
+
+// lines stores a chunk of the statement's lines.
+func (sr *statementRun) lines(ctx context.Context, txs []source.Transaction) error {
+	if sr.listsPending {
+		for _, t := range txs {
+			if t.Pending {
+				sr.stillPending[t.FITID] = true
+			}
 		}
-		if len(replaced) > 0 {
+		if len(sr.replaced) > 0 {
 			kept := make([]source.Transaction, 0, len(txs))
 			for _, t := range txs {
-				if !(t.Pending && replaced[t.FITID]) {
+				if !(t.Pending && sr.replaced[t.FITID]) {
 					kept = append(kept, t)
 				}
 			}
 			txs = kept
 		}
 	}
-	c, err := r.insert(ctx, acct, st.Currency, txs)
-	if err != nil {
-		return c, err
-	}
-	if st.ListsPending {
-		stillPending := map[string]bool{}
-		for _, t := range st.Transactions {
-			if t.Pending {
-				stillPending[t.FITID] = true
-			}
-		}
-		matches, err := r.s.Store.ReplacePending(ctx, r.userID, acct.ID, stillPending)
+	c, err := sr.r.insert(ctx, sr.acct, sr.currency, txs)
+	sr.seen += c.seen
+	sr.inserted += c.inserted
+	return err
+}
+
+// end finishes the statement: pending lines it no longer lists are replaced
+// by their posted twins, then what st says after its lines is recorded.
+func (sr *statementRun) end(ctx context.Context, st *source.Statement) error {
+	r := sr.r
+	if sr.listsPending {
+		matches, err := r.s.Store.ReplacePending(ctx, r.userID, sr.acct.ID, sr.stillPending)
 		if err != nil {
-			return c, err
+			return err
 		}
 		for _, m := range matches {
-			r.s.logger().InfoContext(ctx, "pending transaction posted", "user_id", r.userID, "account_id", acct.ID,
+			r.s.logger().InfoContext(ctx, "pending transaction posted", "user_id", r.userID, "account_id", sr.acct.ID,
 				"pending_id", m.PendingExternalID, "posted_id", m.PostedID, "pending_amount", m.PendingAmount, "posted_amount", m.PostedAmount)
 		}
 	}
-	return c, r.finishStatement(ctx, acct, st)
+	return r.finishStatement(ctx, sr.acct, st)
 }
 
 // finishStatement records what a statement says after its lines: the

@@ -107,49 +107,54 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 		byExternal[acct.ExternalID] = acct
 		return acct, nil
 	}
+	// The answer streams through the pipeline a chunk at a time; each
+	// source's reader checks the whole answer before it hands anything out.
+	var cur *statementRun
+	var feedErr error
+	feed := func(st *source.Statement, txs []source.Transaction, done bool) error {
+		feedErr = func() error {
+			if cur == nil {
+				acct, err := account(st)
+				if err != nil {
+					return err
+				}
+				if cur, err = r.begin(ctx, acct, st); err != nil {
+					return err
+				}
+			}
+			err := cur.lines(ctx, txs)
+			res.Seen += len(txs)
+			res.Inserted += cur.inserted
+			cur.inserted = 0
+			if err != nil || !done {
+				return err
+			}
+			err = cur.end(ctx, st)
+			cur = nil
+			return err
+		}()
+		return feedErr
+	}
 	if conn.Kind == tally.ConnectionSimpleFIN {
-		set, err := simplefin.Decode(raw)
-		if err != nil {
-			return res, fmt.Errorf("ingest: parse %s: %w", key, err)
+		var errs []string
+		var skipped []error
+		errs, skipped, err = simplefin.Read(raw, s.chunkSize(), s.now(), feed)
+		if len(errs) > 0 {
+			// The bridge's messages are informational (an institution it
+			// could not reach this time); what it did send is stored.
+			s.logger().WarnContext(ctx, "simplefin errors", "user_id", userID, "connection_id", conn.ID, "errors", errs)
 		}
-		statements := s.simpleFINStatements(ctx, conn, set)
-		for i := range statements {
-			st := &statements[i]
-			acct, err := account(st)
-			if err != nil {
-				return res, err
-			}
-			c, err := r.statement(ctx, acct, st)
-			res.Seen += len(st.Transactions)
-			res.Inserted += c.inserted
-			if err != nil {
-				return res, err
-			}
+		for _, e := range skipped {
+			s.logger().WarnContext(ctx, "simplefin transaction skipped", "user_id", userID, "connection_id", conn.ID, "error", e)
 		}
 	} else {
-		// An OFX answer streams through the pipeline a chunk at a time;
-		// Read checks the whole answer parses before it hands anything out.
-		var insertErr error
-		err := ofxdirect.Read(raw, s.chunkSize(), func(st *source.Statement, txs []source.Transaction, done bool) error {
-			acct, err := account(st)
-			if err == nil {
-				var c counts
-				c, err = r.insert(ctx, acct, st.Currency, txs)
-				res.Seen += len(txs)
-				res.Inserted += c.inserted
-			}
-			if err == nil && done {
-				err = r.finishStatement(ctx, acct, st)
-			}
-			insertErr = err
-			return err
-		})
-		if err != nil && err == insertErr {
-			return res, err
-		}
-		if err != nil {
-			return res, fmt.Errorf("ingest: parse %s: %w", key, err)
-		}
+		err = ofxdirect.Read(raw, s.chunkSize(), feed)
+	}
+	if err != nil && err == feedErr {
+		return res, err
+	}
+	if err != nil {
+		return res, fmt.Errorf("ingest: parse %s: %w", key, err)
 	}
 	if err := s.Store.FinishSync(ctx, userID, connectionID, tally.StatusActive, ""); err != nil {
 		return res, err
@@ -157,25 +162,6 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	s.logger().InfoContext(ctx, "sync done", "user_id", userID, "connection_id", connectionID, "kind", conn.Kind,
 		"seen", res.Seen, "inserted", res.Inserted, "raw_key", key)
 	return res, nil
-}
-
-// simpleFINStatements turns the bridge's answer into statements, logging
-// the lines and bridge messages it cannot use.
-func (s *Service) simpleFINStatements(ctx context.Context, conn *tally.Connection, set *simplefin.AccountSet) []source.Statement {
-	if len(set.Errors) > 0 {
-		// The bridge's messages are informational (an institution it
-		// could not reach this time); what it did send is stored.
-		s.logger().WarnContext(ctx, "simplefin errors", "user_id", conn.UserID, "connection_id", conn.ID, "errors", set.Errors)
-	}
-	out := make([]source.Statement, 0, len(set.Accounts))
-	for _, a := range set.Accounts {
-		st, skipped := simplefin.Statement(a, s.now())
-		for _, err := range skipped {
-			s.logger().WarnContext(ctx, "simplefin transaction skipped", "user_id", conn.UserID, "connection_id", conn.ID, "error", err)
-		}
-		out = append(out, st)
-	}
-	return out
 }
 
 // IsCredentialError reports whether err is the institution refusing the

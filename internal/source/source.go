@@ -58,6 +58,10 @@ type Statement struct {
 	// ListsPending says the source lists every pending transaction each
 	// time: a pending one stored before and not listed again has posted.
 	ListsPending bool
+	// PendingIDs are the FITIDs of the statement's pending lines, when its
+	// lines come in chunks apart from it (nil otherwise: Transactions
+	// says).
+	PendingIDs []string
 }
 
 // Holdings returns an OFX statement's investment positions, each as of its
