@@ -105,12 +105,14 @@ func importOne(ctx context.Context, svc *ingest.Service, userID, accountID, path
 	if err != nil {
 		return err
 	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	total, err := estimateRows(file, imp.Format)
-	if err != nil {
-		return tally.Errorf(tally.EINVALID, "%v", err)
+	var total int64
+	if tty { // the progress bar's total; a log has no bar
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if total, err = estimateRows(file, imp.Format); err != nil {
+			return tally.Errorf(tally.EINVALID, "%v", err)
+		}
 	}
 	name := filepath.Base(path)
 	imp, err = svc.RunImport(ctx, userID, imp.ID, func(p *tally.Import) {
