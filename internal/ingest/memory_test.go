@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,6 +84,10 @@ func TestLargeImportStreamsInBoundedMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The job reads the stored file in its two passes and no more.
+	counted := &countingBlobs{Store: f.svc.Blobs}
+	f.svc.Blobs = counted
+
 	before := liveHeap()
 	var live []uint64 // after each chunk
 	done, err := f.svc.RunImport(ctx, f.user.ID, imp.ID, func(p *tally.Import) {
@@ -95,6 +101,9 @@ func TestLargeImportStreamsInBoundedMemory(t *testing.T) {
 	wantCounts(t, done, tally.ImportDone, rows, rows, 0, 0)
 	if len(live) != rows/chunk {
 		t.Fatalf("got %d chunks, want %d", len(live), rows/chunk)
+	}
+	if read := counted.read.Load(); read > 2*size+8<<10 {
+		t.Errorf("the job read %d bytes of a %d-byte file, want at most two passes and the format's sniff", read, size)
 	}
 	peak := live[0]
 	for _, v := range live {
@@ -165,4 +174,34 @@ func TestLargeSyncStreamsInBoundedMemory(t *testing.T) {
 	if grew := int64(peak) - int64(before); grew > size/2 {
 		t.Errorf("the heap grew by %d bytes during the sync, want under half the answer's %d bytes", grew, size)
 	}
+}
+
+// countingBlobs counts the bytes read from the objects it hands out.
+type countingBlobs struct {
+	blob.Store
+	read atomic.Int64
+}
+
+func (c *countingBlobs) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	obj, err := c.Store.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	rs, ok := obj.(io.ReadSeekCloser)
+	if !ok {
+		obj.Close()
+		return nil, errors.New("the directory store's objects can seek")
+	}
+	return &countedObject{ReadSeekCloser: rs, n: &c.read}, nil
+}
+
+type countedObject struct {
+	io.ReadSeekCloser
+	n *atomic.Int64
+}
+
+func (o *countedObject) Read(p []byte) (int, error) {
+	n, err := o.ReadSeekCloser.Read(p)
+	o.n.Add(int64(n))
+	return n, err
 }
