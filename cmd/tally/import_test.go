@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // An uploaded file is imported by the server's job: the API answers at once
@@ -45,7 +44,7 @@ func TestUploadedFileIsImportedByTheJob(t *testing.T) {
 	}
 	id, _ := created["id"].(string)
 	var got map[string]any
-	eventually(t, 30*time.Second, "the import job", func() bool {
+	eventually(t, jobWait, "the import job", func() bool {
 		got = alice.must(200, "GET", "/api/v1/imports/"+id, nil)
 		return got["status"] == "done" || got["status"] == "failed"
 	})
@@ -153,7 +152,7 @@ func TestSimpleFINThroughTheDemoBridge(t *testing.T) {
 		t.Fatalf("POST /connections = %v", got)
 	}
 	connID := got["id"].(string)
-	eventually(t, 30*time.Second, "the first SimpleFIN sync", func() bool { return connectionStatus(carl, connID) == "active" })
+	eventually(t, jobWait, "the first SimpleFIN sync", func() bool { return connectionStatus(carl, connID) == "active" })
 	if n, want := len(carl.allTransactions("")), bankCount("carl"); n != want {
 		t.Fatalf("GET /transactions has %d, the bank %d", n, want)
 	}
@@ -168,7 +167,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 	dora, _ := signUp(t, m.URL(), "dora@example.com")
 	got := dora.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": m.URL() + "/demobank/ofx", "login": "dora", "password": "pw"})
 	connID := got["id"].(string)
-	eventually(t, 30*time.Second, "the first sync", func() bool { return connectionStatus(dora, connID) == "active" })
+	eventually(t, jobWait, "the first sync", func() bool { return connectionStatus(dora, connID) == "active" })
 	settleSyncJobs(t, m)
 
 	// The password changes at the bank.
@@ -177,7 +176,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	dora.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
-	eventually(t, 30*time.Second, "needs_attention", func() bool { return connectionStatus(dora, connID) == "needs_attention" })
+	eventually(t, jobWait, "needs_attention", func() bool { return connectionStatus(dora, connID) == "needs_attention" })
 	settleSyncJobs(t, m)
 	status, body := dora.do("POST", "/api/v1/connections/"+connID+"/refresh", nil)
 	if status != 409 || !strings.Contains(body["error"].(map[string]any)["message"].(string), "update the credentials") {
@@ -188,7 +187,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 	if patched["status"] != "syncing" {
 		t.Fatalf("PATCH = %v, want syncing", patched)
 	}
-	eventually(t, 30*time.Second, "the sync with the new password", func() bool { return connectionStatus(dora, connID) == "active" })
+	eventually(t, jobWait, "the sync with the new password", func() bool { return connectionStatus(dora, connID) == "active" })
 	// The refresh button works again, within its cooldown rules.
 	if status, _ := dora.do("POST", "/api/v1/connections/"+connID+"/refresh", nil); status != 429 {
 		t.Fatalf("refresh within a minute of the last = %d, want 429", status)

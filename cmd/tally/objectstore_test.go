@@ -112,7 +112,7 @@ func TestUploadIsImportedByAWorkerOnAnotherHost(t *testing.T) {
 	}
 	id, _ := created["id"].(string)
 	var got map[string]any
-	eventually(t, 30*time.Second, "the worker to import the upload", func() bool {
+	eventually(t, jobWait, "the worker to import the upload", func() bool {
 		got = alice.must(200, "GET", "/api/v1/imports/"+id, nil)
 		return got["status"] == "done" || got["status"] == "failed"
 	})

@@ -127,7 +127,7 @@ func TestReliabilityKillFirstSync(t *testing.T) {
 	addr := freeAddr(t)
 	base := "http://" + addr
 	cmd := reliabilityServe(t, dataDir, dbURL, addr)
-	eventually(t, 30*time.Second, "the server", func() bool {
+	eventually(t, jobWait, "the server", func() bool {
 		res, err := http.Get(base + "/readyz")
 		if err == nil {
 			res.Body.Close()
@@ -275,10 +275,10 @@ func TestHangingBankTimesOut(t *testing.T) {
 	start := time.Now()
 	hung := alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": hangSrv.URL, "account_login": "alice", "account_password": "pw"})["account_id"].(string)
 	ok := alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": fine.URL, "account_login": "bob", "account_password": "pw"})["account_id"].(string)
-	eventually(t, 30*time.Second, "the other connection synced by the only worker", func() bool { return connectionStatus(alice, ok) == "active" })
+	eventually(t, jobWait, "the other connection synced by the only worker", func() bool { return connectionStatus(alice, ok) == "active" })
 	otherDone := time.Since(start)
 	var reason string
-	eventually(t, 30*time.Second, "the reason on the hung connection", func() bool {
+	eventually(t, jobWait, "the reason on the hung connection", func() bool {
 		for _, x := range alice.must(200, "GET", "/api/v1/connections", nil)["connections"].([]any) {
 			c := x.(map[string]any)
 			if c["id"] == hung {
