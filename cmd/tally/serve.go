@@ -219,7 +219,7 @@ func (m *Main) Run(ctx context.Context) error {
 		signupOpen := c.Signup == config.SignupOpen || c.Demo
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
 			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, SignupOpen: signupOpen, Outbound: m.Outbound,
-			Gate: gate, TrustProxy: c.TrustProxy}
+			Gate: gate, TrustProxy: c.TrustProxy, Blobs: blobs}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
@@ -228,7 +228,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync,
 			Linker: m.Sync, Categorize: m.Sync.Categorize, Secrets: box, SignupOpen: signupOpen,
-			Gate: gate, TrustProxy: c.TrustProxy})
+			Gate: gate, TrustProxy: c.TrustProxy, Blobs: blobs})
 		if err != nil {
 			return err
 		}

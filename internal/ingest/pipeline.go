@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"hash/maphash"
 	"strconv"
 	"strings"
@@ -64,6 +65,23 @@ func (r *run) account(acct *tally.Account) *accountRun {
 	return ar
 }
 
+// checkValues refuses a statement whose balance or holding values are
+// beyond ±tally.MaxAmount before any of it is stored (the store refuses
+// them too, but only after the statement's lines were inserted).
+func checkValues(balance *int64, holdings []tally.Holding, currency string) error {
+	if balance != nil {
+		if err := tally.CheckAmount("balance", *balance, currency); err != nil {
+			return err
+		}
+	}
+	for _, h := range holdings {
+		if err := tally.CheckAmount("market value", h.MarketValue, currency); err != nil {
+			return fmt.Errorf("holding %s: %w", h.SecurityID, err)
+		}
+	}
+	return nil
+}
+
 // counts is what the pipeline did with some lines.
 type counts struct {
 	seen     int // lines handed to the pipeline
@@ -97,9 +115,15 @@ type statementRun struct {
 	counts
 }
 
-// begin starts a statement; st need not hold its lines, but for a source
-// that lists pending lines it names them (PendingIDs, else Transactions).
+// begin starts a statement; st need not hold its lines, but it carries its
+// balance and holdings, and for a source that lists pending lines it names
+// them (PendingIDs, else Transactions). A statement whose balance or
+// holding values are beyond ±tally.MaxAmount is refused here, before any of
+// it is stored.
 func (r *run) begin(ctx context.Context, acct *tally.Account, st *source.Statement) (*statementRun, error) {
+	if err := checkValues(st.Balance, st.Holdings, st.Currency); err != nil {
+		return nil, err
+	}
 	sr := &statementRun{r: r, acct: acct, currency: st.Currency, listsPending: st.ListsPending}
 	if !st.ListsPending {
 		return sr, nil

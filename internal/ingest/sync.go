@@ -75,7 +75,7 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 		return res, fmt.Errorf("ingest: fetch %s: %w", conn.URL, err)
 	}
 	defer raw.Close()
-	key := raw.Key("raw/"+userID, ext)
+	key := raw.Key(blob.RawPrefix(userID), ext)
 	if err := s.Blobs.Put(ctx, key, raw, raw.Size()); err != nil {
 		return res, err
 	}

@@ -111,15 +111,25 @@ func Parse(raw []byte) ([]source.Statement, error) {
 }
 
 // Read parses a statement answer in two passes over r, holding at most
-// chunk transactions at a time: the first pass only checks that the whole
-// answer parses (an answer refused or cut off half-way hands nothing out),
-// the second hands each statement's transactions to fn in chunks of up to
-// chunk, in order. st is the statement's account and currency; the last
-// call of a statement has done set, and st then carries its balance and
-// holdings (txs may be empty). fn must not keep txs, which are reused. An
-// error from fn stops the read and is returned as it is.
+// chunk transactions at a time: the first pass checks that the whole
+// answer parses (an answer refused or cut off half-way hands nothing out)
+// and notes each statement's balance and holdings, the second hands each
+// statement's transactions to fn in chunks of up to chunk, in order. st is
+// the statement without its lines (account, currency, balance, holdings)
+// on every call; the last call of a statement has done set (txs may be
+// empty). fn must not keep txs, which are reused. An error from fn stops
+// the read and is returned as it is.
 func Read(r io.ReadSeeker, chunk int, fn func(st *source.Statement, txs []source.Transaction, done bool) error) error {
-	if _, err := ofx.ParseStream(r, chunk, func(*ofx.Statement, []ofx.Transaction, bool) error { return nil }); err != nil {
+	var statements []source.Statement
+	_, err := ofx.ParseStream(r, chunk, func(ost *ofx.Statement, _ []ofx.Transaction, done bool) error {
+		if done {
+			st := source.Statement{Account: source.OFXAccount(ost.Account, ost.Currency), Currency: ost.Currency}
+			finishStatement(&st, ost)
+			statements = append(statements, st)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
@@ -127,16 +137,19 @@ func Read(r io.ReadSeeker, chunk int, fn func(st *source.Statement, txs []source
 	}
 	var buf []source.Transaction
 	var fnErr error
-	_, err := ofx.ParseStream(r, chunk, func(ost *ofx.Statement, txs []ofx.Transaction, done bool) error {
+	i := 0 // the statement being read
+	_, err = ofx.ParseStream(r, chunk, func(_ *ofx.Statement, txs []ofx.Transaction, done bool) error {
+		if i >= len(statements) {
+			return errors.New("more statements than before")
+		}
 		buf = buf[:0]
-		for i := range txs {
-			buf = append(buf, source.FromOFX(&txs[i]))
+		for j := range txs {
+			buf = append(buf, source.FromOFX(&txs[j]))
 		}
-		st := source.Statement{Account: source.OFXAccount(ost.Account, ost.Currency), Currency: ost.Currency}
+		fnErr = fn(&statements[i], buf, done)
 		if done {
-			finishStatement(&st, ost)
+			i++
 		}
-		fnErr = fn(&st, buf, done)
 		return fnErr
 	})
 	if err != nil && err == fnErr {

@@ -77,17 +77,23 @@ func TestVerifyFetchAndParse(t *testing.T) {
 	}
 	// Read hands out the same statements a few lines at a time.
 	var streamed []source.Statement
+	var open *source.Statement
 	err = ofxdirect.Read(bytes.NewReader(raw), 3, func(st *source.Statement, txs []source.Transaction, done bool) error {
 		if len(txs) > 3 {
 			t.Errorf("a chunk of %d lines, want at most 3", len(txs))
 		}
-		if n := len(streamed); n == 0 || streamed[n-1].Account.ExternalID != st.Account.ExternalID || streamed[n-1].Balance != nil {
-			streamed = append(streamed, source.Statement{Account: st.Account, Currency: st.Currency})
+		if open == nil {
+			c := *st
+			c.Transactions = make([]source.Transaction, 0)
+			open = &c
 		}
-		last := &streamed[len(streamed)-1]
-		last.Transactions = append(last.Transactions, txs...)
+		if st.Account != open.Account || (st.Balance == nil) != (open.Balance == nil) {
+			t.Errorf("a statement's calls differ: %+v, then %+v", open.Account, st.Account)
+		}
+		open.Transactions = append(open.Transactions, txs...)
 		if done {
-			last.Balance, last.BalanceAsOf, last.Holdings = st.Balance, st.BalanceAsOf, st.Holdings
+			streamed = append(streamed, *open)
+			open = nil
 		}
 		return nil
 	})
