@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +27,13 @@ import (
 // to a file and returns its path and size.
 func writeStatementFile(t *testing.T, n int) (string, int64) {
 	t.Helper()
+	return writeStatement(t, demobank.SyntheticStatement(n, 1))
+}
+
+// writeStatement writes an OFX answer holding st to a file and returns its
+// path and size.
+func writeStatement(t *testing.T, st ofx.Statement) (string, int64) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "statement.ofx")
 	f, err := os.Create(path)
 	if err != nil {
@@ -34,7 +42,7 @@ func writeStatementFile(t *testing.T, n int) (string, int64) {
 	defer f.Close()
 	w := bufio.NewWriter(f)
 	resp := &ofx.Response{Version: 102, SignOn: ofx.SignOnResponse{Org: demobank.Org, FID: demobank.FID},
-		Statements: []ofx.Statement{demobank.SyntheticStatement(n, 1)}}
+		Statements: []ofx.Statement{st}}
 	if err := ofx.WriteResponse(w, resp); err != nil {
 		t.Fatal(err)
 	}
@@ -134,27 +142,7 @@ func TestLargeSyncStreamsInBoundedMemory(t *testing.T) {
 	f.svc.ChunkSize = chunk
 	ctx := context.Background()
 	path, size := writeStatementFile(t, rows)
-	// The demo bank signs on and lists accounts; statement requests get
-	// the large statement.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		if !bytes.Contains(body, []byte("<STMTRQ>")) {
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			f.bank.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/x-ofx")
-		http.ServeFile(w, r, path)
-	}))
-	t.Cleanup(srv.Close)
-	conn, _, err := f.svc.Connect(ctx, f.user.ID, ingest.ConnectRequest{URL: srv.URL + "/ofx", Login: "alice", Password: "pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := f.connectTo(t, statementServer(t, f, path))
 	// The store reads its clock when a chunk's transaction starts: the
 	// live heap is sampled there.
 	before := liveHeap()
@@ -204,4 +192,55 @@ func (o *countedObject) Read(p []byte) (int, error) {
 	n, err := o.ReadSeekCloser.Read(p)
 	o.n.Add(int64(n))
 	return n, err
+}
+
+// statementServer is the demo bank for sign-on and the account list, and
+// answers every statement request with the OFX file at path.
+func statementServer(t *testing.T, f *fixture, path string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if !bytes.Contains(body, []byte("<STMTRQ>")) {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			f.bank.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-ofx")
+		http.ServeFile(w, r, path)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/ofx"
+}
+
+// connectTo links the demo bank's alice at url.
+func (f *fixture) connectTo(t *testing.T, url string) *tally.Connection {
+	t.Helper()
+	conn, _, err := f.svc.Connect(context.Background(), f.user.ID, ingest.ConnectRequest{URL: url, Login: "alice", Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// A statement whose balance no bank could report fails its sync before any
+// of its lines is stored, though the balance comes after them.
+func TestSyncRefusesAnImpossibleBalanceBeforeStoringLines(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.svc.ChunkSize = 10
+	st := demobank.SyntheticStatement(50, 1)
+	st.Ledger = &ofx.Balance{Amount: tally.MaxAmount + 1, AsOf: f.now}
+	path, _ := writeStatement(t, st)
+	conn := f.connectTo(t, statementServer(t, f, path))
+	before := f.storedCount(t)
+	if _, err := f.svc.Sync(context.Background(), f.user.ID, conn.ID); err == nil || !strings.Contains(err.Error(), "balance") {
+		t.Fatalf("got %v, want the balance refused", err)
+	}
+	if n := f.storedCount(t); n != before {
+		t.Errorf("%d lines stored, want none", n-before)
+	}
 }
