@@ -15,6 +15,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
 	"github.com/tallyhq/tally/internal/cache"
+	"github.com/tallyhq/tally/internal/networth"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -34,9 +35,10 @@ type Summary struct {
 	Unread   int                  // unread notifications
 }
 
-// NetWorth is what the accounts in one currency add up to: assets (positive
-// balances) less liabilities (negative ones, such as credit cards and
-// loans).
+// NetWorth is what the accounts in one currency that count add up to
+// today: assets (positive balances, investment positions at their last
+// reported value) less liabilities (negative ones, such as credit cards
+// and loans).
 type NetWorth struct {
 	Currency    string
 	Assets      int64
@@ -111,9 +113,15 @@ func (s *Service) Load(ctx context.Context, u *tally.User) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	y, m, d := s.now().In(u.Location()).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	balances, values, err := s.Store.NetWorthInputs(ctx, u.ID, today, today)
+	if err != nil {
+		return nil, err
+	}
 	sum := &Summary{
 		Month: month, Currency: plan.Currency, Accounts: accounts,
-		NetWorth: NetWorthOf(accounts, plan.Currency),
+		NetWorth: NetWorthOf(accounts, plan.Currency, balances, values, today),
 		Spending: budget.SummarizeSpending(month, totals),
 		Budgets:  plan.Lines, Recent: recent, Unread: unread,
 	}
@@ -129,27 +137,26 @@ func (s *Service) Load(ctx context.Context, u *tally.User) (*Summary, error) {
 	return sum, nil
 }
 
-// NetWorthOf adds up the balances per currency, main first, then the others
-// in alphabetical order. A user without accounts has a zero net worth in
-// main.
-func NetWorthOf(accounts []*tally.Account, main string) []NetWorth {
-	by := map[string]*NetWorth{main: {Currency: main}}
+// NetWorthOf is the user's net worth today in each currency the accounts
+// that count are in (see networth.Counts: hidden accounts never do), the
+// main one first (networth.MainCurrency of the profile's currency, the
+// figure the dashboard shows), then the others in alphabetical order: the
+// last point of the same sum the dashboard's chart and GET
+// /api/v1/networth draw. A user without accounts has a zero net worth in
+// the profile's currency.
+func NetWorthOf(accounts []*tally.Account, profile string, balances, values map[string][]tally.AccountBalance, today time.Time) []NetWorth {
+	main := networth.MainCurrency(accounts, profile)
+	currencies := map[string]bool{main: true}
 	for _, a := range accounts {
-		nw := by[a.Currency]
-		if nw == nil {
-			nw = &NetWorth{Currency: a.Currency}
-			by[a.Currency] = nw
+		if networth.Counts(a, a.Currency) {
+			currencies[a.Currency] = true
 		}
-		if a.Balance >= 0 {
-			nw.Assets += a.Balance
-		} else {
-			nw.Liabilities -= a.Balance
-		}
-		nw.Total += a.Balance
 	}
-	out := make([]NetWorth, 0, len(by))
-	for _, nw := range by {
-		out = append(out, *nw)
+	out := make([]NetWorth, 0, len(currencies))
+	for c := range currencies {
+		in := networth.Input{Accounts: accounts, Currency: c, Balances: balances, Values: values, Today: today}
+		p := networth.Compute(in, []time.Time{today}).Points[0]
+		out = append(out, NetWorth{Currency: c, Assets: p.Assets, Liabilities: p.Liabilities, Total: p.Net()})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if (out[i].Currency == main) != (out[j].Currency == main) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
+	"github.com/tallyhq/tally/internal/networth"
 	"github.com/tallyhq/tally/internal/notify"
 )
 
@@ -210,40 +211,32 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 	}
 	page := &dashboardPage{layout: layout{Title: "Dashboard", Email: u.Email, Nav: "dashboard"}, monthNav: newMonthNav(month, current)}
 
-	// Net worth: every visible account's balance in the main currency,
-	// by type; liabilities carry negative balances.
-	byType := map[string]int64{}
-	currency := "USD"
-	if len(accounts) > 0 {
-		currency = accounts[0].Currency
+	plan, err := h.notifier().Plan(ctx, u.ID, month)
+	if err != nil {
+		return nil, err
 	}
-	var net int64
+
+	// Net worth in the profile's currency, today and by type, and its last
+	// twelve months: networth.Compute, as the API and summary have it.
 	for _, a := range accounts {
 		if a.Status == tally.StatusSyncing && len(txns) == 0 {
 			page.Syncing = true
 		}
-		if a.Hidden {
-			continue
-		}
-		page.Accounts = append(page.Accounts, newAccountRow(a))
-		if a.Currency == currency {
-			byType[a.Type] += a.Balance
-			net += a.Balance
+		if !a.Hidden {
+			page.Accounts = append(page.Accounts, newAccountRow(a))
 		}
 	}
-	page.NetWorth, page.NetNegative = formatMoney(net, currency), net < 0
-	if page.netWorthHistory, err = h.netWorthHistory(ctx, u, accounts, currency); err != nil {
-		return nil, err
-	}
-	for _, t := range accountTypeOrder {
-		if v, ok := byType[t]; ok {
-			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, currency), Negative: v < 0})
-		}
-	}
-
-	plan, err := h.notifier().Plan(ctx, u.ID, month)
+	currency := networth.MainCurrency(accounts, plan.Currency)
+	nw, err := h.netWorth(ctx, u, accounts, currency)
 	if err != nil {
 		return nil, err
+	}
+	page.netWorthHistory = nw.netWorthHistory
+	page.NetWorth, page.NetNegative = formatMoney(nw.Net, currency), nw.Net < 0
+	for _, t := range accountTypeOrder {
+		if v, ok := nw.ByType[t]; ok {
+			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, currency), Negative: v < 0})
+		}
 	}
 	sp := budget.SummarizeSpending(month, plan.MonthTotals)
 	page.Total = formatMoney(sp.Total, sp.Currency)
