@@ -383,16 +383,7 @@ func (d *Dictionary) glued(sc *scan) int32 {
 func (d *Dictionary) leading(sc *scan) int32 {
 	var buf [maxKey]byte
 	var ends [maxSpan + 1]int
-	n, last := 0, 0
-	for j := 0; j < sc.nameEnd(); j++ {
-		k := sc.keyOf(&sc.tok[sc.span[j]])
-		if n+len(k) > maxKey {
-			break
-		}
-		n += copy(buf[n:], k)
-		last = j + 1
-		ends[last] = n
-	}
+	last := sc.glue(&buf, &ends, "")
 	for e := last - 1; e > 0; e-- {
 		if k := buf[:ends[e]]; len(k) >= minGlued && 2*len(k) >= ends[last] {
 			if i := d.exact(k); i >= 0 && !d.platform(i) {
@@ -413,17 +404,7 @@ func (d *Dictionary) matchWithThe(sc *scan) int32 {
 	}
 	var buf [maxKey]byte
 	var ends [maxSpan + 1]int
-	n := copy(buf[:], "THE")
-	last := 0
-	for j := 0; j < sc.nameEnd(); j++ {
-		k := sc.keyOf(&sc.tok[sc.span[j]])
-		if n+len(k) > maxKey {
-			break
-		}
-		n += copy(buf[n:], k)
-		last = j + 1
-		ends[last] = n
-	}
+	last := sc.glue(&buf, &ends, "THE")
 	for e := last; e > 0; e-- {
 		if i := d.exact(buf[:ends[e]]); i >= 0 && (e == last || !d.generated(i) || sc.formsOnly(e, last)) {
 			return i
@@ -569,4 +550,21 @@ func MergeSellers(primary, secondary []Seller) []Seller {
 		out = append(out, s)
 	}
 	return out
+}
+
+// glue writes prefix and then the name's words with no spaces between them
+// into buf, as many words as fit, and sets ends[j] to where the first j
+// words end. It returns how many words went in.
+func (sc *scan) glue(buf *[maxKey]byte, ends *[maxSpan + 1]int, prefix string) int {
+	n, last := copy(buf[:], prefix), 0
+	for j := 0; j < sc.nameEnd(); j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		if n+len(k) > maxKey {
+			break
+		}
+		n += copy(buf[n:], k)
+		last = j + 1
+		ends[last] = n
+	}
+	return last
 }
