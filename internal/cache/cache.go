@@ -38,7 +38,8 @@ type Backend interface {
 	// then the entry at entryPrefix + generation + entrySuffix, where the
 	// generation is that value up to its first "/". Reading both together
 	// means one round trip, and an entry filed under an older generation
-	// is never returned.
+	// is never returned. When the generation is HaveGen (the caller holds
+	// that entry already) the entry is not read: found is false.
 	Fetch(ctx context.Context, f FetchKeys) (gen, entry []byte, found bool, err error)
 	Close() error
 }
@@ -50,6 +51,7 @@ type FetchKeys struct {
 	GenTTL      time.Duration
 	EntryPrefix string
 	EntrySuffix string
+	HaveGen     string // "" when the caller holds no copy
 }
 
 // generationOf is the generation part of a stored generation value.
@@ -88,9 +90,14 @@ const (
 // Cache is the per-user read cache over a Backend.
 type Cache struct {
 	backend Backend
-	ttl     time.Duration
-	logger  *slog.Logger
-	prefix  string
+	// near keeps copies of a shared backend's entries in the process,
+	// under the generation they were filed with: a read still asks the
+	// backend for the user's generation, but the answer comes back
+	// without the entry when the copy is current.
+	near   *Memory
+	ttl    time.Duration
+	logger *slog.Logger
+	prefix string
 
 	// WriteMark, when set, returns a mark of the database's write position
 	// after a commit (PostgreSQL's WAL LSN); Changed stores it with the
@@ -122,6 +129,9 @@ func New(b Backend, o Options) *Cache {
 	}
 	if c.prefix == "" {
 		c.prefix = "tally:"
+	}
+	if _, local := b.(*Memory); !local {
+		c.near = NewMemory(0)
 	}
 	return c
 }
@@ -192,15 +202,47 @@ func (c *Cache) entryPrefix(userID string) string { return c.prefix + "v:" + use
 
 // fetch reads the user's state and their entry name in one round trip.
 func (c *Cache) fetch(ctx context.Context, userID, name string) (State, []byte, bool) {
+	haveGen, have := c.nearGet(userID, name)
 	v, entry, found, err := c.backend.Fetch(ctx, FetchKeys{
 		GenKey: c.genKey(userID), NewGen: []byte(newToken()), GenTTL: GenerationTTL,
-		EntryPrefix: c.entryPrefix(userID), EntrySuffix: ":" + name,
+		EntryPrefix: c.entryPrefix(userID), EntrySuffix: ":" + name, HaveGen: haveGen,
 	})
 	if err != nil {
 		c.failed("fetch", err)
 		return State{}, nil, false
 	}
-	return parseState(v), entry, found
+	st := parseState(v)
+	if haveGen != "" && st.Generation == haveGen {
+		return st, have, true
+	}
+	if found {
+		c.nearSet(st, userID, name, entry)
+	}
+	return st, entry, found
+}
+
+// nearGet returns the process's copy of the user's entry name and the
+// generation it was filed under ("" when there is none).
+func (c *Cache) nearGet(userID, name string) (string, []byte) {
+	if c.near == nil {
+		return "", nil
+	}
+	v, ok, _ := c.near.Get(context.Background(), userID+":"+name)
+	if !ok {
+		return "", nil
+	}
+	gen, entry, _ := bytes.Cut(v, []byte{'\n'})
+	return string(gen), entry
+}
+
+// nearSet keeps a copy of the user's entry name, filed under st.
+func (c *Cache) nearSet(st State, userID, name string, entry []byte) {
+	if c.near == nil {
+		return
+	}
+	v := make([]byte, 0, len(st.Generation)+1+len(entry))
+	v = append(append(append(v, st.Generation...), '\n'), entry...)
+	_ = c.near.Set(context.Background(), userID+":"+name, v, c.ttl)
 }
 
 // Changed gives each user a new generation, so their entries are read
@@ -238,9 +280,15 @@ func (c *Cache) Load(ctx context.Context, st State, userID, name string, load fu
 	if !st.ok {
 		return c.serve(ctx, st, userID, name, nil, false, load)
 	}
+	if gen, v := c.nearGet(userID, name); gen != "" && gen == st.Generation {
+		return c.serve(ctx, st, userID, name, v, true, load)
+	}
 	v, found, err := c.backend.Get(ctx, c.entryPrefix(userID)+st.Generation+":"+name)
 	if err != nil {
 		c.failed("get", err)
+	}
+	if found {
+		c.nearSet(st, userID, name, v)
 	}
 	return c.serve(ctx, st, userID, name, v, found, load)
 }
@@ -264,7 +312,9 @@ func (c *Cache) serve(ctx context.Context, st State, userID, name string, v []by
 	}
 	if err := c.backend.Set(ctx, c.entryPrefix(userID)+st.Generation+":"+name, v, c.ttl); err != nil {
 		c.failed("set", err)
+		return v, nil
 	}
+	c.nearSet(st, userID, name, v)
 	return v, nil
 }
 

@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -67,6 +68,17 @@ func TestFetchReadsTheEntryUnderTheCurrentGeneration(t *testing.T) {
 			if _, v, found, _ := b.Fetch(ctx, keys("x")); !found || string(v) != "new" {
 				t.Fatalf("got %q, %v; want the entry under g2", v, found)
 			}
+			// A caller holding g2's entry gets the generation alone; one
+			// holding g1's gets g2's entry.
+			k := keys("x")
+			k.HaveGen = "g2"
+			if gen, v, found, err := b.Fetch(ctx, k); err != nil || string(gen) != "g2/0/16B3748" || found || v != nil {
+				t.Fatalf("holding g2: got %q, %q, found %v, %v; want the generation alone", gen, v, found, err)
+			}
+			k.HaveGen = "g1"
+			if _, v, found, _ := b.Fetch(ctx, k); !found || string(v) != "new" {
+				t.Fatalf("holding g1: got %q, %v; want the entry under g2", v, found)
+			}
 		})
 	}
 }
@@ -108,5 +120,59 @@ func TestFetchAfterRedisForgetsTheScript(t *testing.T) {
 	}
 	if got := get(); got != "answer" || loads != 1 {
 		t.Fatalf("after SCRIPT FLUSH: got %q after %d loads, want the cached answer after 1", got, loads)
+	}
+}
+
+// shared stands for a backend several processes share (it is not a
+// *cache.Memory, so each Cache over it keeps copies in the process) and
+// counts the bytes of entries it sends.
+type shared struct {
+	cache.Backend
+	sent int
+}
+
+func (s *shared) Fetch(ctx context.Context, f cache.FetchKeys) ([]byte, []byte, bool, error) {
+	gen, v, found, err := s.Backend.Fetch(ctx, f)
+	s.sent += len(v)
+	return gen, v, found, err
+}
+
+// TestCopiesInTheProcessFollowTheGeneration: a process's copy of an entry
+// is served while the user's generation stands (and the backend then sends
+// no entry), and never after another process's write.
+func TestCopiesInTheProcessFollowTheGeneration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := &shared{Backend: cache.NewMemory(100)}
+	one, two := cache.New(b, cache.Options{}), cache.New(b, cache.Options{})
+	loads := 0
+	get := func(c *cache.Cache) string {
+		v, err := c.Get(ctx, "u", "summary:2026-03-15", func(context.Context) ([]byte, error) {
+			loads++
+			return []byte(fmt.Sprintf("answer %d", loads)), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(v)
+	}
+	if got := get(one); got != "answer 1" {
+		t.Fatalf("got %q", got)
+	}
+	if got := get(two); got != "answer 1" || b.sent != len("answer 1") {
+		t.Fatalf("second process: got %q with %d bytes sent, want answer 1 from the backend", got, b.sent)
+	}
+	sent := b.sent
+	for range 3 {
+		if got := get(two); got != "answer 1" || b.sent != sent {
+			t.Fatalf("again: got %q with %d more bytes sent, want answer 1 from the process's copy", got, b.sent-sent)
+		}
+	}
+	one.Changed(ctx, "u")
+	if got := get(two); got != "answer 2" {
+		t.Fatalf("after a write in the other process: got %q, want answer 2", got)
+	}
+	if got := get(one); got != "answer 2" || loads != 2 {
+		t.Fatalf("first process: got %q after %d loads, want answer 2 after 2", got, loads)
 	}
 }

@@ -120,7 +120,11 @@ func (m *Memory) Fetch(_ context.Context, f FetchKeys) ([]byte, []byte, bool, er
 		gen = f.NewGen
 		m.set(f.GenKey, gen, f.GenTTL)
 	}
-	v, found := m.get(f.EntryPrefix + string(generationOf(gen)) + f.EntrySuffix)
+	g := string(generationOf(gen))
+	if g == f.HaveGen {
+		return gen, nil, false, nil
+	}
+	v, found := m.get(f.EntryPrefix + g + f.EntrySuffix)
 	return gen, v, found, nil
 }
 

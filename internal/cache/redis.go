@@ -105,7 +105,8 @@ func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 }
 
 // fetchScript is Backend.Fetch inside Redis: the user's generation (made
-// when missing) and the entry filed under it, in one round trip. It is sent
+// when missing) and the entry filed under it, in one round trip; only the
+// generation when it is the one whose entry the caller holds (ARGV[5]). It is sent
 // by digest (EVALSHA) and in full only when Redis does not hold it yet
 // (NOSCRIPT), as after a restart. The entry's key depends on the
 // generation, so it cannot be named in KEYS: this needs one Redis, not a
@@ -117,22 +118,28 @@ if not g then
 	g = ARGV[3]
 end
 local gen = string.match(g, '^[^/]*')
+if gen == ARGV[5] then
+	return {g}
+end
 return {g, redis.call('GET', ARGV[1] .. gen .. ARGV[2])}
 `)
 
 // Fetch reads the generation and the entry under it (see Backend).
 func (r *Redis) Fetch(ctx context.Context, f FetchKeys) ([]byte, []byte, bool, error) {
 	res, err := fetchScript.Run(ctx, r.client, []string{f.GenKey},
-		f.EntryPrefix, f.EntrySuffix, f.NewGen, f.GenTTL.Milliseconds()).Slice()
+		f.EntryPrefix, f.EntrySuffix, f.NewGen, f.GenTTL.Milliseconds(), f.HaveGen).Slice()
 	if err != nil {
 		return nil, nil, false, err
 	}
-	if len(res) != 2 {
-		return nil, nil, false, fmt.Errorf("cache: fetch script answered %d values, want 2", len(res))
+	if len(res) != 1 && len(res) != 2 {
+		return nil, nil, false, fmt.Errorf("cache: fetch script answered %d values, want 1 or 2", len(res))
 	}
 	gen, ok := res[0].(string)
 	if !ok {
 		return nil, nil, false, fmt.Errorf("cache: fetch script answered generation %T", res[0])
+	}
+	if len(res) == 1 {
+		return []byte(gen), nil, false, nil // the caller's copy is current
 	}
 	entry, found := res[1].(string)
 	return []byte(gen), []byte(entry), found, nil
