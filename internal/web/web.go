@@ -38,6 +38,7 @@ import (
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/summary"
 )
 
 //go:embed templates/*.html
@@ -87,6 +88,9 @@ type Handler struct {
 	// TrustProxy: a reverse proxy in front sets X-Forwarded-For and
 	// X-Forwarded-Proto (the session cookie is Secure behind https).
 	TrustProxy bool
+	// Summary is what the dashboard shows, cached; one over Store without
+	// a cache when nil.
+	Summary *summary.Service
 }
 
 // Config configures New.
@@ -103,6 +107,7 @@ type Config struct {
 	SignupOpen bool
 	Gate       *auth.Gate
 	TrustProxy bool
+	Summary    *summary.Service
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -111,7 +116,8 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer,
-		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy}, nil
+		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy,
+		Summary: c.Summary}, nil
 }
 
 func (h *Handler) now() time.Time {
