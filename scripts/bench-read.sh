@@ -6,8 +6,11 @@
 # through a CSV import, waits for the background jobs to settle, then
 # measures /healthz and every GET endpoint for the demo user and the large
 # user: requests per second at saturation (wrk, $CONNS connections), the
-# ratio to /healthz in the same run, and the p99 latency at half that rate.
-# Prints a Markdown table.
+# ratio to /healthz in the same run, and the p50/p95/p99 latencies when
+# requests arrive at a constant half of that rate (`tally loadgen --get
+# URL --rate R`: each latency counts from the time its request was due).
+# Prints a Markdown table. ONLY="/healthz /api/v1/summary" measures those
+# paths alone (for the demo and the large user).
 #
 # Needs wrk (Debian: apt-get install wrk), curl and python3; for postgres,
 # PostgreSQL at $PG_ADMIN_URL and Redis at $REDIS_URL.
@@ -93,13 +96,15 @@ ids() { # account id, transaction id, import id of a user
 	txn="$(curl -fs -H "Authorization: Bearer $t" "$BASE/api/v1/transactions?limit=1" | json "['transactions'][0]['id']")"
 }
 
-# measure NAME TOKEN URL: saturating rate, then p99 at half of it.
+# measure NAME TOKEN URL: saturating rate (wrk), then latencies at a
+# constant half of it (tally loadgen).
 measure() {
 	local name="$1" tok="$2" url="$3" hdr=() sat half
 	[ -n "$tok" ] && hdr=(-H "Authorization: Bearer $tok")
 	curl -fs "${hdr[@]}" "$url" >/dev/null || { echo "GET $url failed" >&2; exit 1; }
-	sat="$(WRK_RATE=0 WRK_CONNS=$CONNS wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s scripts/bench-rate.lua "${hdr[@]}" "$url" | awk '/^BENCH/{print $3}')"
-	half="$(WRK_RATE=$((sat / 2)) WRK_CONNS=$CONNS wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s scripts/bench-rate.lua "${hdr[@]}" "$url" | awk '/^BENCH/{print $3, $5, $9}')"
+	sat="$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s scripts/bench-rate.lua "${hdr[@]}" "$url" | awk '/^BENCH/{print $3}')"
+	half="$(TALLY_TOKEN="$tok" "$work/tally" loadgen --get "$url" --rate "$((sat / 2))" --duration "$DURATION" |
+		python3 -c "import json,sys; r=json.load(sys.stdin)['at_rate']; print('%.0f %.2f %.2f %.2f %d' % (r['achieved'], r['p50_ms'], r['p95_ms'], r['p99_ms'], r['errors']))")"
 	echo "$name $sat $half"
 }
 
@@ -112,17 +117,20 @@ for who in demo bulk; do
 	for path in /api/v1/summary /api/v1/accounts "/api/v1/accounts/$acct" "/api/v1/transactions?limit=50" \
 		"/api/v1/transactions/$txn" /api/v1/categories /api/v1/rules /api/v1/spending /api/v1/budgets \
 		/api/v1/profile /api/v1/notifications /api/v1/connections /api/v1/openapi.json; do
+		if [ -n "${ONLY:-}" ] && ! [[ " $ONLY " == *" ${path%%\?*} "* ]]; then continue; fi
 		measure "$who:$path" "$tok" "$BASE$path" >>"$results"
 	done
 done
 
 healthz="$(awk '$1=="/healthz"{print $2}' "$results")"
-echo "| user | GET | req/s | × /healthz | p99 at half rate (ms) | half rate achieved |"
-echo "|---|---|---:|---:|---:|---:|"
-while read -r name sat rate p99 errs; do
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo
+echo "| user | GET | req/s | × /healthz | p50 / p95 / p99 at half rate (ms) | half rate achieved | errors |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+while read -r name sat rate p50 p95 p99 errs; do
 	who="${name%%:*}"; path="${name#*:}"
 	[ "$name" = /healthz ] && who="-"
 	path="$(echo "$path" | sed -E 's#/(accounts|transactions|imports)/[0-9a-z]{20,}#/\1/{id}#')"
-	awk -v w="$who" -v p="$path" -v s="$sat" -v h="$healthz" -v r="$rate" -v q="$p99" \
-		'BEGIN{printf "| %s | `%s` | %d | %.2f | %.1f | %d |\n", w, p, s, s/h, q, r}'
+	awk -v w="$who" -v p="$path" -v s="$sat" -v h="$healthz" -v r="$rate" -v a="$p50" -v b="$p95" -v q="$p99" -v e="$errs" \
+		'BEGIN{printf "| %s | `%s` | %d | %.2f | %.1f / %.1f / %.1f | %d | %d |\n", w, p, s, s/h, a, b, q, r, e}'
 done <"$results"
