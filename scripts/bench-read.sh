@@ -38,6 +38,9 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$work/tally" ./cmd/tally
+# SERVE_BIN: serve another build (say the previous release) under the same
+# load generator.
+serve_bin="${SERVE_BIN:-$work/tally}"
 args=(serve --demo --addr "$ADDR" --data-dir "$work/data" --log-level warn)
 case "$DB" in
 sqlite) ;;
@@ -49,7 +52,7 @@ postgres)
 	;;
 *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
 esac
-"$work/tally" "${args[@]}" >"$work/out.log" 2>&1 &
+"$serve_bin" "${args[@]}" >"$work/out.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -81,16 +81,18 @@ func bearerHash(r *http.Request) (string, error) {
 // them with a remembered token is authenticated in the same cache round
 // trip that finds its answer (see authenticateCached).
 var cachedRoutes = map[string]bool{
-	"GET /api/v1/summary":       true,
-	"GET /api/v1/spending":      true,
-	"GET /api/v1/budgets":       true,
-	"GET /api/v1/trends":        true,
-	"GET /api/v1/accounts":      true,
-	"GET /api/v1/transactions":  true,
-	"GET /api/v1/rules":         true,
-	"GET /api/v1/profile":       true,
-	"GET /api/v1/notifications": true,
-	"GET /api/v1/connections":   true,
+	"GET /api/v1/summary":           true,
+	"GET /api/v1/spending":          true,
+	"GET /api/v1/budgets":           true,
+	"GET /api/v1/trends":            true,
+	"GET /api/v1/accounts":          true,
+	"GET /api/v1/transactions":      true,
+	"GET /api/v1/rules":             true,
+	"GET /api/v1/profile":           true,
+	"GET /api/v1/notifications":     true,
+	"GET /api/v1/connections":       true,
+	"GET /api/v1/accounts/{id}":     true,
+	"GET /api/v1/transactions/{id}": true,
 }
 
 // errReauthenticate stops a request authenticated by a remembered token
