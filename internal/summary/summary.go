@@ -28,7 +28,6 @@ const UnreadShown = 5
 // Summary is one user's home screen.
 type Summary struct {
 	Month    string // this month in the user's time zone (or the month asked for), YYYY-MM
-	Current  bool   // Month is this month
 	Currency string // the user's main currency
 	Income   int64  // the user's monthly income, 0 when not given
 	Accounts []*tally.Account
@@ -137,7 +136,7 @@ func (s *Service) LoadMonth(ctx context.Context, u *tally.User, month string) (*
 		return nil, err
 	}
 	sum := &Summary{
-		Month: month, Current: month == current, Currency: plan.Currency, Accounts: accounts,
+		Month: month, Currency: plan.Currency, Accounts: accounts,
 		NetWorth: NetWorthOf(accounts, plan.Currency),
 		Spending: budget.SummarizeSpending(month, totals),
 		Budgets:  plan.Lines, Recent: recent, Unread: unread, Alerts: alerts,
