@@ -18,7 +18,7 @@ func TestDemoShowsBudgetsAndAlerts(t *testing.T) {
 	c.token = c.must(201, "POST", "/api/v1/tokens", map[string]string{"email": demoEmail, "password": password})["token"].(string)
 
 	sources := map[string]int{}
-	eventually(t, 60*time.Second, "the demo budgets from history", func() bool {
+	eventually(t, jobWait, "the demo budgets from history", func() bool {
 		clear(sources)
 		for _, x := range c.must(200, "GET", "/api/v1/budgets", nil)["categories"].([]any) {
 			sources[x.(map[string]any)["source"].(string)]++
@@ -31,7 +31,7 @@ func TestDemoShowsBudgetsAndAlerts(t *testing.T) {
 	if time.Now().Day() < 5 {
 		t.Skip("too early in the month for the demo's coffee budget to be spent")
 	}
-	eventually(t, 60*time.Second, "a budget alert in the demo inbox", func() bool {
+	eventually(t, jobWait, "a budget alert in the demo inbox", func() bool {
 		for _, x := range c.must(200, "GET", "/api/v1/notifications", nil)["notifications"].([]any) {
 			n := x.(map[string]any)
 			if strings.HasPrefix(n["kind"].(string), "budget_") && n["category"] == "coffee_shops" {

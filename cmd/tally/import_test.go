@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // An uploaded file is imported by the server's job: the API answers at once
@@ -25,36 +24,50 @@ func TestUploadedFileIsImportedByTheJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "quicken_bank.qif")
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest("POST", m.URL()+"/api/v1/imports", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+alice.token)
+	got := alice.importFile("quicken_bank.qif", string(data))
+	if got["status"] != "done" || got["inserted"] != 5.0 || got["rejected"] != 2.0 || len(got["errors"].([]any)) != 2 {
+		t.Fatalf("import = %v, want done with 5 inserted and 2 rejected", got)
+	}
+	if n := len(alice.allTransactions("account_id=" + got["account_id"].(string))); n != 5 {
+		t.Fatalf("the account lists %d transactions, want 5", n)
+	}
+}
+
+// importFile uploads a statement file through POST /api/v1/imports and
+// returns the import once a worker has finished it (done or failed).
+func (c *client) importFile(name, data string) map[string]any {
+	c.t.Helper()
+	ct, body := multipartFile(name, data)
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/imports", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer "+c.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	raw, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	var created map[string]any
 	if err := json.Unmarshal(raw, &created); err != nil || res.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST /imports = %d %s, want 202", res.StatusCode, raw)
+		c.t.Fatalf("POST /imports = %d %s, want 202", res.StatusCode, raw)
 	}
 	id, _ := created["id"].(string)
 	var got map[string]any
-	eventually(t, 30*time.Second, "the import job", func() bool {
-		got = alice.must(200, "GET", "/api/v1/imports/"+id, nil)
+	eventually(c.t, jobWait, "the import of "+name, func() bool {
+		got = c.must(200, "GET", "/api/v1/imports/"+id, nil)
 		return got["status"] == "done" || got["status"] == "failed"
 	})
-	if got["status"] != "done" || got["inserted"] != 5.0 || got["rejected"] != 2.0 || len(got["errors"].([]any)) != 2 {
-		t.Fatalf("GET /imports/%s = %v, want done with 5 inserted and 2 rejected", id, got)
-	}
-	if n := len(alice.allTransactions("account_id=" + got["account_id"].(string))); n != 5 {
-		t.Fatalf("the account lists %d transactions, want 5", n)
-	}
+	return got
+}
+
+// multipartFile is a form upload of one file: its content type and body.
+func multipartFile(name, data string) (string, io.Reader) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	io.WriteString(fw, data)
+	mw.Close()
+	return mw.FormDataContentType(), &body
 }
 
 func TestImportCommand(t *testing.T) {
@@ -123,7 +136,7 @@ func TestSimpleFINThroughTheDemoBridge(t *testing.T) {
 		t.Fatalf("POST /connections = %v", got)
 	}
 	connID := got["id"].(string)
-	eventually(t, 30*time.Second, "the first SimpleFIN sync", func() bool { return connectionStatus(carl, connID) == "active" })
+	eventually(t, jobWait, "the first SimpleFIN sync", func() bool { return connectionStatus(carl, connID) == "active" })
 	if n, want := len(carl.allTransactions("")), bankCount("carl"); n != want {
 		t.Fatalf("GET /transactions has %d, the bank %d", n, want)
 	}
@@ -138,7 +151,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 	dora, _ := signUp(t, m.URL(), "dora@example.com")
 	got := dora.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": m.URL() + "/demobank/ofx", "login": "dora", "password": "pw"})
 	connID := got["id"].(string)
-	eventually(t, 30*time.Second, "the first sync", func() bool { return connectionStatus(dora, connID) == "active" })
+	eventually(t, jobWait, "the first sync", func() bool { return connectionStatus(dora, connID) == "active" })
 	settleSyncJobs(t, m)
 
 	// The password changes at the bank.
@@ -147,7 +160,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	dora.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
-	eventually(t, 30*time.Second, "needs_attention", func() bool { return connectionStatus(dora, connID) == "needs_attention" })
+	eventually(t, jobWait, "needs_attention", func() bool { return connectionStatus(dora, connID) == "needs_attention" })
 	settleSyncJobs(t, m)
 	status, body := dora.do("POST", "/api/v1/connections/"+connID+"/refresh", nil)
 	if status != 409 || !strings.Contains(body["error"].(map[string]any)["message"].(string), "update the credentials") {
@@ -158,7 +171,7 @@ func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 	if patched["status"] != "syncing" {
 		t.Fatalf("PATCH = %v, want syncing", patched)
 	}
-	eventually(t, 30*time.Second, "the sync with the new password", func() bool { return connectionStatus(dora, connID) == "active" })
+	eventually(t, jobWait, "the sync with the new password", func() bool { return connectionStatus(dora, connID) == "active" })
 	// The refresh button works again, within its cooldown rules.
 	if status, _ := dora.do("POST", "/api/v1/connections/"+connID+"/refresh", nil); status != 429 {
 		t.Fatalf("refresh within a minute of the last = %d, want 429", status)

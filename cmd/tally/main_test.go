@@ -134,6 +134,12 @@ func signUp(t *testing.T, base, email string) (*client, string) {
 }
 
 // eventually polls cond until it holds or the timeout passes.
+// jobWait bounds a wait for background work: a sync, an import, a job
+// recorded as finished. It is a ceiling that catches a hang, not a pause:
+// a passing test stops waiting the moment the work is done, and a -race
+// build on a busy two-core machine can take a minute for a first sync.
+const jobWait = 2 * time.Minute
+
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -197,7 +203,7 @@ func TestDemoIsPopulatedQuickly(t *testing.T) {
 	c := &client{t: t, base: m.URL()}
 	c.token = c.must(201, "POST", "/api/v1/tokens", map[string]string{"email": demoEmail, "password": password})["token"].(string)
 	want := bankCount("demo")
-	eventually(t, 30*time.Second, "the demo history", func() bool {
+	eventually(t, jobWait, "the demo history", func() bool {
 		return len(c.allTransactions("")) == want
 	})
 	t.Logf("demo user has %d transactions %s after start", want, time.Since(start).Round(time.Millisecond))
@@ -224,7 +230,7 @@ func TestConnectSyncAndSpend(t *testing.T) {
 		t.Fatalf("POST /account discovered %d accounts, want 4", n)
 	}
 	connID := got["account_id"].(string)
-	eventually(t, 30*time.Second, "the first sync", func() bool { return connectionStatus(alice, connID) == tally.StatusActive })
+	eventually(t, jobWait, "the first sync", func() bool { return connectionStatus(alice, connID) == tally.StatusActive })
 
 	txns := alice.allTransactions("")
 	if want := bankCount("alice"); len(txns) != want {
@@ -260,7 +266,7 @@ func TestConnectSyncAndSpend(t *testing.T) {
 	settleSyncJobs(t, m)
 	before := lastSync()
 	alice.must(202, "POST", "/api/v1/connections/"+connID+"/refresh", nil)
-	eventually(t, 30*time.Second, "the refresh", func() bool {
+	eventually(t, jobWait, "the refresh", func() bool {
 		return connectionStatus(alice, connID) == tally.StatusActive && lastSync().After(before)
 	})
 	if n := len(alice.allTransactions("")); n != len(txns) {
@@ -523,7 +529,7 @@ func TestCloseLetsRunningSyncFinish(t *testing.T) {
 // already brings the newest transactions.
 func settleSyncJobs(t *testing.T, m *Main) {
 	t.Helper()
-	eventually(t, 30*time.Second, "sync jobs to be recorded as finished", func() bool {
+	eventually(t, jobWait, "sync jobs to be recorded as finished", func() bool {
 		var n int
 		if err := m.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync' AND state IN ('running', 'available', 'retryable')`).Scan(&n); err != nil {
 			t.Fatal(err)

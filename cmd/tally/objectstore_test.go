@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -92,32 +89,10 @@ func TestUploadIsImportedByAWorkerOnAnotherHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "quicken_bank.qif")
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest("POST", api.URL()+"/api/v1/imports", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+alice.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	var created map[string]any
-	if err := json.Unmarshal(raw, &created); err != nil || res.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST /imports = %d %s, want 202", res.StatusCode, raw)
-	}
-	id, _ := created["id"].(string)
-	var got map[string]any
-	eventually(t, 30*time.Second, "the worker to import the upload", func() bool {
-		got = alice.must(200, "GET", "/api/v1/imports/"+id, nil)
-		return got["status"] == "done" || got["status"] == "failed"
-	})
+	// The worker process imports what the API process accepted.
+	got := alice.importFile("quicken_bank.qif", string(data))
 	if got["status"] != "done" || got["inserted"] != 5.0 {
-		t.Fatalf("GET /imports/%s = %v, want done with 5 inserted", id, got)
+		t.Fatalf("import = %v, want done with 5 inserted", got)
 	}
 	// Nothing went through either process's data directory.
 	for _, m := range []*Main{api, worker} {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/secret"
@@ -48,7 +47,7 @@ func TestBackupWhileSyncingRestoresClean(t *testing.T) {
 	if err := run(ctx, []string{"backup", "--data-dir", m.Config.DataDir, "--to", during}, nil, &out, &out); err != nil {
 		t.Fatalf("backup while syncing: %v: %s", err, out.String())
 	}
-	eventually(t, 60*time.Second, "the first sync", func() bool { return connectionStatus(alice, connID) == tally.StatusActive })
+	eventually(t, jobWait, "the first sync", func() bool { return connectionStatus(alice, connID) == tally.StatusActive })
 	after := filepath.Join(t.TempDir(), "after.tar.gz")
 	if err := run(ctx, []string{"backup", "--data-dir", m.Config.DataDir, "--to", after}, nil, &out, &out); err != nil {
 		t.Fatalf("backup: %v: %s", err, out.String())

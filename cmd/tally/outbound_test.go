@@ -197,7 +197,7 @@ func TestWebhookOnAllowedNetworkGetsSignedDeliveries(t *testing.T) {
 		t.Fatalf("PUT /profile = %v, want a webhook_secret", prof)
 	}
 	alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": bank.URL, "account_login": "alice", "account_password": "pw"})
-	eventually(t, 60*time.Second, "a webhook delivery", func() bool { return rcv.count() > 0 })
+	eventually(t, jobWait, "a webhook delivery", func() bool { return rcv.count() > 0 })
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
 	for i, b := range rcv.bodies {

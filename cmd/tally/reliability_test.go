@@ -127,7 +127,7 @@ func TestReliabilityKillFirstSync(t *testing.T) {
 	addr := freeAddr(t)
 	base := "http://" + addr
 	cmd := reliabilityServe(t, dataDir, dbURL, addr)
-	eventually(t, 30*time.Second, "the server", func() bool {
+	eventually(t, jobWait, "the server", func() bool {
 		res, err := http.Get(base + "/readyz")
 		if err == nil {
 			res.Body.Close()
@@ -275,10 +275,10 @@ func TestHangingBankTimesOut(t *testing.T) {
 	start := time.Now()
 	hung := alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": hangSrv.URL, "account_login": "alice", "account_password": "pw"})["account_id"].(string)
 	ok := alice.must(201, "POST", "/api/v1/account", map[string]string{"account_url": fine.URL, "account_login": "bob", "account_password": "pw"})["account_id"].(string)
-	eventually(t, 30*time.Second, "the other connection synced by the only worker", func() bool { return connectionStatus(alice, ok) == "active" })
+	eventually(t, jobWait, "the other connection synced by the only worker", func() bool { return connectionStatus(alice, ok) == "active" })
 	otherDone := time.Since(start)
 	var reason string
-	eventually(t, 30*time.Second, "the reason on the hung connection", func() bool {
+	eventually(t, jobWait, "the reason on the hung connection", func() bool {
 		for _, x := range alice.must(200, "GET", "/api/v1/connections", nil)["connections"].([]any) {
 			c := x.(map[string]any)
 			if c["id"] == hung {
@@ -298,7 +298,8 @@ func TestHangingBankTimesOut(t *testing.T) {
 // ones, as a stopped server looks to its clients) under a bounded load of
 // writes and reads, and reports the answers while down, how long after the
 // database came back the first write succeeded, and whether every accepted
-// write is stored.
+// write is stored. TestReliabilityPostgresStopped does the same by
+// stopping a server of its own.
 func TestReliabilityDatabaseOutage(t *testing.T) {
 	reliabilityOnly(t)
 	if sqldbtest.Dialect() != "postgres" {
@@ -312,15 +313,25 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 	proxy := newTCPProxy(t, u.Host)
 	u.Host = proxy.addr
 	m := startWith(t, func(c *config.Config) { c.DatabaseURL = u.String() })
+	measureOutage(t, m, dbURL, proxy.Cut, proxy.Restore)
+}
+
+// measureOutage runs a bounded load against m (20 requests a second, half
+// of them registrations, half reads) for 5 s, takes the database down with
+// cut for 30 s, brings it back with restore (which returns once the
+// database accepts connections) and keeps the load 10 s more. It reports
+// the answers in each phase, how long after restore returned the first
+// write succeeded, and how many accepted writes dbURL does not hold.
+func measureOutage(t *testing.T, m *Main, dbURL string, cut, restore func()) {
 	alice, _ := signUp(t, m.URL(), "alice@example.com")
 
 	const rate = 20 // requests a second, half writes
 	var mu gosync.Mutex
-	statuses := map[string]map[int]int{} // phase -> status -> count
+	statuses := map[string]map[int]int{} // "phase kind" -> status -> count
 	var accepted []string                // emails whose registration the API accepted
 	phase := "before"
 	var firstOK time.Time
-	var restoredAt time.Time
+	noRetryAfter := 0 // 503 answers without Retry-After
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -337,22 +348,33 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 			ph := phase
 			mu.Unlock()
 			var status int
-			merchant := ""
+			email, kind := "", "reads"
 			if i%2 == 0 {
-				merchant = fmt.Sprintf("outage-%d@example.com", i)
-				status, _ = alice.do("POST", "/api/v1/users", map[string]string{"email": merchant, "password": "correct horse battery"})
+				email, kind = fmt.Sprintf("outage-%d@example.com", i), "writes"
+				a := send(t, "POST", m.URL()+"/api/v1/users", alice.token, "application/json",
+					strings.NewReader(`{"email":"`+email+`","password":"correct horse battery"}`))
+				status = a.status
+				if status == 503 && a.header.Get("Retry-After") == "" {
+					mu.Lock()
+					noRetryAfter++
+					mu.Unlock()
+				}
 			} else {
 				status, _ = alice.do("GET", "/api/v1/accounts", nil)
 			}
 			mu.Lock()
-			if statuses[ph] == nil {
-				statuses[ph] = map[int]int{}
+			if ph != phase {
+				ph = "edge" // the database went down or came back during the request
 			}
-			statuses[ph][status]++
+			key := ph + " " + kind
+			if statuses[key] == nil {
+				statuses[key] = map[int]int{}
+			}
+			statuses[key][status]++
 			if status == 201 {
-				accepted = append(accepted, merchant)
+				accepted = append(accepted, email)
 			}
-			if ph == "after" && firstOK.IsZero() && status < 300 && merchant != "" {
+			if ph == "after" && firstOK.IsZero() && status < 300 && email != "" {
 				firstOK = time.Now()
 			}
 			mu.Unlock()
@@ -361,13 +383,19 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 	setPhase := func(p string) { mu.Lock(); phase = p; mu.Unlock() }
 	// The scenario's phases last what they measure: 5 s of load before the
 	// outage, a 30 s outage, 10 s of recovery.
+	// Requests while cut or restore runs are counted apart ("stopping",
+	// "starting"); one the database went down or came back under is an
+	// "edge".
 	time.Sleep(5 * time.Second)
+	setPhase("stopping")
+	cut()
 	setPhase("down")
-	proxy.Cut()
 	time.Sleep(30 * time.Second)
+	restoreStart := time.Now()
+	setPhase("starting")
+	restore()
+	restoredAt := time.Now()
 	setPhase("after")
-	restoredAt = time.Now()
-	proxy.Restore()
 	time.Sleep(10 * time.Second)
 	close(stop)
 	<-done
@@ -391,12 +419,34 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 	if !firstOK.IsZero() {
 		recovery = firstOK.Sub(restoredAt)
 	}
-	t.Logf("RESULT before=%v down=%v after=%v recovery=%s accepted_writes=%d lost=%d",
-		statuses["before"], statuses["down"], statuses["after"], recovery.Round(10*time.Millisecond), len(accepted), lost)
-	for s := range statuses["down"] {
-		if s != 503 {
-			t.Errorf("status %d while the database was down, want only 503", s)
+	t.Logf("RESULT %v restart=%s recovery=%s accepted_writes=%d lost=%d",
+		statuses, restoredAt.Sub(restoreStart).Round(10*time.Millisecond), recovery.Round(10*time.Millisecond), len(accepted), lost)
+	// While down, writes answer 503; reads answer 503 or, from the cache,
+	// 200.
+	for _, ph := range []string{"down", "starting"} {
+		for s := range statuses[ph+" writes"] {
+			if s != 503 {
+				t.Errorf("a write answered %d while the database was %s, want only 503", s, ph)
+			}
 		}
+		for s := range statuses[ph+" reads"] {
+			if s != 503 && s != 200 {
+				t.Errorf("a read answered %d while the database was %s, want 503 (or 200 from the cache)", s, ph)
+			}
+		}
+	}
+	for _, ph := range []string{"stopping", "edge"} {
+		for s := range statuses[ph+" writes"] {
+			if s != 503 && s != 201 {
+				t.Errorf("a write answered %d as the database went down or came back, want 201 or 503", s)
+			}
+		}
+	}
+	if noRetryAfter > 0 {
+		t.Errorf("%d answers of 503 without Retry-After", noRetryAfter)
+	}
+	if len(statuses["down writes"]) == 0 {
+		t.Error("no write was tried while the database was down")
 	}
 	if lost != 0 || recovery < 0 || recovery > 5*time.Second {
 		t.Fail()

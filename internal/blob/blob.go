@@ -29,6 +29,34 @@ type Store interface {
 	// Get opens the object stored under key; the caller closes it. A key
 	// with no object is ENOTFOUND.
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete removes the objects under keys; a key with no object is not
+	// an error, so deleting twice is harmless.
+	Delete(ctx context.Context, keys ...string) error
+	// List returns the keys of every object whose key starts with prefix,
+	// in no particular order.
+	List(ctx context.Context, prefix string) ([]string, error)
+}
+
+// RawPrefix is the prefix of the keys of a user's institution responses,
+// and UploadPrefix that of their uploaded statement files: every object of
+// a user lies under one of the two.
+func RawPrefix(userID string) string { return "raw/" + userID }
+
+// UploadPrefix: see RawPrefix.
+func UploadPrefix(userID string) string { return "imports/" + userID }
+
+// DeleteUser removes every object of the user from s.
+func DeleteUser(ctx context.Context, s Store, userID string) error {
+	for _, prefix := range []string{RawPrefix(userID) + "/", UploadPrefix(userID) + "/"} {
+		keys, err := s.List(ctx, prefix)
+		if err != nil {
+			return err
+		}
+		if err := s.Delete(ctx, keys...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Key returns the content-addressed key of data: prefix/sha256-hex.ext,

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tallyhq/tally"
 )
@@ -19,7 +21,7 @@ func NewDir(dir string) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("blob: create %s: %w", dir, err)
 	}
-	return &Dir{root: dir}, nil
+	return &Dir{root: filepath.Clean(dir)}, nil
 }
 
 func (d *Dir) path(key string) (string, error) {
@@ -81,4 +83,60 @@ func (d *Dir) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("blob: get %s: %w", key, err)
 	}
 	return f, nil
+}
+
+// Delete removes the objects' files, and the fan-out directories they
+// leave empty.
+func (d *Dir) Delete(ctx context.Context, keys ...string) error {
+	for _, key := range keys {
+		p, err := d.path(key)
+		if err != nil {
+			return err
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("blob: delete %s: %w", key, err)
+		}
+		// Empty parents go too; os.Remove refuses a directory that is not
+		// empty, which ends the walk.
+		for dir := filepath.Dir(p); dir != d.root && strings.HasPrefix(dir, d.root+string(filepath.Separator)); dir = filepath.Dir(dir) {
+			if os.Remove(dir) != nil {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// List walks the directory under prefix. Temporary files of puts in
+// progress are not objects and are left out.
+func (d *Dir) List(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	err := filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil // removed while walking
+			}
+			return err
+		}
+		rel, err := filepath.Rel(d.root, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if e.IsDir() {
+			// Walk only directories on the way to prefix or under it.
+			if rel == "." || strings.HasPrefix(key+"/", prefix) || strings.HasPrefix(prefix, key+"/") {
+				return nil
+			}
+			return filepath.SkipDir
+		}
+		if strings.HasPrefix(key, prefix) && !strings.HasPrefix(e.Name(), ".tmp-") {
+			keys = append(keys, key)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("blob: list %s: %w", prefix, err)
+	}
+	return keys, nil
 }

@@ -136,3 +136,45 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	return obj, nil
 }
+
+// Delete removes the objects in batches (S3's multi-object delete).
+func (s *S3) Delete(ctx context.Context, keys ...string) error {
+	for _, key := range keys {
+		if err := checkKey(key); err != nil {
+			return err
+		}
+	}
+	objects := make(chan minio.ObjectInfo)
+	go func() {
+		defer close(objects)
+		for _, key := range keys {
+			select {
+			case objects <- minio.ObjectInfo{Key: s.prefix + key}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var first error
+	for e := range s.client.RemoveObjects(ctx, s.bucket, objects, minio.RemoveObjectsOptions{}) {
+		if first == nil && e.Err != nil {
+			first = fmt.Errorf("blob: delete %s from %s: %w", strings.TrimPrefix(e.ObjectName, s.prefix), s.name, e.Err)
+		}
+	}
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// List pages through the bucket's keys under prefix.
+func (s *S3) List(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	for o := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix + prefix, Recursive: true}) {
+		if o.Err != nil {
+			return nil, fmt.Errorf("blob: list %s in %s: %w", prefix, s.name, o.Err)
+		}
+		keys = append(keys, strings.TrimPrefix(o.Key, s.prefix))
+	}
+	return keys, nil
+}

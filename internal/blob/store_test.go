@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,6 +94,64 @@ func testStore(t *testing.T, s Store) {
 		}
 		if _, err := s.Get(ctx, key); tally.ErrorCode(err) != tally.ENOTFOUND {
 			t.Fatalf("Get after a failed put: %v, want not found", err)
+		}
+	})
+
+	t.Run("delete and list", func(t *testing.T) {
+		put := func(key string) {
+			t.Helper()
+			if err := s.Put(ctx, key, strings.NewReader(key), int64(len(key))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mine := []string{Key(RawPrefix("ud"), []byte("a"), ".ofx"), Key(RawPrefix("ud"), []byte("b"), ".json"), Key(UploadPrefix("ud"), []byte("c"), ".csv")}
+		// Another user whose id starts with the same letters keeps theirs.
+		theirs := []string{Key(RawPrefix("ud2"), []byte("a"), ".ofx"), Key(UploadPrefix("ud2"), []byte("c"), ".csv")}
+		for _, k := range append(append([]string(nil), mine...), theirs...) {
+			put(k)
+		}
+		list := func(prefix string) []string {
+			t.Helper()
+			keys, err := s.List(ctx, prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(keys)
+			return keys
+		}
+		want := append([]string(nil), mine[:2]...)
+		slices.Sort(want)
+		if got := list(RawPrefix("ud") + "/"); !slices.Equal(got, want) {
+			t.Fatalf("List(raw of ud) = %q, want %q", got, want)
+		}
+		if err := s.Delete(ctx, mine[0]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, mine[0]); tally.ErrorCode(err) != tally.ENOTFOUND {
+			t.Fatalf("Get after Delete: %v, want not found", err)
+		}
+		if got := list(RawPrefix("ud") + "/"); !slices.Equal(got, []string{mine[1]}) {
+			t.Fatalf("List after Delete = %q, want %q", got, mine[1:2])
+		}
+		// Deleting again, or a key never stored, is harmless.
+		if err := s.Delete(ctx, mine[0], "raw/ud/never/stored.ofx"); err != nil {
+			t.Fatalf("Delete of missing keys: %v", err)
+		}
+		if err := DeleteUser(ctx, s, "ud"); err != nil {
+			t.Fatal(err)
+		}
+		for _, prefix := range []string{RawPrefix("ud") + "/", UploadPrefix("ud") + "/"} {
+			if got := list(prefix); len(got) != 0 {
+				t.Fatalf("after DeleteUser, %s holds %q", prefix, got)
+			}
+		}
+		for _, k := range theirs {
+			if got := get(t, k); string(got) != k {
+				t.Fatalf("another user's object %s changed: %q", k, got)
+			}
+		}
+		if err := s.Delete(ctx, "../escape"); tally.ErrorCode(err) != tally.EINVALID {
+			t.Fatalf("Delete(../escape) error = %v, want invalid", err)
 		}
 	})
 

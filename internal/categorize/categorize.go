@@ -374,7 +374,7 @@ func (sc *scan) findRule(list []rule, of func(*wordInfo) []int32, amount int64) 
 				continue
 			}
 			for k := 1; k < len(r.words); k++ {
-				if string(sc.keyOf(&sc.tok[i+k])) != r.words[k] {
+				if !sc.wordIs(i+k, r.words[k]) {
 					continue next
 				}
 			}
@@ -421,7 +421,7 @@ func (sc *scan) weakRule(amount int64, anywhere bool) *rule {
 				continue
 			}
 			for k := 1; k < len(r.words); k++ {
-				if string(sc.keyOf(&sc.tok[words[j+k]])) != r.words[k] {
+				if !sc.wordIs(int(words[j+k]), r.words[k]) {
 					continue next
 				}
 			}

@@ -117,8 +117,8 @@ func (s tally2) acc() float64 { return float64(s.correct) / float64(s.total) }
 func TestRealAccuracy(t *testing.T) {
 	t.Parallel()
 	lines := readReal(t)
-	if len(lines) < 250 {
-		t.Fatalf("got %d real lines, want at least 250", len(lines))
+	if len(lines) < 1300 {
+		t.Fatalf("got %d real lines, want at least 1300", len(lines))
 	}
 	parts := map[string]map[string]*tally2{"tuning": {}, "held-out": {}}
 	for _, l := range lines {
@@ -164,8 +164,8 @@ func TestRealAccuracy(t *testing.T) {
 }
 
 const (
-	minRealTuning  = 0.95  // measured 303/314 = 0.965
-	minRealHeldOut = 0.875 // measured 102/116 = 0.879
+	minRealTuning  = 0.91 // measured 874/949 = 0.921 (1,340 lines)
+	minRealHeldOut = 0.71 // measured 283/391 = 0.724 (1,340 lines)
 )
 
 // BenchmarkCategorizeReal categorizes the real-text set's descriptors, both

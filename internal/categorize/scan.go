@@ -35,6 +35,7 @@ type token struct {
 	sep        uint8
 	kind       uint8
 	split      bool  // CHEVRON0301234: the letters were kept, a store number followed
+	trunc      bool  // the last word of a descriptor cut at 22, 25 or 32 characters
 	word       int32 // index into lex.words, -1 for none
 }
 
@@ -54,6 +55,16 @@ type scan struct {
 
 func (sc *scan) keyOf(t *token) []byte { return sc.key[t.key0:t.key1] }
 
+// wordIs reports whether token i spells w, or begins it when the token is a
+// truncated last word of three letters or more (MINI GOL is MINI GOLF).
+func (sc *scan) wordIs(i int, w string) bool {
+	k := sc.keyOf(&sc.tok[i])
+	if string(k) == w {
+		return true
+	}
+	return sc.tok[i].trunc && len(k) >= 3 && len(k) < len(w) && w[:len(k)] == string(k)
+}
+
 func (sc *scan) wordFlags(i int) uint32 {
 	if w := sc.tok[i].word; w >= 0 {
 		return lex.words[w].flags
@@ -62,6 +73,19 @@ func (sc *scan) wordFlags(i int) uint32 {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// truncatedAt reports whether a word ending at s[i] ends a descriptor that
+// is exactly as long as the merchant-name fields card networks cut names to
+// (22, 25 or 32 characters, trailing spaces aside).
+func truncatedAt(s string, i int) bool {
+	n := len(s)
+	for n > 0 && s[n-1] == ' ' {
+		n--
+	}
+	return i == n && (n == 22 || n == 25 || n == 32)
+}
+
+func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 }
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80
@@ -146,6 +170,9 @@ func (sc *scan) tokenize(s string) {
 				continue
 			}
 			if i+1 < len(s) && isAlnum(s[i+1]) {
+				if c == '-' && digits == 0 && letters >= 3 && isLetter(s[i+1]) && lex.lookup(sc.key[k0:nkey]) >= 0 {
+					break // a known word before a hyphen ends: PAYMENT-THANK YOU, DANKORT-NOTA
+				}
 				if c == '\'' || c == '&' || c == '-' {
 					i++
 					continue
@@ -185,7 +212,14 @@ func (sc *scan) tokenize(s string) {
 			t.kind = tokWord
 		}
 		if t.kind == tokWord {
-			if w := lex.lookup(sc.key[t.key0:t.key1]); w >= 0 {
+			w := lex.lookup(sc.key[t.key0:t.key1])
+			if w < 0 && truncatedAt(s, i) {
+				// ROYAL HOT, MINI GOL: a card network cut the name; the
+				// word is the one rule word it begins, if only one.
+				t.trunc = true
+				w = lex.lookupPrefix(sc.key[t.key0:t.key1])
+			}
+			if w >= 0 {
 				t.word = w
 				sc.flags |= lex.words[w].flags
 			}

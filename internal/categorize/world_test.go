@@ -100,6 +100,25 @@ func TestWorldShapes(t *testing.T) {
 		{"KFZ-STEUER FUER B-AB 123", -12000, "", "taxes", ""},
 		// An automatic withdrawal is a debit to a biller, not cash.
 		{"AUTOMATIC WITHDRAWAL, GAS AND ELECTRIC", -9000, "", "utilities", ""},
+		// A known word before a hyphen ends: PAYMENT-THANK YOU.
+		{"ONLINE PAYMENT-THANK YOU 0412", 25000, "", "credit_card_payment", ""},
+		// Brazilian bank words for bills, taxes, fees and investments.
+		{"PAGTO CONTA DE LUZ CEMIG", -14500, "", "utilities", ""},
+		{"IOF SOBRE SAQUE", -230, "", "taxes", ""},
+		{"TARIFA DOC ELETRONICO", -850, "", "bank_fee", ""},
+		{"RESGATE CDB BANCO XYZ", 150000, "", "investment_sell", ""},
+		// Money in from a business one supplies.
+		{"ACME CORP VENDOR PMT PPD ID: 1234567", 120000, "", "income", ""},
+		// Money moved to one's own account at a digital bank.
+		{"TRANSFER TO MONZO", -20000, "", "account_transfer", ""},
+		// UK card merchants: a prepay top-up, a power-and-gas retailer, park
+		// and ride, a car dealer, a train company, a supermarket's petrol.
+		{"VODAFONE PREPAY TOP-UP", -1000, "", "mobile_phone", ""},
+		{"ACME POWER AND GAS LTD", -6500, "", "utilities", ""},
+		{"THORNHILL PARK & RIDE", -450, "", "parking", ""},
+		{"LISTERS TOYOTA COVENTRY", -18900, "", "service_parts", ""},
+		{"NORTHERN TRAINS LTD", -1290, "", "public_transportation", ""},
+		{"SAINSBURYS PETROL 1234 LEEDS", -5000, "", "gas_fuel", ""},
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: tt.amount, Type: tt.typ})
@@ -245,4 +264,33 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("%q: Normalize differs from Categorize", s)
 		}
 	})
+}
+
+// TestTruncatedLastWord checks that a name cut at a card network's field
+// width (22, 25 or 32 characters) completes its last word to the one keyword
+// it begins, and that a name of any other length, or a beginning shared by
+// keywords of two categories, is left alone.
+func TestTruncatedLastWord(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc     string
+		category string
+	}{
+		{"HILLCREST ROAD GUESTHO", "hotel"},                 // 22 characters: GUESTHOUSE
+		{"ST ANNES ROAD PIZZER", "uncategorized"},           // 20 characters: not cut
+		{"HILLCREST ROAD GUESTHO   ", "hotel"},              // trailing padding aside
+		{"THE OLD BRIDGE ROAD HOT", "uncategorized"},        // 23 characters
+		{"THE OLD BRIDGE ROYAL HOT", "uncategorized"},       // 24 characters
+		{"OLD BRIDGE STREET ROYAL HOT", "uncategorized"},    // 27 characters
+		{"ABC BRIDGE ROYAL HOT", "uncategorized"},           // 20 characters
+		{"ABCDEFGH BRIDGE ROYAL HOT", "uncategorized"},      // 25 characters, but HOTEL or HOTDOG
+		{"ST ANNES ROAD 1 PIZZER", "food_dining"},           // 22 characters: PIZZERIA
+		{"THE LONG ACRE BIKE SHOP AND CAFE", "food_dining"}, // 32 characters, whole words
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1000})
+		if got.Category != tt.category && tally.TopLevel(got.Category) != tt.category {
+			t.Errorf("Categorize(%q): got %s (%s), want %s", tt.desc, got.Category, got.Matched, tt.category)
+		}
+	}
 }

@@ -102,9 +102,11 @@ func (s *Server) patchAccount(w http.ResponseWriter, r *http.Request, u *tally.U
 // with its transactions and their share of the monthly totals. A linked
 // institution's account answers 409: remove its connection instead.
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	if err := s.Store.DeleteFileAccount(r.Context(), u.ID, r.PathValue("id")); err != nil {
+	keys, err := s.Store.DeleteFileAccount(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	s.dropBlobs(r.Context(), u.ID, keys, false)
 	noContent(w)
 }

@@ -168,12 +168,15 @@ func (s *Server) connect(r *http.Request, u *tally.User, req ingest.ConnectReque
 	return s.Connector.Connect(r.Context(), u.ID, req)
 }
 
-// DELETE /api/v1/connections/{id}
+// DELETE /api/v1/connections/{id}: the connection's rows, then its raw
+// documents and uploads in the object store.
 func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	if err := s.Store.DeleteConnection(r.Context(), u.ID, r.PathValue("id")); err != nil {
+	keys, err := s.Store.DeleteConnection(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	s.dropBlobs(r.Context(), u.ID, keys, false)
 	noContent(w)
 }
 

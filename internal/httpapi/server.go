@@ -12,6 +12,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/cache"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/ingest"
@@ -47,6 +48,10 @@ type Server struct {
 	Now        func() time.Time // time.Now when nil
 	Notify     *notify.Service  // budget plans; one over Store when nil
 	Secrets    *secret.Box      // seals webhook secrets; webhooks are refused when nil
+	// Blobs is the object store of raw documents and uploads: deleting a
+	// connection, an account or a user deletes their objects from it
+	// after the rows. nil only where nothing is ever stored (tests).
+	Blobs blob.Store
 
 	MaxImportBytes int64 // an uploaded file's limit; DefaultMaxImportBytes when 0
 
@@ -92,6 +97,23 @@ func (s *Server) guard() *outbound.Guard {
 		return new(outbound.Guard)
 	}
 	return s.Outbound
+}
+
+// dropBlobs deletes objects whose rows are gone. The rows went first, so
+// a failure here leaves only unreachable objects behind: it is logged, and
+// the request still succeeds.
+func (s *Server) dropBlobs(ctx context.Context, userID string, keys []string, all bool) {
+	if s.Blobs == nil || (len(keys) == 0 && !all) {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	err := s.Blobs.Delete(ctx, keys...)
+	if err == nil && all {
+		err = blob.DeleteUser(ctx, s.Blobs, userID)
+	}
+	if err != nil {
+		s.logger().ErrorContext(ctx, "delete stored documents", "user_id", userID, "objects", len(keys), "error", err)
+	}
 }
 
 func (s *Server) now() time.Time {

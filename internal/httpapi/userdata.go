@@ -36,9 +36,9 @@ type deleteUserRequest struct {
 	TOTPCode string `json:"totp_code"`
 }
 
-// DELETE /api/v1/users/me {"password", "totp_code"?}: the account and
-// every row of it go, after the password (and the two-factor code, when
-// on) are confirmed.
+// DELETE /api/v1/users/me {"password", "totp_code"?}: once the password
+// (and the two-factor code, when on) are confirmed, every row of the
+// account goes, then every object of it in the object store.
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	var req deleteUserRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -57,5 +57,6 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, u *tally.Use
 		s.error(w, r, err)
 		return
 	}
+	s.dropBlobs(r.Context(), u.ID, nil, true)
 	noContent(w)
 }

@@ -71,6 +71,10 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // cannot be reached.
 const DatabaseRetryAfter = 5 * time.Second
 
+// StorageFullRetryAfter is what an answer says to wait while the
+// database's disk is full: space comes back when an operator frees it.
+const StorageFullRetryAfter = 30 * time.Second
+
 // Unavailable turns an error that means the database cannot be reached
 // (connection refused or lost, server restarting, disk full) into
 // EUNAVAILABLE with a Retry-After, so clients see 503 and try again rather
@@ -79,6 +83,11 @@ const DatabaseRetryAfter = 5 * time.Second
 func Unavailable(err error) error {
 	if tally.ErrorCode(err) != tally.EINTERNAL || !sqldb.IsUnavailable(err) {
 		return err
+	}
+	if sqldb.IsFull(err) {
+		e := tally.Errorf(tally.EUNAVAILABLE, "the server is out of storage space, so nothing was saved; try again later")
+		e.RetryAfter = StorageFullRetryAfter
+		return fmt.Errorf("%w: %w", e, err)
 	}
 	e := tally.Errorf(tally.EUNAVAILABLE, "the service is briefly unavailable; try again in a few seconds")
 	e.RetryAfter = DatabaseRetryAfter

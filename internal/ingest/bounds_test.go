@@ -49,6 +49,26 @@ func TestImportRefusesAmountsBeyondBounds(t *testing.T) {
 	if imp.Status != tally.ImportFailed || !strings.Contains(imp.Message+fmt.Sprint(imp.Errors), "TRNAMT") {
 		t.Errorf("an OFX file with a huge TRNAMT: %s %s %v, want failed naming TRNAMT", imp.Status, imp.Message, imp.Errors)
 	}
+
+	// A ledger balance beyond bounds (net worth adds balances) fails the
+	// file before any of its lines is stored.
+	before, err := f.st.Accounts(context.Background(), f.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ofxDoc = strings.Replace(string(raw), "<BALAMT>1523.42", "<BALAMT>99999999999999.00", 1)
+	imp = f.importFile(t, "rich.ofx", "", ofxDoc)
+	if imp.Status != tally.ImportFailed || imp.Inserted != 0 || !strings.Contains(imp.Message, "balance") {
+		t.Errorf("an OFX file with a huge balance: %s inserted %d %q, want failed naming the balance, nothing inserted", imp.Status, imp.Inserted, imp.Message)
+	}
+	after, err := f.st.Accounts(context.Background(), f.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("the refused file left %d new accounts", len(after)-len(before))
+	}
+	assertTotalsMatch(t, f)
 }
 
 // The store refuses an amount beyond bounds whatever path it came by.

@@ -25,7 +25,7 @@ func TestConnectionDeletedDuringSyncLeavesNothing(t *testing.T) {
 	// deleted the connection: the sync has fetched, nothing is stored yet.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if deleteNext.CompareAndSwap(true, false) {
-			if err := f.st.DeleteConnection(r.Context(), f.user.ID, connID); err != nil {
+			if _, err := f.st.DeleteConnection(r.Context(), f.user.ID, connID); err != nil {
 				t.Errorf("delete connection: %v", err)
 			}
 		}

@@ -48,7 +48,7 @@ func (s *Service) NewImport(ctx context.Context, userID, accountID, filename str
 	if filename == "" || filename == "." || filename == "/" {
 		filename = "statement." + format
 	}
-	key := sp.Key("imports/"+userID, "."+format)
+	key := sp.Key(blob.UploadPrefix(userID), "."+format)
 	if _, err := sp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -269,6 +269,10 @@ func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 	r.imp.Rejected += int64(len(c.Errors))
 	if len(c.Transactions) == 0 && c.Ledger == nil {
 		return nil
+	}
+	if err := checkValues(c.Ledger, c.Holdings, c.Currency); err != nil {
+		// The file says it; reading it again will not change that.
+		return tally.Errorf(tally.EUNPROCESSABLE, "%s", tally.ErrorMessage(err))
 	}
 	acct, err := r.account(ctx, c)
 	if err != nil {

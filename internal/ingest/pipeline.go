@@ -63,6 +63,23 @@ func (r *run) account(acct *tally.Account) *accountRun {
 	return ar
 }
 
+// checkValues refuses a statement whose balance or holding values are
+// beyond ±tally.MaxAmount before any of it is stored (the store refuses
+// them too, but only after the statement's lines were inserted).
+func checkValues(balance *int64, holdings []tally.Holding, currency string) error {
+	if balance != nil {
+		if err := tally.CheckAmount("balance", *balance, currency); err != nil {
+			return err
+		}
+	}
+	for _, h := range holdings {
+		if err := tally.CheckAmount("market value", h.MarketValue, currency); err != nil {
+			return fmt.Errorf("holding %s: %w", h.SecurityID, err)
+		}
+	}
+	return nil
+}
+
 // counts is what the pipeline did with some lines.
 type counts struct {
 	seen     int // lines handed to the pipeline
@@ -74,6 +91,9 @@ type counts struct {
 // twins are dropped, and after the insert the pending lines it no longer
 // lists are replaced; then the balance is recorded.
 func (r *run) statement(ctx context.Context, acct *tally.Account, st *source.Statement) (counts, error) {
+	if err := checkValues(st.Balance, st.Holdings, st.Currency); err != nil {
+		return counts{}, err
+	}
 	txs := st.Transactions
 	if st.ListsPending {
 		var pendingIDs []string

@@ -73,7 +73,7 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	if err != nil {
 		return res, fmt.Errorf("ingest: fetch %s: %w", conn.URL, err)
 	}
-	key := blob.Key("raw/"+userID, raw, ext)
+	key := blob.Key(blob.RawPrefix(userID), raw, ext)
 	if err := s.Blobs.Put(ctx, key, bytes.NewReader(raw), int64(len(raw))); err != nil {
 		return res, err
 	}

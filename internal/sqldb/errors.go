@@ -62,6 +62,22 @@ func IsUnavailable(err error) bool {
 		errors.Is(err, syscall.ENOSPC) || pgconn.Timeout(err)
 }
 
+// IsFull reports whether err means the database could not write because
+// its disk (or its size limit) is full: SQLITE_FULL, PostgreSQL's
+// disk_full (53100), or ENOSPC from the operating system. Such a write
+// changed nothing and can succeed once space is freed.
+func IsFull(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "53100"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return errors.Is(err, syscall.ENOSPC)
+}
+
 // MaxTxAttempts is how many times InTx runs a transaction that keeps
 // failing with a retryable error.
 const MaxTxAttempts = 5

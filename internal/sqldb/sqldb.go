@@ -79,6 +79,10 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	return nil, fmt.Errorf("sqldb: database URL %q: want sqlite:///path/file.db or a postgres:// URL", redact(rawURL))
 }
 
+// writeBusyTimeout is how long a write waits for SQLite's write lock
+// before it fails with SQLITE_BUSY (answered as 503).
+const writeBusyTimeout = 30 * time.Second
+
 func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
 	if path == "" {
@@ -93,10 +97,12 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	// WAL lets readers run beside the writer; busy_timeout makes a second
 	// writer wait instead of failing at once; immediate transactions take
 	// the write lock up front, so a read-then-write transaction can never be
-	// refused half-way.
+	// refused half-way. A writer waits up to writeBusyTimeout: a sync's
+	// chunk of thousands of rows can hold the lock for seconds on a slow
+	// disk, and a sign-in queued behind it should wait, not answer 503.
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", writeBusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "cache_size(-65536)")

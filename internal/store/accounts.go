@@ -17,6 +17,9 @@ func (s *Store) insertAccount(ctx context.Context, tx *sql.Tx, a *tally.Account)
 		a.Status = tally.StatusSyncing
 	}
 	a.CreatedAt = s.now()
+	if err := tally.CheckAmount("balance", a.Balance, a.Currency); err != nil {
+		return fmt.Errorf("store: account %s: %w", a.ExternalID, err)
+	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (user_id, id, connection_id, external_id, name, type, mask, currency, balance, status, status_reason, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		a.UserID, a.ID, a.ConnectionID, a.ExternalID, a.Name, a.Type, a.Mask, a.Currency, a.Balance, a.Status, a.StatusReason, a.CreatedAt)
@@ -102,8 +105,12 @@ func (s *Store) Account(ctx context.Context, userID, id string) (*tally.Account,
 	return a, nil
 }
 
-// SetAccountBalance records the balance the institution reported.
+// SetAccountBalance records the balance the institution reported; one
+// beyond ±tally.MaxAmount is refused, so net worth sums stay in range.
 func (s *Store) SetAccountBalance(ctx context.Context, userID, id string, balance int64) error {
+	if err := tally.CheckAmount("balance", balance, ""); err != nil {
+		return fmt.Errorf("store: account %s: %w", id, err)
+	}
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE accounts SET balance = ? WHERE user_id = ? AND id = ?`), balance, userID, id)
 	if err != nil {
 		return fmt.Errorf("store: set balance: %w", err)
@@ -143,12 +150,16 @@ func (s *Store) UpdateAccount(ctx context.Context, userID, id string, name *stri
 }
 
 // DeleteFileAccount removes one of the user's accounts made by statement
-// file imports, with its transactions, taking their amounts out of the
-// monthly totals in the same transaction. An account of a linked
-// institution is removed with its connection instead (a conflict here).
-func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+// file imports, with its transactions and the records of the files
+// uploaded into it, taking their amounts out of the monthly totals in the
+// same transaction. An account of a linked institution is removed with its
+// connection instead (a conflict here). It returns the object-store keys
+// that no remaining row names: delete those objects once it has returned.
+func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) ([]string, error) {
+	var orphans []string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
+		orphans = nil
 		var kind string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT c.kind FROM accounts a JOIN connections c ON c.user_id = a.user_id AND c.id = a.connection_id
 			WHERE a.user_id = ? AND a.id = ?`+s.forUpdate()), userID, id).Scan(&kind)
@@ -173,17 +184,29 @@ func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) error 
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		keys, err := s.documentKeys(ctx, tx, userID, "", id)
+		if err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM transactions WHERE user_id = ? AND account_id = ?`,
 			`DELETE FROM transaction_matches WHERE user_id = ? AND account_id = ?`,
+			`DELETE FROM imports WHERE user_id = ? AND account_id = ?`,
 			`DELETE FROM accounts WHERE user_id = ? AND id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID, id); err != nil {
 				return fmt.Errorf("store: delete account: %w", err)
 			}
 		}
+		if orphans, err = s.unreferenced(ctx, tx, userID, keys); err != nil {
+			return err
+		}
 		return s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds))
 	})
+	if err != nil {
+		return nil, err
+	}
+	return orphans, nil
 }
 
 // HiddenTotals returns what the user's hidden accounts add to the monthly

@@ -98,6 +98,9 @@ func (s *Store) UpdateProfile(ctx context.Context, userID, month string, fn func
 		if err := fn(p); err != nil {
 			return err
 		}
+		if err := tally.CheckAmount("monthly_income", p.MonthlyIncome, p.Currency); err != nil {
+			return err
+		}
 		p.UpdatedAt = s.now()
 		var channels []byte
 		if p.Channels != nil {
@@ -148,6 +151,9 @@ func (s *Store) Budgets(ctx context.Context, userID string) (map[string]int64, e
 
 // SetBudget stores a manual budget and enqueues a check of month.
 func (s *Store) SetBudget(ctx context.Context, userID, category string, amount int64, currency, month string) error {
+	if err := tally.CheckAmount("amount", amount, currency); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO budgets (user_id, category, amount, currency, updated_at) VALUES (?, ?, ?, ?, ?)

@@ -175,10 +175,15 @@ func (s *Store) UserSyncing(ctx context.Context, userID string) (bool, error) {
 }
 
 // DeleteConnection removes a connection with its accounts and transactions,
-// taking their amounts out of the monthly totals in the same transaction.
-func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+// taking their amounts out of the monthly totals in the same transaction,
+// and the records of its raw documents and of files uploaded into its
+// accounts. It returns the object-store keys that no remaining row names:
+// delete those objects once it has returned.
+func (s *Store) DeleteConnection(ctx context.Context, userID, id string) ([]string, error) {
+	var orphans []string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
+		orphans = nil
 		var one int
 		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM connections WHERE user_id = ? AND id = ?`+s.forUpdate()), userID, id).Scan(&one)
 		if err != nil {
@@ -210,6 +215,10 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 		if err := s.unpairConnection(ctx, tx, userID, id); err != nil {
 			return err
 		}
+		keys, err := s.documentKeys(ctx, tx, userID, id, "")
+		if err != nil {
+			return err
+		}
 		// Children first, explicitly: the work is visible and does not
 		// depend on foreign-key settings.
 		for _, st := range []struct {
@@ -221,6 +230,7 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 			{`DELETE FROM account_balances WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
 			{`DELETE FROM holdings WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
 			{`DELETE FROM raw_documents WHERE user_id = ? AND connection_id = ?`, []any{userID, id}},
+			{`DELETE FROM imports WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`, []any{userID, userID, id}},
 			{`DELETE FROM accounts WHERE user_id = ? AND connection_id = ?`, []any{userID, id}},
 			{`DELETE FROM connections WHERE user_id = ? AND id = ?`, []any{userID, id}},
 		} {
@@ -228,8 +238,69 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) error {
 				return fmt.Errorf("store: delete connection: %w", err)
 			}
 		}
-		return nil
+		orphans, err = s.unreferenced(ctx, tx, userID, keys)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return orphans, nil
+}
+
+// documentKeys returns the object-store keys of a connection's raw
+// documents and of the files uploaded into its accounts (account, when not
+// empty, narrows it to one account's uploads and no raw documents).
+func (s *Store) documentKeys(ctx context.Context, tx *sql.Tx, userID, connectionID, account string) ([]string, error) {
+	query := `SELECT blob_key FROM raw_documents WHERE user_id = ? AND connection_id = ?
+		UNION SELECT blob_key FROM imports WHERE user_id = ? AND account_id IN (SELECT id FROM accounts WHERE user_id = ? AND connection_id = ?)`
+	args := []any{userID, connectionID, userID, userID, connectionID}
+	if account != "" {
+		query, args = `SELECT blob_key FROM imports WHERE user_id = ? AND account_id = ?`, []any{userID, account}
+	}
+	return s.keys(ctx, tx, query, args...)
+}
+
+// unreferenced returns those of keys that no raw document or import of the
+// user names any more.
+func (s *Store) unreferenced(ctx context.Context, tx *sql.Tx, userID string, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	kept, err := s.keys(ctx, tx, `SELECT blob_key FROM raw_documents WHERE user_id = ? UNION SELECT blob_key FROM imports WHERE user_id = ?`, userID, userID)
+	if err != nil {
+		return nil, err
+	}
+	named := make(map[string]bool, len(kept))
+	for _, k := range kept {
+		named[k] = true
+	}
+	var out []string
+	for _, k := range keys {
+		if !named[k] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) keys(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: document keys: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("store: document keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: document keys: %w", err)
+	}
+	return out, nil
 }
 
 // RecordRawDocument notes that a raw institution response was stored under

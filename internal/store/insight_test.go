@@ -226,7 +226,7 @@ func TestBalancesAndHoldings(t *testing.T) {
 		t.Fatalf("another user's balances: got %v, %v", bs, err)
 	}
 	// Deleting the connection takes its balances and positions with it.
-	if err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
+	if _, err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
 		t.Fatal(err)
 	}
 	hs, err = s.LatestHoldings(ctx, u.ID)
@@ -265,7 +265,7 @@ func TestDeletingAConnectionUnpairsItsTransfers(t *testing.T) {
 	if peers, err := s.TransferPeerAccounts(ctx, stranger.ID, []string{out.ID, in.ID}); err != nil || len(peers) != 0 {
 		t.Fatalf("another user's transfer peers: got %+v, %v", peers, err)
 	}
-	if err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
+	if _, err := s.DeleteConnection(ctx, u.ID, chk.ConnectionID); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Transaction(ctx, u.ID, in.ID)

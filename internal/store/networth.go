@@ -14,9 +14,21 @@ import (
 // RecordStatement stores what one statement says about an account beyond
 // its transactions, in one transaction: its ledger balance at the end of
 // its day (nil when the statement has none) and its investment positions.
+// Values beyond ±tally.MaxAmount are refused, so net worth sums stay in
+// range.
 func (s *Store) RecordStatement(ctx context.Context, userID, accountID string, ledger *tally.AccountBalance, holdings []tally.Holding) error {
 	if ledger == nil && len(holdings) == 0 {
 		return nil
+	}
+	if ledger != nil {
+		if err := tally.CheckAmount("balance", ledger.Balance, ledger.Currency); err != nil {
+			return fmt.Errorf("store: account %s: %w", accountID, err)
+		}
+	}
+	for _, h := range holdings {
+		if err := tally.CheckAmount("market value", h.MarketValue, h.Currency); err != nil {
+			return fmt.Errorf("store: holding %s: %w", h.SecurityID, err)
+		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)

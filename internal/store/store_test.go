@@ -258,7 +258,7 @@ func TestDeleteConnectionTakesTotalsAlong(t *testing.T) {
 	if _, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{txn(a, "1", "2026-10-05", -4200, "groceries")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteConnection(ctx, u.ID, a.ConnectionID); err != nil {
+	if _, err := s.DeleteConnection(ctx, u.ID, a.ConnectionID); err != nil {
 		t.Fatal(err)
 	}
 	if len(totals(t, s, u.ID, "2026-10")) != 0 {
@@ -267,7 +267,7 @@ func TestDeleteConnectionTakesTotalsAlong(t *testing.T) {
 	if accts, err := s.Accounts(ctx, u.ID); err != nil || len(accts) != 0 {
 		t.Fatalf("accounts after delete = %d, %v", len(accts), err)
 	}
-	if err := s.DeleteConnection(ctx, u.ID, a.ConnectionID); tally.ErrorCode(err) != tally.ENOTFOUND {
+	if _, err := s.DeleteConnection(ctx, u.ID, a.ConnectionID); tally.ErrorCode(err) != tally.ENOTFOUND {
 		t.Fatalf("second delete error = %v, want not found", err)
 	}
 }

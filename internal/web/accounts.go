@@ -304,10 +304,12 @@ func (h *Handler) confirmRemoveConnection(w http.ResponseWriter, r *http.Request
 
 // POST /connections/{id}/remove
 func (h *Handler) removeConnection(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	if err := h.Store.DeleteConnection(r.Context(), u.ID, r.PathValue("id")); err != nil {
+	keys, err := h.Store.DeleteConnection(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
 		h.failed(w, r, u, err)
 		return
 	}
+	h.dropBlobs(r.Context(), u.ID, keys)
 	redirect(w, r, "/accounts", "Removed, with its accounts and transactions.")
 }
 
@@ -348,9 +350,11 @@ func (h *Handler) confirmDeleteAccount(w http.ResponseWriter, r *http.Request, u
 
 // POST /accounts/{id}/delete: file-imported accounts only.
 func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	if err := h.Store.DeleteFileAccount(r.Context(), u.ID, r.PathValue("id")); err != nil {
+	keys, err := h.Store.DeleteFileAccount(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
 		h.failed(w, r, u, err)
 		return
 	}
+	h.dropBlobs(r.Context(), u.ID, keys)
 	redirect(w, r, "/accounts", "Deleted the account and its transactions.")
 }

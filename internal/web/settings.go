@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/mail"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -303,6 +305,40 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request, u *tally.U
 		return
 	}
 	redirect(w, r, "/settings", "Token revoked: programs using it are refused from now on.")
+}
+
+// POST /settings/delete: delete_password and, with two-factor sign-in on,
+// delete_code. Every row of the user goes, then every object of theirs in
+// the object store; the browser is signed out.
+func (h *Handler) deleteMe(w http.ResponseWriter, r *http.Request, u *tally.User) {
+	f := newForm("delete", r)
+	password := r.PostForm.Get("delete_password")
+	if password == "" {
+		f.set("delete_password", "Enter your password to delete your account.")
+		h.refuseSettings(w, r, u, f)
+		return
+	}
+	_, err := h.gate().SignIn(r.Context(), u.Email, password, strings.TrimSpace(r.PostForm.Get("delete_code")), httpx.ClientAddr(r, h.TrustProxy))
+	switch {
+	case errors.Is(err, auth.ErrTOTPRequired), errors.Is(err, auth.ErrBadCode):
+		f.set("delete_code", "Enter a current code from your authenticator app.")
+	case tally.ErrorCode(err) == tally.EUNAUTHORIZED:
+		f.set("delete_password", "That is not your password.")
+	case err != nil:
+		h.failed(w, r, u, err)
+		return
+	}
+	if f.Failed() {
+		h.refuseSettings(w, r, u, f)
+		return
+	}
+	if err := h.Store.DeleteUser(r.Context(), u.ID); err != nil {
+		h.failed(w, r, u, err)
+		return
+	}
+	h.dropUserBlobs(r.Context(), u.ID)
+	clearCookie(w, r, SessionCookie)
+	redirect(w, r, "/signin", "Your account and everything in it were deleted.")
 }
 
 // POST /settings/password: current_password, new_password,

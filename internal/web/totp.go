@@ -12,7 +12,7 @@ import (
 
 // Two-factor sign-in pages and sign-out everywhere.
 func (h *Handler) twoFactorRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	user := func(pattern string, fn userHandler) { mux.Handle(pattern, h.viaProxy(cop.Handler(h.signedIn(fn)))) }
+	user := func(pattern string, fn userHandler) { h.handle(mux, pattern, h.viaProxy(cop.Handler(h.signedIn(fn)))) }
 	user("GET /settings/two-factor", h.twoFactorPage)
 	user("POST /settings/two-factor/enroll", h.twoFactorEnroll)
 	user("POST /settings/two-factor/confirm", h.twoFactorConfirm)

@@ -32,11 +32,13 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/blob"
 	"github.com/tallyhq/tally/internal/categorize"
 	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/secret"
+	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/summary"
 )
@@ -82,6 +84,10 @@ type Handler struct {
 	Categorize *categorize.Engine
 	Secrets    *secret.Box // seals webhook secrets; nil refuses webhooks
 	SignupOpen bool        // anyone may sign up; otherwise only the first user
+	// Blobs is the object store of raw documents and uploads: removing a
+	// connection or an account deletes their objects from it after the
+	// rows. nil only where nothing is ever stored (tests).
+	Blobs blob.Store
 	// Gate signs users in with attempt limits and two-factor codes; one
 	// over Store without two-factor enrolment when nil.
 	Gate *auth.Gate
@@ -91,6 +97,8 @@ type Handler struct {
 	// Summary is what the dashboard shows, cached; one over Store without
 	// a cache when nil.
 	Summary *summary.Service
+
+	patterns []string // registered by Routes, for tests that walk every route
 }
 
 // Config configures New.
@@ -107,6 +115,7 @@ type Config struct {
 	SignupOpen bool
 	Gate       *auth.Gate
 	TrustProxy bool
+	Blobs      blob.Store
 	Summary    *summary.Service
 }
 
@@ -116,8 +125,32 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer,
-		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy,
+		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy, Blobs: c.Blobs,
 		Summary: c.Summary}, nil
+}
+
+// dropBlobs deletes objects whose rows are gone. The rows went first, so
+// a failure here leaves only unreachable objects behind: it is logged, and
+// the form still succeeds.
+func (h *Handler) dropBlobs(ctx context.Context, userID string, keys []string) {
+	if h.Blobs == nil || len(keys) == 0 {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := h.Blobs.Delete(ctx, keys...); err != nil {
+		h.logger().ErrorContext(ctx, "delete stored documents", "user_id", userID, "objects", len(keys), "error", err)
+	}
+}
+
+// dropUserBlobs deletes every object of a user whose rows are gone.
+func (h *Handler) dropUserBlobs(ctx context.Context, userID string) {
+	if h.Blobs == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := blob.DeleteUser(ctx, h.Blobs, userID); err != nil {
+		h.logger().ErrorContext(ctx, "delete stored documents", "user_id", userID, "error", err)
+	}
 }
 
 func (h *Handler) now() time.Time {
@@ -161,8 +194,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		panic(err) // the embedded directory exists
 	}
 	staticHandler := http.StripPrefix("/static/", http.FileServerFS(static))
-	open := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.viaProxy(cop.Handler(fn))) }
-	user := func(pattern string, fn userHandler) { mux.Handle(pattern, h.viaProxy(cop.Handler(h.signedIn(fn)))) }
+	open := func(pattern string, fn http.HandlerFunc) { h.handle(mux, pattern, h.viaProxy(cop.Handler(fn))) }
+	user := func(pattern string, fn userHandler) { h.handle(mux, pattern, h.viaProxy(cop.Handler(h.signedIn(fn)))) }
 	h.twoFactorRoutes(mux, cop)
 
 	open("GET /{$}", h.home)
@@ -213,11 +246,12 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	user("POST /settings/tokens", h.createToken)
 	user("POST /settings/tokens/{id}/revoke", h.revokeToken)
 	user("POST /settings/password", h.changePassword)
+	user("POST /settings/delete", h.deleteMe)
 
 	user("GET /imports", h.imports)
 	user("POST /imports", h.upload)
 
-	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.handle(mux, "GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		staticHandler.ServeHTTP(w, r)
 	}))
@@ -226,6 +260,19 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		u, _ := h.sessionUser(w, r)
 		h.errorPage(w, r, u, http.StatusNotFound, "There is no page at this address.")
 	})
+}
+
+// handle registers a route and remembers its pattern for Patterns.
+func (h *Handler) handle(mux *http.ServeMux, pattern string, handler http.Handler) {
+	h.patterns = append(h.patterns, pattern)
+	mux.Handle(pattern, handler)
+}
+
+// Patterns returns the ServeMux patterns Routes registered, so a test can
+// try every page and form (a new route without a rule in that test fails
+// it).
+func (h *Handler) Patterns() []string {
+	return append([]string(nil), h.patterns...)
 }
 
 // signedIn runs fn for a signed-in user. A visitor is sent to the sign-in
@@ -392,8 +439,12 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	if err = httpx.Unavailable(err); tally.ErrorCode(err) == tally.EUNAVAILABLE {
 		h.logger().WarnContext(r.Context(), "web: database unavailable",
 			"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err.Error())
-		w.Header().Set("Retry-After", strconv.Itoa(int(httpx.DatabaseRetryAfter/time.Second)))
-		h.errorPage(w, r, nil, http.StatusServiceUnavailable, "Tally is briefly unavailable. Please try again in a few seconds.")
+		w.Header().Set("Retry-After", strconv.Itoa(int(tally.RetryAfter(err)/time.Second)))
+		msg := "Tally is briefly unavailable. Please try again in a few seconds."
+		if sqldb.IsFull(err) {
+			msg = "Tally's server is out of storage space, so nothing was saved. Please try again later."
+		}
+		h.errorPage(w, r, nil, http.StatusServiceUnavailable, msg)
 		return
 	}
 	h.logger().ErrorContext(r.Context(), "web: internal error",

@@ -36,6 +36,8 @@ type env struct {
 	store  *store.Store
 	srv    *httptest.Server
 	client *http.Client
+	// patterns are the routes the web app registered (newEnvWith's).
+	patterns []string
 }
 
 func newEnv(t *testing.T, demoHint string) *env {
@@ -63,7 +65,9 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *env {
 	h.Routes(mux)
 	srv := httptest.NewServer(httpx.Middleware(mux, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
-	return newEnvOn(t, st, srv)
+	e := newEnvOn(t, st, srv)
+	e.patterns = h.Patterns()
+	return e
 }
 
 // newEnvOn is an env for a server already started over st.
