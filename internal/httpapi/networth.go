@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -60,16 +59,36 @@ type netWorthPointJSON struct {
 	Assets      string `json:"assets"`
 	Liabilities string `json:"liabilities"`
 	Net         string `json:"net"`
+	// Partial: an investment account counts only its cash on this day, its
+	// positions being first reported after it (see positions_from).
+	Partial bool `json:"partial"`
+}
+
+// positionsFrom is the last of the days from which each investment
+// account's positions are known: points before it are partial. Zero when
+// no account reported positions.
+func positionsFrom(s networth.Series) time.Time {
+	var last time.Time
+	for _, d := range s.PositionsFrom {
+		if d.After(last) {
+			last = d
+		}
+	}
+	return last
 }
 
 // GET /api/v1/networth?from=YYYY-MM-DD&to=YYYY-MM-DD: assets, liabilities
 // and net worth at the end of each day, or of each month when the range is
 // a year or longer. to defaults to today, from to a year before to.
-// Accounts in the profile's currency count; an investment account counts
-// its cash and the market value of its latest positions on each day.
+// The sum is networth.Compute: accounts in the main currency (the
+// profile's, unless no account is in it; networth.MainCurrency) that are
+// not hidden count; an investment account counts its cash and the market
+// value of its latest positions on each day, and a day before its
+// positions were first reported is marked partial.
 func (s *Server) getNetWorth(w http.ResponseWriter, r *http.Request, u *tally.User) {
 	y, m, d := s.now().In(u.Location()).Date()
-	to := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	to := today
 	q := r.URL.Query()
 	var err error
 	if v := q.Get("to"); v != "" {
@@ -93,71 +112,52 @@ func (s *Server) getNetWorth(w http.ResponseWriter, r *http.Request, u *tally.Us
 		s.error(w, r, tally.Errorf(tally.EINVALID, "from %s to %s: the range may span at most %d years", from.Format(tally.DateLayout), to.Format(tally.DateLayout), MaxNetWorthYears))
 		return
 	}
-	points, currency, err := s.netWorth(r.Context(), u.ID, from, to)
+	series, currency, err := s.netWorth(r.Context(), u.ID, from, to, today)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	points := series.Points
 	out := struct {
-		From     string              `json:"from"`
-		To       string              `json:"to"`
-		Currency string              `json:"currency"`
-		Interval string              `json:"interval"`
-		Points   []netWorthPointJSON `json:"points"`
+		From          string              `json:"from"`
+		To            string              `json:"to"`
+		Currency      string              `json:"currency"`
+		Interval      string              `json:"interval"`
+		PositionsFrom string              `json:"positions_from,omitempty"`
+		Points        []netWorthPointJSON `json:"points"`
 	}{From: from.Format(tally.DateLayout), To: to.Format(tally.DateLayout), Currency: currency, Interval: "day", Points: make([]netWorthPointJSON, 0, len(points))}
+	if pf := positionsFrom(series); !pf.IsZero() {
+		out.PositionsFrom = pf.Format(tally.DateLayout)
+	}
 	if len(points) > 0 && int(to.Sub(from).Hours()/24) >= networth.MaxDailyDays {
 		out.Interval = "month"
 	}
 	for _, p := range points {
 		out.Points = append(out.Points, netWorthPointJSON{Date: p.Day.Format(tally.DateLayout), Assets: tally.FormatAmount(p.Assets, currency),
-			Liabilities: tally.FormatAmount(p.Liabilities, currency), Net: tally.FormatAmount(p.Net(), currency)})
+			Liabilities: tally.FormatAmount(p.Liabilities, currency), Net: tally.FormatAmount(p.Net(), currency), Partial: p.Partial})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-// netWorth reads the stored daily balances and holdings values and sums
-// them per day; see getNetWorth.
-func (s *Server) netWorth(ctx context.Context, userID string, from, to time.Time) ([]networth.Point, string, error) {
+// netWorth reads the user's stored balances and positions in one query and
+// sums them with networth.Compute, the sum the dashboard and the summary
+// share.
+func (s *Server) netWorth(ctx context.Context, userID string, from, to time.Time, today time.Time) (networth.Series, string, error) {
 	p, err := s.Store.Profile(ctx, userID)
 	if err != nil {
-		return nil, "", err
+		return networth.Series{}, "", err
 	}
 	accounts, err := s.Store.Accounts(ctx, userID)
 	if err != nil {
-		return nil, "", err
+		return networth.Series{}, "", err
 	}
-	balances, err := s.Store.Balances(ctx, userID, from, to)
+	balances, values, err := s.Store.NetWorthInputs(ctx, userID, from, to)
 	if err != nil {
-		return nil, "", err
+		return networth.Series{}, "", err
 	}
-	values, err := s.Store.HoldingValues(ctx, userID, to)
-	if err != nil {
-		return nil, "", err
-	}
-	days := networth.Days(from, to)
-	series := map[string][]networth.Day{}
-	for _, a := range accounts {
-		if a.Currency != p.Currency {
-			continue
-		}
-		rows := dayRows(balances[a.ID])
-		if hv := values[a.ID]; len(hv) > 0 {
-			rows = networth.AddValues(rows, dayRows(hv))
-		}
-		if len(rows) > 0 {
-			series[a.ID] = rows
-		}
-	}
-	return networth.Sum(series, days), p.Currency, nil
-}
-
-func dayRows(bs []tally.AccountBalance) []networth.Day {
-	out := make([]networth.Day, len(bs))
-	for i, b := range bs {
-		out[i] = networth.Day{Day: b.Day, Balance: b.Balance, Statement: b.Source == tally.BalanceStatement}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Day.Before(out[j].Day) })
-	return out
+	currency := networth.MainCurrency(accounts, p.Currency)
+	in := networth.Input{Accounts: accounts, Currency: currency, Balances: balances, Values: values, Today: today}
+	return networth.Compute(in, networth.Days(from, to)), currency, nil
 }
 
 type holdingJSON struct {

@@ -13,12 +13,11 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-// BenchmarkRun100k is a whole pass for a user with 100,000 transactions
-// over 26 months in four accounts (40 monthly series, pay every two weeks,
-// 5,000 transfers, purchases at 300 sellers): read them, match transfers
-// (all linked by the first pass, before timing), detect and store series,
-// and derive and store each account's daily balance.
-func BenchmarkRun100k(b *testing.B) {
+// benchUser is a user with 100,000 transactions over 26 months in four
+// accounts (40 monthly series, pay every two weeks, 5,000 transfers,
+// purchases at 300 sellers) after a first pass (every transfer linked),
+// and a function that adds n more purchases posted today.
+func benchUser(b *testing.B) (*insight.Service, string, func(n int)) {
 	ctx := context.Background()
 	st := store.New(sqldbtest.Open(b), store.NoJobs{})
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -38,8 +37,10 @@ func BenchmarkRun100k(b *testing.B) {
 	start := now.AddDate(0, -26, 0).Truncate(24 * time.Hour)
 	days := 26 * 30
 	var txns []*tally.Transaction
+	ids := 0
 	add := func(k int, d time.Time, amount int64, merchant, desc, category string) {
-		txns = append(txns, &tally.Transaction{AccountID: accounts[k].ID, ExternalID: fmt.Sprint(len(txns)), PostedOn: d, Amount: amount,
+		ids++
+		txns = append(txns, &tally.Transaction{AccountID: accounts[k].ID, ExternalID: fmt.Sprint(ids), PostedOn: d, Amount: amount,
 			Currency: "USD", Description: desc, Merchant: merchant, Category: category, CategorySource: tally.SourceDictionary})
 	}
 	for s := range 40 {
@@ -70,10 +71,61 @@ func BenchmarkRun100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("first pass: %d pairs linked, %d series, %d daily balances", first.Linked, first.Series, first.Days)
+	more := func(n int) {
+		txns = txns[:0]
+		for range n {
+			add(r.IntN(3), now.Truncate(24*time.Hour), -int64(300+r.IntN(20000)), fmt.Sprintf("Seller %d", r.IntN(300)), "SELLER", "shopping")
+		}
+		if _, err := st.InsertTransactions(ctx, u.ID, txns); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return svc, u.ID, more
+}
+
+// BenchmarkRun100k is a pass with nothing new since the last: the stored
+// series' states brought to today and the balances carried.
+func BenchmarkRun100k(b *testing.B) {
+	svc, userID, _ := benchUser(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := svc.Run(ctx, u.ID); err != nil {
+		if _, err := svc.Run(context.Background(), userID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRun100kNewDay is the pass after a day's sync: 5 new purchases
+// (a person's day), or 130 (100,000 over 26 months is about 128 a day) at
+// up to 130 of the 300 sellers, posted today in three accounts. Inserting
+// them is not timed.
+func BenchmarkRun100kNewDay(b *testing.B) {
+	svc, userID, more := benchUser(b)
+	for _, n := range []int{5, 130} {
+		b.Run(fmt.Sprintf("purchases=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				more(n)
+				b.StartTimer()
+				if _, err := svc.Run(context.Background(), userID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRun100kAll is a pass that reads the whole history, as every
+// pass did before passes read only what changed (and as one does every
+// FullEvery).
+func BenchmarkRun100kAll(b *testing.B) {
+	svc, userID, _ := benchUser(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := svc.RunAll(context.Background(), userID); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tallyhq/tally/internal/insight"
 	"github.com/tallyhq/tally/internal/networth"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/ofx"
 )
 
 // The demo user on the 1st of the month: the rent was paid as every month,
@@ -138,6 +139,87 @@ func TestDemoNetWorthEqualsBalances(t *testing.T) {
 		diff := new(big.Rat).Sub(cents, big.NewRat(h.MarketValue, 1))
 		if diff.Abs(diff).Cmp(big.NewRat(1, 1)) >= 0 {
 			t.Errorf("%s: market value %d cents, units %s x price %s = %s cents", h.SecurityID, h.MarketValue, h.Units, h.UnitPrice, cents.FloatString(2))
+		}
+	}
+}
+
+// The demo user's net worth at the end of each of the last twelve months,
+// as the dashboard charts it (networth.Compute): every point is the bank's
+// own balances that day plus, from the day positions were first reported,
+// their market value; the points before that day are marked partial, so
+// the chart's step in the month positions arrive is explained, not silent.
+func TestDemoNetWorthChartMarksDaysBeforePositions(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	w := newWorld(t, now)
+	u := w.link(t, "chart@example.com", "chart")
+	ctx := context.Background()
+	if _, err := (&insight.Service{Store: w.st, Now: func() time.Time { return now }}).Run(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	var days []time.Time
+	for i := 11; i >= 1; i-- {
+		days = append(days, time.Date(2026, 11-time.Month(i)+1, 0, 0, 0, 0, 0, time.UTC))
+	}
+	days = append(days, today)
+	accounts, err := w.st.Accounts(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	balances, values, err := w.st.NetWorthInputs(ctx, u.ID, days[0], today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := networth.Compute(networth.Input{Accounts: accounts, Currency: "USD", Balances: balances, Values: values, Today: today}, days)
+	var invest *tally.Account
+	for _, a := range accounts {
+		if a.Type == tally.AccountInvestment {
+			invest = a
+		}
+	}
+	from, ok := s.PositionsFrom[invest.ID]
+	if !ok || !from.Equal(today) {
+		t.Fatalf("positions known from %v (%v), want today, the day of the first sync", from, ok)
+	}
+	hs, err := w.st.LatestHoldings(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var value int64
+	for _, h := range hs {
+		value += h.MarketValue
+	}
+	if value < 1000000 {
+		t.Fatalf("positions worth %d, want the demo's tens of thousands", value)
+	}
+	bank := demobank.New()
+	bank.Now = func() time.Time { return now }
+	for i, p := range s.Points {
+		var assets, liabilities int64
+		for _, info := range bank.Accounts("chart") {
+			b, err := bank.Balance("chart", info.Account, p.Day.Add(24*time.Hour-time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Account.Kind == ofx.KindInvestment && !p.Day.Before(from) {
+				b += value
+			}
+			if b >= 0 {
+				assets += b
+			} else {
+				liabilities -= b
+			}
+		}
+		if p.Assets != assets || p.Liabilities != liabilities {
+			t.Errorf("%s: got assets %d liabilities %d, want the bank's %d and %d", p.Day.Format(tally.DateLayout), p.Assets, p.Liabilities, assets, liabilities)
+		}
+		if want := p.Day.Before(from); p.Partial != want {
+			t.Errorf("%s: partial %v, want %v", p.Day.Format(tally.DateLayout), p.Partial, want)
+		}
+		if i > 0 && s.Points[i-1].Partial && !p.Partial {
+			t.Logf("%s: net worth steps by %s, of which %s is the positions first reported that day", p.Day.Format(tally.DateLayout),
+				tally.FormatAmount(p.Net()-s.Points[i-1].Net(), "USD"), tally.FormatAmount(value, "USD"))
 		}
 	}
 }

@@ -75,7 +75,7 @@ func (w *recurringDetectWorker) Work(ctx context.Context, job *river.Job[Recurri
 		return err
 	}
 	metrics.Jobs.WithLabelValues(job.Kind, "ok").Inc()
-	log.InfoContext(ctx, "recurring detection", "transfers_linked", res.Linked, "series", res.Series, "alerts", res.Alerts, "balance_days", res.Days)
+	log.InfoContext(ctx, "recurring detection", "whole_history", res.Full, "transfers_linked", res.Linked, "series", res.Series, "alerts", res.Alerts, "balance_days", res.Days)
 	return nil
 }
 

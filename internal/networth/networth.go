@@ -1,9 +1,11 @@
 // Package networth turns what institutions report into balances over time:
 // an account's balance at the end of every day, from the ledger balances
 // statements gave and the transactions between them, and a user's assets,
-// liabilities and net worth per day or per month. It is pure: the caller
-// reads the daily sums and statement balances, and stores or shows the
-// result.
+// liabilities and net worth per day or per month. Compute is the one sum
+// of a user's net worth (and Counts the one rule for which accounts it
+// counts) that the dashboard, the API and the summary service share. It is
+// pure: the caller reads the daily sums, stored balances and positions,
+// and stores or shows the result.
 package networth
 
 import (
@@ -97,6 +99,9 @@ type Point struct {
 	Day         time.Time
 	Assets      int64
 	Liabilities int64 // owed, as a positive amount
+	// Partial says an investment account counted only its cash on this
+	// day: its positions were first reported later (see Compute).
+	Partial bool
 }
 
 // Net is assets minus liabilities.

@@ -435,12 +435,19 @@ func (c candidate) series(today time.Time) Series {
 	}
 	s.NextDate = next(c.cad, c.txns)
 	s.Kind = kindOf(&s, c.txns)
-	s.State = StateActive
-	// Two expected charges that did not come: the series ended.
-	if daysBetween(s.NextDate, today) > int(c.cad.days)+c.cad.grace {
-		s.State = StateEnded
-	}
+	s.State = StateOn(c.cad.name, s.NextDate, today)
 	return s
+}
+
+// StateOn returns the state on today of a series of cadence whose next
+// charge was expected on next: ended once two expected charges did not
+// come (a period and its grace past next), active before.
+func StateOn(cadence string, next, today time.Time) string {
+	c, _ := cadenceNamed(cadence)
+	if daysBetween(next, today) > int(c.days)+c.grace {
+		return StateEnded
+	}
+	return StateActive
 }
 
 // next returns the date the charge after the last of txns is expected.

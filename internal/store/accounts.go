@@ -184,6 +184,9 @@ func (s *Store) DeleteFileAccount(ctx context.Context, userID, id string) ([]str
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {
 			return err
 		}
+		if err := s.needFullInsight(ctx, tx, userID); err != nil {
+			return err
+		}
 		keys, err := s.documentKeys(ctx, tx, userID, "", id)
 		if err != nil {
 			return err

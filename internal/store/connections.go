@@ -215,6 +215,9 @@ func (s *Store) DeleteConnection(ctx context.Context, userID, id string) ([]stri
 		if err := s.unpairConnection(ctx, tx, userID, id); err != nil {
 			return err
 		}
+		if err := s.needFullInsight(ctx, tx, userID); err != nil {
+			return err
+		}
 		keys, err := s.documentKeys(ctx, tx, userID, id, "")
 		if err != nil {
 			return err

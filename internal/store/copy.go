@@ -44,6 +44,7 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 			return err
 		}
 		var ds []tally.MonthlyTotal
+		changes := changeSet{}
 		err = conn.Raw(func(dc any) error {
 			sc, ok := dc.(*stdlib.Conn)
 			if !ok {
@@ -66,19 +67,21 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 				return err
 			}
 			rows, err := pc.Query(ctx, `INSERT INTO transactions `+insertTxnColumns+` SELECT `+txnColumns+` FROM transactions_import
-				ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING to_char(posted_on, 'YYYY-MM'), category, currency, amount`)
+				ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING posted_on, category, currency, amount, account_id, merchant`)
 			if err != nil {
 				return err
 			}
 			d := deltas{}
 			for rows.Next() {
-				var month, category, currency string
+				var posted time.Time
+				var category, currency, account, merchant string
 				var amount int64
-				if err := rows.Scan(&month, &category, &currency, &amount); err != nil {
+				if err := rows.Scan(&posted, &category, &currency, &amount, &account, &merchant); err != nil {
 					rows.Close()
 					return err
 				}
-				d.add(month, category, currency, amount, 1)
+				d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
+				changes.add(account, merchant, posted)
 				inserted++
 			}
 			rows.Close()
@@ -97,6 +100,9 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 			return err
 		}
 		if err := s.countSyncInserted(ctx, tx, userID, txns[0].AccountID, inserted); err != nil {
+			return err
+		}
+		if err := s.markInsightChanges(ctx, tx, userID, changes); err != nil {
 			return err
 		}
 		if err := s.enqueueBudgetChecks(ctx, tx, userID, s.recentMonths(ds)); err != nil {

@@ -33,6 +33,12 @@ func (s *Store) RecordStatement(ctx context.Context, userID, accountID string, l
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		s.touch(tx, userID)
 		if ledger != nil {
+			// The account's daily balances are derived again from it.
+			c := changeSet{}
+			c.add(accountID, "", ledger.Day)
+			if err := s.markInsightChanges(ctx, tx, userID, c); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO account_balances (user_id, account_id, day, balance, currency, source) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (user_id, account_id, day) DO UPDATE SET balance = excluded.balance, currency = excluded.currency, source = excluded.source`),
 				userID, accountID, ledger.Day.Format(tally.DateLayout), ledger.Balance, ledger.Currency, tally.BalanceStatement); err != nil {
@@ -46,8 +52,9 @@ func (s *Store) RecordStatement(ctx context.Context, userID, accountID string, l
 // BalanceInputs returns, per account of the user, the net amount of its
 // posted transactions per day and the balances statements reported.
 func (s *Store) BalanceInputs(ctx context.Context, userID string) (map[string]map[time.Time]int64, map[string][]tally.AccountBalance, error) {
+	where, args := `user_id = ?`, []any{userID}
 	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT account_id, posted_on, SUM(amount) FROM transactions
-		WHERE user_id = ? AND NOT pending GROUP BY account_id, posted_on`), userID)
+		WHERE `+where+` AND NOT pending GROUP BY account_id, posted_on`), args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: balance inputs: %w", err)
 	}
@@ -68,11 +75,64 @@ func (s *Store) BalanceInputs(ctx context.Context, userID string) (map[string]ma
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("store: balance inputs: %w", err)
 	}
-	anchors, err := s.balances(ctx, `user_id = ? AND source = ?`, userID, tally.BalanceStatement)
+	anchors, err := s.balances(ctx, where+` AND source = ?`, append(args, tally.BalanceStatement)...)
 	if err != nil {
 		return nil, nil, err
 	}
 	return flows, anchors, nil
+}
+
+// AccountFlows returns the net amount of the user's posted transactions per
+// day for each account in after, of the days after its day (all days when
+// that is zero).
+func (s *Store) AccountFlows(ctx context.Context, userID string, after map[string]time.Time) (map[string]map[time.Time]int64, error) {
+	flows := map[string]map[time.Time]int64{}
+	if len(after) == 0 {
+		return flows, nil
+	}
+	var or []string
+	args := []any{userID}
+	for id, d := range after {
+		if d.IsZero() {
+			or = append(or, `account_id = ?`)
+			args = append(args, id)
+			continue
+		}
+		or = append(or, `(account_id = ? AND posted_on > ?)`)
+		args = append(args, id, d.Format(tally.DateLayout))
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, s.q(`SELECT account_id, posted_on, SUM(amount) FROM transactions
+		WHERE user_id = ? AND (`+strings.Join(or, " OR ")+`) AND NOT pending GROUP BY account_id, posted_on`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: account flows: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var acct string
+		var day sqldb.Date
+		var sum int64
+		if err := rows.Scan(&acct, &day, &sum); err != nil {
+			return nil, fmt.Errorf("store: account flows: %w", err)
+		}
+		if flows[acct] == nil {
+			flows[acct] = map[time.Time]int64{}
+		}
+		flows[acct][day.Time] = sum
+	}
+	return flows, rows.Err()
+}
+
+// StatementBalances returns the balances statements reported for the
+// user's accounts ids, by day.
+func (s *Store) StatementBalances(ctx context.Context, userID string, ids []string) (map[string][]tally.AccountBalance, error) {
+	if len(ids) == 0 {
+		return map[string][]tally.AccountBalance{}, nil
+	}
+	args := []any{userID, tally.BalanceStatement}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return s.balances(ctx, `user_id = ? AND source = ? AND account_id IN (`+placeholders(len(ids))+`)`, args...)
 }
 
 func (s *Store) balances(ctx context.Context, where string, args ...any) (map[string][]tally.AccountBalance, error) {

@@ -93,6 +93,23 @@ func (s *Store) SetRecurringStatus(ctx context.Context, userID, id, status strin
 // removed unless the user confirmed or ignored it. It returns the stored
 // series and the keys that are new.
 func (s *Store) SaveRecurring(ctx context.Context, userID string, found []tally.RecurringSeries) ([]*tally.RecurringSeries, map[string]bool, error) {
+	return s.saveRecurring(ctx, userID, found, nil, nil)
+}
+
+// SaveRecurringOf is SaveRecurring for the series of some sellers only:
+// found replaces the stored series of those sellers; every other stored
+// series stays, its state set to what state says of it on the day (nil
+// keeps it). It returns all the user's stored series and the keys that
+// are new.
+func (s *Store) SaveRecurringOf(ctx context.Context, userID string, found []tally.RecurringSeries, sellers map[string]bool,
+	state func(*tally.RecurringSeries) string) ([]*tally.RecurringSeries, map[string]bool, error) {
+	return s.saveRecurring(ctx, userID, found, sellers, state)
+}
+
+// saveRecurring replaces the stored series of sellers (all when nil) with
+// found, and sets the state of the others; see SaveRecurringOf.
+func (s *Store) saveRecurring(ctx context.Context, userID string, found []tally.RecurringSeries, sellers map[string]bool,
+	state func(*tally.RecurringSeries) string) ([]*tally.RecurringSeries, map[string]bool, error) {
 	if len(found) > MaxRecurringSeries {
 		found = slices.Clone(found)
 		slices.SortStableFunc(found, func(a, b tally.RecurringSeries) int { return b.Confidence - a.Confidence })
@@ -144,6 +161,20 @@ func (s *Store) SaveRecurring(ctx context.Context, userID string, found []tally.
 		}
 		for _, o := range old {
 			if seen[o.Key] {
+				continue
+			}
+			if sellers != nil && !sellers[o.Merchant] {
+				// Not read this pass: kept, with its state as of now.
+				if state != nil {
+					if st := state(o); st != o.State {
+						o.State, o.UpdatedAt = st, now
+						if _, err := tx.ExecContext(ctx, s.q(`UPDATE recurring_series SET state = ?, updated_at = ? WHERE user_id = ? AND id = ?`),
+							st, now, userID, o.ID); err != nil {
+							return fmt.Errorf("store: save recurring: %w", err)
+						}
+					}
+				}
+				out = append(out, o)
 				continue
 			}
 			if o.UserStatus != "" {

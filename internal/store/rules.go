@@ -79,6 +79,10 @@ func (s *Store) RecategorizeCounted(ctx context.Context, userID, id, category st
 		}
 		t.Category, t.CategorySource = category, tally.SourceManual
 		out = t
+		// The seller's series take the new filing at the next pass.
+		if err := s.markInsightChanges(ctx, tx, userID, changeSet{{"", t.Merchant}: {Merchant: t.Merchant}}); err != nil {
+			return err
+		}
 		if ch.MerchantKey == "" {
 			return nil
 		}

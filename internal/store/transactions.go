@@ -30,7 +30,7 @@ func insertTxnSQL(n int) string {
 		}
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
-	b.WriteString(` ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING posted_on, category, currency, amount`)
+	b.WriteString(` ON CONFLICT (user_id, account_id, external_id) DO NOTHING RETURNING posted_on, category, currency, amount, account_id, merchant`)
 	return b.String()
 }
 
@@ -65,6 +65,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			return err
 		}
 		d := deltas{}
+		changes := changeSet{}
 		var full *sql.Stmt
 		defer func() {
 			if full != nil {
@@ -101,13 +102,14 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			}
 			for rows.Next() {
 				var posted sqldb.Date
-				var category, currency string
+				var category, currency, account, merchant string
 				var amount int64
-				if err := rows.Scan(&posted, &category, &currency, &amount); err != nil {
+				if err := rows.Scan(&posted, &category, &currency, &amount, &account, &merchant); err != nil {
 					rows.Close()
 					return fmt.Errorf("store: insert transactions: %w", err)
 				}
 				d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
+				changes.add(account, merchant, posted.Time)
 				inserted++
 			}
 			rows.Close()
@@ -121,6 +123,9 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			return err
 		}
 		if err := s.countSyncInserted(ctx, tx, userID, txns[0].AccountID, inserted); err != nil {
+			return err
+		}
+		if err := s.markInsightChanges(ctx, tx, userID, changes); err != nil {
 			return err
 		}
 		if err := s.enqueueRecurringDetect(ctx, tx, userID, len(ds) > 0); err != nil {

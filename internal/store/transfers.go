@@ -335,6 +335,11 @@ func (s *Store) UnlinkTransfer(ctx context.Context, userID, txnID string) error 
 			}
 			d.add(t.Month(), t.Category, t.Currency, -t.Amount, -1)
 			d.add(t.Month(), side.category, t.Currency, t.Amount, 1)
+			// Back out of the transfer categories, the side may belong to
+			// a series.
+			if err := s.markInsightChanges(ctx, tx, userID, changeSet{{"", t.Merchant}: {Merchant: t.Merchant}}); err != nil {
+				return err
+			}
 		}
 		ds := d.list()
 		if err := s.addTotals(ctx, tx, userID, ds); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
 	"github.com/tallyhq/tally/internal/cache"
+	"github.com/tallyhq/tally/internal/networth"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -39,9 +40,10 @@ type Summary struct {
 	Alerts   []*tally.Notification // the newest unread notifications, at most UnreadShown
 }
 
-// NetWorth is what the accounts in one currency add up to: assets (positive
-// balances) less liabilities (negative ones, such as credit cards and
-// loans).
+// NetWorth is what the accounts in one currency that count add up to
+// today: assets (positive balances, investment positions at their last
+// reported value) less liabilities (negative ones, such as credit cards
+// and loans).
 type NetWorth struct {
 	Currency    string
 	Assets      int64
@@ -115,10 +117,8 @@ func (s *Service) LoadMonth(ctx context.Context, u *tally.User, month string) (*
 	if err != nil {
 		return nil, err
 	}
-	totals, err := s.Store.MonthlyTotals(ctx, u.ID, month)
-	if err != nil {
-		return nil, err
-	}
+	// The plan holds the month's totals of every account (what GET
+	// /spending shows) besides the budgets.
 	plan, err := s.Notify.Plan(ctx, u.ID, month)
 	if err != nil {
 		return nil, err
@@ -135,10 +135,16 @@ func (s *Service) LoadMonth(ctx context.Context, u *tally.User, month string) (*
 	if err != nil {
 		return nil, err
 	}
+	y, m, d := s.now().In(u.Location()).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	balances, values, err := s.Store.NetWorthInputs(ctx, u.ID, today, today)
+	if err != nil {
+		return nil, err
+	}
 	sum := &Summary{
 		Month: month, Currency: plan.Currency, Accounts: accounts,
-		NetWorth: NetWorthOf(accounts, plan.Currency),
-		Spending: budget.SummarizeSpending(month, totals),
+		NetWorth: NetWorthOf(accounts, plan.Currency, balances, values, today),
+		Spending: budget.SummarizeSpending(month, plan.MonthTotals),
 		Budgets:  plan.Lines, Recent: recent, Unread: unread, Alerts: alerts,
 	}
 	if plan.Profile != nil {
@@ -159,27 +165,26 @@ func (s *Service) LoadMonth(ctx context.Context, u *tally.User, month string) (*
 	return sum, nil
 }
 
-// NetWorthOf adds up the balances per currency, main first, then the others
-// in alphabetical order. A user without accounts has a zero net worth in
-// main.
-func NetWorthOf(accounts []*tally.Account, main string) []NetWorth {
-	by := map[string]*NetWorth{main: {Currency: main}}
+// NetWorthOf is the user's net worth today in each currency the accounts
+// that count are in (see networth.Counts: hidden accounts never do), the
+// main one first (networth.MainCurrency of the profile's currency, the
+// figure the dashboard shows), then the others in alphabetical order: the
+// last point of the same sum the dashboard's chart and GET
+// /api/v1/networth draw. A user without accounts has a zero net worth in
+// the profile's currency.
+func NetWorthOf(accounts []*tally.Account, profile string, balances, values map[string][]tally.AccountBalance, today time.Time) []NetWorth {
+	main := networth.MainCurrency(accounts, profile)
+	currencies := map[string]bool{main: true}
 	for _, a := range accounts {
-		nw := by[a.Currency]
-		if nw == nil {
-			nw = &NetWorth{Currency: a.Currency}
-			by[a.Currency] = nw
+		if networth.Counts(a, a.Currency) {
+			currencies[a.Currency] = true
 		}
-		if a.Balance >= 0 {
-			nw.Assets += a.Balance
-		} else {
-			nw.Liabilities -= a.Balance
-		}
-		nw.Total += a.Balance
 	}
-	out := make([]NetWorth, 0, len(by))
-	for _, nw := range by {
-		out = append(out, *nw)
+	out := make([]NetWorth, 0, len(currencies))
+	for c := range currencies {
+		in := networth.Input{Accounts: accounts, Currency: c, Balances: balances, Values: values, Today: today}
+		p := networth.Compute(in, []time.Time{today}).Points[0]
+		out = append(out, NetWorth{Currency: c, Assets: p.Assets, Liabilities: p.Liabilities, Total: p.Net()})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if (out[i].Currency == main) != (out[j].Currency == main) {

@@ -16,23 +16,39 @@ import (
 
 func TestNetWorthOf(t *testing.T) {
 	t.Parallel()
+	today := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
 	accounts := []*tally.Account{
-		{Currency: "USD", Balance: 250000},
-		{Currency: "USD", Balance: -40000}, // a credit card
-		{Currency: "EUR", Balance: 1000},
-		{Currency: "CAD", Balance: -500},
+		{ID: "chk", Currency: "USD", Balance: 250000},
+		{ID: "card", Currency: "USD", Balance: -40000},
+		{ID: "brk", Currency: "USD", Balance: 5000},                 // cash; positions below
+		{ID: "old", Currency: "USD", Balance: 900000, Hidden: true}, // hidden: never counts
+		{ID: "eur", Currency: "EUR", Balance: 1000},
+		{ID: "cad", Currency: "CAD", Balance: -500},
+		{ID: "gbp", Currency: "GBP", Balance: 7000, Hidden: true},
 	}
-	got := summary.NetWorthOf(accounts, "USD")
+	// Stored balances, where the pass has run, are the day's figure.
+	balances := map[string][]tally.AccountBalance{
+		"chk": {{AccountID: "chk", Day: today.AddDate(0, 0, -2), Balance: 240000}},
+		"old": {{AccountID: "old", Day: today, Balance: 900000}},
+	}
+	values := map[string][]tally.AccountBalance{
+		"brk": {{AccountID: "brk", Day: today.AddDate(0, 0, -1), Balance: 70000}},
+	}
+	got := summary.NetWorthOf(accounts, "USD", balances, values, today)
 	want := []summary.NetWorth{
-		{Currency: "USD", Assets: 250000, Liabilities: 40000, Total: 210000},
+		{Currency: "USD", Assets: 240000 + 5000 + 70000, Liabilities: 40000, Total: 275000},
 		{Currency: "CAD", Assets: 0, Liabilities: 500, Total: -500},
 		{Currency: "EUR", Assets: 1000, Liabilities: 0, Total: 1000},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
-	if got := summary.NetWorthOf(nil, "GBP"); len(got) != 1 || got[0] != (summary.NetWorth{Currency: "GBP"}) {
+	if got := summary.NetWorthOf(nil, "GBP", nil, nil, today); len(got) != 1 || got[0] != (summary.NetWorth{Currency: "GBP"}) {
 		t.Fatalf("no accounts: got %+v, want a zero GBP entry", got)
+	}
+	// No account in the profile's currency: the first account's leads.
+	if got := summary.NetWorthOf(accounts[4:], "USD", nil, nil, today); len(got) != 2 || got[0].Currency != "EUR" || got[0].Total != 1000 {
+		t.Fatalf("no USD account: got %+v, want EUR first, then CAD", got)
 	}
 }
 

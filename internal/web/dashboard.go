@@ -197,38 +197,31 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 	}
 	page := &dashboardPage{layout: layout{Title: "Dashboard", Email: u.Email, Nav: "dashboard"}, monthNav: newMonthNav(month, h.currentMonth(u))}
 
-	// Net worth: the summary's figure in the main currency, and the
-	// visible accounts in it by type.
-	currency := sum.Currency
-	byType := map[string]int64{}
+	// Net worth: the summary's figure (networth.Compute, hidden accounts
+	// never counting) in the main currency, by type and over the last
+	// twelve months beside it.
 	for _, a := range sum.Accounts {
 		if a.Status == tally.StatusSyncing && len(sum.Recent) == 0 {
 			page.Syncing = true
 		}
-		if a.Hidden {
-			continue
-		}
-		page.Accounts = append(page.Accounts, newAccountRow(a))
-		if a.Currency == currency {
-			byType[a.Type] += a.Balance
+		if !a.Hidden {
+			page.Accounts = append(page.Accounts, newAccountRow(a))
 		}
 	}
-	var net int64
-	for _, nw := range sum.NetWorth {
-		if nw.Currency == currency {
-			net = nw.Total
-		}
-	}
-	page.NetWorth, page.NetNegative = formatMoney(net, currency), net < 0
-	if page.netWorthHistory, err = h.cachedNetWorthHistory(ctx, u, sum.Accounts, currency); err != nil {
+	main := sum.NetWorth[0] // the main currency's, first
+	nw, err := h.cachedNetWorth(ctx, u, sum.Accounts, main.Currency)
+	if err != nil {
 		return nil, err
 	}
+	page.netWorthHistory = nw.netWorthHistory
+	page.NetWorth, page.NetNegative = formatMoney(main.Total, main.Currency), main.Total < 0
 	for _, t := range accountTypeOrder {
-		if v, ok := byType[t]; ok {
-			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, currency), Negative: v < 0})
+		if v, ok := nw.ByType[t]; ok {
+			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, main.Currency), Negative: v < 0})
 		}
 	}
 
+	currency := sum.Currency // the profile's, which budgets are in
 	sp := sum.Spending
 	page.Total = formatMoney(sp.Total, sp.Currency)
 	var bars []barDatum
@@ -280,26 +273,26 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 	return page, nil
 }
 
-// cachedNetWorthHistory is netWorthHistory, cached like the summary until
-// the user's next write (it depends on the day, like the summary).
-func (h *Handler) cachedNetWorthHistory(ctx context.Context, u *tally.User, accounts []*tally.Account, currency string) (netWorthHistory, error) {
+// cachedNetWorth is netWorth, cached like the summary until the user's
+// next write (it depends on the day, like the summary).
+func (h *Handler) cachedNetWorth(ctx context.Context, u *tally.User, accounts []*tally.Account, currency string) (dashboardNetWorth, error) {
 	c := h.summaries().Cache
 	if c == nil {
-		return h.netWorthHistory(ctx, u, accounts, currency)
+		return h.netWorth(ctx, u, accounts, currency)
 	}
-	b, err := c.Get(ctx, u.ID, summary.CacheName("networth-chart", u, h.now())+":"+currency, func(ctx context.Context) ([]byte, error) {
-		nw, err := h.netWorthHistory(ctx, u, accounts, currency)
+	b, err := c.Get(ctx, u.ID, summary.CacheName("networth-dashboard", u, h.now())+":"+currency, func(ctx context.Context) ([]byte, error) {
+		nw, err := h.netWorth(ctx, u, accounts, currency)
 		if err != nil {
 			return nil, err
 		}
 		return json.Marshal(nw)
 	})
 	if err != nil {
-		return netWorthHistory{}, err
+		return dashboardNetWorth{}, err
 	}
-	var nw netWorthHistory
+	var nw dashboardNetWorth
 	if err := json.Unmarshal(b, &nw); err != nil {
-		return netWorthHistory{}, fmt.Errorf("web: decode cached net worth chart: %w", err)
+		return dashboardNetWorth{}, fmt.Errorf("web: decode cached net worth: %w", err)
 	}
 	return nw, nil
 }

@@ -147,6 +147,9 @@ func accountValues(values map[string][]tally.AccountBalance, names map[string]st
 type linePoint struct {
 	Label string
 	Value int64
+	// Partial draws the point hollow: its figure is known to be
+	// incomplete (the chart's caption says why).
+	Partial bool
 }
 
 // lineChart draws values as a line over evenly spaced labels, scaled
@@ -188,7 +191,11 @@ func lineChart(title string, data []linePoint) template.HTML {
 	}
 	b.WriteString(`"></polyline></svg>`)
 	for i, p := range data {
-		fmt.Fprintf(&b, `<circle class="dot" cx="%.2f%%" cy="%.1f" r="3"></circle>`, x(i)/w*100, y(p.Value)+top)
+		class := "dot"
+		if p.Partial {
+			class = "dot partial"
+		}
+		fmt.Fprintf(&b, `<circle class="%s" cx="%.2f%%" cy="%.1f" r="3"></circle>`, class, x(i)/w*100, y(p.Value)+top)
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="0" x2="100%%" y1="%d" y2="%[1]d"></line>`, plotH+top)
 	step := 1

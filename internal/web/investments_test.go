@@ -48,9 +48,11 @@ func TestInvestmentsAndNetWorthHistory(t *testing.T) {
 	}
 
 	_, page = e.get("/")
-	// Jan: checking only; Feb: checking and the positions; Mar: both, with
-	// the newer checking balance.
-	for _, want := range []string{"Net worth at the end of each month", "<td class=\"lead\">Jan 2026</td><td data-label=\"Assets\" class=\"num\">$1,000.00</td>",
+	// Jan: checking only, marked as before the positions were known; Feb:
+	// checking and the positions; Mar: both, with the newer checking
+	// balance.
+	for _, want := range []string{"Net worth at the end of each month", "<td class=\"lead\">Jan 2026 *</td><td data-label=\"Assets\" class=\"num\">$1,000.00</td>",
+		"Months marked * count only the cash in Brokerage IRA: investment positions were first reported on Feb 20, 2026",
 		"<td class=\"lead\">Feb 2026</td><td data-label=\"Assets\" class=\"num\">$3,000.00</td>", "<td class=\"lead\">Mar 2026</td><td data-label=\"Assets\" class=\"num\">$3,500.00</td>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("dashboard lacks %q", want)

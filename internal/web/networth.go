@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -19,60 +20,83 @@ const netWorthMonths = 12
 type netWorthHistory struct {
 	NetChart   template.HTML
 	NetHistory []netWorthRow
+	// NetPartial explains the months whose figures count only an
+	// investment account's cash, its positions being reported later.
+	NetPartial string
 }
 
 type netWorthRow struct {
 	Month, Assets, Liabilities, Net string
-	Negative                        bool
+	Negative, Partial               bool
 }
 
-// netWorthHistory sums, at the end of each of the last twelve months, the
-// stored daily balances of the visible accounts in currency plus the market
-// value of their latest reported positions, the way GET /api/v1/networth
-// does, in one query.
-func (h *Handler) netWorthHistory(ctx context.Context, u *tally.User, accounts []*tally.Account, currency string) (netWorthHistory, error) {
+// dashboardNetWorth is the dashboard's net worth: today's figure, by
+// account type, and at the end of each of the last twelve months. It is
+// networth.Compute over the stored balances and positions, read in one
+// query: the sum (and the rule that hidden accounts never count) that
+// GET /api/v1/networth and the summary service use as well.
+type dashboardNetWorth struct {
+	Net    int64
+	ByType map[string]int64
+	netWorthHistory
+}
+
+func (h *Handler) netWorth(ctx context.Context, u *tally.User, accounts []*tally.Account, currency string) (dashboardNetWorth, error) {
 	y, m, d := h.now().In(u.Location()).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	days := monthEnds(today, netWorthMonths)
 	balances, values, err := h.Store.NetWorthInputs(ctx, u.ID, days[0], today)
 	if err != nil {
-		return netWorthHistory{}, err
+		return dashboardNetWorth{}, err
 	}
-	series := map[string][]networth.Day{}
+	s := networth.Compute(networth.Input{Accounts: accounts, Currency: currency, Balances: balances, Values: values, Today: today}, days)
+	out := dashboardNetWorth{ByType: map[string]int64{}}
+	if n := len(s.Points); n > 0 {
+		out.Net = s.Points[n-1].Net()
+	}
 	for _, a := range accounts {
-		if a.Hidden || a.Currency != currency {
-			continue
+		if v, ok := s.Accounts[a.ID]; ok {
+			out.ByType[a.Type] += v
 		}
-		rows := dayRows(balances[a.ID])
-		if hv := values[a.ID]; len(hv) > 0 {
-			rows = networth.AddValues(rows, dayRows(hv))
-		}
-		if len(rows) > 0 {
-			series[a.ID] = rows
-		}
-	}
-	var out netWorthHistory
-	if len(series) == 0 {
-		return out, nil
 	}
 	var points []linePoint
-	for _, p := range networth.Sum(series, days) {
+	for _, p := range s.Points {
 		if p.Assets == 0 && p.Liabilities == 0 {
 			continue // before the first stored balance
 		}
 		out.NetHistory = append(out.NetHistory, netWorthRow{Month: p.Day.Format("Jan 2006"), Assets: formatMoney(p.Assets, currency),
-			Liabilities: formatMoney(p.Liabilities, currency), Net: formatMoney(p.Net(), currency), Negative: p.Net() < 0})
-		points = append(points, linePoint{Label: p.Day.Format("Jan"), Value: p.Net()})
+			Liabilities: formatMoney(p.Liabilities, currency), Net: formatMoney(p.Net(), currency), Negative: p.Net() < 0, Partial: p.Partial})
+		points = append(points, linePoint{Label: p.Day.Format("Jan"), Value: p.Net(), Partial: p.Partial})
 	}
-	out.NetChart = lineChart("Net worth at the end of each month", points)
+	if len(points) > 0 {
+		out.NetChart = lineChart("Net worth at the end of each month", points)
+		out.NetPartial = partialNote(s, accounts, out.NetHistory)
+	}
 	return out, nil
 }
 
-func dayRows(bs []tally.AccountBalance) []networth.Day {
-	out := make([]networth.Day, len(bs))
-	for i, b := range bs {
-		out[i] = networth.Day{Day: b.Day, Balance: b.Balance, Statement: b.Source == tally.BalanceStatement}
+// partialNote says which investment accounts count only their cash in
+// the months shown, and from when their positions are known; "" when no
+// month shown is partial.
+func partialNote(s networth.Series, accounts []*tally.Account, rows []netWorthRow) string {
+	partial := false
+	for _, r := range rows {
+		partial = partial || r.Partial
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Day.Before(out[j].Day) })
-	return out
+	if !partial {
+		return ""
+	}
+	var names []string
+	var from time.Time
+	for _, a := range accounts {
+		if d, ok := s.PositionsFrom[a.ID]; ok && len(rows) > 0 {
+			names = append(names, a.Name)
+			if d.After(from) {
+				from = d
+			}
+		}
+	}
+	sort.Strings(names)
+	return "Months marked * count only the cash in " + strings.Join(names, ", ") +
+		": investment positions were first reported on " + from.Format("Jan 2, 2006") + ", and their value before then is not known."
 }

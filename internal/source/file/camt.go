@@ -73,6 +73,7 @@ type camtBalance struct {
 	typ string
 	amt camtAmount
 	cdi string
+	day string // Dt/Dt or Dt/DtTm
 }
 
 type camtStatement struct {
@@ -81,6 +82,9 @@ type camtStatement struct {
 	currency               string
 	opening, closing       *int64
 	openingIsOPBD, started bool
+	// closingOn is the day of the closing balance: its own Dt, else the
+	// statement's FrToDt/ToDtTm; zero when the file gives neither.
+	closingOn, to time.Time
 }
 
 func (st *camtStatement) account() *ofx.Account {
@@ -301,6 +305,8 @@ func (c *camtReader) end() error {
 			c.bal.amt = amt()
 		case "CdtDbtInd":
 			c.bal.cdi = v
+		case "Dt/Dt", "Dt/DtTm":
+			c.bal.day = v
 		}
 	case depth == c.stmtAt:
 		c.stmtAt = -1
@@ -318,6 +324,8 @@ func (c *camtReader) end() error {
 			c.st.currency = strings.ToUpper(v)
 		case "Acct/Svcr/FinInstnId/BIC", "Acct/Svcr/FinInstnId/BICFI":
 			c.st.bic = v
+		case "FrToDt/ToDtTm":
+			c.st.to, _ = camtDate(v)
 		}
 	}
 	return nil
@@ -371,6 +379,7 @@ func (c *camtReader) balance() {
 		}
 	case "CLBD":
 		c.st.closing = &v
+		c.st.closingOn, _ = camtDate(b.day)
 	}
 }
 
@@ -651,6 +660,12 @@ func readCAMT(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary,
 	}
 	p2.onEnd = func(st *camtStatement) error {
 		e.chunk.Ledger = st.closing
+		if st.closing != nil {
+			e.chunk.LedgerAsOf = st.closingOn
+			if e.chunk.LedgerAsOf.IsZero() {
+				e.chunk.LedgerAsOf = st.to
+			}
+		}
 		return e.flush()
 	}
 	if err := p2.run(); err != nil {

@@ -557,10 +557,12 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 			reason := pe.Element + " " + pe.Msg
 			c.Errors = append(c.Errors, RowError{Line: pe.Line, Reason: reason})
 		}
-		if done && st.Ledger != nil {
-			v := st.Ledger.Amount
-			c.Ledger = &v
-			c.LedgerAsOf = st.Ledger.AsOf
+		if done {
+			if b := statementBalance(st); b != nil {
+				v := b.Amount
+				c.Ledger = &v
+				c.LedgerAsOf = b.AsOf
+			}
 		}
 		if done {
 			c.Holdings = source.Holdings(st)
@@ -580,4 +582,18 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		return sum, err
 	}
 	return sum, nil
+}
+
+// statementBalance is an OFX statement's closing balance: its LEDGERBAL,
+// or, for a bank account whose file has none, its AVAILBAL (the same
+// money less holds). A card's AVAILBAL is the credit left, not what is
+// owed, so it never stands in for the balance.
+func statementBalance(st *ofx.Statement) *ofx.Balance {
+	if st.Ledger != nil {
+		return st.Ledger
+	}
+	if st.Available != nil && st.Account.Kind == ofx.KindBank {
+		return st.Available
+	}
+	return nil
 }

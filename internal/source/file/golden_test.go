@@ -36,6 +36,7 @@ type goldenChunk struct {
 	Errors       int    `json:"errors,omitempty"`
 	Opening      string `json:"opening,omitempty"`
 	Ledger       string `json:"ledger,omitempty"`
+	LedgerOn     string `json:"ledger_on,omitempty"`
 }
 
 type golden struct {
@@ -75,6 +76,9 @@ func read(t *testing.T, data []byte, currency string) golden {
 		}
 		if c.Ledger != nil {
 			gc.Ledger = tally.FormatAmount(*c.Ledger, cur)
+			if !c.LedgerAsOf.IsZero() {
+				gc.LedgerOn = c.LedgerAsOf.UTC().Format(tally.DateLayout)
+			}
 		}
 		if c.Account != nil || c.Opening != nil || c.Ledger != nil || c.Currency != "" {
 			multi = true

@@ -136,6 +136,7 @@ type mtStatement struct {
 	currency string
 	opening  *int64
 	closing  *int64
+	closedOn time.Time // the closing balance's date; zero when unreadable
 }
 
 // mtLine is a :61: with its :86:.
@@ -203,6 +204,7 @@ func (m *mt940Reader) field(f mtField) error {
 		}
 		if v, _, ok := mtBalance(f.value); ok {
 			st.closing = &v
+			st.closedOn, _ = mtDate(strings.TrimSpace(f.value)[1:7])
 		}
 	default:
 		// :28C:, :64:, :65:, :NS: ... end a line's text but are not needed.
@@ -644,6 +646,9 @@ func readMT940(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary
 	}
 	pass2.onEnd = func(st *mtStatement) error {
 		e.chunk.Ledger = st.closing
+		if st.closing != nil {
+			e.chunk.LedgerAsOf = st.closedOn
+		}
 		return e.flush()
 	}
 	if err := scanMT940(r, pass2.field); err != nil {
