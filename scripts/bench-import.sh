@@ -9,6 +9,7 @@
 #
 #   scripts/bench-import.sh                      # SQLite, and PostgreSQL if reachable
 #   ROWS=100000 PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres scripts/bench-import.sh
+#   TALLY_BIN=/tmp/tally-old scripts/bench-import.sh   # a binary built before, to compare
 #
 # Needs Debian's sqlite3 and time packages (and psql for PostgreSQL).
 set -euo pipefail
@@ -29,7 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$tmp/tally" ./cmd/tally
+if [ -n "${TALLY_BIN:-}" ]; then
+	cp "$TALLY_BIN" "$tmp/tally"
+else
+	go build -o "$tmp/tally" ./cmd/tally
+fi
 "$tmp/tally" demo-bank --statement "$ROWS" >"$tmp/statement.ofx"
 "$tmp/tally" demo-bank --statement "$ROWS" --format tsv >"$tmp/rows.tsv"
 printf 'statement: %d transactions, %d bytes of OFX\n' "$ROWS" "$(stat -c %s "$tmp/statement.ofx")"

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/tallyhq/tally"
@@ -27,12 +28,14 @@ const maxImportFile = 1 << 30
 // same path as an uploaded file's job.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := config.Default()
-	var email, accountID string
+	var email, accountID, cpuProfile, memProfile string
 	fs, err := parseFlags("import", args, stderr, &c, func(fs *flag.FlagSet) {
 		c.DataFlags(fs)
 		fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "object store for raw documents: file:///path or s3://BUCKET/PREFIX?endpoint=URL&region=R (default: the data dir's blobs/)")
 		fs.StringVar(&email, "email", "", "the user whose accounts receive the transactions")
 		fs.StringVar(&accountID, "account", "", "the account id to import into (default: the file's own account, or one named after the file)")
+		fs.StringVar(&cpuProfile, "cpuprofile", "", "write a pprof CPU profile of the import to this file")
+		fs.StringVar(&memProfile, "memprofile", "", "write a pprof heap profile (allocations) to this file when the import ends")
 	})
 	if err != nil {
 		return err
@@ -63,6 +66,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %s", tally.ErrorMessage(err))
 	}
 	svc := &ingest.Service{Store: st, Blobs: blobs, Categorize: categorize.New(), Logger: newLogger(&c, io.Discard)}
+	stopProfiles, err := startProfiles(cpuProfile, memProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	tty := isTerminal(stdout)
 	failed := 0
 	for _, path := range files {
@@ -97,12 +105,14 @@ func importOne(ctx context.Context, svc *ingest.Service, userID, accountID, path
 	if err != nil {
 		return err
 	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	total, err := estimateRows(file, imp.Format)
-	if err != nil {
-		return tally.Errorf(tally.EINVALID, "%v", err)
+	var total int64
+	if tty { // the progress bar's total; a log has no bar
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if total, err = estimateRows(file, imp.Format); err != nil {
+			return tally.Errorf(tally.EINVALID, "%v", err)
+		}
 	}
 	name := filepath.Base(path)
 	imp, err = svc.RunImport(ctx, userID, imp.ID, func(p *tally.Import) {
@@ -153,7 +163,7 @@ func estimateRows(r io.Reader, format string) (int64, error) {
 		m, err := io.ReadFull(r, buf[carry:])
 		block := buf[:carry+m]
 		if fold {
-			block = bytes.ToUpper(block)
+			upperASCII(block[carry:]) // the carried tail is upper case already
 		}
 		n += int64(bytes.Count(block, sep))
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -166,6 +176,15 @@ func estimateRows(r io.Reader, format string) (int64, error) {
 		// one already counted.
 		carry = len(sep) - 1
 		copy(buf, buf[len(buf)-carry:])
+	}
+}
+
+// upperASCII upper-cases the ASCII letters of b in place.
+func upperASCII(b []byte) {
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
 	}
 }
 
@@ -190,4 +209,33 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// startProfiles starts a CPU profile into cpuPath and returns what ends it
+// and writes the heap profile into memPath (either may be empty).
+func startProfiles(cpuPath, memPath string) (stop func(), err error) {
+	var cpu *os.File
+	if cpuPath != "" {
+		if cpu, err = os.Create(cpuPath); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if memPath != "" {
+			f, err := os.Create(memPath)
+			if err != nil {
+				return
+			}
+			defer f.Close()
+			pprof.Lookup("allocs").WriteTo(f, 0)
+		}
+	}, nil
 }

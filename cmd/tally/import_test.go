@@ -101,6 +101,17 @@ func TestImportCommand(t *testing.T) {
 	if s := out.String(); !strings.Contains(s, "0 new, 2 already stored") {
 		t.Fatalf("second import printed %q, want nothing new", s)
 	}
+	// Profiles of an import, on request.
+	cpu, heap := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "heap.pprof")
+	out.Reset()
+	if err := run(ctx, append(append([]string{"import", "--email", "gus@example.com", "--cpuprofile", cpu, "--memprofile", heap}, args...), csv), nil, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{cpu, heap} {
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Errorf("profile %s: %v, want a written profile", p, err)
+		}
+	}
 	pdf := filepath.Join(dir, "scan.pdf")
 	os.WriteFile(pdf, []byte("%PDF-1.4\n"), 0o600)
 	out.Reset()
@@ -110,6 +121,25 @@ func TestImportCommand(t *testing.T) {
 	}
 	if err := run(ctx, append([]string{"import", "--email", "nobody@example.com"}, append(args, csv)...), nil, &out, &errOut); err == nil {
 		t.Fatal("an unknown user's import succeeded")
+	}
+}
+
+// The progress bar's estimate counts OFX transactions in any letter case,
+// also when a tag spans two of the blocks the file is read in.
+func TestEstimateRows(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("OFXHEADER:100\n<OFX>")
+	for b.Len() < 256<<10-4 {
+		b.WriteString(" ")
+	}
+	b.WriteString("<STMTTRN><TRNAMT>1</STMTTRN><stmttrn><TRNAMT>2</stmttrn><StmtTrn></StmtTrn></OFX>")
+	n, err := estimateRows(strings.NewReader(b.String()), "ofx")
+	if err != nil || n != 3 {
+		t.Errorf("got %d, %v; want 3", n, err)
+	}
+	if n, _ := estimateRows(strings.NewReader("a\nb\nc\n"), "csv"); n != 3 {
+		t.Errorf("CSV: got %d lines, want 3", n)
 	}
 }
 

@@ -133,6 +133,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	sc.tokenize(desc)
 	sc.findSpan()
 	if r, at := sc.strongRule(in.Amount); r != nil {
+		if r.matched == "rule:topup" && sc.ns > 0 {
+			// EE TOP UP, LEBARA TOPUP: credit for a phone, not money
+			// moved between one's accounts.
+			if i := e.findSeller(sc); i >= 0 && e.dict.category(i) == "mobile_phone" {
+				return e.sellerResult(i)
+			}
+		}
 		res := Result{Category: r.category, Source: tally.SourceDictionary, Matched: r.matched}
 		if r.label != "" {
 			res.Merchant = r.label
@@ -149,16 +156,25 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
 	}
+	var shopWord *rule // a keyword naming the trade of the shop behind a platform
 	if seller >= 0 && e.dict.platform(seller) {
 		// PayPal (Europe) ... Ihr Einkauf bei Spotify: the shop named later
-		// in the line, when there is one, is the seller.
+		// in the line, when there is one, is the seller; else a trade word
+		// after the platform (PAYPAL *SMITHS FLORIST) says what was bought.
 		if i := e.findSellerAnywhere(sc); i >= 0 {
 			seller = i
+		} else if sc.wordFlags(int(sc.span[0]))&wProc != 0 {
+			// Only a payment processor (PAYPAL, KLARNA): Apple's and
+			// Google's own words (APPLE STORE, GOOGLE STORAGE) are theirs.
+			shopWord = sc.weakRule(in.Amount, true)
 		}
 	}
 	var res Result
 	if seller >= 0 {
 		res = e.sellerResult(seller)
+		if shopWord != nil {
+			res.Category, res.Matched = shopWord.category, shopWord.matched
+		}
 	} else {
 		res.Merchant, res.Key = sc.name()
 	}
@@ -210,8 +226,24 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if generated >= 0 {
 		return e.sellerResult(generated)
 	}
+	if sc.ns > 0 {
+		// A known seller glued to the word after it, or an open-data brand
+		// followed by words the engine does not know (a branch, a town).
+		if i := e.dict.glued(sc); i >= 0 {
+			return e.sellerResult(i)
+		}
+		if i := e.dict.leading(sc); i >= 0 {
+			return e.sellerResult(i)
+		}
+	}
 	if r, _ := sc.findRule(lex.transfer, func(w *wordInfo) []int32 { return w.transfer }, in.Amount); r != nil {
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+		return res
+	}
+	if in.Amount <= 0 && sc.webName() {
+		// WWW.BALLICOM.CO.UK, TIESPLANET.COM: a web address that names no
+		// known seller and no trade is, most often, a web shop.
+		res.Category, res.Source, res.Matched = "shopping", tally.SourceDictionary, "rule:web_shop"
 		return res
 	}
 	if useType {
@@ -295,6 +327,9 @@ func (e *Engine) findSeller(sc *scan) int32 {
 	}
 	if i < 0 {
 		i = d.matchWithNumber(sc)
+	}
+	if i < 0 {
+		i = d.matchWithThe(sc)
 	}
 	if i < 0 && sc.ns > 1 && sc.wordFlags(int(sc.span[0]))&wTitle == 0 {
 		if t := &sc.tok[sc.span[0]]; t.key1-t.key0 <= 3 {

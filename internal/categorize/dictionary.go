@@ -338,7 +338,7 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 	}
 	for e := last; e > from; e-- {
 		k := buf[:ends[e-from]]
-		if i := d.exact(k); i >= 0 && (e >= prefixFrom || !d.generated(i)) {
+		if i := d.exact(k); i >= 0 && (e >= prefixFrom || !d.generated(i) || sc.formsOnly(e, prefixFrom)) {
 			return i, e
 		}
 		if e != prefixFrom {
@@ -349,6 +349,68 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 		}
 	}
 	return -1, from
+}
+
+// Shortest seller key found at the start of a longer word, and the fewest
+// letters that must follow it (SPECSAVERS in SPECSAVERSEVOUGB).
+const (
+	minGlued     = 6
+	minGluedRest = 3
+)
+
+// glued returns the hand-listed seller whose key opens one of the name's
+// words, glued to a town or a reference the card scheme printed without a
+// space ("SPECSAVERSEVOUGB", "WAITROSEHEADINGTON"), the longest key first,
+// or -1. Open-data brands are left out: too many are words that open longer
+// words (OFFICE in OFFICESTATIONERY, INFORMA in INFORMATION).
+func (d *Dictionary) glued(sc *scan) int32 {
+	for j := 0; j < sc.nameEnd(); j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		for n := len(k) - minGluedRest; n >= minGlued; n-- {
+			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// leading returns the open-data seller that the name's first words spell
+// when more words follow them ("CINEWORLD BRO AT"), the longest first, or
+// -1. Only a key of minGlued letters or more that spells at least half the
+// name counts: a short brand (METRO, NEXT, SUNRISE) opens too many other
+// names.
+func (d *Dictionary) leading(sc *scan) int32 {
+	var buf [maxKey]byte
+	var ends [maxSpan + 1]int
+	last := sc.glue(&buf, &ends, "")
+	for e := last - 1; e > 0; e-- {
+		if k := buf[:ends[e]]; len(k) >= minGlued && 2*len(k) >= ends[last] {
+			if i := d.exact(k); i >= 0 && !d.platform(i) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// matchWithThe matches the span's name with the THE that the span skipped
+// before it ("THE BODY SHOP", "THE ENTERTAINER": brands whose name opens
+// with it), the longest run of words first, or -1.
+func (d *Dictionary) matchWithThe(sc *scan) int32 {
+	at := int(sc.span[0]) - 1
+	if sc.ns == 0 || at < 0 || sc.tok[at].kind != tokWord || string(sc.keyOf(&sc.tok[at])) != "THE" {
+		return -1
+	}
+	var buf [maxKey]byte
+	var ends [maxSpan + 1]int
+	last := sc.glue(&buf, &ends, "THE")
+	for e := last; e > 0; e-- {
+		if i := d.exact(buf[:ends[e]]); i >= 0 && (e == last || !d.generated(i) || sc.formsOnly(e, last)) {
+			return i
+		}
+	}
+	return -1
 }
 
 // matchWithNumber matches the span's name with the short number that ends it
@@ -488,4 +550,21 @@ func MergeSellers(primary, secondary []Seller) []Seller {
 		out = append(out, s)
 	}
 	return out
+}
+
+// glue writes prefix and then the name's words with no spaces between them
+// into buf, as many words as fit, and sets ends[j] to where the first j
+// words end. It returns how many words went in.
+func (sc *scan) glue(buf *[maxKey]byte, ends *[maxSpan + 1]int, prefix string) int {
+	n, last := copy(buf[:], prefix), 0
+	for j := 0; j < sc.nameEnd(); j++ {
+		k := sc.keyOf(&sc.tok[sc.span[j]])
+		if n+len(k) > maxKey {
+			break
+		}
+		n += copy(buf[n:], k)
+		last = j + 1
+		ends[last] = n
+	}
+	return last
 }

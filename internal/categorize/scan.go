@@ -35,7 +35,7 @@ type token struct {
 	sep        uint8
 	kind       uint8
 	split      bool  // CHEVRON0301234: the letters were kept, a store number followed
-	trunc      bool  // the last word of a descriptor cut at 22, 25 or 32 characters
+	trunc      bool  // the last word of a descriptor cut at 18, 22, 25 or 32 characters
 	word       int32 // index into lex.words, -1 for none
 }
 
@@ -55,14 +55,16 @@ type scan struct {
 
 func (sc *scan) keyOf(t *token) []byte { return sc.key[t.key0:t.key1] }
 
-// wordIs reports whether token i spells w, or begins it when the token is a
-// truncated last word of three letters or more (MINI GOL is MINI GOLF).
+// wordIs reports whether token i, a later word of a phrase, spells w, or
+// begins it when the token is a truncated last word of two letters or more
+// (MINI GOL is MINI GOLF, SERVICE ST is SERVICE STATION): the words before
+// it have matched the phrase already.
 func (sc *scan) wordIs(i int, w string) bool {
 	k := sc.keyOf(&sc.tok[i])
 	if string(k) == w {
 		return true
 	}
-	return sc.tok[i].trunc && len(k) >= 3 && len(k) < len(w) && w[:len(k)] == string(k)
+	return sc.tok[i].trunc && len(k) >= 2 && len(k) < len(w) && w[:len(k)] == string(k)
 }
 
 func (sc *scan) wordFlags(i int) uint32 {
@@ -76,13 +78,14 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // truncatedAt reports whether a word ending at s[i] ends a descriptor that
 // is exactly as long as the merchant-name fields card networks cut names to
-// (22, 25 or 32 characters, trailing spaces aside).
+// (18, 22, 25 or 32 characters, trailing spaces aside; UK card
+// statements cut many names at 18).
 func truncatedAt(s string, i int) bool {
 	n := len(s)
 	for n > 0 && s[n-1] == ' ' {
 		n--
 	}
-	return i == n && (n == 22 || n == 25 || n == 32)
+	return i == n && (n == 18 || n == 22 || n == 25 || n == 32)
 }
 
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 }
@@ -213,11 +216,18 @@ func (sc *scan) tokenize(s string) {
 		}
 		if t.kind == tokWord {
 			w := lex.lookup(sc.key[t.key0:t.key1])
-			if w < 0 && truncatedAt(s, i) {
+			if truncatedAt(s, i) {
 				// ROYAL HOT, MINI GOL: a card network cut the name; the
-				// word is the one rule word it begins, if only one.
+				// word is the one rule word it begins, if only one. HOT
+				// opens the phrase HOT DOG, but a last word cannot. A
+				// word that means something alone (ST) stays itself, and
+				// may still end a phrase cut short (SERVICE ST).
 				t.trunc = true
-				w = lex.lookupPrefix(sc.key[t.key0:t.key1])
+				if w < 0 || !lex.words[w].alone {
+					if p := lex.lookupPrefix(sc.key[t.key0:t.key1]); p >= 0 || w < 0 {
+						w = p
+					}
+				}
 			}
 			if w >= 0 {
 				t.word = w
@@ -374,6 +384,51 @@ func (sc *scan) nameEnd() int {
 		}
 	}
 	return end
+}
+
+// webName reports whether the descriptor names a web shop: WWW before the
+// name, a top-level domain after a dot (.COM, .CO.UK), or Shopify's "SP *"
+// before it. The domains of organisations, governments and universities
+// (.ORG, .GOV.UK, .AC.UK) are not shops.
+func (sc *scan) webName() bool {
+	for i := 1; i < sc.n; i++ {
+		if sc.tok[i].sep&sepDot != 0 {
+			switch string(sc.keyOf(&sc.tok[i])) {
+			case "ORG", "GOV", "EDU", "AC", "NHS", "SCH", "MOD", "POLICE", "MIL", "INT":
+				return false
+			}
+		}
+	}
+	for i := 0; i < sc.n; i++ {
+		t := &sc.tok[i]
+		if t.kind != tokWord {
+			continue
+		}
+		if i+1 < sc.n && sc.tok[i+1].kind == tokWord {
+			if k := string(sc.keyOf(t)); k == "WWW" || k == "SP" && sc.tok[i+1].sep&sepStar != 0 {
+				return true
+			}
+		}
+		if i > 0 && t.sep&sepDot != 0 && sc.wordFlags(i)&wTLD != 0 && sc.tok[i-1].kind == tokWord {
+			return true
+		}
+	}
+	return false
+}
+
+// formsOnly reports whether the span's words from..to-1 are all company
+// forms (CINEWORLD LTD, ACME HOLDINGS PLC): a name without them is the whole
+// name.
+func (sc *scan) formsOnly(from, to int) bool {
+	if from >= to {
+		return false
+	}
+	for j := from; j < to; j++ {
+		if sc.wordFlags(int(sc.span[j]))&wForm == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // displayName title-cases the words of span[start:end]: "JOE'S PIZZA" becomes

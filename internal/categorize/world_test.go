@@ -267,7 +267,7 @@ func FuzzNormalize(f *testing.F) {
 }
 
 // TestTruncatedLastWord checks that a name cut at a card network's field
-// width (22, 25 or 32 characters) completes its last word to the one keyword
+// width (18, 22, 25 or 32 characters) completes its last word to the one keyword
 // it begins, and that a name of any other length, or a beginning shared by
 // keywords of two categories, is left alone.
 func TestTruncatedLastWord(t *testing.T) {
@@ -283,8 +283,12 @@ func TestTruncatedLastWord(t *testing.T) {
 		{"THE OLD BRIDGE ROYAL HOT", "uncategorized"},       // 24 characters
 		{"OLD BRIDGE STREET ROYAL HOT", "uncategorized"},    // 27 characters
 		{"ABC BRIDGE ROYAL HOT", "uncategorized"},           // 20 characters
-		{"ABCDEFGH BRIDGE ROYAL HOT", "uncategorized"},      // 25 characters, but HOTEL or HOTDOG
+		{"ABCDEFGH BRIDGE ROYAL MAR", "uncategorized"},      // 25 characters, but MARKET or MARINE
+		{"ABCDEFGH BRIDGE ROYAL HOT", "travel"},             // 25 characters: HOTEL; HOT only opens HOT DOG
 		{"ST ANNES ROAD 1 PIZZER", "food_dining"},           // 22 characters: PIZZERIA
+		{"ELMS RD SERVICE ST", "auto_transport"},            // 18 characters: SERVICE STATION
+		{"HAZELBROOKE GARDEN CEN", "home"},                  // 22 characters, but CEN is too little of CENTRAAL
+		{"ELMS ROAD SERVICE ST", "uncategorized"},           // 20 characters: not cut
 		{"THE LONG ACRE BIKE SHOP AND CAFE", "food_dining"}, // 32 characters, whole words
 	}
 	for _, tt := range tests {

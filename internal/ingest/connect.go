@@ -121,7 +121,7 @@ func (s *Service) connectSimpleFIN(ctx context.Context, userID string, req Conne
 		return nil, nil, simpleFINError(err)
 	}
 	// Only the account list is needed now; the first sync reads history.
-	set, _, err := simplefin.Accounts(ctx, s.client(), access, s.now())
+	set, err := simplefin.Accounts(ctx, s.client(), access, s.now())
 	if err != nil {
 		return nil, nil, simpleFINError(err)
 	}

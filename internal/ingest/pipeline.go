@@ -3,8 +3,10 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -28,19 +30,19 @@ type run struct {
 }
 
 // accountRun is what the pipeline remembers of one account's lines within a
-// run, so ids do not depend on where chunks split.
+// run, so ids do not depend on where chunks split. It keeps a few bytes per
+// line (hashes), never the lines themselves: a 100,000-line statement costs
+// a few MB here.
 type accountRun struct {
 	acct        *tally.Account
-	occurrences map[string]int       // content hash -> lines seen with it
-	fitids      map[string]lineShape // FITID -> the first line that carried it
+	seed        maphash.Seed
+	occurrences map[contentKey]int // content id (without occurrence) -> lines seen with it
+	fitids      map[uint64]uint64  // hash of a FITID -> hash of the first line that carried it
+	buf         []byte             // scratch for content ids
 }
 
-// lineShape tells two lines with one FITID apart.
-type lineShape struct {
-	date        int64
-	amount      int64
-	description string
-}
+// contentKey is the part of a content id that the line's content decides.
+type contentKey [12]byte
 
 func (s *Service) newRun(ctx context.Context, userID string) (*run, error) {
 	ov, err := s.overridesFor(ctx, userID)
@@ -57,7 +59,7 @@ func (s *Service) newRun(ctx context.Context, userID string) (*run, error) {
 func (r *run) account(acct *tally.Account) *accountRun {
 	ar := r.accounts[acct.ID]
 	if ar == nil {
-		ar = &accountRun{acct: acct, occurrences: map[string]int{}, fitids: map[string]lineShape{}}
+		ar = &accountRun{acct: acct, seed: maphash.MakeSeed(), occurrences: map[contentKey]int{}, fitids: map[uint64]uint64{}}
 		r.accounts[acct.ID] = ar
 	}
 	return ar
@@ -91,60 +93,107 @@ type counts struct {
 // twins are dropped, and after the insert the pending lines it no longer
 // lists are replaced; then the balance is recorded.
 func (r *run) statement(ctx context.Context, acct *tally.Account, st *source.Statement) (counts, error) {
-	if err := checkValues(st.Balance, st.Holdings, st.Currency); err != nil {
+	sr, err := r.begin(ctx, acct, st)
+	if err != nil {
 		return counts{}, err
 	}
-	txs := st.Transactions
-	if st.ListsPending {
-		var pendingIDs []string
-		for _, t := range txs {
+	if err := sr.lines(ctx, st.Transactions); err != nil {
+		return sr.counts, err
+	}
+	return sr.counts, sr.end(ctx, st)
+}
+
+// statementRun is one statement on its way through the pipeline, its lines
+// arriving a chunk at a time.
+type statementRun struct {
+	r            *run
+	acct         *tally.Account
+	currency     string
+	listsPending bool
+	replaced     map[string]bool // pending lines whose posted twins are stored
+	stillPending map[string]bool // pending lines the statement lists
+	counts
+}
+
+// begin starts a statement; st need not hold its lines, but it carries its
+// balance and holdings, and for a source that lists pending lines it names
+// them (PendingIDs, else Transactions). A statement whose balance or
+// holding values are beyond ±tally.MaxAmount is refused here, before any of
+// it is stored.
+func (r *run) begin(ctx context.Context, acct *tally.Account, st *source.Statement) (*statementRun, error) {
+	if err := checkValues(st.Balance, st.Holdings, st.Currency); err != nil {
+		return nil, err
+	}
+	sr := &statementRun{r: r, acct: acct, currency: st.Currency, listsPending: st.ListsPending}
+	if !st.ListsPending {
+		return sr, nil
+	}
+	pendingIDs := st.PendingIDs
+	if pendingIDs == nil {
+		for _, t := range st.Transactions {
 			if t.Pending && t.FITID != "" {
 				pendingIDs = append(pendingIDs, t.FITID)
 			}
 		}
-		replaced, err := r.s.Store.MatchedPending(ctx, r.userID, acct.ID, pendingIDs)
-		if err != nil {
-			return counts{}, err
+	}
+	replaced, err := r.s.Store.MatchedPending(ctx, r.userID, acct.ID, pendingIDs)
+	if err != nil {
+		return nil, err
+	}
+	sr.replaced, sr.stillPending = replaced, map[string]bool{}
+	return sr, nil
+}
+
+// lines stores a chunk of the statement's lines.
+func (sr *statementRun) lines(ctx context.Context, txs []source.Transaction) error {
+	if sr.listsPending {
+		for _, t := range txs {
+			if t.Pending {
+				sr.stillPending[t.FITID] = true
+			}
 		}
-		if len(replaced) > 0 {
+		if len(sr.replaced) > 0 {
 			kept := make([]source.Transaction, 0, len(txs))
 			for _, t := range txs {
-				if !(t.Pending && replaced[t.FITID]) {
+				if !(t.Pending && sr.replaced[t.FITID]) {
 					kept = append(kept, t)
 				}
 			}
 			txs = kept
 		}
 	}
-	c, err := r.insert(ctx, acct, st.Currency, txs)
-	if err != nil {
-		return c, err
-	}
-	if st.ListsPending {
-		stillPending := map[string]bool{}
-		for _, t := range st.Transactions {
-			if t.Pending {
-				stillPending[t.FITID] = true
-			}
-		}
-		matches, err := r.s.Store.ReplacePending(ctx, r.userID, acct.ID, stillPending)
+	c, err := sr.r.insert(ctx, sr.acct, sr.currency, txs)
+	sr.seen += c.seen
+	sr.inserted += c.inserted
+	return err
+}
+
+// end finishes the statement: pending lines it no longer lists are replaced
+// by their posted twins, then what st says after its lines is recorded.
+func (sr *statementRun) end(ctx context.Context, st *source.Statement) error {
+	r := sr.r
+	if sr.listsPending {
+		matches, err := r.s.Store.ReplacePending(ctx, r.userID, sr.acct.ID, sr.stillPending)
 		if err != nil {
-			return c, err
+			return err
 		}
 		for _, m := range matches {
-			r.s.logger().InfoContext(ctx, "pending transaction posted", "user_id", r.userID, "account_id", acct.ID,
+			r.s.logger().InfoContext(ctx, "pending transaction posted", "user_id", r.userID, "account_id", sr.acct.ID,
 				"pending_id", m.PendingExternalID, "posted_id", m.PostedID, "pending_amount", m.PendingAmount, "posted_amount", m.PostedAmount)
 		}
 	}
+	return r.finishStatement(ctx, sr.acct, st)
+}
+
+// finishStatement records what a statement says after its lines: the
+// account's balance, and balances over time and holdings.
+func (r *run) finishStatement(ctx context.Context, acct *tally.Account, st *source.Statement) error {
 	if st.Balance != nil {
 		if err := r.s.Store.SetAccountBalance(ctx, r.userID, acct.ID, *st.Balance); err != nil {
-			return c, err
+			return err
 		}
 	}
-	if err := r.s.recordStatement(ctx, acct, st); err != nil { // balances over time and holdings
-		return c, err
-	}
-	return c, nil
+	return r.s.recordStatement(ctx, acct, st)
 }
 
 // insert is the pipeline's one chunked insert loop: it turns lines into
@@ -159,7 +208,7 @@ func (r *run) insert(ctx context.Context, acct *tally.Account, currency string, 
 	}
 	ar := r.account(acct)
 	if len(ar.fitids) == 0 && len(txs) > 64 {
-		ar.fitids = make(map[string]lineShape, len(txs)) // no rehashing while a statement fills it
+		ar.fitids = make(map[uint64]uint64, len(txs)) // no rehashing while a statement fills it
 	}
 	size := r.s.chunkSize()
 	for i := 0; i < len(txs); i += size {
@@ -224,31 +273,64 @@ func (r *run) convert(t *tally.Transaction, ar *accountRun, l *source.Transactio
 
 // externalID is the line's FITID, unless it has none or an earlier line of
 // the run carried the same FITID for a different transaction (some banks
-// repeat ids within a statement): then it is a content id.
+// repeat ids within a statement): then it is a content id. Lines are told
+// apart by their date, amount and description, compared by a 64-bit hash:
+// two different lines taken for one would need a collision of both the
+// FITID's and the line's hash.
 func (ar *accountRun) externalID(l *source.Transaction) string {
 	if l.FITID != "" {
-		shape := lineShape{date: l.Date.Unix(), amount: l.Amount, description: l.Description}
-		first, seen := ar.fitids[l.FITID]
+		id := maphash.String(ar.seed, l.FITID)
+		shape := ar.shape(l)
+		first, seen := ar.fitids[id]
 		if !seen {
-			ar.fitids[l.FITID] = shape
+			ar.fitids[id] = shape
 			return l.FITID
 		}
 		if first == shape {
 			return l.FITID // the same line twice: stored once
 		}
 	}
-	return contentID(ar.acct.ID, l, ar.occurrences)
+	return ar.contentID(l)
+}
+
+// shape hashes what tells two lines with one FITID apart.
+func (ar *accountRun) shape(l *source.Transaction) uint64 {
+	var h maphash.Hash
+	h.SetSeed(ar.seed)
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], uint64(l.Date.Unix()))
+	binary.LittleEndian.PutUint64(b[8:], uint64(l.Amount))
+	h.Write(b[:])
+	h.WriteString(l.Description)
+	return h.Sum64()
 }
 
 // contentID identifies a line by its content plus an occurrence number, so
 // two identical purchases on one day are both kept and importing the same
-// document twice adds nothing.
-func contentID(accountID string, l *source.Transaction, occurrences map[string]int) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%s|%s|%s", accountID, l.Date.Format(tally.DateLayout), l.Amount, l.Description, l.Memo, l.CheckNum)
-	sum := hex.EncodeToString(h.Sum(nil)[:12])
-	occurrences[sum]++
-	return "h:" + sum + ":" + strconv.Itoa(occurrences[sum])
+// document twice adds nothing: "h:" and the hex of the first 12 bytes of the
+// SHA-256 of "account|date|amount|description|memo|checknum", then ":" and
+// the occurrence. Stored ids depend on this exact form.
+func (ar *accountRun) contentID(l *source.Transaction) string {
+	b := ar.buf[:0]
+	b = append(b, ar.acct.ID...)
+	b = append(b, '|')
+	b = l.Date.AppendFormat(b, tally.DateLayout)
+	b = append(b, '|')
+	b = strconv.AppendInt(b, l.Amount, 10)
+	for _, f := range [...]string{l.Description, l.Memo, l.CheckNum} {
+		b = append(b, '|')
+		b = append(b, f...)
+	}
+	ar.buf = b
+	sum := sha256.Sum256(b)
+	key := contentKey(sum[:len(contentKey{})])
+	ar.occurrences[key]++
+	id := make([]byte, 0, 2+2*len(key)+1+4)
+	id = append(id, "h:"...)
+	id = hex.AppendEncode(id, key[:])
+	id = append(id, ':')
+	id = strconv.AppendInt(id, int64(ar.occurrences[key]), 10)
+	return string(id)
 }
 
 // ImportStatement feeds one statement that a source already fetched and

@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/tallyhq/tally"
@@ -49,40 +49,41 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 		start = conn.LastSuccessAt.Add(-s.overlap())
 	}
 
-	// Fetch from the source, keep the raw answer, then parse it.
+	// Fetch from the source and keep the raw answer, streamed to a
+	// temporary file (never whole in memory), then parse it from there.
 	fetchCtx, cancel := context.WithTimeout(ctx, s.fetchTimeout())
-	var raw []byte
-	var ext string
-	var parse func() ([]source.Statement, error)
+	var body io.ReadCloser
+	ext := ".ofx"
 	switch conn.Kind {
 	case tally.ConnectionSimpleFIN:
-		var set *simplefin.AccountSet
-		set, raw, err = simplefin.Accounts(fetchCtx, s.client(), string(secret), start)
+		body, err = simplefin.Fetch(fetchCtx, s.client(), string(secret), start)
 		ext = ".json"
-		parse = func() ([]source.Statement, error) { return s.simpleFINStatements(ctx, conn, set), nil }
 	default:
 		ids := make([]string, len(accounts))
 		for i, a := range accounts {
 			ids[i] = a.ExternalID
 		}
-		raw, err = s.ofx().Fetch(fetchCtx, conn.URL, conn.Login, string(secret), ids, start)
-		ext = ".ofx"
-		parse = func() ([]source.Statement, error) { return ofxdirect.Parse(raw) }
+		body, err = s.ofx().Fetch(fetchCtx, conn.URL, conn.Login, string(secret), ids, start)
+	}
+	var raw *blob.Spool
+	if err == nil {
+		raw, err = blob.NewSpool(body)
+		body.Close()
 	}
 	cancel()
 	if err != nil {
 		return res, fmt.Errorf("ingest: fetch %s: %w", conn.URL, err)
 	}
-	key := blob.Key(blob.RawPrefix(userID), raw, ext)
-	if err := s.Blobs.Put(ctx, key, bytes.NewReader(raw), int64(len(raw))); err != nil {
+	defer raw.Close()
+	key := raw.Key(blob.RawPrefix(userID), ext)
+	if err := s.Blobs.Put(ctx, key, raw, raw.Size()); err != nil {
 		return res, err
 	}
-	if err := s.Store.RecordRawDocument(ctx, userID, connectionID, key, int64(len(raw)), s.now()); err != nil {
+	if err := s.Store.RecordRawDocument(ctx, userID, connectionID, key, raw.Size(), s.now()); err != nil {
 		return res, err
 	}
-	statements, err := parse()
-	if err != nil {
-		return res, fmt.Errorf("ingest: parse %s: %w", key, err)
+	if _, err := raw.Seek(0, io.SeekStart); err != nil {
+		return res, err
 	}
 
 	r, err := s.newRun(ctx, userID)
@@ -93,23 +94,67 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	for _, a := range accounts {
 		byExternal[a.ExternalID] = a
 	}
-	for i := range statements {
-		st := &statements[i]
-		acct := byExternal[st.Account.ExternalID]
-		if acct == nil {
-			a := newAccount(st.Account)
-			a.UserID, a.ConnectionID = userID, connectionID
-			if acct, err = s.Store.EnsureAccount(ctx, a); err != nil {
-				return res, err
-			}
-			byExternal[acct.ExternalID] = acct
+	account := func(st *source.Statement) (*tally.Account, error) {
+		if acct := byExternal[st.Account.ExternalID]; acct != nil {
+			return acct, nil
 		}
-		c, err := r.statement(ctx, acct, st)
-		res.Seen += len(st.Transactions)
-		res.Inserted += c.inserted
+		a := newAccount(st.Account)
+		a.UserID, a.ConnectionID = userID, connectionID
+		acct, err := s.Store.EnsureAccount(ctx, a)
 		if err != nil {
-			return res, err
+			return nil, err
 		}
+		byExternal[acct.ExternalID] = acct
+		return acct, nil
+	}
+	// The answer streams through the pipeline a chunk at a time; each
+	// source's reader checks the whole answer before it hands anything out.
+	var cur *statementRun
+	var feedErr error
+	feed := func(st *source.Statement, txs []source.Transaction, done bool) error {
+		feedErr = func() error {
+			if cur == nil {
+				acct, err := account(st)
+				if err != nil {
+					return err
+				}
+				if cur, err = r.begin(ctx, acct, st); err != nil {
+					return err
+				}
+			}
+			err := cur.lines(ctx, txs)
+			res.Seen += len(txs)
+			res.Inserted += cur.inserted
+			cur.inserted = 0
+			if err != nil || !done {
+				return err
+			}
+			err = cur.end(ctx, st)
+			cur = nil
+			return err
+		}()
+		return feedErr
+	}
+	if conn.Kind == tally.ConnectionSimpleFIN {
+		var errs []string
+		var skipped []error
+		errs, skipped, err = simplefin.Read(raw, s.chunkSize(), s.now(), feed)
+		if len(errs) > 0 {
+			// The bridge's messages are informational (an institution it
+			// could not reach this time); what it did send is stored.
+			s.logger().WarnContext(ctx, "simplefin errors", "user_id", userID, "connection_id", conn.ID, "errors", errs)
+		}
+		for _, e := range skipped {
+			s.logger().WarnContext(ctx, "simplefin transaction skipped", "user_id", userID, "connection_id", conn.ID, "error", e)
+		}
+	} else {
+		err = ofxdirect.Read(raw, s.chunkSize(), feed)
+	}
+	if err != nil && err == feedErr {
+		return res, err
+	}
+	if err != nil {
+		return res, fmt.Errorf("ingest: parse %s: %w", key, err)
 	}
 	if err := s.Store.FinishSync(ctx, userID, connectionID, tally.StatusActive, ""); err != nil {
 		return res, err
@@ -117,25 +162,6 @@ func (s *Service) Sync(ctx context.Context, userID, connectionID string) (Result
 	s.logger().InfoContext(ctx, "sync done", "user_id", userID, "connection_id", connectionID, "kind", conn.Kind,
 		"seen", res.Seen, "inserted", res.Inserted, "raw_key", key)
 	return res, nil
-}
-
-// simpleFINStatements turns the bridge's answer into statements, logging
-// the lines and bridge messages it cannot use.
-func (s *Service) simpleFINStatements(ctx context.Context, conn *tally.Connection, set *simplefin.AccountSet) []source.Statement {
-	if len(set.Errors) > 0 {
-		// The bridge's messages are informational (an institution it
-		// could not reach this time); what it did send is stored.
-		s.logger().WarnContext(ctx, "simplefin errors", "user_id", conn.UserID, "connection_id", conn.ID, "errors", set.Errors)
-	}
-	out := make([]source.Statement, 0, len(set.Accounts))
-	for _, a := range set.Accounts {
-		st, skipped := simplefin.Statement(a, s.now())
-		for _, err := range skipped {
-			s.logger().WarnContext(ctx, "simplefin transaction skipped", "user_id", conn.UserID, "connection_id", conn.ID, "error", err)
-		}
-		out = append(out, st)
-	}
-	return out
 }
 
 // IsCredentialError reports whether err is the institution refusing the

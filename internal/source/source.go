@@ -58,6 +58,10 @@ type Statement struct {
 	// ListsPending says the source lists every pending transaction each
 	// time: a pending one stored before and not listed again has posted.
 	ListsPending bool
+	// PendingIDs are the FITIDs of the statement's pending lines, when its
+	// lines come in chunks apart from it (nil otherwise: Transactions
+	// says).
+	PendingIDs []string
 }
 
 // Holdings returns an OFX statement's investment positions, each as of its
@@ -175,6 +179,33 @@ func ReadBody(res *http.Response, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("the answer is larger than %d MiB", limit>>20)
 	}
 	return body, nil
+}
+
+// LimitBody is body that fails, naming who (a package prefix), once more
+// than limit bytes have been read from it.
+func LimitBody(body io.ReadCloser, limit int64, who string) io.ReadCloser {
+	return &limitedBody{ReadCloser: body, left: limit, limit: limit, who: who}
+}
+
+type limitedBody struct {
+	io.ReadCloser
+	left, limit int64
+	who         string
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, fmt.Errorf("%s: the answer is larger than %d MiB", b.who, b.limit>>20)
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n, fmt.Errorf("%s: the answer is larger than %d MiB", b.who, b.limit>>20)
+	}
+	return n, err
 }
 
 // DiscardBody drops the rest of an answer that is not read (up to 64 KiB),

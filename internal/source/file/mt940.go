@@ -624,6 +624,7 @@ func readMT940(r io.ReadSeeker, opt ReadOptions, fn func(*Chunk) error) (Summary
 	if sum.Parsed == 0 {
 		return Summary{Rejected: sum.Rejected}, noTransactions(Summary{Rejected: sum.Rejected}, "MT940")
 	}
+	ids.firstPassDone()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Summary{}, fmt.Errorf("file: rewind: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -67,8 +68,10 @@ func (c *Client) Verify(ctx context.Context, url, login, password string) (Insti
 
 // Fetch requests the statements of the accounts (by their external ids)
 // since start (everything the institution keeps when zero) and returns the
-// raw answer, to be kept before it is parsed.
-func (c *Client) Fetch(ctx context.Context, url, login, password string, accountIDs []string, start time.Time) ([]byte, error) {
+// raw answer as it arrives, to be kept before it is parsed (with Read): it
+// is never held whole in memory here. The caller closes it; reading more
+// than MaxResponseBytes from it fails.
+func (c *Client) Fetch(ctx context.Context, url, login, password string, accountIDs []string, start time.Time) (io.ReadCloser, error) {
 	doc := &ofx.Request{Version: 102, SignOn: c.signOn(login, password)}
 	for i, id := range accountIDs {
 		oa, ok := source.ParseOFXAccount(id)
@@ -86,10 +89,15 @@ func (c *Client) Fetch(ctx context.Context, url, login, password string, account
 	if err := ofx.WriteRequest(&body, doc); err != nil {
 		return nil, fmt.Errorf("ofxdirect: write request: %w", err)
 	}
-	return c.post(ctx, url, body.Bytes())
+	res, err := c.send(ctx, url, body.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return source.LimitBody(res.Body, MaxResponseBytes, "ofxdirect"), nil
 }
 
-// Parse reads a statement answer into source statements.
+// Parse reads a whole statement answer into source statements. Read does
+// the same a chunk at a time.
 func Parse(raw []byte) ([]source.Statement, error) {
 	resp, err := ofx.Parse(bytes.NewReader(raw))
 	if err != nil {
@@ -102,6 +110,57 @@ func Parse(raw []byte) ([]source.Statement, error) {
 	return out, nil
 }
 
+// Read parses a statement answer in two passes over r, holding at most
+// chunk transactions at a time: the first pass checks that the whole
+// answer parses (an answer refused or cut off half-way hands nothing out)
+// and notes each statement's balance and holdings, the second hands each
+// statement's transactions to fn in chunks of up to chunk, in order. st is
+// the statement without its lines (account, currency, balance, holdings)
+// on every call; the last call of a statement has done set (txs may be
+// empty). fn must not keep txs, which are reused. An error from fn stops
+// the read and is returned as it is.
+func Read(r io.ReadSeeker, chunk int, fn func(st *source.Statement, txs []source.Transaction, done bool) error) error {
+	var statements []source.Statement
+	_, err := ofx.ParseStream(r, chunk, func(ost *ofx.Statement, _ []ofx.Transaction, done bool) error {
+		if done {
+			st := source.Statement{Account: source.OFXAccount(ost.Account, ost.Currency), Currency: ost.Currency}
+			finishStatement(&st, ost)
+			statements = append(statements, st)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("ofxdirect: rewind: %w", err)
+	}
+	var buf []source.Transaction
+	var fnErr error
+	i := 0 // the statement being read
+	_, err = ofx.ParseStream(r, chunk, func(_ *ofx.Statement, txs []ofx.Transaction, done bool) error {
+		if i >= len(statements) {
+			return errors.New("more statements than before")
+		}
+		buf = buf[:0]
+		for j := range txs {
+			buf = append(buf, source.FromOFX(&txs[j]))
+		}
+		fnErr = fn(&statements[i], buf, done)
+		if done {
+			i++
+		}
+		return fnErr
+	})
+	if err != nil && err == fnErr {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("ofxdirect: the answer changed between two reads: %w", err)
+	}
+	return nil
+}
+
 // Statement turns a parsed OFX statement into a source statement.
 func Statement(st *ofx.Statement) source.Statement {
 	out := source.Statement{
@@ -112,13 +171,19 @@ func Statement(st *ofx.Statement) source.Statement {
 	for i := range st.Transactions {
 		out.Transactions[i] = source.FromOFX(&st.Transactions[i])
 	}
+	finishStatement(&out, st)
+	return out
+}
+
+// finishStatement copies what an OFX statement says after its
+// transactions: the ledger balance and the positions.
+func finishStatement(out *source.Statement, st *ofx.Statement) {
 	if st.Ledger != nil {
 		v := st.Ledger.Amount
 		out.Balance = &v
 		out.BalanceAsOf = st.Ledger.AsOf
 	}
 	out.Holdings = source.Holdings(st)
-	return out
 }
 
 func (c *Client) signOn(login, password string) ofx.SignOnRequest {
@@ -220,6 +285,21 @@ func (c *Client) exchange(ctx context.Context, rawURL string, doc *ofx.Request) 
 }
 
 func (c *Client) post(ctx context.Context, rawURL string, body []byte) ([]byte, error) {
+	res, err := c.send(ctx, rawURL, body)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	raw, err := source.ReadBody(res, MaxResponseBytes)
+	if err != nil {
+		return nil, fmt.Errorf("ofxdirect: %w", err)
+	}
+	return raw, nil
+}
+
+// send posts an OFX request and returns the answer, whose status was OK;
+// the caller closes its body.
+func (c *Client) send(ctx context.Context, rawURL string, body []byte) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("ofxdirect: request: %w", err)
@@ -230,14 +310,10 @@ func (c *Client) post(ctx context.Context, rawURL string, body []byte) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		source.DiscardBody(res)
+		res.Body.Close()
 		return nil, &UpstreamError{Status: res.StatusCode}
 	}
-	raw, err := source.ReadBody(res, MaxResponseBytes)
-	if err != nil {
-		return nil, fmt.Errorf("ofxdirect: %w", err)
-	}
-	return raw, nil
+	return res, nil
 }

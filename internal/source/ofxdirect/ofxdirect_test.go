@@ -1,9 +1,14 @@
 package ofxdirect_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +16,7 @@ import (
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/demobank"
 	"github.com/tallyhq/tally/internal/ofx"
+	"github.com/tallyhq/tally/internal/source"
 	"github.com/tallyhq/tally/internal/source/ofxdirect"
 )
 
@@ -56,13 +62,46 @@ func TestVerifyFetchAndParse(t *testing.T) {
 	for i, a := range accounts {
 		ids[i] = a.ExternalID
 	}
-	raw, err := c.Fetch(ctx, srv.URL+"/ofx", "alice", "pw", ids, now.AddDate(0, 0, -30))
+	body, err := c.Fetch(ctx, srv.URL+"/ofx", "alice", "pw", ids, now.AddDate(0, 0, -30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(body)
+	body.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	statements, err := ofxdirect.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Read hands out the same statements a few lines at a time.
+	var streamed []source.Statement
+	var open *source.Statement
+	err = ofxdirect.Read(bytes.NewReader(raw), 3, func(st *source.Statement, txs []source.Transaction, done bool) error {
+		if len(txs) > 3 {
+			t.Errorf("a chunk of %d lines, want at most 3", len(txs))
+		}
+		if open == nil {
+			c := *st
+			c.Transactions = make([]source.Transaction, 0)
+			open = &c
+		}
+		if st.Account != open.Account || (st.Balance == nil) != (open.Balance == nil) {
+			t.Errorf("a statement's calls differ: %+v, then %+v", open.Account, st.Account)
+		}
+		open.Transactions = append(open.Transactions, txs...)
+		if done {
+			streamed = append(streamed, *open)
+			open = nil
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(streamed, statements) {
+		t.Errorf("Read gave %d statements that differ from Parse's %d", len(streamed), len(statements))
 	}
 	if len(statements) == 0 {
 		t.Fatal("no statements")
@@ -114,5 +153,41 @@ func TestStatementKeepsBalanceAndPositions(t *testing.T) {
 	l := st.Transactions[0]
 	if l.Description != "WHOLEFDS HOU 10236" || l.MCC != "5411" || l.Date != asOf {
 		t.Fatalf("got line %+v, want the MEMO as description without a NAME, the SIC as MCC, a calendar date", l)
+	}
+}
+
+// An answer that breaks off half-way hands nothing out, and an answer
+// larger than the limit fails to read.
+func TestReadRefusesABrokenAnswerBeforeHandingOutLines(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	resp := &ofx.Response{Version: 102, SignOn: ofx.SignOnResponse{Org: demobank.Org, FID: demobank.FID},
+		Statements: []ofx.Statement{demobank.SyntheticStatement(50, 1)}}
+	if err := ofx.WriteResponse(&buf, resp); err != nil {
+		t.Fatal(err)
+	}
+	doc := buf.Bytes()
+	cut := doc[:len(doc)*2/3]
+	calls := 0
+	err := ofxdirect.Read(bytes.NewReader(cut), 10, func(*source.Statement, []source.Transaction, bool) error {
+		calls++
+		return nil
+	})
+	if err == nil || calls != 0 {
+		t.Fatalf("an answer cut off: got %v after %d calls, want an error before any", err, calls)
+	}
+	stop := errors.New("stop")
+	err = ofxdirect.Read(bytes.NewReader(doc), 10, func(*source.Statement, []source.Transaction, bool) error { return stop })
+	if err != stop {
+		t.Errorf("got %v, want the callback's own error", err)
+	}
+
+	big := source.LimitBody(io.NopCloser(strings.NewReader(strings.Repeat("x", 3<<20))), 2<<20, "ofxdirect")
+	if _, err := io.ReadAll(big); err == nil || !strings.Contains(err.Error(), "larger than 2 MiB") {
+		t.Errorf("3 MiB through a 2 MiB limit: got %v", err)
+	}
+	exact := source.LimitBody(io.NopCloser(strings.NewReader(strings.Repeat("x", 2<<20))), 2<<20, "ofxdirect")
+	if b, err := io.ReadAll(exact); err != nil || len(b) != 2<<20 {
+		t.Errorf("2 MiB through a 2 MiB limit: got %d bytes, %v", len(b), err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -105,12 +106,24 @@ func Claim(ctx context.Context, client *http.Client, setupToken string) (string,
 }
 
 // Accounts reads the accounts and their transactions since start (all the
-// bridge has when start is zero), pending ones included, and returns the raw
-// answer too.
-func Accounts(ctx context.Context, client *http.Client, accessURL string, start time.Time) (*AccountSet, []byte, error) {
+// bridge has when start is zero), pending ones included.
+func Accounts(ctx context.Context, client *http.Client, accessURL string, start time.Time) (*AccountSet, error) {
+	body, err := Fetch(ctx, client, accessURL, start)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	return Decode(body)
+}
+
+// Fetch asks for the accounts and their transactions since start (all the
+// bridge has when start is zero), pending ones included, and returns the
+// raw answer as it arrives, to be kept before Decode reads it. The caller
+// closes it; reading more than 256 MiB from it fails.
+func Fetch(ctx context.Context, client *http.Client, accessURL string, start time.Time) (io.ReadCloser, error) {
 	u, err := url.Parse(accessURL)
 	if err != nil || u.User == nil {
-		return nil, nil, fmt.Errorf("simplefin: access URL is malformed")
+		return nil, fmt.Errorf("simplefin: access URL is malformed")
 	}
 	user := u.User.Username()
 	pass, _ := u.User.Password()
@@ -123,19 +136,29 @@ func Accounts(ctx context.Context, client *http.Client, accessURL string, start 
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	req.SetBasicAuth(user, pass)
 	req.Header.Set("Accept", "application/json")
-	body, err := do(client, req, maxBody)
+	res, err := send(client, req)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	return source.LimitBody(res.Body, maxBody, "simplefin"), nil
+}
+
+// Decode reads an /accounts answer from r, without a copy of its bytes.
+func Decode(r io.Reader) (*AccountSet, error) {
 	var set AccountSet
-	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, body, fmt.Errorf("simplefin: the bridge answered something that is not an account set")
+	if err := json.NewDecoder(r).Decode(&set); err != nil {
+		var ue *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		if errors.As(err, &ue) || errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("simplefin: the bridge answered something that is not an account set")
+		}
+		return nil, fmt.Errorf("simplefin: read the answer: %w", err)
 	}
-	return &set, body, nil
+	return &set, nil
 }
 
 // StatusError is a bridge answering an unexpected HTTP status.
@@ -146,24 +169,36 @@ func (e *StatusError) Error() string {
 }
 
 func do(client *http.Client, req *http.Request, limit int64) ([]byte, error) {
-	res, err := source.Do(client, req)
+	res, err := send(client, req)
 	if err != nil {
 		return nil, err
 	}
 	defer res.Body.Close()
-	switch {
-	case res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized:
-		source.DiscardBody(res)
-		return nil, ErrAuth
-	case res.StatusCode != http.StatusOK:
-		source.DiscardBody(res)
-		return nil, &StatusError{Status: res.StatusCode}
-	}
 	body, err := source.ReadBody(res, limit)
 	if err != nil {
 		return nil, fmt.Errorf("simplefin: %w", err)
 	}
 	return body, nil
+}
+
+// send sends req and returns an answer whose status was OK; the caller
+// closes its body.
+func send(client *http.Client, req *http.Request) (*http.Response, error) {
+	res, err := source.Do(client, req)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized:
+		source.DiscardBody(res)
+		res.Body.Close()
+		return nil, ErrAuth
+	case res.StatusCode != http.StatusOK:
+		source.DiscardBody(res)
+		res.Body.Close()
+		return nil, &StatusError{Status: res.StatusCode}
+	}
+	return res, nil
 }
 
 // Redact returns an access URL without its credentials, for display.

@@ -55,34 +55,43 @@ func Statement(a Account, now time.Time) (st source.Statement, skipped []error) 
 			st.BalanceAsOf = time.Unix(a.BalanceDate, 0).UTC()
 		}
 	}
-	for _, t := range a.Transactions {
-		amt, err := tally.ParseAmount(t.Amount, cur)
+	for i := range a.Transactions {
+		l, err := line(&a.Transactions[i], cur, now)
 		if err != nil {
-			skipped = append(skipped, fmt.Errorf("transaction %s: %w", t.ID, err))
+			skipped = append(skipped, err)
 			continue
 		}
-		when := t.Posted
-		if when == 0 {
-			when = t.TransactedAt
-		}
-		posted := now.UTC()
-		if when != 0 {
-			posted = time.Unix(when, 0).UTC()
-		}
-		name, memo := t.Payee, t.Memo
-		if name == "" {
-			name = t.Description
-		} else if memo == "" {
-			memo = t.Description
-		}
-		st.Transactions = append(st.Transactions, source.Transaction{
-			Date:        time.Date(posted.Year(), posted.Month(), posted.Day(), 0, 0, 0, 0, time.UTC),
-			Amount:      amt,
-			Description: name,
-			Memo:        memo,
-			FITID:       t.ID,
-			Pending:     t.Pending,
-		})
+		st.Transactions = append(st.Transactions, l)
 	}
 	return st, skipped
+}
+
+// line converts one bridge transaction of an account in currency cur.
+func line(t *Transaction, cur string, now time.Time) (source.Transaction, error) {
+	amt, err := tally.ParseAmount(t.Amount, cur)
+	if err != nil {
+		return source.Transaction{}, fmt.Errorf("transaction %s: %w", t.ID, err)
+	}
+	when := t.Posted
+	if when == 0 {
+		when = t.TransactedAt
+	}
+	posted := now.UTC()
+	if when != 0 {
+		posted = time.Unix(when, 0).UTC()
+	}
+	name, memo := t.Payee, t.Memo
+	if name == "" {
+		name = t.Description
+	} else if memo == "" {
+		memo = t.Description
+	}
+	return source.Transaction{
+		Date:        time.Date(posted.Year(), posted.Month(), posted.Day(), 0, 0, 0, 0, time.UTC),
+		Amount:      amt,
+		Description: name,
+		Memo:        memo,
+		FITID:       t.ID,
+		Pending:     t.Pending,
+	}, nil
 }

@@ -1,0 +1,123 @@
+package categorize_test
+
+import (
+	"testing"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/categorize"
+)
+
+// TestTradeWords checks that an independent UK or Irish business no
+// dictionary knows lands in the right top-level category by the trade its
+// name states, with a company form, a town or a card scheme's cut after it.
+func TestTradeWords(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, top string }{
+		{"HEADINGTON TYRES LTD", "auto_transport"},
+		{"J BLOGGS SCAFFOLDING LIMITE", "home"},
+		{"ABBEYFIELD GLAZING", "home"},
+		{"RIVERSIDE TOOL HIRE", "home"},
+		{"THE KINGS ARMS", "food_dining"},
+		{"THE WHITE HART", "food_dining"},
+		{"HIGH STREET FISH BAR", "food_dining"},
+		{"COWLEY RD BUTCHERS", "food_dining"},
+		{"MILL LANE TEA ROOMS", "food_dining"},
+		{"SAFE HANDS TRAINING LTD", "education"},
+		{"CITY CAR HIRE", "travel"},
+		{"PARKSIDE SOLICITORS LLP", "business_services"},
+		{"MORTON REPROGRAPHICS", "business_services"},
+		{"CHERWELL LEISURE CENTRE", "health_fitness"},
+		{"HOLLYBANK PHYSIOTHERAPY", "health_fitness"},
+		{"ST ANNES HOSPICE", "gifts_donations"},
+		{"ROSE COTTAGE B&B", "travel"},
+		{"THE MARINE VIEW GUEST", "travel"},
+		{"WOODGATE SERVICE STATIONS", "auto_transport"},
+		{"TOWN GREEN STN", "auto_transport"},
+		{"PARSONS WORKWEAR", "shopping"},
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -2500})
+		if tally.TopLevel(got.Category) != tt.top {
+			t.Errorf("Categorize(%q): got %s (%s), want a category of %s", tt.desc, got.Category, got.Matched, tt.top)
+		}
+	}
+}
+
+// TestGluedAndTrailingNames checks the shapes in which card schemes print a
+// known seller with something after it: a company form, a branch or town
+// glued to the name or after it, and trade words glued into one word.
+func TestGluedAndTrailingNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, want string }{
+		{"CINEWORLD LTD", "seller:nsi_cineworld"},         // an open-data brand and a company form
+		{"CINEWORLD BRO AT", "seller:nsi_cineworld"},      // an open-data brand before a branch name
+		{"SPECSAVERSABINGDON", "seller:specsavers"},       // a seller glued to its town
+		{"SPARKYSELECTRICAL", "stem:ELECTRICAL"},          // a trade word glued to a name
+		{"JESSOPS LTD", "seller:nsi_jessops"},             // a brand from the added open data
+		{"PUNCH TAVERNS", "seller:nsi_punch_taverns"},     // a pub estate
+		{"SUNRISE SENIOR LIVING", ""},                     // a short brand that opens less than half the name
+		{"THE ENTERTAINER", "seller:nsi_the_entertainer"}, // a brand whose name opens with THE
+		{"MARKS&SPENCER PLC", "seller:marks_spencer"},     // the shops
+		{"M&S SIMPLY FOOD", "seller:marks_spencer_food"},  // the food halls
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -999})
+		if got.Matched != tt.want {
+			t.Errorf("Categorize(%q): got %s (%q), want %q", tt.desc, got.Category, got.Matched, tt.want)
+		}
+	}
+}
+
+// TestWebShop checks that a web address or a Shopify payment that names no
+// known seller and no trade is filed as shopping when money leaves the
+// account, and that a known seller or a trade word still decides.
+func TestWebShop(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc   string
+		amount int64
+		want   string
+	}{
+		{"WWW.QUIRKYLAMPSHADES.CO.UK", -4500, "shopping"},
+		{"TINKERPLANET.COM", -1200, "shopping"},
+		{"SP * MOSSANDMAPLE", -3000, "shopping"},
+		{"WWW.QUIRKYLAMPSHADES.CO.UK", 4500, tally.Uncategorized}, // money in: a refund or a payout, not a purchase
+		{"WWW.BRIDGEND-PLUMBING.CO.UK", -9000, "home_services"},   // the trade decides
+		{"WWW.AMAZON.CO.UK", -1500, "shopping"},
+		{"WWW.OFFICESTATIONERY.CO.UK", -1500, "shopping"},       // not the open-data brand OFFICE glued to a word
+		{"WWW.EXAMPLESHIRE.GOV.UK", -1500, tally.Uncategorized}, // a council's site is not a shop
+		{"WWW.NORTHFIELD.AC.UK", -1500, tally.Uncategorized},    // nor a university's
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: tt.amount})
+		if got.Category != tt.want {
+			t.Errorf("Categorize(%q, %d): got %s (%s), want %s", tt.desc, tt.amount, got.Category, got.Matched, tt.want)
+		}
+	}
+	if got := engine.Categorize(categorize.Input{Description: "WWW.QUIRKYLAMPSHADES.CO.UK", Amount: -1}); got.Matched != "rule:web_shop" {
+		t.Errorf("web shop: Matched %q, want rule:web_shop", got.Matched)
+	}
+}
+
+// TestProcessorAndTopUp checks that a trade word after a payment processor
+// files the purchase by what was bought, that a platform's own words do not,
+// and that a top-up at a mobile operator is phone credit, not a transfer.
+func TestProcessorAndTopUp(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, want string }{
+		{"PAYPAL *HOLLYBANK FLORIST", "gift"},
+		{"PAYPAL  HOLLYBANK FLORIST", "gift"},
+		{"PAYPAL  QWERTYZ", "shopping"}, // nothing said: PayPal's own category
+		{"GOOGLE *Google Storage", "electronics_software"},
+		{"GIFFGAFF TOP UP", "mobile_phone"},
+		{"LEBARA TOPUP 0771", "mobile_phone"},
+		{"MONZO TOP UP", "account_transfer"},
+		{"TOP UP", "account_transfer"},
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
+		if got.Category != tt.want {
+			t.Errorf("Categorize(%q): got %s (%s), want %s", tt.desc, got.Category, got.Matched, tt.want)
+		}
+	}
+}
