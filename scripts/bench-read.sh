@@ -6,8 +6,13 @@
 # through a CSV import, waits for the background jobs to settle, then
 # measures /healthz and every GET endpoint for the demo user and the large
 # user: requests per second at saturation (wrk, $CONNS connections), the
-# ratio to /healthz in the same run, and the p99 latency at half that rate.
-# Prints a Markdown table.
+# ratio to /healthz in the same run, the server's (and Redis's) CPU time per
+# request in that run, and the p50/p95/p99 latencies when requests arrive
+# at a constant rate (`tally loadgen --get URL`: it finds the saturating
+# rate of its own client, then sends at half of it; each latency counts
+# from the time its request was due).
+# Prints a Markdown table. ONLY="/healthz /api/v1/summary" measures those
+# paths alone (for the demo and the large user).
 #
 # Needs wrk (Debian: apt-get install wrk), curl and python3; for postgres,
 # PostgreSQL at $PG_ADMIN_URL and Redis at $REDIS_URL.
@@ -33,6 +38,9 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$work/tally" ./cmd/tally
+# SERVE_BIN: serve another build (say the previous release) under the same
+# load generator.
+serve_bin="${SERVE_BIN:-$work/tally}"
 args=(serve --demo --addr "$ADDR" --data-dir "$work/data" --log-level warn)
 case "$DB" in
 sqlite) ;;
@@ -44,7 +52,7 @@ postgres)
 	;;
 *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
 esac
-"$work/tally" "${args[@]}" >"$work/out.log" 2>&1 &
+"$serve_bin" "${args[@]}" >"$work/out.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -93,14 +101,29 @@ ids() { # account id, transaction id, import id of a user
 	txn="$(curl -fs -H "Authorization: Bearer $t" "$BASE/api/v1/transactions?limit=1" | json "['transactions'][0]['id']")"
 }
 
-# measure NAME TOKEN URL: saturating rate, then p99 at half of it.
+# cpu PID: the process's user and system CPU time so far, in clock ticks.
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+redis_pid=""
+[ "$DB" = postgres ] && redis_pid="$(pgrep -x redis-server | head -1 || true)"
+ticks="$(getconf CLK_TCK)"
+
+# measure NAME TOKEN URL: saturating rate (wrk) with the server's and
+# Redis's CPU time per request; then latencies at a constant half of the
+# saturating rate of tally loadgen's own client (it, not wrk, sends at the
+# constant rate, and it costs more CPU per request than wrk on the same
+# cores).
 measure() {
-	local name="$1" tok="$2" url="$3" hdr=() sat half
+	local name="$1" tok="$2" url="$3" hdr=() out sat n c0 c1 r0=0 r1=0 half
 	[ -n "$tok" ] && hdr=(-H "Authorization: Bearer $tok")
 	curl -fs "${hdr[@]}" "$url" >/dev/null || { echo "GET $url failed" >&2; exit 1; }
-	sat="$(WRK_RATE=0 WRK_CONNS=$CONNS wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s scripts/bench-rate.lua "${hdr[@]}" "$url" | awk '/^BENCH/{print $3}')"
-	half="$(WRK_RATE=$((sat / 2)) WRK_CONNS=$CONNS wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s scripts/bench-rate.lua "${hdr[@]}" "$url" | awk '/^BENCH/{print $3, $5, $9}')"
-	echo "$name $sat $half"
+	c0="$(cpu "$pid")"; [ -n "$redis_pid" ] && r0="$(cpu "$redis_pid")"
+	out="$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s scripts/bench-rate.lua "${hdr[@]}" "$url")"
+	c1="$(cpu "$pid")"; [ -n "$redis_pid" ] && r1="$(cpu "$redis_pid")"
+	sat="$(echo "$out" | awk '/^BENCH/{print $3}')"
+	n="$(echo "$out" | awk '/requests in/{print $1}')"
+	half="$(TALLY_TOKEN="$tok" "$work/tally" loadgen --get "$url" --conns "$CONNS" --duration "$DURATION" |
+		python3 -c "import json,sys; r=json.load(sys.stdin)['at_rate']; print('%.0f %.2f %.2f %.2f %d' % (r['achieved'], r['p50_ms'], r['p95_ms'], r['p99_ms'], r['errors']))")"
+	echo "$name $sat $(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$ticks" 'BEGIN{printf "%.0f", (b-a)*1e6/t/n}') $(awk -v a="$r0" -v b="$r1" -v n="$n" -v t="$ticks" 'BEGIN{printf "%.0f", (b-a)*1e6/t/n}') $half"
 }
 
 results="$work/results"
@@ -112,17 +135,20 @@ for who in demo bulk; do
 	for path in /api/v1/summary /api/v1/accounts "/api/v1/accounts/$acct" "/api/v1/transactions?limit=50" \
 		"/api/v1/transactions/$txn" /api/v1/categories /api/v1/rules /api/v1/spending /api/v1/budgets \
 		/api/v1/profile /api/v1/notifications /api/v1/connections /api/v1/openapi.json; do
+		if [ -n "${ONLY:-}" ] && ! [[ " $ONLY " == *" ${path%%\?*} "* ]]; then continue; fi
 		measure "$who:$path" "$tok" "$BASE$path" >>"$results"
 	done
 done
 
 healthz="$(awk '$1=="/healthz"{print $2}' "$results")"
-echo "| user | GET | req/s | × /healthz | p99 at half rate (ms) | half rate achieved |"
-echo "|---|---|---:|---:|---:|---:|"
-while read -r name sat rate p99 errs; do
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo
+echo "| user | GET | req/s | × /healthz | server CPU µs/req | Redis CPU µs/req | half rate achieved | p50 / p95 / p99 at half rate (ms) | errors |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+while read -r name sat scpu rcpu rate p50 p95 p99 errs; do
 	who="${name%%:*}"; path="${name#*:}"
 	[ "$name" = /healthz ] && who="-"
 	path="$(echo "$path" | sed -E 's#/(accounts|transactions|imports)/[0-9a-z]{20,}#/\1/{id}#')"
-	awk -v w="$who" -v p="$path" -v s="$sat" -v h="$healthz" -v r="$rate" -v q="$p99" \
-		'BEGIN{printf "| %s | `%s` | %d | %.2f | %.1f | %d |\n", w, p, s, s/h, q, r}'
+	awk -v w="$who" -v p="$path" -v s="$sat" -v h="$healthz" -v c="$scpu" -v d="$rcpu" -v r="$rate" -v a="$p50" -v b="$p95" -v q="$p99" -v e="$errs" \
+		'BEGIN{printf "| %s | `%s` | %d | %.2f | %d | %d | %d | %.1f / %.1f / %.1f | %d |\n", w, p, s, s/h, c, d, r, a, b, q, e}'
 done <"$results"

@@ -36,6 +36,7 @@ Usage:
   tally restore    --from FILE [--force]    (into --data-dir; serve stopped)
   tally rotate-key                          (re-seal stored secrets under a new key)
   tally loadgen    [--target URL] [--users N] [--duration D]   (simulated users; JSON out)
+  tally loadgen    --get URL [--rate R] [--conns N] [--token T] (one endpoint: saturating rate, latencies at a constant rate)
   tally version
 
 Every flag also reads from an environment variable TALLY_<FLAG>

@@ -30,6 +30,7 @@ import (
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/summary"
 	"github.com/tallyhq/tally/internal/web"
 )
 
@@ -217,9 +218,11 @@ func (m *Main) Run(ctx context.Context) error {
 	gate := &auth.Gate{Store: m.Store, Box: box}
 	if c.Role != config.RoleWorker {
 		signupOpen := c.Signup == config.SignupOpen || c.Demo
+		// The API's summary and the web dashboard read one service.
+		sums := &summary.Service{Store: m.Store, Notify: m.Notify, Cache: m.Cache}
 		api := &httpapi.Server{Store: m.Store, Connector: m.Sync, Importer: m.Sync, Logger: m.Logger,
 			Categorize: m.Sync.Categorize, Notify: m.Notify, Secrets: box, Cache: m.Cache, SignupOpen: signupOpen, Outbound: m.Outbound,
-			Gate: gate, TrustProxy: c.TrustProxy, Blobs: blobs}
+			Gate: gate, TrustProxy: c.TrustProxy, Blobs: blobs, Summary: sums}
 		api.Routes(mux)
 		if c.Demo {
 			mux.Handle("/demobank/ofx", demobank.New())
@@ -228,7 +231,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		wh, err := web.New(web.Config{Store: m.Store, Logger: m.Logger, DemoHint: demoHint, Notify: m.Notify, Importer: m.Sync,
 			Linker: m.Sync, Categorize: m.Sync.Categorize, Secrets: box, SignupOpen: signupOpen,
-			Gate: gate, TrustProxy: c.TrustProxy, Blobs: blobs})
+			Gate: gate, TrustProxy: c.TrustProxy, Blobs: blobs, Summary: sums})
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -32,7 +33,33 @@ type Backend interface {
 	// SetNX sets key only when it is missing and returns the value the key
 	// holds afterwards.
 	SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) ([]byte, error)
+	// Fetch reads a user's generation and one of their entries in one
+	// step: the value at genKey (set to newGen for genTTL when missing),
+	// then the entry at entryPrefix + generation + entrySuffix, where the
+	// generation is that value up to its first "/". Reading both together
+	// means one round trip, and an entry filed under an older generation
+	// is never returned. When the generation is HaveGen (the caller holds
+	// that entry already) the entry is not read: found is false.
+	Fetch(ctx context.Context, f FetchKeys) (gen, entry []byte, found bool, err error)
 	Close() error
+}
+
+// FetchKeys names what Backend.Fetch reads.
+type FetchKeys struct {
+	GenKey      string
+	NewGen      []byte
+	GenTTL      time.Duration
+	EntryPrefix string
+	EntrySuffix string
+	HaveGen     string // "" when the caller holds no copy
+}
+
+// generationOf is the generation part of a stored generation value.
+func generationOf(v []byte) []byte {
+	if i := bytes.IndexByte(v, '/'); i >= 0 {
+		return v[:i]
+	}
+	return v
 }
 
 // Invalidator learns about committed writes. Changed is called after the
@@ -63,9 +90,14 @@ const (
 // Cache is the per-user read cache over a Backend.
 type Cache struct {
 	backend Backend
-	ttl     time.Duration
-	logger  *slog.Logger
-	prefix  string
+	// near keeps copies of a shared backend's entries in the process,
+	// under the generation they were filed with: a read still asks the
+	// backend for the user's generation, but the answer comes back
+	// without the entry when the copy is current.
+	near   *Memory
+	ttl    time.Duration
+	logger *slog.Logger
+	prefix string
 
 	// WriteMark, when set, returns a mark of the database's write position
 	// after a commit (PostgreSQL's WAL LSN); Changed stores it with the
@@ -97,6 +129,9 @@ func New(b Backend, o Options) *Cache {
 	}
 	if c.prefix == "" {
 		c.prefix = "tally:"
+	}
+	if _, local := b.(*Memory); !local {
+		c.near = NewMemory(0)
 	}
 	return c
 }
@@ -155,8 +190,59 @@ func (c *Cache) State(ctx context.Context, userID string) State {
 			return State{}
 		}
 	}
+	return parseState(v)
+}
+
+func parseState(v []byte) State {
 	gen, mark, _ := strings.Cut(string(v), "/")
 	return State{Generation: gen, Mark: mark, ok: true}
+}
+
+func (c *Cache) entryPrefix(userID string) string { return c.prefix + "v:" + userID + ":" }
+
+// fetch reads the user's state and their entry name in one round trip.
+func (c *Cache) fetch(ctx context.Context, userID, name string) (State, []byte, bool) {
+	haveGen, have := c.nearGet(userID, name)
+	v, entry, found, err := c.backend.Fetch(ctx, FetchKeys{
+		GenKey: c.genKey(userID), NewGen: []byte(newToken()), GenTTL: GenerationTTL,
+		EntryPrefix: c.entryPrefix(userID), EntrySuffix: ":" + name, HaveGen: haveGen,
+	})
+	if err != nil {
+		c.failed("fetch", err)
+		return State{}, nil, false
+	}
+	st := parseState(v)
+	if haveGen != "" && st.Generation == haveGen {
+		return st, have, true
+	}
+	if found {
+		c.nearSet(st, userID, name, entry)
+	}
+	return st, entry, found
+}
+
+// nearGet returns the process's copy of the user's entry name and the
+// generation it was filed under ("" when there is none).
+func (c *Cache) nearGet(userID, name string) (string, []byte) {
+	if c.near == nil {
+		return "", nil
+	}
+	v, ok, _ := c.near.Get(context.Background(), userID+":"+name)
+	if !ok {
+		return "", nil
+	}
+	gen, entry, _ := bytes.Cut(v, []byte{'\n'})
+	return string(gen), entry
+}
+
+// nearSet keeps a copy of the user's entry name, filed under st.
+func (c *Cache) nearSet(st State, userID, name string, entry []byte) {
+	if c.near == nil {
+		return
+	}
+	v := make([]byte, 0, len(st.Generation)+1+len(entry))
+	v = append(append(append(v, st.Generation...), '\n'), entry...)
+	_ = c.near.Set(context.Background(), userID+":"+name, v, c.ttl)
 }
 
 // Changed gives each user a new generation, so their entries are read
@@ -191,28 +277,44 @@ func (c *Cache) Changed(ctx context.Context, userIDs ...string) {
 // question (include the month, the date or the parameters it depends on).
 // A backend error is a miss; only load's error is returned.
 func (c *Cache) Load(ctx context.Context, st State, userID, name string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	if !st.ok {
+		return c.serve(ctx, st, userID, name, nil, false, load)
+	}
+	if gen, v := c.nearGet(userID, name); gen != "" && gen == st.Generation {
+		return c.serve(ctx, st, userID, name, v, true, load)
+	}
+	v, found, err := c.backend.Get(ctx, c.entryPrefix(userID)+st.Generation+":"+name)
+	if err != nil {
+		c.failed("get", err)
+	}
+	if found {
+		c.nearSet(st, userID, name, v)
+	}
+	return c.serve(ctx, st, userID, name, v, found, load)
+}
+
+// serve answers with the entry read under st (v, when found), or loads
+// and stores it.
+func (c *Cache) serve(ctx context.Context, st State, userID, name string, v []byte, found bool, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	kind, _, _ := strings.Cut(name, ":")
 	if !st.ok {
 		metrics.CacheRequests.WithLabelValues(kind, "bypass").Inc()
 		return load(ctx)
-	}
-	key := c.prefix + "v:" + userID + ":" + st.Generation + ":" + name
-	v, found, err := c.backend.Get(ctx, key)
-	if err != nil {
-		c.failed("get", err)
 	}
 	if found {
 		metrics.CacheRequests.WithLabelValues(kind, "hit").Inc()
 		return v, nil
 	}
 	metrics.CacheRequests.WithLabelValues(kind, "miss").Inc()
-	v, err = load(ctx)
+	v, err := load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.backend.Set(ctx, key, v, c.ttl); err != nil {
+	if err := c.backend.Set(ctx, c.entryPrefix(userID)+st.Generation+":"+name, v, c.ttl); err != nil {
 		c.failed("set", err)
+		return v, nil
 	}
+	c.nearSet(st, userID, name, v)
 	return v, nil
 }
 
@@ -220,25 +322,48 @@ func (c *Cache) Load(ctx context.Context, st State, userID, name string, load fu
 // and Mark the user's.
 func (s State) Known() bool { return s.ok }
 
+// Check decides, once Get has read the user's state together with the
+// entry, whether the request may go on: it returns the context to load
+// with on a miss (one that reads a replica, say), or an error that Get
+// returns without serving anything.
+type Check func(ctx context.Context, st State) (context.Context, error)
+
 type stateKey struct{}
 
 type ctxState struct {
 	userID string
 	state  State
+	check  Check // nil: state is the user's, read already
 }
 
 // WithState returns a context carrying the user's state, read once per
 // request; Get uses it instead of asking the backend again.
 func WithState(ctx context.Context, userID string, st State) context.Context {
-	return context.WithValue(ctx, stateKey{}, ctxState{userID, st})
+	return context.WithValue(ctx, stateKey{}, ctxState{userID: userID, state: st})
 }
 
-// Get is Load under the user's state: the one WithState put in ctx, or a
-// fresh one.
+// WithCheck returns a context in which Get reads the user's state together
+// with the entry, in one round trip, and passes it to check before it
+// serves or loads anything. It lets a request that has not read the state
+// yet (one authenticated by a remembered token, say) decide on it then.
+func WithCheck(ctx context.Context, userID string, check Check) context.Context {
+	return context.WithValue(ctx, stateKey{}, ctxState{userID: userID, check: check})
+}
+
+// Get returns the user's entry name, loading and storing it on a miss. It
+// reads the entry under the state WithState put in ctx, or else reads the
+// state and the entry together (see WithCheck).
 func (c *Cache) Get(ctx context.Context, userID, name string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
-	st, ok := ctx.Value(stateKey{}).(ctxState)
-	if !ok || st.userID != userID {
-		st.state = c.State(ctx, userID)
+	cs, ok := ctx.Value(stateKey{}).(ctxState)
+	if ok && cs.userID == userID && cs.check == nil {
+		return c.Load(ctx, cs.state, userID, name, load)
 	}
-	return c.Load(ctx, st.state, userID, name, load)
+	st, v, found := c.fetch(ctx, userID, name)
+	if ok && cs.userID == userID {
+		var err error
+		if ctx, err = cs.check(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	return c.serve(ctx, st, userID, name, v, found, load)
 }

@@ -111,6 +111,9 @@ func (failing) Set(context.Context, string, []byte, time.Duration) error {
 func (failing) SetNX(context.Context, string, []byte, time.Duration) ([]byte, error) {
 	return nil, errDown
 }
+func (failing) Fetch(context.Context, cache.FetchKeys) ([]byte, []byte, bool, error) {
+	return nil, nil, false, errDown
+}
 func (failing) Close() error { return nil }
 
 func TestFailingBackendReadsTheDatabaseAndLogsOnce(t *testing.T) {

@@ -111,5 +111,22 @@ func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Dur
 	return value, nil
 }
 
+// Fetch reads the generation and the entry under it (see Backend).
+func (m *Memory) Fetch(_ context.Context, f FetchKeys) ([]byte, []byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	gen, ok := m.get(f.GenKey)
+	if !ok {
+		gen = f.NewGen
+		m.set(f.GenKey, gen, f.GenTTL)
+	}
+	g := string(generationOf(gen))
+	if g == f.HaveGen {
+		return gen, nil, false, nil
+	}
+	v, found := m.get(f.EntryPrefix + g + f.EntrySuffix)
+	return gen, v, found, nil
+}
+
 // Close does nothing.
 func (m *Memory) Close() error { return nil }

@@ -59,6 +59,9 @@ func NewRedis(rawURL string) (*Redis, error) {
 	// client's own log would print every failed dial.
 	quietOnce.Do(func() { redis.SetLogger(quietLogger{}) })
 	o.ContextTimeoutEnabled = true
+	// RESP2: Tally subscribes to nothing, and RESP3 makes the client look
+	// for push messages before every command.
+	o.Protocol = 2
 	return &Redis{client: redis.NewClient(o)}, nil
 }
 
@@ -99,6 +102,47 @@ func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 		return nil, err
 	}
 	return v, nil
+}
+
+// fetchScript is Backend.Fetch inside Redis: the user's generation (made
+// when missing) and the entry filed under it, in one round trip; only the
+// generation when it is the one whose entry the caller holds (ARGV[5]). It is sent
+// by digest (EVALSHA) and in full only when Redis does not hold it yet
+// (NOSCRIPT), as after a restart. The entry's key depends on the
+// generation, so it cannot be named in KEYS: this needs one Redis, not a
+// cluster.
+var fetchScript = redis.NewScript(`
+local g = redis.call('GET', KEYS[1])
+if not g then
+	redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+	g = ARGV[3]
+end
+local gen = string.match(g, '^[^/]*')
+if gen == ARGV[5] then
+	return {g}
+end
+return {g, redis.call('GET', ARGV[1] .. gen .. ARGV[2])}
+`)
+
+// Fetch reads the generation and the entry under it (see Backend).
+func (r *Redis) Fetch(ctx context.Context, f FetchKeys) ([]byte, []byte, bool, error) {
+	res, err := fetchScript.Run(ctx, r.client, []string{f.GenKey},
+		f.EntryPrefix, f.EntrySuffix, f.NewGen, f.GenTTL.Milliseconds(), f.HaveGen).Slice()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if len(res) != 1 && len(res) != 2 {
+		return nil, nil, false, fmt.Errorf("cache: fetch script answered %d values, want 1 or 2", len(res))
+	}
+	gen, ok := res[0].(string)
+	if !ok {
+		return nil, nil, false, fmt.Errorf("cache: fetch script answered generation %T", res[0])
+	}
+	if len(res) == 1 {
+		return []byte(gen), nil, false, nil // the caller's copy is current
+	}
+	entry, found := res[1].(string)
+	return []byte(gen), []byte(entry), found, nil
 }
 
 // Close closes the connections.

@@ -61,12 +61,14 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, u *tally.U
 
 // GET /api/v1/accounts/{id}
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	a, err := s.Store.Account(r.Context(), u.ID, r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newAccountJSON(a))
+	id := r.PathValue("id")
+	s.cachedJSON(w, r, u, "account:"+id, func(ctx context.Context) (any, error) {
+		a, err := s.Store.Account(ctx, u.ID, id)
+		if err != nil {
+			return nil, err
+		}
+		return newAccountJSON(a), nil
+	})
 }
 
 // PATCH /api/v1/accounts/{id} {"name"?, "hidden"?}: rename or hide an

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -72,6 +74,90 @@ func bearerHash(r *http.Request) (string, error) {
 		return "", tally.Errorf(tally.EUNAUTHORIZED, "Authorization header must be Bearer TOKEN")
 	}
 	return auth.HashToken(token), nil
+}
+
+// cachedRoutes answer from the cache alone (through cachedJSON) after
+// checking their parameters, reading nothing else first; a GET to one of
+// them with a remembered token is authenticated in the same cache round
+// trip that finds its answer (see authenticateCached).
+var cachedRoutes = map[string]bool{
+	"GET /api/v1/summary":           true,
+	"GET /api/v1/spending":          true,
+	"GET /api/v1/budgets":           true,
+	"GET /api/v1/trends":            true,
+	"GET /api/v1/accounts":          true,
+	"GET /api/v1/transactions":      true,
+	"GET /api/v1/rules":             true,
+	"GET /api/v1/profile":           true,
+	"GET /api/v1/notifications":     true,
+	"GET /api/v1/connections":       true,
+	"GET /api/v1/accounts/{id}":     true,
+	"GET /api/v1/transactions/{id}": true,
+}
+
+// errReauthenticate stops a request authenticated by a remembered token
+// whose user has written since: it is served again from the start with the
+// token looked up (see authenticateCached).
+var errReauthenticate = errors.New("httpapi: the user wrote since the token was remembered")
+
+// deferredAuth is a remembered token not yet checked against its user's
+// cache generation. The check happens when the handler first reads the
+// cache, with the same round trip, or before it answers an error.
+type deferredAuth struct {
+	s          *Server
+	userID     string
+	generation string // the user's when the token was remembered
+	checked    bool
+	retry      bool // the generation moved: serve the request again
+}
+
+// check is a cache.Check: the remembered token holds while the user's
+// generation is the one it was remembered under, as a revocation moves it
+// on. On a miss the answer is read from a replica that has replayed the
+// user's last write, or from the primary.
+func (d *deferredAuth) check(ctx context.Context, st cache.State) (context.Context, error) {
+	d.checked = true
+	if !st.Known() || st.Generation != d.generation {
+		d.retry = true
+		return ctx, errReauthenticate
+	}
+	return d.s.readFrom(ctx, st), nil
+}
+
+type deferredKey struct{}
+
+// settleDeferred checks a request's remembered token before an answer that
+// did not come from the cache (an error); it reports false when the request
+// must be served again instead.
+func (s *Server) settleDeferred(r *http.Request) bool {
+	d, ok := r.Context().Value(deferredKey{}).(*deferredAuth)
+	if !ok {
+		return true
+	}
+	if !d.checked {
+		_, _ = d.check(r.Context(), s.Cache.State(r.Context(), d.userID))
+	}
+	return !d.retry
+}
+
+// authenticateCached authenticates a GET to one of cachedRoutes by a token
+// this process remembers, without a round trip: the token's check waits
+// for the handler's cache read, which reads the user's generation with the
+// answer. It returns nil when the token is not remembered.
+func (s *Server) authenticateCached(r *http.Request) (*tally.User, *http.Request, *deferredAuth) {
+	hash, err := bearerHash(r)
+	if err != nil {
+		return nil, r, nil
+	}
+	e, ok := s.tokens.get(hash, s.now())
+	if !ok {
+		return nil, r, nil
+	}
+	u := e.user
+	d := &deferredAuth{s: s, userID: u.ID, generation: e.generation}
+	ctx := cache.WithCheck(r.Context(), u.ID, d.check)
+	ctx = context.WithValue(ctx, deferredKey{}, d)
+	return &u, r.WithContext(ctx), d
 }
 
 // authenticateRead authenticates a GET and prepares its reads (see

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -369,4 +370,89 @@ func TestCachedListsShowWrites(t *testing.T) {
 	if got := read(); got["accounts"] != 0 || got["connections"] != 0 {
 		t.Fatalf("after deleting the connection: got %v", got)
 	}
+}
+
+// counting is a backend that counts the round trips made to it.
+type counting struct {
+	cache.Backend
+	trips atomic.Int64
+}
+
+func (c *counting) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	c.trips.Add(1)
+	return c.Backend.Get(ctx, key)
+}
+
+func (c *counting) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	c.trips.Add(1)
+	return c.Backend.Set(ctx, key, v, ttl)
+}
+
+func (c *counting) SetNX(ctx context.Context, key string, v []byte, ttl time.Duration) ([]byte, error) {
+	c.trips.Add(1)
+	return c.Backend.SetNX(ctx, key, v, ttl)
+}
+
+func (c *counting) Fetch(ctx context.Context, f cache.FetchKeys) ([]byte, []byte, bool, error) {
+	c.trips.Add(1)
+	return c.Backend.Fetch(ctx, f)
+}
+
+// TestCachedReadIsOneRoundTrip: once a process knows a token, a GET whose
+// answer is cached costs one round trip to the cache (the user's
+// generation and the answer read together), and a write through another
+// process still shows on the next read, with the token checked again.
+func TestCachedReadIsOneRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	shared, prefix := sharedBackend(t)
+	backend := &counting{Backend: shared}
+	a := e.process(backend, prefix, true)
+	b := e.process(shared, prefix, true)
+	id, token := a.signUp("trips@example.com")
+	_, accts := a.link(token)
+	a.seed(id, txn{account: accts[0], date: "2026-03-03", category: "groceries", amount: -1100})
+	txnID := a.do("GET", "/api/v1/transactions?limit=1", token, nil).want(t, http.StatusOK).list("transactions")[0]["id"].(string)
+	paths := []string{"/api/v1/summary", "/api/v1/spending", "/api/v1/budgets", "/api/v1/trends", "/api/v1/accounts",
+		"/api/v1/transactions?limit=5", "/api/v1/rules", "/api/v1/profile", "/api/v1/notifications", "/api/v1/connections",
+		"/api/v1/accounts/" + accts[0], "/api/v1/transactions/" + txnID}
+	for _, p := range paths { // the token and the answers are remembered
+		a.do("GET", p, token, nil).want(t, http.StatusOK)
+	}
+	for _, p := range paths {
+		before := backend.trips.Load()
+		a.do("GET", p, token, nil).want(t, http.StatusOK)
+		if got := backend.trips.Load() - before; got != 1 {
+			t.Errorf("GET %s: %d round trips to the cache, want 1", p, got)
+		}
+	}
+
+	// A write through b: a's next read sees it.
+	b.do("PUT", "/api/v1/budgets/groceries", token, map[string]any{"amount": "50.00"}).want(t, http.StatusOK)
+	if got := budgetOf(a.summary(token), "groceries"); got == nil || got["amount"] != "50.00" {
+		t.Fatalf("after a budget set through another process: got %v, want groceries at 50.00", got)
+	}
+	before := backend.trips.Load()
+	a.summary(token)
+	if got := backend.trips.Load() - before; got != 1 {
+		t.Errorf("the read after that: %d round trips, want 1", got)
+	}
+}
+
+// TestRememberedTokenRevokedBeforeABadQuery: a remembered token that another
+// process revoked is refused even when the request's parameters are wrong,
+// not answered 400 before the token is checked again.
+func TestRememberedTokenRevokedBeforeABadQuery(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	b := e.process(backend, prefix, false)
+	_, token := a.signUp("badquery@example.com")
+	a.do("GET", "/api/v1/spending", token, nil).want(t, http.StatusOK)
+	a.do("GET", "/api/v1/spending?month=13", token, nil).wantError(t, http.StatusBadRequest, "invalid_argument")
+	if err := b.store.DeleteToken(context.Background(), auth.HashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	a.do("GET", "/api/v1/spending?month=13", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
 }

@@ -42,7 +42,24 @@ func (s *Server) routeImports(mux *http.ServeMux) {
 // authed is handleAuth's authentication for a handler registered with its
 // own body limit.
 func (s *Server) authed(h authedHandler) http.HandlerFunc {
+	serve := func(w http.ResponseWriter, r *http.Request, u *tally.User) {
+		httpx.SetRequestUser(r.Context(), u.ID)
+		if err := s.Store.TouchUser(r.Context(), u); err != nil {
+			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
+		}
+		h(w, r, u)
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && s.Cache != nil && cachedRoutes[r.Pattern] {
+			if u, rr, d := s.authenticateCached(r); d != nil {
+				serve(w, rr, u)
+				if !d.retry {
+					return
+				}
+				// The user wrote since the token was remembered, and
+				// nothing was answered: authenticate as below.
+			}
+		}
 		var u *tally.User
 		var err error
 		if r.Method == http.MethodGet && s.Cache != nil {
@@ -55,11 +72,7 @@ func (s *Server) authed(h authedHandler) http.HandlerFunc {
 			s.error(w, r, err)
 			return
 		}
-		httpx.SetRequestUser(r.Context(), u.ID)
-		if err := s.Store.TouchUser(r.Context(), u); err != nil {
-			s.logger().WarnContext(r.Context(), "touch user", "user_id", u.ID, "error", err)
-		}
-		h(w, r, u)
+		serve(w, r, u)
 	}
 }
 

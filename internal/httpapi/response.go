@@ -18,6 +18,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 
 // error answers err; see writeError.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	if !s.settleDeferred(r) {
+		return // the token's user wrote since: authed serves the request again
+	}
 	writeError(w, r, s.logger(), err)
 }
 

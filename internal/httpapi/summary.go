@@ -3,7 +3,9 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/cache"
@@ -22,11 +24,16 @@ func (s *Server) summaries() *summary.Service {
 // once, and the database that serves them, a replica that has replayed the
 // user's last write or else the primary. Other methods read the primary.
 func (s *Server) readPath(r *http.Request, u *tally.User, st cache.State) *http.Request {
-	ctx := cache.WithState(r.Context(), u.ID, st)
+	return r.WithContext(s.readFrom(cache.WithState(r.Context(), u.ID, st), st))
+}
+
+// readFrom routes ctx's reads to a replica that has replayed the user's
+// last write (st.Mark), or to the primary.
+func (s *Server) readFrom(ctx context.Context, st cache.State) context.Context {
 	if s.Store.HasReplica() {
 		ctx = s.Store.ReadFrom(ctx, st.Mark, st.Known())
 	}
-	return r.WithContext(ctx)
+	return ctx
 }
 
 // cachedJSON answers 200 with the user's cache entry name, which build
@@ -55,6 +62,9 @@ func (s *Server) cachedJSON(w http.ResponseWriter, r *http.Request, u *tally.Use
 	} else {
 		b, err = s.Cache.Get(r.Context(), u.ID, name, load)
 	}
+	if errors.Is(err, errReauthenticate) {
+		return // authed serves the request again
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -68,6 +78,8 @@ func writeJSONBytes(w http.ResponseWriter, b []byte) {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	// With its length known the answer is sent whole, not in chunks.
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 }

@@ -156,13 +156,19 @@ func categoryWithChildren(id string) ([]string, error) {
 }
 
 // GET /api/v1/transactions/{id}
+//
+// The answer is cached until the user's next write, like a page of
+// transactions; the crowd's voter count in the explanation moves with
+// other users' votes, so it may lag them by the cache's lifetime.
 func (s *Server) getTransaction(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	t, err := s.Store.Transaction(r.Context(), u.ID, r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.newTransactionDetailJSON(r.Context(), t))
+	id := r.PathValue("id")
+	s.cachedJSON(w, r, u, "transaction:"+id, func(ctx context.Context) (any, error) {
+		t, err := s.Store.Transaction(ctx, u.ID, id)
+		if err != nil {
+			return nil, err
+		}
+		return s.newTransactionDetailJSON(ctx, t), nil
+	})
 }
 
 type patchTransactionRequest struct {

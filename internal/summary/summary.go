@@ -23,16 +23,21 @@ import (
 // RecentTransactions is how many transactions a summary lists.
 const RecentTransactions = 10
 
+// UnreadShown is how many unread notifications a summary lists.
+const UnreadShown = 5
+
 // Summary is one user's home screen.
 type Summary struct {
-	Month    string // this month in the user's time zone, YYYY-MM
+	Month    string // this month in the user's time zone (or the month asked for), YYYY-MM
 	Currency string // the user's main currency
+	Income   int64  // the user's monthly income, 0 when not given
 	Accounts []*tally.Account
 	NetWorth []NetWorth // one per currency, the main currency first
 	Spending budget.Spending
 	Budgets  []budget.Line
-	Recent   []*tally.Transaction // newest first
-	Unread   int                  // unread notifications
+	Recent   []*tally.Transaction  // newest first (of Month, when it is not this month)
+	Unread   int                   // unread notifications
+	Alerts   []*tally.Notification // the newest unread notifications, at most UnreadShown
 }
 
 // NetWorth is what the accounts in one currency that count add up to
@@ -67,14 +72,20 @@ func CacheName(kind string, u *tally.User, now time.Time) string {
 	return kind + ":" + now.In(u.Location()).Format(tally.DateLayout)
 }
 
-// Summary returns the user's summary, from the cache when it holds one made
-// since the user's last write.
+// Summary returns the user's summary of this month, from the cache when it
+// holds one made since the user's last write.
 func (s *Service) Summary(ctx context.Context, u *tally.User) (*Summary, error) {
+	return s.MonthSummary(ctx, u, s.month(u))
+}
+
+// MonthSummary is Summary for month (YYYY-MM): its spending and budgets,
+// and its latest transactions when it is not this month.
+func (s *Service) MonthSummary(ctx context.Context, u *tally.User, month string) (*Summary, error) {
 	if s.Cache == nil {
-		return s.Load(ctx, u)
+		return s.LoadMonth(ctx, u, month)
 	}
-	b, err := s.Cache.Get(ctx, u.ID, CacheName("summary", u, s.now()), func(ctx context.Context) ([]byte, error) {
-		sum, err := s.Load(ctx, u)
+	b, err := s.Cache.Get(ctx, u.ID, CacheName("summary", u, s.now())+":"+month, func(ctx context.Context) ([]byte, error) {
+		sum, err := s.LoadMonth(ctx, u, month)
 		if err != nil {
 			return nil, err
 		}
@@ -90,26 +101,37 @@ func (s *Service) Summary(ctx context.Context, u *tally.User) (*Summary, error) 
 	return &sum, nil
 }
 
-// Load reads the user's summary from the database.
+func (s *Service) month(u *tally.User) string {
+	return s.now().In(u.Location()).Format(tally.MonthLayout)
+}
+
+// Load reads the user's summary of this month from the database.
 func (s *Service) Load(ctx context.Context, u *tally.User) (*Summary, error) {
-	month := s.now().In(u.Location()).Format(tally.MonthLayout)
+	return s.LoadMonth(ctx, u, s.month(u))
+}
+
+// LoadMonth reads the user's summary of month from the database.
+func (s *Service) LoadMonth(ctx context.Context, u *tally.User, month string) (*Summary, error) {
+	current := s.month(u)
 	accounts, err := s.Store.Accounts(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	totals, err := s.Store.MonthlyTotals(ctx, u.ID, month)
-	if err != nil {
-		return nil, err
-	}
+	// The plan holds the month's totals of every account (what GET
+	// /spending shows) besides the budgets.
 	plan, err := s.Notify.Plan(ctx, u.ID, month)
 	if err != nil {
 		return nil, err
 	}
-	recent, _, err := s.Store.Transactions(ctx, u.ID, tally.TransactionFilter{Limit: RecentTransactions})
+	f := tally.TransactionFilter{Limit: RecentTransactions}
+	if month != current {
+		f.Month = month
+	}
+	recent, _, err := s.Store.Transactions(ctx, u.ID, f)
 	if err != nil {
 		return nil, err
 	}
-	_, _, unread, err := s.Store.Notifications(ctx, u.ID, "", 1)
+	alerts, unread, err := s.Store.UnreadNotifications(ctx, u.ID, UnreadShown)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +144,11 @@ func (s *Service) Load(ctx context.Context, u *tally.User) (*Summary, error) {
 	sum := &Summary{
 		Month: month, Currency: plan.Currency, Accounts: accounts,
 		NetWorth: NetWorthOf(accounts, plan.Currency, balances, values, today),
-		Spending: budget.SummarizeSpending(month, totals),
-		Budgets:  plan.Lines, Recent: recent, Unread: unread,
+		Spending: budget.SummarizeSpending(month, plan.MonthTotals),
+		Budgets:  plan.Lines, Recent: recent, Unread: unread, Alerts: alerts,
+	}
+	if plan.Profile != nil {
+		sum.Income = plan.Profile.MonthlyIncome
 	}
 	if sum.Accounts == nil {
 		sum.Accounts = []*tally.Account{}
@@ -133,6 +158,9 @@ func (s *Service) Load(ctx context.Context, u *tally.User) (*Summary, error) {
 	}
 	if sum.Recent == nil {
 		sum.Recent = []*tally.Transaction{}
+	}
+	if sum.Alerts == nil {
+		sum.Alerts = []*tally.Notification{}
 	}
 	return sum, nil
 }

@@ -94,3 +94,61 @@ func TestServiceCachesUntilAWrite(t *testing.T) {
 		t.Fatalf("after a sync chunk: got %d recent, spending %d; want the new transaction and 25.00", len(second.Recent), second.Spending.Total)
 	}
 }
+
+// A month's summary lists that month's transactions and spending; every
+// summary carries the newest unread alerts with their count and the
+// user's income.
+func TestMonthSummaryAlertsAndIncome(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
+	st.Now = func() time.Time { return now }
+	c := cache.New(cache.NewMemory(100), cache.Options{})
+	st.SetInvalidator(c)
+	svc := &summary.Service{Store: st, Notify: &notify.Service{Store: st, Now: st.Now}, Cache: c, Now: st.Now}
+	u, err := st.CreateUser(ctx, "month@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := &tally.Account{ExternalID: "1", Name: "Checking", Type: tally.AccountChecking, Currency: "USD"}
+	if err := st.CreateConnection(ctx, &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "https://bank.example/ofx", Login: "m"},
+		[]byte("x"), []*tally.Account{acct}); err != nil {
+		t.Fatal(err)
+	}
+	var txns []*tally.Transaction
+	for i, day := range []time.Time{time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)} {
+		txns = append(txns, &tally.Transaction{AccountID: acct.ID, ExternalID: string(rune('a' + i)), PostedOn: day, Amount: -1000 * int64(i+1),
+			Currency: "USD", Description: "MARKET", Merchant: "Market", Category: "groceries", CategorySource: tally.SourceDictionary})
+	}
+	if _, err := st.InsertTransactions(ctx, u.ID, txns); err != nil {
+		t.Fatal(err)
+	}
+	var ns []*tally.Notification
+	for i := range summary.UnreadShown + 2 {
+		ns = append(ns, &tally.Notification{Kind: tally.NotifyBudgetApproaching, Category: "groceries", Month: "2026-03", Key: string(rune('a' + i)), Message: "close"})
+	}
+	if _, err := st.AddNotifications(ctx, u.ID, ns, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateProfile(ctx, u.ID, "2026-03", func(p *tally.Profile) error { p.MonthlyIncome = 500000; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	feb, err := svc.MonthSummary(ctx, u, "2026-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if feb.Month != "2026-02" || len(feb.Recent) != 2 || feb.Spending.Total != 3000 {
+		t.Errorf("February: got month %s, %d transactions, spending %d; want 2026-02, 2, 3000", feb.Month, len(feb.Recent), feb.Spending.Total)
+	}
+	mar, err := svc.Summary(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mar.Month != "2026-03" || len(mar.Recent) != 3 || mar.Spending.Total != 3000 {
+		t.Errorf("March: got month %s, %d transactions, spending %d; want 2026-03, all 3, 3000", mar.Month, len(mar.Recent), mar.Spending.Total)
+	}
+	if mar.Unread != summary.UnreadShown+2 || len(mar.Alerts) != summary.UnreadShown || mar.Income != 500000 {
+		t.Errorf("got %d unread, %d alerts, income %d; want %d, %d, 500000", mar.Unread, len(mar.Alerts), mar.Income, summary.UnreadShown+2, summary.UnreadShown)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -12,18 +13,12 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/budget"
-	"github.com/tallyhq/tally/internal/networth"
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/summary"
 )
-
-// recentTransactions is how many transactions the dashboard lists.
-const recentTransactions = 10
 
 // dashboardBudgets is how many budgets the dashboard shows.
 const dashboardBudgets = 6
-
-// dashboardAlerts is how many unread notifications the dashboard shows.
-const dashboardAlerts = 5
 
 // dashboardPage is the dashboard's data, every figure already formatted.
 // Syncing (in layout) is set when the user has no transactions yet and an
@@ -190,55 +185,44 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, u *tally.Use
 	h.render(w, r, http.StatusOK, "dashboard", page)
 }
 
-// dashboardData gathers the user's dashboard for month from the store and
-// the budget service in a fixed number of queries: accounts, recent
-// transactions, the budget plan (whose totals give the month's spending)
-// and the latest notifications (which also count the unread ones for the
-// navigation).
+// dashboardData gathers the user's dashboard for month from the summary
+// service, the same answer GET /api/v1/summary gives, cached until the
+// user's next write: accounts and net worth, the month's spending and
+// budgets, recent transactions and unread alerts. The net worth chart is
+// cached beside it.
 func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string) (*dashboardPage, error) {
-	current := h.currentMonth(u)
-	accounts, err := h.Store.Accounts(ctx, u.ID)
+	sum, err := h.summaries().MonthSummary(ctx, u, month)
 	if err != nil {
 		return nil, err
 	}
-	f := tally.TransactionFilter{Limit: recentTransactions}
-	if month != current {
-		f.Month = month
-	}
-	txns, _, err := h.Store.Transactions(ctx, u.ID, f)
-	if err != nil {
-		return nil, err
-	}
-	page := &dashboardPage{layout: layout{Title: "Dashboard", Email: u.Email, Nav: "dashboard"}, monthNav: newMonthNav(month, current)}
+	page := &dashboardPage{layout: layout{Title: "Dashboard", Email: u.Email, Nav: "dashboard"}, monthNav: newMonthNav(month, h.currentMonth(u))}
 
-	plan, err := h.notifier().Plan(ctx, u.ID, month)
-	if err != nil {
-		return nil, err
-	}
-
-	// Net worth in the profile's currency, today and by type, and its last
-	// twelve months: networth.Compute, as the API and summary have it.
-	for _, a := range accounts {
-		if a.Status == tally.StatusSyncing && len(txns) == 0 {
+	// Net worth: the summary's figure (networth.Compute, hidden accounts
+	// never counting) in the main currency, by type and over the last
+	// twelve months beside it.
+	for _, a := range sum.Accounts {
+		if a.Status == tally.StatusSyncing && len(sum.Recent) == 0 {
 			page.Syncing = true
 		}
 		if !a.Hidden {
 			page.Accounts = append(page.Accounts, newAccountRow(a))
 		}
 	}
-	currency := networth.MainCurrency(accounts, plan.Currency)
-	nw, err := h.netWorth(ctx, u, accounts, currency)
+	main := sum.NetWorth[0] // the main currency's, first
+	nw, err := h.cachedNetWorth(ctx, u, sum.Accounts, main.Currency)
 	if err != nil {
 		return nil, err
 	}
 	page.netWorthHistory = nw.netWorthHistory
-	page.NetWorth, page.NetNegative = formatMoney(nw.Net, currency), nw.Net < 0
+	page.NetWorth, page.NetNegative = formatMoney(main.Total, main.Currency), main.Total < 0
 	for _, t := range accountTypeOrder {
 		if v, ok := nw.ByType[t]; ok {
-			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, currency), Negative: v < 0})
+			page.NetByType = append(page.NetByType, netRow{Type: label(accountTypes, t), Amount: formatMoney(v, main.Currency), Negative: v < 0})
 		}
 	}
-	sp := budget.SummarizeSpending(month, plan.MonthTotals)
+
+	currency := sum.Currency // the profile's, which budgets are in
+	sp := sum.Spending
 	page.Total = formatMoney(sp.Total, sp.Currency)
 	var bars []barDatum
 	for i, c := range sp.Categories {
@@ -250,22 +234,22 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 	}
 	page.SpendingChart = barChart("Spending by category in "+page.MonthLabel, bars)
 
-	page.HasIncome = plan.Profile != nil && plan.Profile.MonthlyIncome > 0
+	page.HasIncome = sum.Income > 0
 	var budgeted, spent int64
-	for _, l := range plan.Lines {
+	for _, l := range sum.Budgets {
 		budgeted += l.Amount
 		spent += l.Spent
 	}
-	if len(plan.Lines) > 0 {
-		page.Budgeted = formatMoney(budgeted, plan.Currency)
+	if len(sum.Budgets) > 0 {
+		page.Budgeted = formatMoney(budgeted, currency)
 		if spent <= budgeted {
-			page.BudgetLeft = formatMoney(budgeted-spent, plan.Currency) + " left"
+			page.BudgetLeft = formatMoney(budgeted-spent, currency) + " left"
 		} else {
-			page.BudgetLeft, page.BudgetOver = formatMoney(spent-budgeted, plan.Currency)+" over", true
+			page.BudgetLeft, page.BudgetOver = formatMoney(spent-budgeted, currency)+" over", true
 		}
 	}
 	// The budgets closest to their limit (or spent most of) come first.
-	lines := append([]budget.Line(nil), plan.Lines...)
+	lines := append([]budget.Line(nil), sum.Budgets...)
 	sort.SliceStable(lines, func(i, j int) bool {
 		if lines[i].Percent != lines[j].Percent {
 			return lines[i].Percent > lines[j].Percent
@@ -277,20 +261,48 @@ func (h *Handler) dashboardData(ctx context.Context, u *tally.User, month string
 		lines = lines[:dashboardBudgets]
 	}
 	for _, l := range lines {
-		page.Budgets = append(page.Budgets, newBudgetRow(l, plan.Currency))
+		page.Budgets = append(page.Budgets, newBudgetRow(l, currency))
 	}
-	ns, unread, err := h.Store.UnreadNotifications(ctx, u.ID, dashboardAlerts)
-	if err != nil {
-		return nil, err
-	}
-	page.Unread = unread
-	for _, n := range ns {
+	page.Unread = sum.Unread
+	for _, n := range sum.Alerts {
 		page.Alerts = append(page.Alerts, alertRow{ID: n.ID, Message: n.Message, Kind: n.Kind})
 	}
-	for _, t := range txns {
+	for _, t := range sum.Recent {
 		page.Transactions = append(page.Transactions, newTransactionRow(t))
 	}
 	return page, nil
+}
+
+// cachedNetWorth is netWorth, cached like the summary until the user's
+// next write (it depends on the day, like the summary).
+func (h *Handler) cachedNetWorth(ctx context.Context, u *tally.User, accounts []*tally.Account, currency string) (dashboardNetWorth, error) {
+	c := h.summaries().Cache
+	if c == nil {
+		return h.netWorth(ctx, u, accounts, currency)
+	}
+	b, err := c.Get(ctx, u.ID, summary.CacheName("networth-dashboard", u, h.now())+":"+currency, func(ctx context.Context) ([]byte, error) {
+		nw, err := h.netWorth(ctx, u, accounts, currency)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(nw)
+	})
+	if err != nil {
+		return dashboardNetWorth{}, err
+	}
+	var nw dashboardNetWorth
+	if err := json.Unmarshal(b, &nw); err != nil {
+		return dashboardNetWorth{}, fmt.Errorf("web: decode cached net worth: %w", err)
+	}
+	return nw, nil
+}
+
+// summaries is the summary service the dashboard reads.
+func (h *Handler) summaries() *summary.Service {
+	if h.Summary != nil {
+		return h.Summary
+	}
+	return &summary.Service{Store: h.Store, Notify: h.notifier(), Now: h.now}
 }
 
 func newAccountRow(a *tally.Account) accountRow {

@@ -40,6 +40,7 @@ import (
 	"github.com/tallyhq/tally/internal/secret"
 	"github.com/tallyhq/tally/internal/sqldb"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/summary"
 )
 
 //go:embed templates/*.html
@@ -93,6 +94,9 @@ type Handler struct {
 	// TrustProxy: a reverse proxy in front sets X-Forwarded-For and
 	// X-Forwarded-Proto (the session cookie is Secure behind https).
 	TrustProxy bool
+	// Summary is what the dashboard shows, cached; one over Store without
+	// a cache when nil.
+	Summary *summary.Service
 
 	patterns []string // registered by Routes, for tests that walk every route
 }
@@ -112,6 +116,7 @@ type Config struct {
 	Gate       *auth.Gate
 	TrustProxy bool
 	Blobs      blob.Store
+	Summary    *summary.Service
 }
 
 // New returns a Handler after checking that the embedded templates parse.
@@ -120,7 +125,8 @@ func New(c Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Store: c.Store, Logger: c.Logger, Now: c.Now, DemoHint: c.DemoHint, Notify: c.Notify, Importer: c.Importer,
-		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy, Blobs: c.Blobs}, nil
+		Linker: c.Linker, Categorize: c.Categorize, Secrets: c.Secrets, SignupOpen: c.SignupOpen, Gate: c.Gate, TrustProxy: c.TrustProxy, Blobs: c.Blobs,
+		Summary: c.Summary}, nil
 }
 
 // dropBlobs deletes objects whose rows are gone. The rows went first, so

@@ -1,0 +1,178 @@
+package cache_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/cache"
+)
+
+// backends are the backends Fetch is tested on: the in-process LRU, and
+// the Redis at TALLY_TEST_REDIS_URL when it is set.
+func backends(t *testing.T) map[string]cache.Backend {
+	t.Helper()
+	out := map[string]cache.Backend{"memory": cache.NewMemory(100)}
+	if url := os.Getenv("TALLY_TEST_REDIS_URL"); url != "" {
+		r, err := cache.NewRedis(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		out["redis"] = r
+	}
+	return out
+}
+
+// TestFetchReadsTheEntryUnderTheCurrentGeneration: Fetch makes a
+// generation when there is none, finds an entry filed under the current
+// one (whatever write mark follows it), and never one filed under an older
+// one.
+func TestFetchReadsTheEntryUnderTheCurrentGeneration(t *testing.T) {
+	t.Parallel()
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			p := "tally-test:fetch:" + tally.NewID() + ":"
+			keys := func(newGen string) cache.FetchKeys {
+				return cache.FetchKeys{GenKey: p + "gen:u", NewGen: []byte(newGen), GenTTL: time.Minute, EntryPrefix: p + "v:u:", EntrySuffix: ":summary"}
+			}
+			gen, _, found, err := b.Fetch(ctx, keys("g1"))
+			if err != nil || string(gen) != "g1" || found {
+				t.Fatalf("first fetch: got %q, found %v, %v; want the new generation g1 and no entry", gen, found, err)
+			}
+			if gen, _, _, _ = b.Fetch(ctx, keys("other")); string(gen) != "g1" {
+				t.Fatalf("second fetch: got generation %q, want g1 kept", gen)
+			}
+			if err := b.Set(ctx, p+"v:u:g1:summary", []byte("old"), time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if _, v, found, _ := b.Fetch(ctx, keys("x")); !found || string(v) != "old" {
+				t.Fatalf("got %q, %v; want the entry under g1", v, found)
+			}
+			// A write: a new generation with the write's mark.
+			if err := b.Set(ctx, p+"gen:u", []byte("g2/0/16B3748"), time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			gen, v, found, err := b.Fetch(ctx, keys("x"))
+			if err != nil || string(gen) != "g2/0/16B3748" || found {
+				t.Fatalf("after the write: got %q, %q, found %v, %v; want g2 with its mark and no entry", gen, v, found, err)
+			}
+			if err := b.Set(ctx, p+"v:u:g2:summary", []byte("new"), time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if _, v, found, _ := b.Fetch(ctx, keys("x")); !found || string(v) != "new" {
+				t.Fatalf("got %q, %v; want the entry under g2", v, found)
+			}
+			// A caller holding g2's entry gets the generation alone; one
+			// holding g1's gets g2's entry.
+			k := keys("x")
+			k.HaveGen = "g2"
+			if gen, v, found, err := b.Fetch(ctx, k); err != nil || string(gen) != "g2/0/16B3748" || found || v != nil {
+				t.Fatalf("holding g2: got %q, %q, found %v, %v; want the generation alone", gen, v, found, err)
+			}
+			k.HaveGen = "g1"
+			if _, v, found, _ := b.Fetch(ctx, k); !found || string(v) != "new" {
+				t.Fatalf("holding g1: got %q, %v; want the entry under g2", v, found)
+			}
+		})
+	}
+}
+
+// TestFetchAfterRedisForgetsTheScript: Redis drops its scripts on a
+// restart (or SCRIPT FLUSH); Fetch sends the script again and answers.
+func TestFetchAfterRedisForgetsTheScript(t *testing.T) {
+	url := os.Getenv("TALLY_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("set TALLY_TEST_REDIS_URL")
+	}
+	ctx := context.Background()
+	r, err := cache.NewRedis(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := cache.New(r, cache.Options{Prefix: "tally-test:noscript:" + tally.NewID() + ":"})
+	loads := 0
+	get := func() string {
+		b, err := c.Get(ctx, "u", "summary:2026-03-15", func(context.Context) ([]byte, error) {
+			loads++
+			return []byte("answer"), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	get()
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := redis.NewClient(o)
+	defer admin.Close()
+	if err := admin.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(); got != "answer" || loads != 1 {
+		t.Fatalf("after SCRIPT FLUSH: got %q after %d loads, want the cached answer after 1", got, loads)
+	}
+}
+
+// shared stands for a backend several processes share (it is not a
+// *cache.Memory, so each Cache over it keeps copies in the process) and
+// counts the bytes of entries it sends.
+type shared struct {
+	cache.Backend
+	sent int
+}
+
+func (s *shared) Fetch(ctx context.Context, f cache.FetchKeys) ([]byte, []byte, bool, error) {
+	gen, v, found, err := s.Backend.Fetch(ctx, f)
+	s.sent += len(v)
+	return gen, v, found, err
+}
+
+// TestCopiesInTheProcessFollowTheGeneration: a process's copy of an entry
+// is served while the user's generation stands (and the backend then sends
+// no entry), and never after another process's write.
+func TestCopiesInTheProcessFollowTheGeneration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := &shared{Backend: cache.NewMemory(100)}
+	one, two := cache.New(b, cache.Options{}), cache.New(b, cache.Options{})
+	loads := 0
+	get := func(c *cache.Cache) string {
+		v, err := c.Get(ctx, "u", "summary:2026-03-15", func(context.Context) ([]byte, error) {
+			loads++
+			return []byte(fmt.Sprintf("answer %d", loads)), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(v)
+	}
+	if got := get(one); got != "answer 1" {
+		t.Fatalf("got %q", got)
+	}
+	if got := get(two); got != "answer 1" || b.sent != len("answer 1") {
+		t.Fatalf("second process: got %q with %d bytes sent, want answer 1 from the backend", got, b.sent)
+	}
+	sent := b.sent
+	for range 3 {
+		if got := get(two); got != "answer 1" || b.sent != sent {
+			t.Fatalf("again: got %q with %d more bytes sent, want answer 1 from the process's copy", got, b.sent-sent)
+		}
+	}
+	one.Changed(ctx, "u")
+	if got := get(two); got != "answer 2" {
+		t.Fatalf("after a write in the other process: got %q, want answer 2", got)
+	}
+	if got := get(one); got != "answer 2" || loads != 2 {
+		t.Fatalf("first process: got %q after %d loads, want answer 2 after 2", got, loads)
+	}
+}
