@@ -21,27 +21,10 @@ const MaxInsightTransactions = 250_000
 // from on, oldest first, capped at MaxInsightTransactions (the newest are
 // kept). Recurring detection and transfer matching read them.
 func (s *Store) InsightTransactions(ctx context.Context, userID string, from time.Time) ([]*tally.Transaction, error) {
-	db := s.db.Reader()
-	num, ok, err := s.lookupUserNum(ctx, db, userID)
-	if err != nil || !ok {
-		return nil, err
-	}
-	rows, err := db.QueryContext(ctx, s.q(`SELECT `+rowColumns+rowsFrom+` AND t.posted_on >= ? AND NOT t.pending
-		ORDER BY t.posted_on DESC, t.id DESC LIMIT ?`), rowArgs(userID, num, from.Format(tally.DateLayout), MaxInsightTransactions)...)
+	out, err := s.insightRows(ctx, "", ` AND t.posted_on >= ? AND NOT t.pending ORDER BY t.posted_on DESC, t.id DESC LIMIT ?`,
+		userID, from.Format(tally.DateLayout), MaxInsightTransactions)
 	if err != nil {
-		return nil, fmt.Errorf("store: insight transactions: %w", err)
-	}
-	defer rows.Close()
-	var out []*tally.Transaction
-	for rows.Next() {
-		t, err := s.scanRow(ctx, userID, rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: insight transactions: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: insight transactions: %w", err)
+		return nil, err
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
