@@ -186,12 +186,21 @@ func (s *Server) authenticateRead(r *http.Request) (*tally.User, *http.Request, 
 	if err != nil {
 		return nil, r, err
 	}
+	remember := true
 	if stFor != u.ID {
-		// Read before the token was looked up: a revocation that commits
-		// after the lookup moves the generation past this one.
+		// This state is read after the token was looked up, so a
+		// revocation that committed in between is already counted in its
+		// generation: the token is remembered under it only if a second
+		// lookup still finds it. (A state read before the lookup, above,
+		// needs no second look: a later revocation moves the generation
+		// past it.)
 		st = s.Cache.State(ctx, u.ID)
+		if st.Known() {
+			again, _, err := s.Store.TokenUser(ctx, hash, store.TokenAPI)
+			remember = err == nil && again.ID == u.ID
+		}
 	}
-	if st.Known() {
+	if st.Known() && remember {
 		e := tokenEntry{user: *u, generation: st.Generation, expires: now.Add(tokenCacheTTL)}
 		if exp != nil && exp.Before(e.expires) {
 			e.expires = *exp

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -327,6 +328,61 @@ func TestCachedTokenRevoked(t *testing.T) {
 	}
 	if err := b.store.DeleteToken(context.Background(), auth.HashToken(token)); err != nil {
 		t.Fatal(err)
+	}
+	a.do("GET", "/api/v1/summary", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
+	a.do("GET", "/api/v1/spending", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
+}
+
+// revokingBackend revokes a token just before the first read of its
+// owner's generation: the moment between a process's token lookup and its
+// read of the user's cache state.
+type revokingBackend struct {
+	cache.Backend
+	mu     sync.Mutex
+	userID string
+	revoke func()
+}
+
+func (b *revokingBackend) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	b.mu.Lock()
+	if b.revoke != nil && strings.Contains(key, b.userID) {
+		b.revoke()
+		b.revoke = nil
+	}
+	b.mu.Unlock()
+	return b.Backend.Get(ctx, key)
+}
+
+// A token revoked by another process between this process's lookup of it
+// and its read of the user's cache generation is not remembered under the
+// generation the revocation made: the next request with it is refused.
+func TestTokenRevokedDuringItsFirstLookupIsNotRemembered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	shared, prefix := sharedBackend(t)
+	spy := &revokingBackend{Backend: shared}
+	a := e.process(spy, prefix, true)
+	b := e.process(shared, prefix, false)
+	id, _ := a.signUp("race@example.com")
+	const token = "tally-test-token-revoked-mid-lookup"
+	if _, err := b.store.CreateNamedToken(context.Background(), id, auth.HashToken(token), store.TokenAPI, "laptop", nil); err != nil {
+		t.Fatal(err)
+	}
+	spy.mu.Lock()
+	spy.userID = id
+	spy.revoke = func() {
+		if err := b.store.DeleteToken(context.Background(), auth.HashToken(token)); err != nil {
+			t.Error(err)
+		}
+	}
+	spy.mu.Unlock()
+	// This request began before the revocation; what matters is the next.
+	a.do("GET", "/api/v1/summary", token, nil)
+	spy.mu.Lock()
+	fired := spy.revoke == nil
+	spy.mu.Unlock()
+	if !fired {
+		t.Fatal("the request never read the user's generation")
 	}
 	a.do("GET", "/api/v1/summary", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
 	a.do("GET", "/api/v1/spending", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
