@@ -70,6 +70,9 @@ func liveHeap() uint64 {
 // line deduplication keeps. Not parallel: it measures the whole process's
 // heap.
 func TestLargeImportStreamsInBoundedMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a heap measurement needs a build without the race detector; go test ./... runs it")
+	}
 	if testing.Short() {
 		t.Skip("imports 60,000 transactions")
 	}
@@ -134,6 +137,9 @@ func TestLargeImportStreamsInBoundedMemory(t *testing.T) {
 // A bank's large answer streams through a sync the same way: to a
 // temporary file, then through the pipeline a chunk at a time.
 func TestLargeSyncStreamsInBoundedMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a heap measurement needs a build without the race detector; go test ./... runs it")
+	}
 	if testing.Short() {
 		t.Skip("syncs 60,000 transactions")
 	}
