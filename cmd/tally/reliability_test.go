@@ -317,9 +317,10 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 }
 
 // measureOutage runs a bounded load against m (20 requests a second, half
-// of them registrations, half reads) for 5 s, takes the database down with
-// cut for 30 s, brings it back with restore (which returns once the
-// database accepts connections) and keeps the load 10 s more. It reports
+// of them registrations, half reads) until 50 registrations are accepted,
+// takes the database down with cut until 300 are refused (30 s), brings it
+// back with restore (which returns once the database accepts connections)
+// and keeps the load until 100 more are accepted. It reports
 // the answers in each phase, how long after restore returned the first
 // write succeeded, and how many accepted writes dbURL does not hold.
 func measureOutage(t *testing.T, m *Main, dbURL string, cut, restore func()) {
@@ -381,22 +382,32 @@ func measureOutage(t *testing.T, m *Main, dbURL string, cut, restore func()) {
 		}
 	}()
 	setPhase := func(p string) { mu.Lock(); phase = p; mu.Unlock() }
-	// The scenario's phases last what they measure: 5 s of load before the
-	// outage, a 30 s outage, 10 s of recovery.
+	// answered waits until the load has had n answers of status to writes
+	// in the phase: each phase lasts until the load has met it that often.
+	answered := func(ph string, status, n int) {
+		t.Helper()
+		eventually(t, 5*time.Minute, fmt.Sprintf("%d writes answered %d while %s", n, status, ph), func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return statuses[ph+" writes"][status] >= n
+		})
+	}
+	// At 10 writes a second: about 5 s of load before the outage, a 30 s
+	// outage (300 writes refused), 10 s of recovery (100 accepted).
 	// Requests while cut or restore runs are counted apart ("stopping",
 	// "starting"); one the database went down or came back under is an
 	// "edge".
-	time.Sleep(5 * time.Second)
+	answered("before", 201, 50)
 	setPhase("stopping")
 	cut()
 	setPhase("down")
-	time.Sleep(30 * time.Second)
+	answered("down", 503, 300)
 	restoreStart := time.Now()
 	setPhase("starting")
 	restore()
 	restoredAt := time.Now()
 	setPhase("after")
-	time.Sleep(10 * time.Second)
+	answered("after", 201, 100)
 	close(stop)
 	<-done
 
