@@ -33,11 +33,14 @@ var timeZones = []string{
 }
 
 var kindNames = map[string]string{
-	tally.NotifyBudgetApproaching:     "Budget approaching",
-	tally.NotifyBudgetExceeded:        "Budget exceeded",
-	tally.NotifyBudgetProjected:       "Budget on pace to be exceeded",
-	tally.NotifySyncCompleted:         "Sync completed",
-	tally.NotifyAccountNeedsAttention: "Account needs attention",
+	tally.NotifyBudgetApproaching:      "Budget approaching",
+	tally.NotifyBudgetExceeded:         "Budget exceeded",
+	tally.NotifyBudgetProjected:        "Budget on pace to be exceeded",
+	tally.NotifySyncCompleted:          "Sync completed",
+	tally.NotifyAccountNeedsAttention:  "Account needs attention",
+	tally.NotifyRecurringNew:           "New subscription or bill found",
+	tally.NotifyRecurringPriceIncrease: "Subscription price went up",
+	tally.NotifyRecurringMissing:       "Expected bill did not arrive",
 }
 
 // settingsPage is the profile, alert channels, webhook, API tokens and
