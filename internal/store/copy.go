@@ -111,10 +111,7 @@ func (s *Store) copyChunk(ctx context.Context, userID string, txns []*tally.Tran
 					return err
 				}
 				for _, i := range fresh {
-					t := txns[i]
-					posted := utcDay(t.PostedOn)
-					d.add(posted.Format(tally.MonthLayout), t.Category, t.Currency, t.Amount, 1)
-					changes.add(t.AccountID, t.Merchant, posted)
+					addInserted(d, changes, txns[i])
 				}
 				inserted += len(fresh)
 			}
