@@ -156,6 +156,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
 	}
+	if seller >= 0 && !e.dict.platform(seller) && sc.ns > 1 && e.twoLetterName(sc, seller) {
+		// MS AUTO CENTRE is not M&S: a seller known by two letters yields
+		// to a trade word after them that files it elsewhere.
+		if r := sc.weakRule(in.Amount, false); r != nil && tally.TopLevel(r.category) != tally.TopLevel(e.dict.category(seller)) {
+			seller = -1
+		}
+	}
 	var shopWord *rule // a keyword naming the trade of the shop behind a platform
 	if seller >= 0 && e.dict.platform(seller) {
 		// PayPal (Europe) ... Ihr Einkauf bei Spotify: the shop named later
@@ -256,6 +263,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	res.Category, res.Source = tally.Uncategorized, tally.SourceNone
 	return res
+}
+
+// twoLetterName reports whether seller i was found by the name's first
+// word alone and that word has two letters or fewer (M&S, EE, BP).
+func (e *Engine) twoLetterName(sc *scan, i int32) bool {
+	k := sc.keyOf(&sc.tok[sc.span[0]])
+	return len(k) <= 2 && e.dict.exact(k) == i
 }
 
 func (e *Engine) sellerResult(i int32) Result {

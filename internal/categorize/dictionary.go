@@ -365,7 +365,14 @@ const (
 // words (OFFICE in OFFICESTATIONERY, INFORMA in INFORMATION).
 func (d *Dictionary) glued(sc *scan) int32 {
 	for j := 0; j < sc.nameEnd(); j++ {
-		k := sc.keyOf(&sc.tok[sc.span[j]])
+		t := &sc.tok[sc.span[j]]
+		k := sc.keyOf(t)
+		if n := hyphenAt(sc.s[t.raw0:t.raw1]); n >= 3 && n < len(k) {
+			// SPAR-PR-TIDWORTH: a hand-listed seller before a hyphen.
+			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
+				return i
+			}
+		}
 		for n := len(k) - minGluedRest; n >= minGlued; n-- {
 			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
 				return i
@@ -373,6 +380,24 @@ func (d *Dictionary) glued(sc *scan) int32 {
 		}
 	}
 	return -1
+}
+
+// hyphenAt returns how many letters and digits of the ASCII word raw come
+// before its first hyphen, or 0 when it has none or a letter with an accent
+// comes first.
+func hyphenAt(raw string) int {
+	n := 0
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '-':
+			return n
+		case c >= 0x80:
+			return 0
+		case isAlnum(c):
+			n++
+		}
+	}
+	return 0
 }
 
 // leading returns the open-data seller that the name's first words spell
