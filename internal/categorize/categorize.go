@@ -243,6 +243,10 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 			return e.sellerResult(i)
 		}
 	}
+	if r := sc.compound(in.Amount); r != nil {
+		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+		return res
+	}
 	if r, _ := sc.findRule(lex.transfer, func(w *wordInfo) []int32 { return w.transfer }, in.Amount); r != nil {
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
@@ -500,6 +504,57 @@ func (sc *scan) stem() *stemRule {
 		}
 	}
 	return nil
+}
+
+// compound returns the one-word keyword rule that an unknown word of the
+// name ends or, failing that, begins with, when at least three letters
+// are left beside it: TONERGIANT, TICKETPRINTERS, SPRINGSIGNAGECOM. Card
+// schemes and web addresses print names without their spaces. The longest
+// keyword wins; a trailing UK, COM or LTD is not part of the word.
+func (sc *scan) compound(amount int64) *rule {
+	for j := 0; j < sc.nameEnd(); j++ {
+		t := &sc.tok[sc.span[j]]
+		if t.word >= 0 || t.key1-t.key0 < minCompound+3 {
+			continue
+		}
+		k := sc.keyOf(t)
+		for _, tail := range [...]string{"LIMITED", "LTD", "COM", "UK"} {
+			if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
+				k = k[:len(k)-len(tail)]
+				break
+			}
+		}
+		for n := len(k) - 3; n >= minCompound; n-- {
+			if r := oneWordRule(lex.lookup(k[len(k)-n:]), amount); r != nil {
+				return r
+			}
+		}
+		for n := len(k) - 3; n >= minCompound; n-- {
+			if r := oneWordRule(lex.lookup(k[:n]), amount); r != nil {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// minCompound is the shortest keyword compound finds inside a word.
+const minCompound = 5
+
+// oneWordRule returns the highest-priority keyword rule that word w is the
+// whole phrase of, or nil; card, channel and company words have none.
+func oneWordRule(w int32, amount int64) *rule {
+	if w < 0 || lex.words[w].flags != 0 {
+		return nil
+	}
+	var best *rule
+	for _, ri := range lex.words[w].weak {
+		r := &lex.weak[ri]
+		if len(r.words) == 1 && signOK(r.sign, amount) && (best == nil || r.prio < best.prio) {
+			best = r
+		}
+	}
+	return best
 }
 
 type stemRule struct {

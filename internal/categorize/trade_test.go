@@ -84,7 +84,7 @@ func TestWebShop(t *testing.T) {
 		{"WWW.QUIRKYLAMPSHADES.CO.UK", 4500, tally.Uncategorized}, // money in: a refund or a payout, not a purchase
 		{"WWW.BRIDGEND-PLUMBING.CO.UK", -9000, "home_services"},   // the trade decides
 		{"WWW.AMAZON.CO.UK", -1500, "shopping"},
-		{"WWW.OFFICESTATIONERY.CO.UK", -1500, "shopping"},       // not the open-data brand OFFICE glued to a word
+		{"WWW.OFFICESTATIONERY.CO.UK", -1500, "office_supplies"}, // the trade glued in the name, not the open-data brand OFFICE
 		{"WWW.EXAMPLESHIRE.GOV.UK", -1500, tally.Uncategorized}, // a council's site is not a shop
 		{"WWW.NORTHFIELD.AC.UK", -1500, tally.Uncategorized},    // nor a university's
 	}
@@ -118,6 +118,34 @@ func TestProcessorAndTopUp(t *testing.T) {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
 		if got.Category != tt.want {
 			t.Errorf("Categorize(%q): got %s (%s), want %s", tt.desc, got.Category, got.Matched, tt.want)
+		}
+	}
+}
+
+// TestGluedAndHyphenated checks the shapes of names printed without their
+// spaces or joined by hyphens: a trade word that ends or opens a glued word,
+// a known seller or a trade word on either side of a hyphen, a cut last word
+// that closes a phrase, HOTEL over a pub's name, and a seller known by two
+// letters that a trade word after them overrides.
+func TestGluedAndHyphenated(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, want, matched string }{
+		{"WWW.TONERWORLD.CO.UK", "office_supplies", "rule:office_supplies"},
+		{"HOLLYBANKPRINTERSLTD", "printing", "rule:printing"},
+		{"NORTHSIGNAGECOM", "printing", "rule:printing"},
+		{"QWERTYZ LTD", tally.Uncategorized, ""}, // no trade inside: nothing
+		{"SPAR-HIGHFIELD", "groceries", "seller:spar"},
+		{"WWW.CHEAP-STATIONERY.CO.UK", "office_supplies", "rule:office_supplies"},
+		{"ASHFORDS WILDLIFE PARK", "amusement", "rule:amusement"}, // 22 characters: PARK is cut, but closes WILDLIFE PARK
+		{"KINGS ARMS HOTEL", "hotel", "rule:hotel_named"},
+		{"KINGS ARMS", "alcohol_bars", "rule:alcohol_bars"},
+		{"MS AUTO CENTRE", "service_parts", "rule:service_parts"},
+		{"M&S 0123 LEEDS", "shopping", "seller:marks_spencer"},
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
+		if got.Category != tt.want || got.Matched != tt.matched {
+			t.Errorf("Categorize(%q): got %s (%s), want %s (%s)", tt.desc, got.Category, got.Matched, tt.want, tt.matched)
 		}
 	}
 }
