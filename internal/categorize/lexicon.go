@@ -579,7 +579,7 @@ func buildLexicon() *lexicon {
 		}
 	}
 	add(strongRules, &l.strong, 0)
-	add(weakRules, &l.weak, 1)
+	add(withVocabulary(weakRules, vocabulary), &l.weak, 1)
 	add(transferWords, &l.transfer, 2)
 	l.pair = make(map[int32]string, len(leadPairs))
 	for _, p := range leadPairs {
@@ -612,6 +612,26 @@ func (l *lexicon) buildPrefixes() {
 			}
 		}
 	}
+}
+
+// withVocabulary returns specs with the words of vocab, keyed by a spec's
+// name, added to that spec's phrases. It panics on a key no spec has.
+func withVocabulary(specs []ruleSpec, vocab map[string]string) []ruleSpec {
+	out := append([]ruleSpec(nil), specs...)
+	for name, words := range vocab {
+		found := false
+		for i := range out {
+			if out[i].name == name {
+				out[i].phrases += "|" + words
+				found = true
+				break
+			}
+		}
+		if !found {
+			panic("categorize: vocabulary: no keyword rule " + name)
+		}
+	}
+	return out
 }
 
 // closes reports whether k is the second and last word of a phrase that

@@ -85,8 +85,8 @@ func TestWebShop(t *testing.T) {
 		{"WWW.BRIDGEND-PLUMBING.CO.UK", -9000, "home_services"},   // the trade decides
 		{"WWW.AMAZON.CO.UK", -1500, "shopping"},
 		{"WWW.OFFICESTATIONERY.CO.UK", -1500, "office_supplies"}, // the trade glued in the name, not the open-data brand OFFICE
-		{"WWW.EXAMPLESHIRE.GOV.UK", -1500, tally.Uncategorized}, // a council's site is not a shop
-		{"WWW.NORTHFIELD.AC.UK", -1500, tally.Uncategorized},    // nor a university's
+		{"WWW.EXAMPLESHIRE.GOV.UK", -1500, tally.Uncategorized},  // a council's site is not a shop
+		{"WWW.NORTHFIELD.AC.UK", -1500, tally.Uncategorized},     // nor a university's
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: tt.amount})
