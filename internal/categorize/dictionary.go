@@ -408,7 +408,7 @@ func hyphenAt(raw string) int {
 func (d *Dictionary) leading(sc *scan) int32 {
 	var buf [maxKey]byte
 	var ends [maxSpan + 1]int
-	last := sc.glue(&buf, &ends, "")
+	last := sc.glue(&buf, &ends, nil)
 	for e := last - 1; e > 0; e-- {
 		if k := buf[:ends[e]]; len(k) >= minGlued && 2*len(k) >= ends[last] {
 			if i := d.exact(k); i >= 0 && !d.platform(i) {
@@ -419,17 +419,26 @@ func (d *Dictionary) leading(sc *scan) int32 {
 	return -1
 }
 
-// matchWithThe matches the span's name with the THE that the span skipped
-// before it ("THE BODY SHOP", "THE ENTERTAINER": brands whose name opens
-// with it), the longest run of words first, or -1.
+// matchWithThe matches the span's name with the word the span skipped
+// before it when that is THE, a short channel word or a short number
+// ("THE BODY SHOP", "AN POST", "200 DEGREES": brands whose name opens with
+// one), the longest run of words first, or -1.
 func (d *Dictionary) matchWithThe(sc *scan) int32 {
 	at := int(sc.span[0]) - 1
-	if sc.ns == 0 || at < 0 || sc.tok[at].kind != tokWord || string(sc.keyOf(&sc.tok[at])) != "THE" {
+	if sc.ns == 0 || at < 0 {
+		return -1
+	}
+	t := &sc.tok[at]
+	k := sc.keyOf(t)
+	switch {
+	case t.kind == tokWord && len(k) >= 2 && len(k) <= 3:
+	case t.kind == tokNum && len(k) <= 4 && at == 0:
+	default:
 		return -1
 	}
 	var buf [maxKey]byte
 	var ends [maxSpan + 1]int
-	last := sc.glue(&buf, &ends, "THE")
+	last := sc.glue(&buf, &ends, k)
 	for e := last; e > 0; e-- {
 		if i := d.exact(buf[:ends[e]]); i >= 0 && (e == last || !d.generated(i) || sc.formsOnly(e, last)) {
 			return i
@@ -580,7 +589,7 @@ func MergeSellers(primary, secondary []Seller) []Seller {
 // glue writes prefix and then the name's words with no spaces between them
 // into buf, as many words as fit, and sets ends[j] to where the first j
 // words end. It returns how many words went in.
-func (sc *scan) glue(buf *[maxKey]byte, ends *[maxSpan + 1]int, prefix string) int {
+func (sc *scan) glue(buf *[maxKey]byte, ends *[maxSpan + 1]int, prefix []byte) int {
 	n, last := copy(buf[:], prefix), 0
 	for j := 0; j < sc.nameEnd(); j++ {
 		k := sc.keyOf(&sc.tok[sc.span[j]])

@@ -141,11 +141,39 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"KINGS ARMS", "alcohol_bars", "rule:alcohol_bars"},
 		{"MS AUTO CENTRE", "service_parts", "rule:service_parts"},
 		{"M&S 0123 LEEDS", "shopping", "seller:marks_spencer"},
+		{"200 DEGREES", "coffee_shops", "seller:n200_degrees"}, // a brand that opens with a number
+		{"AN POST", "shipping", "seller:an_post"},              // or with a word skipped as a channel word elsewhere
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
 		if got.Category != tt.want || got.Matched != tt.matched {
 			t.Errorf("Categorize(%q): got %s (%s), want %s (%s)", tt.desc, got.Category, got.Matched, tt.want, tt.matched)
+		}
+	}
+}
+
+// TestVocabulary checks trade words of each language group that the
+// taxonomy-derived vocabulary adds, in names the seller dictionary does not
+// know, and that a word meaning another thing elsewhere was left out.
+func TestVocabulary(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, want string }{
+		{"FROMAGERIE DUPONT", "groceries"},         // French
+		{"SCHREINEREI HUBER", "home_services"},     // German
+		{"VERHUISBEDRIJF JANSEN", "home_services"}, // Dutch
+		{"FONTANERIA GARCIA", "home_services"},     // Spanish
+		{"AUTOLAVAGGIO ROSSI", "service_parts"},    // Italian
+		{"CHURRASQUEIRA DO ZE", "restaurants"},     // Portuguese
+		{"TANDLAEGE HANSEN", "dentist"},            // Danish
+		{"AUTOKOULU VIRTANEN", "tuition"},          // Finnish
+		{"KNYGYNAS VAGA", "books"},                 // Lithuanian
+		{"HOLLYBANK DRAINAGE", "home_services"},    // English
+		{"KURS 10,52 NOK", tally.Uncategorized},    // an exchange rate, not a course
+	}
+	for _, tt := range tests {
+		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
+		if got.Category != tt.want {
+			t.Errorf("Categorize(%q): got %s (%s), want %s", tt.desc, got.Category, got.Matched, tt.want)
 		}
 	}
 }
