@@ -351,6 +351,9 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 	return -1, from
 }
 
+// marketplacePrefix opens the names Amazon's marketplace prints.
+const marketplacePrefix = "AMZ"
+
 // Shortest seller key found at the start of a longer word, and the fewest
 // letters that must follow it (SPECSAVERS in SPECSAVERSEVOUGB).
 const (
@@ -364,6 +367,15 @@ const (
 // or -1. Open-data brands are left out: too many are words that open longer
 // words (OFFICE in OFFICESTATIONERY, INFORMA in INFORMATION).
 func (d *Dictionary) glued(sc *scan) int32 {
+	if sc.nameEnd() > 0 {
+		// AMZCRAZYKANGAROO: Amazon's marketplace prints its prefix glued
+		// to the name of the shop that sold through it.
+		if k := sc.keyOf(&sc.tok[sc.span[0]]); len(k) >= len(marketplacePrefix)+minGluedRest && string(k[:len(marketplacePrefix)]) == marketplacePrefix {
+			if i := d.exact(k[:len(marketplacePrefix)]); i >= 0 {
+				return i
+			}
+		}
+	}
 	for j := 0; j < sc.nameEnd(); j++ {
 		t := &sc.tok[sc.span[j]]
 		k := sc.keyOf(t)

@@ -143,6 +143,8 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"M&S 0123 LEEDS", "shopping", "seller:marks_spencer"},
 		{"200 DEGREES", "coffee_shops", "seller:n200_degrees"}, // a brand that opens with a number
 		{"AN POST", "shipping", "seller:an_post"},              // or with a word skipped as a channel word elsewhere
+		{"AMZQWERTYSHOP", "shopping", "seller:amazon"},         // Amazon's marketplace prefix glued to the shop
+		{"FOX  HOUNDS", "alcohol_bars", "rule:alcohol_bars"},   // FOX & HOUNDS without its '&'
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
