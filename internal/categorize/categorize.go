@@ -152,6 +152,10 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	seller, generated := int32(-1), int32(-1)
 	if sc.ns > 0 {
 		seller = e.findSeller(sc)
+	} else if sc.n == 1 && sc.tok[0].kind == tokRef {
+		// O2: a name of a letter and a digit alone is the name, not a
+		// till number.
+		seller = e.dict.exact(sc.keyOf(&sc.tok[0]))
 	}
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
@@ -173,7 +177,9 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		} else if sc.wordFlags(int(sc.span[0]))&wProc != 0 {
 			// Only a payment processor (PAYPAL, KLARNA): Apple's and
 			// Google's own words (APPLE STORE, GOOGLE STORAGE) are theirs.
-			shopWord = sc.weakRule(in.Amount, true)
+			if shopWord = sc.weakRule(in.Amount, true); shopWord == nil {
+				shopWord = sc.compound(in.Amount) // PAYPAL *SIGNSDIRECT
+			}
 		}
 	}
 	var res Result
