@@ -162,8 +162,10 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	if seller >= 0 && !e.dict.platform(seller) && sc.ns > 1 && e.twoLetterName(sc, seller) {
 		// MS AUTO CENTRE is not M&S: a seller known by two letters yields
-		// to a trade word after them that files it elsewhere.
-		if r := sc.weakRule(in.Amount, false); r != nil && tally.TopLevel(r.category) != tally.TopLevel(e.dict.category(seller)) {
+		// to a trade word right after them that files it elsewhere (BP
+		// SOLIHULL CONVENIENCE still sells fuel).
+		if r := sc.weakRule(in.Amount, false); r != nil && string(sc.keyOf(&sc.tok[sc.span[1]])) == r.words[0] &&
+			tally.TopLevel(r.category) != tally.TopLevel(e.dict.category(seller)) {
 			seller = -1
 		}
 	}
@@ -513,17 +515,27 @@ func (sc *scan) stem() *stemRule {
 }
 
 // compound returns the one-word keyword rule that an unknown word of the
-// name ends or, failing that, begins with, when at least three letters
-// are left beside it: TONERGIANT, TICKETPRINTERS, SPRINGSIGNAGECOM. Card
-// schemes and web addresses print names without their spaces. The longest
-// keyword wins; a trailing UK, COM or LTD is not part of the word.
+// name is the plural of (DINERS, SKATES), or that it ends or, failing
+// that, begins with, when at least three letters are left beside it:
+// TONERGIANT, TICKETPRINTERS, SPRINGSIGNAGECOM. Card schemes and web
+// addresses print names without their spaces. The longest keyword wins; a
+// trailing UK, COM or LTD is not part of the word. It runs after the
+// open-data brands: PUNCH TAVERNS is the brand.
 func (sc *scan) compound(amount int64) *rule {
 	for j := 0; j < sc.nameEnd(); j++ {
 		t := &sc.tok[sc.span[j]]
-		if t.word >= 0 || t.key1-t.key0 < minCompound+3 {
+		if t.word >= 0 {
 			continue
 		}
 		k := sc.keyOf(t)
+		if len(k) >= 5 && k[len(k)-1] == 'S' {
+			if r := oneWordRule(lex.lookup(k[:len(k)-1]), amount); r != nil {
+				return r
+			}
+		}
+		if len(k) < minCompound+3 {
+			continue
+		}
 		for _, tail := range [...]string{"LIMITED", "LTD", "COM", "UK"} {
 			if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
 				k = k[:len(k)-len(tail)]
