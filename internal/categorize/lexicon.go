@@ -73,6 +73,12 @@ var flagWords = []struct {
 		"NOR NO DNK DK FIN FI LUX LU PRT PT POL PL AUS AU NZL NZ SGP SG BRA BR CAN EST EE LVA LV LTU LT"},
 	{wWallet, "APPLE GOOGLE SAMSUNG"},
 	{wLead, "INTERAC RETAIL SALE"},
+	// Card-payment words as the statements of Finnish, Estonian,
+	// Lithuanian, Latvian, Norwegian, Spanish, Italian, Portuguese,
+	// German and Swiss banks print them before the shop's name.
+	{wLead, "KORTTIOSTO PKORTTI KORTTIMAKSU KAARDIMAKSE KAARDITEHING MOKEJIMAS KORTELE PIRKIMAS KARSU DARIJUMS " +
+		"MAKSAJUMS VARE VARER RESERVERT TRANSAKSJON TARJ MOVIL TRANSACCION OPERAZIONE CARTA ELO CARTAO DEB " +
+		"GIROCARD DEBITKARTE BANKOMATKASSE"},
 	{wTitle, "DR DRS DRA DOKTOR"},
 	// Company forms, and their cuts at a card scheme's field width
 	// (LIMITE, LIMI): an open-data brand followed by one still spans the
@@ -87,7 +93,7 @@ var flagWords = []struct {
 // leadPairs are two-word channel phrases skipped before a name; their
 // words alone may start one (DIRECT LINE, STANDING STONE CAFE).
 var leadPairs = [][2]string{
-	{"DIRECT", "DEBIT"}, {"STANDING", "ORDER"}, {"FASTER", "PAYMENT"}, {"POINT", "OF"},
+	{"PAR", "CARTE"}, {"DIRECT", "DEBIT"}, {"STANDING", "ORDER"}, {"FASTER", "PAYMENT"}, {"POINT", "OF"},
 	{"RETAIL", "PURCHASE"}, {"BILL", "PAYMENT"}, {"CARD", "PAYMENT"}, {"DEBIT", "CARD"},
 }
 
@@ -179,7 +185,7 @@ var strongRules = []ruleSpec{
 	// automatic withdrawal is a debit to a biller, not cash, and Canadian
 	// banks end a pre-authorized debit to a biller with the channel,
 	// "PREAUTHORIZED DEBIT;BILLER;Electronic Funds Transfer".
-	{"channel", "AUTOMATIC WITHDRAWAL|AUTO WITHDRAWAL|ELECTRONIC WITHDRAWAL|ACH WITHDRAWAL|PREAUTHORIZED WITHDRAWAL|PREAUTHORIZED DEBIT|PRE AUTHORIZED DEBIT|ELECTRONIC FUNDS TRANSFER", 0, 0, "", ""},
+	{"channel", "AUTOMATIC WITHDRAWAL|AUTO WITHDRAWAL|ELECTRONIC WITHDRAWAL|ACH WITHDRAWAL|PREAUTHORIZED WITHDRAWAL|PREAUTHORIZED DEBIT|PRE AUTHORIZED DEBIT|ELECTRONIC FUNDS TRANSFER|BANKOMATKASSE|BANKOMAT KASSE|BANKOMAT KASSA", 0, 0, "", ""},
 	{"atm_withdrawal", "BANKOMAT|GELDAUTOMAT|GAA|BARGELDAUSZAHLUNG|BARGELD|AUTOMAT|GEA|GELDOPNAME|OPNAME|RETRAIT|DAB|DISTRIBUTEUR|REINTEGRO|CAJERO|DISPOSICION EFECTIVO|PRELIEVO|BANCOMAT|LEVANTAMENTO|SAQUE|MINIBANK|KONTANTUTTAK|UTTAK|UTTAG|KONTANTUTTAG|NOSTO|WYPLATA|ATMD|ATM WITHDRAWAL|ATM WD|ATM W D|ATM CASH|ATM WITHDRWL|ATM WDRL|CASH WITHDRAWAL|ATM", 0, -1, "cash_atm", "ATM Withdrawal"},
 	// Wells Fargo names the overdraft transfer by where it came from.
 	{"overdraft_transfer", "OVERDRAFT PROTECTION|OD PROTECTION|OVERDRAFT TRANSFER|OVERDRAFT XFER|FROM CREDIT CARD OR LINE", 0, 0, "account_transfer", "Overdraft Transfer"},

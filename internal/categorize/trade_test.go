@@ -185,3 +185,36 @@ func TestVocabulary(t *testing.T) {
 		}
 	}
 }
+
+// TestCardWordsOfEurope checks that the card-payment words banks of
+// Finland, the Baltic countries, Norway, Spain, Italy, Portugal, France,
+// Germany and Austria print before the shop are not kept as its name, so
+// the shop's name is what the explanation shows and what a brand must
+// span, and that an Austrian card payment at a till (Bankomatkasse) is not
+// a cash withdrawal.
+func TestCardWordsOfEurope(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, kept string }{
+		{"KORTTIOSTO 12.03 HOLLYBANK KAMPPI", "HOLLYBANK KAMPPI"},
+		{"Kaardimakse HOLLYBANK TALLINN", "HOLLYBANK TALLINN"},
+		{"Mokejimas kortele HOLLYBANK VILNIUS", "HOLLYBANK VILNIUS"},
+		{"Karsu darijums HOLLYBANK RIGA", "HOLLYBANK RIGA"},
+		{"Reservert transaksjon HOLLYBANK", "HOLLYBANK"},
+		{"COMPRA TARJ. 5403XXXXXXXX1234 HOLLYBANK MADRID", "HOLLYBANK MADRID"},
+		{"OPERAZIONE CARTA HOLLYBANK ROMA", "HOLLYBANK ROMA"},
+		{"COMPRA CARTAO DEB HOLLYBANK", "HOLLYBANK"},
+		{"PAIEMENT PAR CARTE HOLLYBANK", "HOLLYBANK"},
+		{"Kartenzahlung girocard HOLLYBANK", "HOLLYBANK"},
+	}
+	for _, tt := range tests {
+		if got := engine.Explain(categorize.Input{Description: tt.desc, Amount: -1500}, nil); got.Kept != tt.kept {
+			t.Errorf("Explain(%q).Kept = %q, want %q", tt.desc, got.Kept, tt.kept)
+		}
+	}
+	if got := engine.Categorize(categorize.Input{Description: "Bankomatkasse HOLLYBANK Wien", Amount: -1500}); got.Category == "cash_atm" {
+		t.Errorf("Bankomatkasse: got %s (%s), want not cash_atm", got.Category, got.Matched)
+	}
+	if got := engine.Categorize(categorize.Input{Description: "Bankomat Wien", Amount: -1500}); got.Category != "cash_atm" {
+		t.Errorf("Bankomat: got %s (%s), want cash_atm", got.Category, got.Matched)
+	}
+}
