@@ -388,6 +388,9 @@ func (sc *scan) nameEnd() int {
 	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wCountry != 0 {
 		end--
 	}
+	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wTown != 0 {
+		end-- // WILDWOOD BIRMINGHAM: the branch's town
+	}
 	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wState != 0 {
 		end--
 		if end > 2 {

@@ -206,6 +206,8 @@ func TestCardWordsOfEurope(t *testing.T) {
 		{"COMPRA CARTAO DEB HOLLYBANK", "HOLLYBANK"},
 		{"PAIEMENT PAR CARTE HOLLYBANK", "HOLLYBANK"},
 		{"Kartenzahlung girocard HOLLYBANK", "HOLLYBANK"},
+		{"HOLLYBANK CAFE LEEDS", "HOLLYBANK CAFE"}, // a British town after the name
+		{"LEEDS", "LEEDS"}, // but not the whole name
 	}
 	for _, tt := range tests {
 		if got := engine.Explain(categorize.Input{Description: tt.desc, Amount: -1500}, nil); got.Kept != tt.kept {
