@@ -37,6 +37,10 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
 			return err
 		}
+		keep, err := s.keepNotResent(ctx, tx, userID, txns, k)
+		if err != nil {
+			return err
+		}
 		var ds []tally.MonthlyTotal
 		changes := changeSet{}
 		err = conn.Raw(func(dc any) error {
@@ -52,7 +56,8 @@ func (s *Store) insertTransactionsCopy(ctx context.Context, userID string, txns 
 			cols := []string{"user_num", "posted_on", "id", "account_num", "external_id", "amount", "currency", "description",
 				"merchant_id", "category", "category_source", "pending"}
 			row := make([]any, len(cols))
-			_, err := pc.CopyFrom(ctx, pgx.Identifier{"transaction_rows_import"}, cols, pgx.CopyFromSlice(len(txns), func(i int) ([]any, error) {
+			_, err := pc.CopyFrom(ctx, pgx.Identifier{"transaction_rows_import"}, cols, pgx.CopyFromSlice(len(keep), func(j int) ([]any, error) {
+				i := keep[j]
 				t := txns[i]
 				posted := time.Date(t.PostedOn.Year(), t.PostedOn.Month(), t.PostedOn.Day(), 0, 0, 0, 0, time.UTC)
 				row[0], row[1], row[2], row[3], row[4], row[5] = int32(k.user), posted, k.ids[i], int16(k.accounts[t.AccountID]), t.ExternalID, t.Amount

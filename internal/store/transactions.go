@@ -76,6 +76,10 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
 			return err
 		}
+		keep, err := s.keepNotResent(ctx, tx, userID, txns, k)
+		if err != nil {
+			return err
+		}
 		d := deltas{}
 		changes := changeSet{}
 		var full *sql.Stmt
@@ -85,10 +89,10 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			}
 		}()
 		args := make([]any, 0, rowsPerInsert*12)
-		for off := 0; off < len(txns); {
-			n := min(len(txns)-off, rowsPerInsert)
+		for off := 0; off < len(keep); {
+			n := min(len(keep)-off, rowsPerInsert)
 			args = args[:0]
-			for i := off; i < off+n; i++ {
+			for _, i := range keep[off : off+n] {
 				t := txns[i]
 				args = append(args, k.user, t.PostedOn.Format(tally.DateLayout), k.ids[i], k.accounts[t.AccountID], t.ExternalID, t.Amount, t.Currency,
 					t.Description, k.merchants[merchantRef{t.Merchant, t.MerchantKey}], k.category[i], k.source[i], t.Pending)
