@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"reflect"
 	"sort"
 	"strconv"
@@ -203,14 +202,37 @@ func TestPartitionsExistBeforeTheMonthsFirstWrite(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("first write of the month with the table locked: inserted %d (%v), want 1 without waiting", n, err)
 	}
-	// Without the partition made ahead the write would wait: a month
-	// with no partition does, until the lock is gone.
-	wctx2, cancel2 := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel2()
-	if _, err := writer.InsertTransactions(wctx2, u.ID, []*tally.Transaction{txn(acct, "F-MAR1", "2031-03-01", -100, "groceries")}); err == nil {
-		t.Errorf("a write to a month without a partition went through while the table was locked: the lock test proves nothing")
+	// Without the partition made ahead the write waits: a month with no
+	// partition does, until the lock is released.
+	done := make(chan error, 1)
+	go func() {
+		_, err := writer.InsertTransactions(ctx, u.ID, []*tally.Transaction{txn(acct, "F-MAR1", "2031-03-01", -100, "groceries")})
+		done <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var waiting int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+			AND query LIKE 'CREATE TABLE IF NOT EXISTS transaction_rows_y2031m03 %'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("a write to a month without a partition did not wait for the lock (%v): the check above proves nothing", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the write to a month without a partition never waited on the lock")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	if err := lock.Rollback(); err != nil && err != sql.ErrTxDone {
+	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the write after the lock was released: %v", err)
 	}
 }
