@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -190,5 +191,41 @@ func TestPendingThatPostsUnderItsFITIDOnALaterDay(t *testing.T) {
 	again := []*tally.Transaction{txn(acct, "F-1", "2025-02-02", -2400, "restaurants")}
 	if n, err := s.InsertTransactions(ctx, u.ID, again); err != nil || n != 0 {
 		t.Errorf("re-import of the posted line: inserted %d (%v), want 0", n, err)
+	}
+}
+
+// Two chunks written at once that bring the same new seller both store
+// their lines, under one seller: the second writer finds the seller the
+// first stored instead of storing it twice.
+func TestConcurrentChunksWithOneNewSeller(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	u, acct := seedAccount(t, s, "seller-race@example.com")
+	for round := range 5 {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				line := txn(acct, fmt.Sprintf("R%d-%d", round, i), "2025-03-05", -75, "groceries")
+				line.Merchant, line.MerchantKey = fmt.Sprintf("New Seller %d", round), fmt.Sprintf("new_seller_%d", round)
+				_, errs[i] = s.InsertTransactions(ctx, u.ID, []*tally.Transaction{line})
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+	var lines, sellers int
+	if err := s.DB().QueryRowContext(ctx, s.DB().Rebind(`SELECT COUNT(*), COUNT(DISTINCT merchant) FROM transactions WHERE user_id = ?`), u.ID).Scan(&lines, &sellers); err != nil {
+		t.Fatal(err)
+	}
+	if lines != 10 || sellers != 5 {
+		t.Errorf("got %d lines of %d sellers, want 10 of 5", lines, sellers)
 	}
 }

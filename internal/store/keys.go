@@ -434,48 +434,59 @@ func (s *Store) merchantIDs(ctx context.Context, tx *sql.Tx, userID string, refs
 	for r := range refs {
 		list = append(list, r)
 	}
-	for rest := list; len(rest) > 0; {
-		n := min(len(rest), 300)
-		var b strings.Builder
-		args := []any{userID}
-		for i, r := range rest[:n] {
-			if i > 0 {
-				b.WriteString(" OR ")
+	// lookup adds to out the stored sellers of list and returns the others.
+	lookup := func(list []merchantRef) ([]merchantRef, error) {
+		for rest := list; len(rest) > 0; {
+			n := min(len(rest), 300)
+			var b strings.Builder
+			args := []any{userID}
+			for i, r := range rest[:n] {
+				if i > 0 {
+					b.WriteString(" OR ")
+				}
+				b.WriteString("(merchant_key = ? AND name = ?)")
+				args = append(args, r.key, r.name)
 			}
-			b.WriteString("(merchant_key = ? AND name = ?)")
-			args = append(args, r.key, r.name)
-		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, name, merchant_key FROM merchants WHERE user_id = ? AND (`+b.String()+`)`), args...)
-		if err != nil {
-			return nil, fmt.Errorf("store: merchants: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var r merchantRef
-			if err := rows.Scan(&id, &r.name, &r.key); err != nil {
-				rows.Close()
+			rows, err := tx.QueryContext(ctx, s.q(`SELECT id, name, merchant_key FROM merchants WHERE user_id = ? AND (`+b.String()+`)`), args...)
+			if err != nil {
 				return nil, fmt.Errorf("store: merchants: %w", err)
 			}
-			out[r] = id
+			for rows.Next() {
+				var id int64
+				var r merchantRef
+				if err := rows.Scan(&id, &r.name, &r.key); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("store: merchants: %w", err)
+				}
+				out[r] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("store: merchants: %w", err)
+			}
+			rest = rest[n:]
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: merchants: %w", err)
+		var missing []merchantRef
+		for _, r := range list {
+			if _, ok := out[r]; !ok {
+				missing = append(missing, r)
+			}
 		}
-		rest = rest[n:]
+		return missing, nil
 	}
-	var missing []merchantRef
-	for _, r := range list {
-		if _, ok := out[r]; !ok {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) == 0 {
-		return out, nil
+	missing, err := lookup(list)
+	if err != nil || len(missing) == 0 {
+		return out, err
 	}
 	last, err := s.take(ctx, tx, userID, "next_merchant", len(missing))
 	if err != nil {
 		return nil, err
+	}
+	// Another writer may have stored some of them between the lookup and
+	// take's lock on the counter (PostgreSQL reads committed rows): look
+	// again under the lock. Numbers taken and not used are skipped.
+	if missing, err = lookup(missing); err != nil || len(missing) == 0 {
+		return out, err
 	}
 	first := last - int64(len(missing)) + 1
 	for rest, i := missing, first; len(rest) > 0; {
