@@ -194,15 +194,21 @@ func TestPendingThatPostsUnderItsFITIDOnALaterDay(t *testing.T) {
 	}
 }
 
-// Two chunks written at once that bring the same new seller both store
-// their lines, under one seller: the second writer finds the seller the
-// first stored instead of storing it twice.
-func TestConcurrentChunksWithOneNewSeller(t *testing.T) {
+// Two chunks written at once to an account that has no transactions yet,
+// bringing the same new seller, both store their lines, under one account
+// number and one seller: the second writer finds the number and the seller
+// the first gave instead of giving its own.
+func TestConcurrentFirstChunksOfAnAccount(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
-	u, acct := seedAccount(t, s, "seller-race@example.com")
+	u, _ := seedAccount(t, s, "first-chunks@example.com")
 	for round := range 5 {
+		acct := &tally.Account{ExternalID: fmt.Sprintf("bank:CARD:%d", round), Name: "Card", Type: tally.AccountCreditCard, Currency: "USD"}
+		c := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test/ofx", Login: fmt.Sprintf("card%d", round)}
+		if err := s.CreateConnection(ctx, c, []byte("sealed"), []*tally.Account{acct}); err != nil {
+			t.Fatal(err)
+		}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i := range errs {
@@ -219,6 +225,13 @@ func TestConcurrentChunksWithOneNewSeller(t *testing.T) {
 			if err != nil {
 				t.Fatalf("round %d: %v", round, err)
 			}
+		}
+		page, _, err := s.Transactions(ctx, u.ID, tally.TransactionFilter{AccountID: acct.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != 2 || page[0].Merchant != page[1].Merchant {
+			t.Fatalf("round %d: the account lists %d lines, want 2 of one seller", round, len(page))
 		}
 	}
 	var lines, sellers int

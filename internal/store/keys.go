@@ -410,10 +410,18 @@ func (s *Store) accountNums(ctx context.Context, tx *sql.Tx, userID string, ids 
 			return nil, fmt.Errorf("store: account number: %w", err)
 		}
 		if !num.Valid {
-			if num.Int64, err = s.take(ctx, tx, userID, "next_account", 1); err != nil {
+			next, err := s.take(ctx, tx, userID, "next_account", 1)
+			if err != nil {
 				return nil, err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET num = ? WHERE user_id = ? AND id = ?`), num.Int64, userID, id); err != nil {
+			// Another writer may have numbered the account between the
+			// read above and take's lock on the counter: its number stays
+			// (this one is skipped), or rows written under the two numbers
+			// would lose their account.
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET num = ? WHERE user_id = ? AND id = ? AND num IS NULL`), next, userID, id); err != nil {
+				return nil, fmt.Errorf("store: account number: %w", err)
+			}
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT num FROM accounts WHERE user_id = ? AND id = ?`), userID, id).Scan(&num); err != nil {
 				return nil, fmt.Errorf("store: account number: %w", err)
 			}
 		}
