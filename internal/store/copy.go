@@ -84,6 +84,10 @@ func (s *Store) copyChunk(ctx context.Context, userID string, txns []*tally.Tran
 	if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
 		return 0, err
 	}
+	keep, err := s.keepNotResent(ctx, tx, userID, txns, k)
+	if err != nil {
+		return 0, err
+	}
 	var ds []tally.MonthlyTotal
 	changes := changeSet{}
 	err = conn.Raw(func(dc any) error {
@@ -93,16 +97,11 @@ func (s *Store) copyChunk(ctx context.Context, userID string, txns []*tally.Tran
 		}
 		pc := sc.Conn()
 		d := deltas{}
-		var checked []int // the rows the conflict-checking insert writes, as indexes of txns
-		if !direct {
-			checked = make([]int, len(txns))
-			for i := range checked {
-				checked[i] = i
-			}
-		} else {
+		checked := keep // the rows the conflict-checking insert writes, as indexes of txns
+		if direct && len(keep) > 0 {
 			var fresh []int
 			var err error
-			fresh, checked, err = s.splitFresh(ctx, pc, txns, k)
+			fresh, checked, err = s.splitFresh(ctx, pc, txns, keep, k)
 			if err != nil {
 				return err
 			}
@@ -149,19 +148,19 @@ func (s *Store) copyChunk(ctx context.Context, userID string, txns []*tally.Tran
 	return inserted, tx.Commit()
 }
 
-// splitFresh sorts the chunk's rows into those that cannot duplicate a
+// splitFresh sorts the chunk's rows idx (indexes of txns) into those that cannot duplicate a
 // stored row, as indexes of txns, each key once (a later line with the key
 // of an earlier one is dropped, as the conflict check would), and those
 // that must be checked: the rows of (account, day) pairs that hold stored
 // rows.
-func (s *Store) splitFresh(ctx context.Context, pc *pgx.Conn, txns []*tally.Transaction, k *rowKeys) (fresh, checked []int, err error) {
-	first, last := utcDay(txns[0].PostedOn), utcDay(txns[0].PostedOn)
+func (s *Store) splitFresh(ctx context.Context, pc *pgx.Conn, txns []*tally.Transaction, idx []int, k *rowKeys) (fresh, checked []int, err error) {
+	first, last := utcDay(txns[idx[0]].PostedOn), utcDay(txns[idx[0]].PostedOn)
 	accounts := make([]int64, 0, len(k.accounts))
 	for _, n := range k.accounts {
 		accounts = append(accounts, n)
 	}
-	for _, t := range txns[1:] {
-		day := utcDay(t.PostedOn)
+	for _, i := range idx[1:] {
+		day := utcDay(txns[i].PostedOn)
 		if day.Before(first) {
 			first = day
 		}
@@ -188,9 +187,10 @@ func (s *Store) splitFresh(ctx context.Context, pc *pgx.Conn, txns []*tally.Tran
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	fresh = make([]int, 0, len(txns))
-	seen := make(map[rowKey]bool, len(txns))
-	for i, t := range txns {
+	fresh = make([]int, 0, len(idx))
+	seen := make(map[rowKey]bool, len(idx))
+	for _, i := range idx {
+		t := txns[i]
 		dk := dayKey{k.accounts[t.AccountID], utcDay(t.PostedOn)}
 		if stored[dk] {
 			checked = append(checked, i)

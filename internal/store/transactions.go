@@ -89,6 +89,10 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
 			return err
 		}
+		keep, err := s.keepNotResent(ctx, tx, userID, txns, k)
+		if err != nil {
+			return err
+		}
 		d := deltas{}
 		changes := changeSet{}
 		// Each statement of rowsPerInsert rows runs without reading anything
@@ -118,10 +122,10 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			return *st, nil
 		}
 		args := make([]any, 0, rowsPerInsert*12)
-		for off := 0; off < len(txns); {
-			n := min(len(txns)-off, rowsPerInsert)
+		for off := 0; off < len(keep); {
+			n := min(len(keep)-off, rowsPerInsert)
 			args = args[:0]
-			for i := off; i < off+n; i++ {
+			for _, i := range keep[off : off+n] {
 				t := txns[i]
 				args = append(args, k.user, t.PostedOn.Format(tally.DateLayout), k.ids[i], k.accounts[t.AccountID], t.ExternalID, t.Amount, t.Currency,
 					t.Description, k.merchants[merchantRef{t.Merchant, t.MerchantKey}], k.category[i], k.source[i], t.Pending)
@@ -145,8 +149,8 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 				return fmt.Errorf("store: insert transactions: %w", err)
 			}
 			if added == int64(n) {
-				for _, t := range txns[off : off+n] {
-					addInserted(d, changes, t)
+				for _, i := range keep[off : off+n] {
+					addInserted(d, changes, txns[i])
 				}
 				inserted += n
 			} else if added > 0 {
