@@ -23,7 +23,8 @@
 #     requests at half of it for $LAT_DURATION, each latency counted from the
 #     time its request was due. PostgreSQL and Redis are not pinned.
 #
-# ONLY="/healthz /api/v1/summary" measures those paths alone in step 1.
+# ONLY="/healthz /api/v1/summary" measures those paths alone in step 1;
+# ROUNDS=0 skips it, PIN=0 skips step 2.
 # Not measured: the whole-data exports (/transactions.csv, /export) and
 # the two-factor setup (/totp).
 # SERVE_BIN serves another build under the same load generators.
@@ -204,12 +205,13 @@ med = statistics.median
 def label(p):
     p = p.replace("+", " ")
     return re.sub(r"/(accounts|transactions|imports)/[0-9a-z]{16,}", r"/\1/{id}", p)
-for db in dict.fromkeys(r[0] for r in rows):
+for db in dict.fromkeys([r[0] for r in rows] + [r[0] for r in lat]):
     rs = [r for r in rows if r[0] == db]
     health = {r[1]: float(r[4]) for r in rs if r[3] == "/healthz"}
-    print(f"\n{db}: medians of {sys.argv[3]} rounds (ratio: to the same round's /healthz)\n")
-    print("| user | GET | req/s | × /healthz (min-max) | server CPU µs/req | Redis CPU µs/req |")
-    print("|---|---|---:|---:|---:|---:|")
+    if rs:
+        print(f"\n{db}: medians of {sys.argv[3]} rounds (ratio: to the same round's /healthz)\n")
+        print("| user | GET | req/s | × /healthz (min-max) | server CPU µs/req | Redis CPU µs/req |")
+        print("|---|---|---:|---:|---:|---:|")
     for key in dict.fromkeys((r[2], r[3]) for r in rs):
         xs = [r for r in rs if (r[2], r[3]) == key]
         ratios = [float(r[4]) / health[r[1]] for r in xs]
