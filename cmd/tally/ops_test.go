@@ -48,6 +48,9 @@ func TestBackupWhileSyncingRestoresClean(t *testing.T) {
 		t.Fatalf("backup while syncing: %v: %s", err, out.String())
 	}
 	eventually(t, jobWait, "the first sync", func() bool { return connectionStatus(alice, connID) == tally.StatusActive })
+	// The demo user's history arrives by its own sync; the backup "after"
+	// must follow every sync, not only alice's.
+	settleSyncJobs(t, m)
 	after := filepath.Join(t.TempDir(), "after.tar.gz")
 	if err := run(ctx, []string{"backup", "--data-dir", m.Config.DataDir, "--to", after}, nil, &out, &out); err != nil {
 		t.Fatalf("backup: %v: %s", err, out.String())

@@ -152,9 +152,22 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	seller, generated := int32(-1), int32(-1)
 	if sc.ns > 0 {
 		seller = e.findSeller(sc)
+	} else if sc.n == 1 && sc.tok[0].kind == tokRef {
+		// O2: a name of a letter and a digit alone is the name, not a
+		// till number.
+		seller = e.dict.exact(sc.keyOf(&sc.tok[0]))
 	}
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
+	}
+	if seller >= 0 && !e.dict.platform(seller) && sc.ns > 1 && e.twoLetterName(sc, seller) {
+		// MS AUTO CENTRE is not M&S: a seller known by two letters yields
+		// to a trade word right after them that files it elsewhere (BP
+		// SOLIHULL CONVENIENCE still sells fuel).
+		if r := sc.weakRule(in.Amount, false); r != nil && string(sc.keyOf(&sc.tok[sc.span[1]])) == r.words[0] &&
+			tally.TopLevel(r.category) != tally.TopLevel(e.dict.category(seller)) {
+			seller = -1
+		}
 	}
 	var shopWord *rule // a keyword naming the trade of the shop behind a platform
 	if seller >= 0 && e.dict.platform(seller) {
@@ -166,7 +179,9 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		} else if sc.wordFlags(int(sc.span[0]))&wProc != 0 {
 			// Only a payment processor (PAYPAL, KLARNA): Apple's and
 			// Google's own words (APPLE STORE, GOOGLE STORAGE) are theirs.
-			shopWord = sc.weakRule(in.Amount, true)
+			if shopWord = sc.weakRule(in.Amount, true); shopWord == nil {
+				shopWord = sc.compound(in.Amount) // PAYPAL *SIGNSDIRECT
+			}
 		}
 	}
 	var res Result
@@ -236,6 +251,10 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 			return e.sellerResult(i)
 		}
 	}
+	if r := sc.compound(in.Amount); r != nil {
+		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+		return res
+	}
 	if r, _ := sc.findRule(lex.transfer, func(w *wordInfo) []int32 { return w.transfer }, in.Amount); r != nil {
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
@@ -256,6 +275,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	res.Category, res.Source = tally.Uncategorized, tally.SourceNone
 	return res
+}
+
+// twoLetterName reports whether seller i was found by the name's first
+// word alone and that word has two letters or fewer (M&S, EE, BP).
+func (e *Engine) twoLetterName(sc *scan, i int32) bool {
+	k := sc.keyOf(&sc.tok[sc.span[0]])
+	return len(k) <= 2 && e.dict.exact(k) == i
 }
 
 func (e *Engine) sellerResult(i int32) Result {
@@ -486,6 +512,67 @@ func (sc *scan) stem() *stemRule {
 		}
 	}
 	return nil
+}
+
+// compound returns the one-word keyword rule that an unknown word of the
+// name is the plural of (DINERS, SKATES), or that it ends or, failing
+// that, begins with, when at least three letters are left beside it:
+// TONERGIANT, TICKETPRINTERS, SPRINGSIGNAGECOM. Card schemes and web
+// addresses print names without their spaces. The longest keyword wins; a
+// trailing UK, COM or LTD is not part of the word. It runs after the
+// open-data brands: PUNCH TAVERNS is the brand.
+func (sc *scan) compound(amount int64) *rule {
+	for j := 0; j < sc.nameEnd(); j++ {
+		t := &sc.tok[sc.span[j]]
+		if t.word >= 0 {
+			continue
+		}
+		k := sc.keyOf(t)
+		if len(k) >= 5 && k[len(k)-1] == 'S' {
+			if r := oneWordRule(lex.lookup(k[:len(k)-1]), amount); r != nil {
+				return r
+			}
+		}
+		if len(k) < minCompound+3 {
+			continue
+		}
+		for _, tail := range [...]string{"LIMITED", "LTD", "COM", "UK"} {
+			if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
+				k = k[:len(k)-len(tail)]
+				break
+			}
+		}
+		for n := len(k) - 3; n >= minCompound; n-- {
+			if r := oneWordRule(lex.lookup(k[len(k)-n:]), amount); r != nil {
+				return r
+			}
+		}
+		for n := len(k) - 3; n >= minCompound; n-- {
+			if r := oneWordRule(lex.lookup(k[:n]), amount); r != nil {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// minCompound is the shortest keyword compound finds inside a word.
+const minCompound = 5
+
+// oneWordRule returns the highest-priority keyword rule that word w is the
+// whole phrase of, or nil; card, channel and company words have none.
+func oneWordRule(w int32, amount int64) *rule {
+	if w < 0 || lex.words[w].flags != 0 {
+		return nil
+	}
+	var best *rule
+	for _, ri := range lex.words[w].weak {
+		r := &lex.weak[ri]
+		if len(r.words) == 1 && signOK(r.sign, amount) && (best == nil || r.prio < best.prio) {
+			best = r
+		}
+	}
+	return best
 }
 
 type stemRule struct {

@@ -351,6 +351,9 @@ func (d *Dictionary) match(sc *scan, from, to, prefixFrom int) (int32, int) {
 	return -1, from
 }
 
+// marketplacePrefix opens the names Amazon's marketplace prints.
+const marketplacePrefix = "AMZ"
+
 // Shortest seller key found at the start of a longer word, and the fewest
 // letters that must follow it (SPECSAVERS in SPECSAVERSEVOUGB).
 const (
@@ -364,8 +367,24 @@ const (
 // or -1. Open-data brands are left out: too many are words that open longer
 // words (OFFICE in OFFICESTATIONERY, INFORMA in INFORMATION).
 func (d *Dictionary) glued(sc *scan) int32 {
+	if sc.nameEnd() > 0 {
+		// AMZCRAZYKANGAROO: Amazon's marketplace prints its prefix glued
+		// to the name of the shop that sold through it.
+		if k := sc.keyOf(&sc.tok[sc.span[0]]); len(k) >= len(marketplacePrefix)+minGluedRest && string(k[:len(marketplacePrefix)]) == marketplacePrefix {
+			if i := d.exact(k[:len(marketplacePrefix)]); i >= 0 {
+				return i
+			}
+		}
+	}
 	for j := 0; j < sc.nameEnd(); j++ {
-		k := sc.keyOf(&sc.tok[sc.span[j]])
+		t := &sc.tok[sc.span[j]]
+		k := sc.keyOf(t)
+		if n := hyphenAt(sc.s[t.raw0:t.raw1]); n >= 3 && n < len(k) {
+			// SPAR-PR-TIDWORTH: a hand-listed seller before a hyphen.
+			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
+				return i
+			}
+		}
 		for n := len(k) - minGluedRest; n >= minGlued; n-- {
 			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
 				return i
@@ -373,6 +392,24 @@ func (d *Dictionary) glued(sc *scan) int32 {
 		}
 	}
 	return -1
+}
+
+// hyphenAt returns how many letters and digits of the ASCII word raw come
+// before its first hyphen, or 0 when it has none or a letter with an accent
+// comes first.
+func hyphenAt(raw string) int {
+	n := 0
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '-':
+			return n
+		case c >= 0x80:
+			return 0
+		case isAlnum(c):
+			n++
+		}
+	}
+	return 0
 }
 
 // leading returns the open-data seller that the name's first words spell
@@ -383,7 +420,7 @@ func (d *Dictionary) glued(sc *scan) int32 {
 func (d *Dictionary) leading(sc *scan) int32 {
 	var buf [maxKey]byte
 	var ends [maxSpan + 1]int
-	last := sc.glue(&buf, &ends, "")
+	last := sc.glue(&buf, &ends, nil)
 	for e := last - 1; e > 0; e-- {
 		if k := buf[:ends[e]]; len(k) >= minGlued && 2*len(k) >= ends[last] {
 			if i := d.exact(k); i >= 0 && !d.platform(i) {
@@ -394,17 +431,26 @@ func (d *Dictionary) leading(sc *scan) int32 {
 	return -1
 }
 
-// matchWithThe matches the span's name with the THE that the span skipped
-// before it ("THE BODY SHOP", "THE ENTERTAINER": brands whose name opens
-// with it), the longest run of words first, or -1.
+// matchWithThe matches the span's name with the word the span skipped
+// before it when that is THE, a short channel word or a short number
+// ("THE BODY SHOP", "AN POST", "200 DEGREES": brands whose name opens with
+// one), the longest run of words first, or -1.
 func (d *Dictionary) matchWithThe(sc *scan) int32 {
 	at := int(sc.span[0]) - 1
-	if sc.ns == 0 || at < 0 || sc.tok[at].kind != tokWord || string(sc.keyOf(&sc.tok[at])) != "THE" {
+	if sc.ns == 0 || at < 0 {
+		return -1
+	}
+	t := &sc.tok[at]
+	k := sc.keyOf(t)
+	switch {
+	case t.kind == tokWord && len(k) >= 2 && len(k) <= 3:
+	case t.kind == tokNum && len(k) <= 4 && at == 0:
+	default:
 		return -1
 	}
 	var buf [maxKey]byte
 	var ends [maxSpan + 1]int
-	last := sc.glue(&buf, &ends, "THE")
+	last := sc.glue(&buf, &ends, k)
 	for e := last; e > 0; e-- {
 		if i := d.exact(buf[:ends[e]]); i >= 0 && (e == last || !d.generated(i) || sc.formsOnly(e, last)) {
 			return i
@@ -555,7 +601,7 @@ func MergeSellers(primary, secondary []Seller) []Seller {
 // glue writes prefix and then the name's words with no spaces between them
 // into buf, as many words as fit, and sets ends[j] to where the first j
 // words end. It returns how many words went in.
-func (sc *scan) glue(buf *[maxKey]byte, ends *[maxSpan + 1]int, prefix string) int {
+func (sc *scan) glue(buf *[maxKey]byte, ends *[maxSpan + 1]int, prefix []byte) int {
 	n, last := copy(buf[:], prefix), 0
 	for j := 0; j < sc.nameEnd(); j++ {
 		k := sc.keyOf(&sc.tok[sc.span[j]])

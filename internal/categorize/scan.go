@@ -140,6 +140,7 @@ func (sc *scan) tokenize(s string) {
 			continue
 		}
 		start, k0 := i, nkey
+		hyphen := -1                     // where in key the part after the last hyphen starts
 		letters, digits, lead := 0, 0, 0 // lead: letters before the first digit
 		punct := false
 		for i < len(s) {
@@ -177,6 +178,9 @@ func (sc *scan) tokenize(s string) {
 					break // a known word before a hyphen ends: PAYMENT-THANK YOU, DANKORT-NOTA
 				}
 				if c == '\'' || c == '&' || c == '-' {
+					if c == '-' {
+						hyphen = nkey
+					}
 					i++
 					continue
 				}
@@ -216,6 +220,14 @@ func (sc *scan) tokenize(s string) {
 		}
 		if t.kind == tokWord {
 			w := lex.lookup(sc.key[t.key0:t.key1])
+			if w < 0 && hyphen > k0 && int(t.key1)-hyphen >= 4 {
+				// BUY-STATIONERY: a trade word after the last hyphen
+				// names the trade; only a keyword, never a card or
+				// channel word.
+				if p := lex.lookup(sc.key[hyphen:t.key1]); p >= 0 && lex.words[p].flags == 0 && lex.words[p].alone && len(lex.words[p].weak) > 0 {
+					w = p
+				}
+			}
 			if truncatedAt(s, i) {
 				// ROYAL HOT, MINI GOL: a card network cut the name; the
 				// word is the one rule word it begins, if only one. HOT
@@ -223,7 +235,9 @@ func (sc *scan) tokenize(s string) {
 				// word that means something alone (ST) stays itself, and
 				// may still end a phrase cut short (SERVICE ST).
 				t.trunc = true
-				if w < 0 || !lex.words[w].alone {
+				// A cut word that closes a phrase the word before it
+				// opens stays itself: WILDLIFE PARK, not PARKING.
+				if (w < 0 || !lex.words[w].alone) && (sc.n == 0 || !lex.closes(sc.tok[sc.n-1].word, sc.key[t.key0:t.key1])) {
 					if p := lex.lookupPrefix(sc.key[t.key0:t.key1]); p >= 0 || w < 0 {
 						w = p
 					}
@@ -373,6 +387,9 @@ func (sc *scan) nameEnd() int {
 	}
 	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wCountry != 0 {
 		end--
+	}
+	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wTown != 0 {
+		end-- // WILDWOOD BIRMINGHAM: the branch's town
 	}
 	if end > 1 && sc.wordFlags(int(sc.span[end-1]))&wState != 0 {
 		end--
