@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	gosync "sync"
 	"testing"
@@ -255,5 +256,42 @@ func flushScripts(t *testing.T) {
 	defer admin.Close()
 	if err := admin.ScriptFlush(context.Background()).Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConcurrentFetchesFromARedisThatIsDown: every fetch, whether it went
+// alone, in a pipeline or past a full queue, returns Redis's error; none
+// is left waiting.
+func TestConcurrentFetchesFromARedisThatIsDown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: every dial is refused
+	r, err := cache.NewRedis("redis://" + addr + "/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	const n = 300
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for i := range n {
+		go func() {
+			<-start
+			_, _, found, err := r.Fetch(context.Background(), cache.FetchKeys{GenKey: fmt.Sprintf("gen:u%d", i), NewGen: []byte("g"), GenTTL: time.Minute, EntryPrefix: "v:", EntrySuffix: ":s"})
+			if found {
+				err = fmt.Errorf("u%d: found an entry in a Redis that is down", i)
+			}
+			errs <- err
+		}()
+	}
+	close(start)
+	for range n {
+		if err := <-errs; err == nil {
+			t.Fatal("a fetch from a Redis that is down returned no error")
+		}
 	}
 }

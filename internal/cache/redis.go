@@ -153,12 +153,19 @@ return {g, redis.call('GET', ARGV[1] .. gen .. ARGV[2])}
 // fewer system calls per request, and Redis fewer reads and writes.
 func (r *Redis) Fetch(ctx context.Context, f FetchKeys) ([]byte, []byte, bool, error) {
 	r.mu.Lock()
-	if !r.busy {
+	if !r.busy || len(r.pending) >= maxPipeline {
+		// None in flight: this one goes now, and leads the next batch.
+		// A full queue (Redis slow to answer): this one goes on its
+		// own connection, as without batching, rather than wait behind
+		// several pipelines.
+		lead := !r.busy
 		r.busy = true
 		r.mu.Unlock()
 		c := fetchCall{f: f}
 		r.fetchOne(ctx, &c)
-		r.next()
+		if lead {
+			r.next()
+		}
 		return c.gen, c.entry, c.found, c.err
 	}
 	c := &fetchCall{f: f, done: make(chan struct{})}
