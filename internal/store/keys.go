@@ -410,10 +410,14 @@ func (s *Store) accountNums(ctx context.Context, tx *sql.Tx, userID string, ids 
 			return nil, fmt.Errorf("store: account number: %w", err)
 		}
 		if !num.Valid {
-			if num.Int64, err = s.take(ctx, tx, userID, "next_account", 1); err != nil {
+			next, err := s.take(ctx, tx, userID, "next_account", 1)
+			if err != nil {
 				return nil, err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET num = ? WHERE user_id = ? AND id = ?`), num.Int64, userID, id); err != nil {
+			// A writer that numbered the account meanwhile (it held the
+			// counter) wins: its rows carry its number.
+			if err := tx.QueryRowContext(ctx, s.q(`UPDATE accounts SET num = COALESCE(num, ?) WHERE user_id = ? AND id = ? RETURNING num`),
+				next, userID, id).Scan(&num.Int64); err != nil {
 				return nil, fmt.Errorf("store: account number: %w", err)
 			}
 		}
@@ -424,11 +428,15 @@ func (s *Store) accountNums(ctx context.Context, tx *sql.Tx, userID string, ids 
 
 // merchantIDs returns the ids of the user's sellers, storing those not
 // stored yet. The user's counter row, locked by take in the same
-// transaction, keeps two writers from storing one seller twice.
+// transaction before the sellers are read, keeps two writers from storing
+// one seller twice.
 func (s *Store) merchantIDs(ctx context.Context, tx *sql.Tx, userID string, refs map[merchantRef]bool) (map[merchantRef]int64, error) {
 	out := map[merchantRef]int64{}
 	if len(refs) == 0 {
 		return out, nil
+	}
+	if _, err := s.take(ctx, tx, userID, "next_merchant", 0); err != nil {
+		return nil, err
 	}
 	list := make([]merchantRef, 0, len(refs))
 	for r := range refs {
