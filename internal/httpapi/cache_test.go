@@ -512,3 +512,43 @@ func TestRememberedTokenRevokedBeforeABadQuery(t *testing.T) {
 	}
 	a.do("GET", "/api/v1/spending?month=13", token, nil).wantError(t, http.StatusUnauthorized, "unauthenticated")
 }
+
+// TestImportProgressReadYourWrites: an import's progress is a cached
+// answer, and each step a worker records shows on the next read from an
+// API process, never to another user.
+func TestImportProgressReadYourWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	worker := e.process(backend, prefix, false)
+	ctx := context.Background()
+	userID, token := a.signUp("polls@example.com")
+
+	imp := &tally.Import{UserID: userID, Filename: "checking.csv", Format: "csv", BlobKey: "uploads/x", Size: 10}
+	if err := a.store.CreateImport(ctx, imp, false); err != nil {
+		t.Fatal(err)
+	}
+	status := func() response {
+		return a.do("GET", "/api/v1/imports/"+imp.ID, token, nil).want(t, http.StatusOK)
+	}
+	if got := status().str("status"); got != tally.ImportQueued {
+		t.Fatalf("import %s, want queued", got)
+	}
+	if err := worker.store.StartImport(ctx, userID, imp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := status().str("status"); got != tally.ImportRunning {
+		t.Fatalf("after the worker started it: import %s, want running", got)
+	}
+	imp.Status, imp.Parsed, imp.Inserted = tally.ImportDone, 3, 3
+	if err := worker.store.UpdateImport(ctx, imp); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got.str("status") != tally.ImportDone || got.body["inserted"] != 3.0 {
+		t.Fatalf("after the worker finished it: %s", got.raw)
+	}
+	// Another user's read of the id is not served from the owner's entry.
+	_, other := a.signUp("other@example.com")
+	a.do("GET", "/api/v1/imports/"+imp.ID, other, nil).wantError(t, http.StatusNotFound, "not_found", "import")
+}

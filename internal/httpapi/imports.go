@@ -173,16 +173,24 @@ func uploadError(err error, limit int64) error {
 
 // GET /api/v1/imports/{id}
 func (s *Server) getImport(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	imp, err := s.Store.Import(r.Context(), u.ID, r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
+	// Every write of an import's progress moves its owner's cache
+	// generation, so a client polling the import sees each step.
+	id := r.PathValue("id")
+	s.cachedJSON(w, r, u, "import:"+id, func(ctx context.Context) (any, error) {
+		imp, err := s.Store.Import(ctx, u.ID, id)
+		if err != nil {
+			return nil, err
+		}
+		return newImportJSON(imp), nil
+	})
+}
+
+func newImportJSON(imp *tally.Import) importJSON {
 	errs := imp.Errors
 	if errs == nil {
 		errs = []tally.ImportError{}
 	}
-	writeJSON(w, http.StatusOK, importJSON{
+	return importJSON{
 		ID:         imp.ID,
 		Status:     imp.Status,
 		Filename:   imp.Filename,
@@ -196,5 +204,5 @@ func (s *Server) getImport(w http.ResponseWriter, r *http.Request, u *tally.User
 		Errors:     errs,
 		CreatedAt:  timeJSON(imp.CreatedAt),
 		FinishedAt: optTime(imp.FinishedAt),
-	})
+	}
 }
