@@ -38,6 +38,10 @@ type LocalSellers struct {
 
 const localPrefix = "local:"
 
+// minLocalWord is the length of the shortest single-word name that
+// matches the first word of a longer name.
+const minLocalWord = 5
+
 // NewLocalSellers builds a look-up over sellers. Names that leave fewer than
 // three letters or digits are skipped; a name listed twice with different
 // categories is an error.
@@ -178,8 +182,10 @@ func (t *LocalSellers) find(k []byte) int {
 }
 
 // match returns the business spelled by the name's first words, and
-// whether those words are the whole name; -1 for none. A leading THE is
-// skipped, as localKey drops it.
+// whether those words are the whole name; -1 for none. A match of part of
+// the name needs two words, or one of minLocalWord letters (BALANS SOHO is
+// a branch of BALANS; the list holds no word of the English dictionary
+// alone). A leading THE is skipped, as localKey drops it.
 func (t *LocalSellers) match(sc *scan) (int, bool) {
 	if t.Len() == 0 || sc.ns == 0 {
 		return -1, false
@@ -201,7 +207,7 @@ func (t *LocalSellers) match(sc *scan) (int, bool) {
 			break
 		}
 		n += copy(buf[n:], k)
-		if i := t.find(buf[:n]); i >= 0 {
+		if i := t.find(buf[:n]); i >= 0 && (j > from || j == end-1 || n >= minLocalWord) {
 			best, whole = i, j == end-1
 		}
 		if tk.split {

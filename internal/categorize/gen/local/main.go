@@ -7,9 +7,14 @@
 //
 // Its input is one or more CSV files with a business-name and a
 // business-type column (BusinessName/BusinessType as the FSA's exports and
-// API name them, or BUSINESS_NAME/BUSINESS_TYPE), never committed:
+// API name them, or BUSINESS_NAME/BUSINESS_TYPE), or with a Name column
+// only, whose rows are of -category: HM Revenue & Customs' register of the
+// restaurants, cafés and pubs that took part in Eat Out to Help Out in
+// 2020 (github.com/hmrc/eat-out-to-help-out-establishments, Apache-2.0,
+// data/participating-establishments/restaurants.csv at commit 6d7228d,
+// the last version under 4 MiB). The inputs are never committed:
 //
-//	cd internal/categorize && go run gen/local/main.go -out local_sellers.tsv fhrs1.csv fhrs2.csv
+//	cd internal/categorize && go run gen/local/main.go -out local_sellers.tsv restaurants.csv fhrs.csv
 //
 // A business is kept when its type maps cleanly onto a category (a
 // restaurant, café or canteen; a pub, bar or nightclub; a takeaway; a hotel
@@ -46,6 +51,21 @@ var typeCategory = map[string]string{
 	"retailers - supermarkets/hypermarkets": "groceries",
 }
 
+// venueWords name places whose café or restaurant is not what a payment
+// there most likely bought: the register lists the café of a trampoline
+// park, a golf club, a museum or a hotel under the place's name.
+var venueWords = map[string]bool{
+	"XTREME": true, "EXTREME": true, "JUMP": true, "TRAMPOLINE": true, "PLAY": true, "PLAYCENTRE": true, "SOFTPLAY": true,
+	"ADVENTURE": true, "ADVENTURES": true, "PARK": true, "FARM": true, "GARDEN": true, "GARDENS": true, "CENTRE": true, "CENTER": true,
+	"CLUB": true, "GOLF": true, "BINGO": true, "BOWL": true, "BOWLING": true, "LEISURE": true, "MUSEUM": true, "ZOO": true,
+	"CINEMA": true, "THEATRE": true, "GYM": true, "SPORT": true, "SPORTS": true, "HOTEL": true, "HOTELS": true, "LODGE": true,
+	"SERVICES": true, "STATION": true, "GARAGE": true, "SHOP": true, "STORE": true, "STORES": true, "MARKET": true,
+	"NURSERY": true, "NURSERIES": true, "CHURCH": true, "HALL": true, "SCHOOL": true, "UNIVERSITY": true, "COLLEGE": true,
+	"HOSPITAL": true, "ARENA": true, "STADIUM": true, "ACADEMY": true, "TRUST": true, "SOCIETY": true, "ASSOCIATION": true,
+	"CASINO": true, "SLOTS": true, "STUDIO": true, "STUDIOS": true, "SPA": true, "MARINA": true, "CASTLE": true, "ABBEY": true,
+	"GALLERY": true, "CATHEDRAL": true, "LIBRARY": true, "POOL": true, "RINK": true, "WORLD": true, "KINGDOM": true, "ESTATE": true,
+}
+
 // notLocal are national companies the register lists for their staff
 // canteens, not businesses a customer pays as such.
 var notLocal = map[string]bool{"BARCLAYS": true}
@@ -56,6 +76,7 @@ var companyForms = map[string]bool{"LTD": true, "LIMITED": true, "PLC": true, "L
 func main() {
 	out := flag.String("out", "local_sellers.tsv", "file to write")
 	words := flag.String("words", "/usr/share/dict/words", "word list; a name of these words only is left out")
+	typeless := flag.String("category", "restaurants", "category of the rows of a file without a business-type column")
 	flag.Parse()
 	if flag.NArg() == 0 {
 		log.Fatal("usage: go run gen/local/main.go [-out FILE] [-words FILE] fhrs.csv ...")
@@ -71,10 +92,13 @@ func main() {
 	byKey := map[string]*entry{}
 	rows := 0
 	for _, path := range flag.Args() {
-		err := readCSV(path, func(name, typ string) {
+		err := readCSV(path, func(name, typ, town string) {
 			rows++
 			cat, ok := typeCategory[strings.ToLower(strings.TrimSpace(typ))]
-			name = clean(name)
+			if typ == "" {
+				cat, ok = *typeless, true
+			}
+			name = withoutTown(clean(name), town)
 			k := categorize.ComparisonKey(strings.TrimPrefix(strings.TrimPrefix(name, "The "), "THE "))
 			if k == "" {
 				return
@@ -100,6 +124,9 @@ func main() {
 		switch {
 		case len(e.cats) != 1 || e.cats["other"]:
 			drop["ambiguous or unmapped"]++
+			continue
+		case hasVenueWord(e.name):
+			drop["a venue"]++
 			continue
 		case notLocal[k]:
 			drop["a national company"]++
@@ -151,6 +178,11 @@ func main() {
 // company forms at the end, and upper-cases the name as card statements
 // print it.
 func clean(name string) string {
+	for _, ta := range []string{" T/A ", " t/a ", " T/a ", " TA ", " t/as "} {
+		if i := strings.Index(name, ta); i >= 0 {
+			name = name[i+len(ta):] // the trading name after "Ltd T/A"
+		}
+	}
 	for _, sep := range []string{" - ", "@", "/", "(", ","} {
 		if i := strings.Index(name, sep); i > 0 {
 			name = name[:i]
@@ -163,13 +195,13 @@ func clean(name string) string {
 	return strings.Join(f, " ")
 }
 
-// commonOnly reports whether every word of name is a lower-case word of the
-// list (proper names such as NILE or GEORGE are capitalized there) or THE,
-// AND, OF.
+// commonOnly reports whether every word of name is a word of the list,
+// proper names included (THE BEDFORD, PRINCE GEORGE, GLOUCESTER RD: a town
+// or a street alone does not tell a restaurant), or a road word.
 func commonOnly(name string, common map[string]bool) bool {
 	for _, w := range strings.Fields(strings.ToLower(name)) {
 		w = strings.Trim(w, "'’.!&+")
-		if w == "" || w == "the" || w == "and" || w == "of" {
+		if w == "" || roadWords[w] {
 			continue
 		}
 		if !common[w] && !common[strings.TrimSuffix(w, "'s")] && !common[strings.TrimSuffix(w, "s")] {
@@ -177,6 +209,17 @@ func commonOnly(name string, common map[string]bool) bool {
 		}
 	}
 	return true
+}
+
+var roadWords = map[string]bool{"rd": true, "st": true, "ln": true, "ave": true, "sq": true, "the": true, "and": true, "of": true, "at": true, "on": true, "in": true}
+
+func hasVenueWord(name string) bool {
+	for _, w := range strings.Fields(name) {
+		if venueWords[strings.Trim(w, "'’.!&+,")] {
+			return true
+		}
+	}
+	return false
 }
 
 func readWords(path string) (map[string]bool, error) {
@@ -189,15 +232,26 @@ func readWords(path string) (map[string]bool, error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		w := sc.Text()
-		if w != "" && w == strings.ToLower(w) {
-			m[w] = true
+		if w != "" && !strings.HasSuffix(w, "'s") {
+			m[strings.ToLower(w)] = true
 		}
 	}
 	return m, sc.Err()
 }
 
-// readCSV calls fn with the name and type of every row of a CSV file.
-func readCSV(path string, fn func(name, typ string)) error {
+// withoutTown drops the town the business is in from the end of its name
+// (KNOOPS RYE in Rye is KNOOPS): card statements print the brand, or the
+// brand and a branch of their own.
+func withoutTown(name, town string) string {
+	t := strings.ToUpper(strings.TrimSpace(town))
+	if t == "" || !strings.HasSuffix(name, " "+t) {
+		return name
+	}
+	return strings.TrimSpace(strings.TrimSuffix(name, t))
+}
+
+// readCSV calls fn with the name, type and town of every row of a CSV file.
+func readCSV(path string, fn func(name, typ, town string)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -209,17 +263,19 @@ func readCSV(path string, fn func(name, typ string)) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	ni, ti := -1, -1
+	ni, ti, wi := -1, -1, -1
 	for i, h := range head {
 		switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(h), "_", "")) {
-		case "businessname":
+		case "town", "localauthorityname":
+			wi = i
+		case "businessname", "name":
 			ni = i
 		case "businesstype":
 			ti = i
 		}
 	}
-	if ni < 0 || ti < 0 {
-		return fmt.Errorf("%s: no business name and type columns in %q", path, head)
+	if ni < 0 {
+		return fmt.Errorf("%s: no business name column in %q", path, head)
 	}
 	for {
 		rec, err := r.Read()
@@ -229,8 +285,17 @@ func readCSV(path string, fn func(name, typ string)) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		if ni < len(rec) && ti < len(rec) {
-			fn(rec[ni], rec[ti])
+		town := ""
+		if wi >= 0 && wi < len(rec) {
+			town = rec[wi]
+		}
+		switch {
+		case ti < 0 && ni < len(rec):
+			fn(rec[ni], "", town)
+		case ni < len(rec) && ti < len(rec):
+			if t := strings.TrimSpace(rec[ti]); t != "" {
+				fn(rec[ni], t, town)
+			}
 		}
 	}
 }
