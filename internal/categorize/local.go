@@ -160,7 +160,9 @@ func (t *LocalSellers) Lookup(name string) (string, bool) {
 	return "", false
 }
 
-func (t *LocalSellers) key(i int) string { return t.blob[t.off[i]+uint32(len(localPrefix)) : t.off[i+1]] }
+func (t *LocalSellers) key(i int) string {
+	return t.blob[t.off[i]+uint32(len(localPrefix)) : t.off[i+1]]
+}
 
 func (t *LocalSellers) find(k []byte) int {
 	if t == nil {

@@ -44,10 +44,10 @@ import (
 // listed (other retailers, caring premises, schools, manufacturers, mobile
 // caterers, ...) do not say what a purchase there was.
 var typeCategory = map[string]string{
-	"restaurant/cafe/canteen":              "restaurants",
-	"pub/bar/nightclub":                    "alcohol_bars",
-	"takeaway/sandwich shop":               "fast_food",
-	"hotel/bed & breakfast/guest house":    "hotel",
+	"restaurant/cafe/canteen":               "restaurants",
+	"pub/bar/nightclub":                     "alcohol_bars",
+	"takeaway/sandwich shop":                "fast_food",
+	"hotel/bed & breakfast/guest house":     "hotel",
 	"retailers - supermarkets/hypermarkets": "groceries",
 }
 
