@@ -150,10 +150,23 @@ func main() {
 			kept = append(kept, categorize.LocalSeller{Name: e.name, Category: c})
 		}
 	}
-	sort.Slice(kept, func(i, j int) bool { return kept[i].Name < kept[j].Name })
-	if _, err := categorize.NewLocalSellers(kept); err != nil {
+	// Keep only the names the engine reaches the list with: a name that
+	// opens with a number or a card word is read otherwise.
+	l, err := categorize.NewLocalSellers(kept)
+	if err != nil {
 		log.Fatal(err)
 	}
+	withList := engine.WithLocal(l)
+	reached := kept[:0]
+	for _, s := range kept {
+		if r := withList.Categorize(categorize.Input{Description: s.Name, Amount: -1000}); strings.HasPrefix(r.Matched, "local:") && r.Category == s.Category {
+			reached = append(reached, s)
+		} else {
+			drop["not reached"]++
+		}
+	}
+	kept = reached
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Name < kept[j].Name })
 	f, err := os.Create(*out)
 	if err != nil {
 		log.Fatal(err)
