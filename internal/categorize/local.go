@@ -165,8 +165,15 @@ func (t *LocalSellers) key(i int) string {
 }
 
 func (t *LocalSellers) find(k []byte) int {
+	i, _ := t.seek(k)
+	return i
+}
+
+// seek returns the business keyed k (-1 for none) and whether some longer
+// key begins with k: when none does, no more words can match.
+func (t *LocalSellers) seek(k []byte) (int, bool) {
 	if t == nil {
-		return -1
+		return -1, false
 	}
 	lo, hi := 0, len(t.cat)
 	for lo < hi {
@@ -177,10 +184,12 @@ func (t *LocalSellers) find(k []byte) int {
 			hi = m
 		}
 	}
+	i := -1
 	if lo < len(t.cat) && t.key(lo) == string(k) {
-		return lo
+		i = lo
+		lo++
 	}
-	return -1
+	return i, lo < len(t.cat) && strings.HasPrefix(t.key(lo), string(k))
 }
 
 // match returns the business spelled by the name's first words, and
@@ -209,10 +218,11 @@ func (t *LocalSellers) match(sc *scan) (int, bool) {
 			break
 		}
 		n += copy(buf[n:], k)
-		if i := t.find(buf[:n]); i >= 0 && (j > from || j == end-1 || n >= minLocalWord) {
+		i, more := t.seek(buf[:n])
+		if i >= 0 && (j > from || j == end-1 || n >= minLocalWord) {
 			best, whole = i, j == end-1
 		}
-		if tk.split {
+		if !more || tk.split {
 			break
 		}
 	}

@@ -174,3 +174,20 @@ func TestLocalSellersNoAlloc(t *testing.T) {
 		t.Errorf("Categorize of a local business: %v allocations, %v without the list", with, without)
 	}
 }
+
+// BenchmarkCategorizeUnknownUK is a line no list knows, with and without
+// the local businesses: what the look-up adds to an unknown seller.
+func BenchmarkCategorizeUnknownUK(b *testing.B) {
+	in := categorize.Input{Description: "ZORBLATT QUENBY WESTHAM", Amount: -1250}
+	for _, tc := range []struct {
+		name string
+		e    *categorize.Engine
+	}{{"with-list", categorize.New()}, {"without-list", categorize.New().WithLocal(nil)}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				tc.e.Categorize(in)
+			}
+		})
+	}
+}
