@@ -34,6 +34,29 @@ type LocalSellers struct {
 	off  []uint32 // start of each "local:KEY" in blob; off[len(cat)] is len(blob)
 	cat  []uint8
 	cats []string
+	// first[b] is the first key whose leading two characters are at or
+	// past b (see lead36): the binary search starts from that range.
+	first [36*36 + 1]uint32
+}
+
+func isKeyChar(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' }
+
+// alnum36 numbers a key character: 0-9 then A-Z.
+func alnum36(c byte) int {
+	if c <= '9' {
+		return int(c - '0')
+	}
+	return int(c-'A') + 10
+}
+
+// lead36 is the bucket of a key by its first two characters; a key of
+// one character is in the bucket of that character and '0'.
+func lead36(k string) int {
+	b := alnum36(k[0]) * 36
+	if len(k) > 1 {
+		b += alnum36(k[1])
+	}
+	return b
 }
 
 const localPrefix = "local:"
@@ -53,7 +76,7 @@ func NewLocalSellers(sellers []LocalSeller) (*LocalSellers, error) {
 			return nil, fmt.Errorf("categorize: local seller %q: unknown category %q", s.Name, s.Category)
 		}
 		k := localKey(s.Name)
-		if len(k) < 3 {
+		if len(k) < 3 || strings.IndexFunc(k, func(r rune) bool { return r > 0x7f || !isKeyChar(byte(r)) }) >= 0 {
 			continue
 		}
 		list = append(list, kc{k, s.Category})
@@ -85,6 +108,14 @@ func NewLocalSellers(sellers []LocalSeller) (*LocalSellers, error) {
 	}
 	t.blob = b.String()
 	t.off = append(t.off, uint32(len(t.blob)))
+	n := len(t.cat)
+	for i, bk := n-1, len(t.first)-1; bk >= 0; bk-- {
+		for i >= 0 && lead36(t.key(i)) >= bk {
+			i--
+		}
+		t.first[bk] = uint32(i + 1)
+	}
+	t.first[len(t.first)-1] = uint32(n)
 	return t, nil
 }
 
@@ -175,7 +206,14 @@ func (t *LocalSellers) seek(k []byte) (int, bool) {
 	if t == nil {
 		return -1, false
 	}
-	lo, hi := 0, len(t.cat)
+	if len(k) == 0 || len(t.cat) == 0 || !isKeyChar(k[0]) || len(k) > 1 && !isKeyChar(k[1]) {
+		return -1, false
+	}
+	c := alnum36(k[0]) * 36
+	lo, hi := int(t.first[c]), int(t.first[c+36]) // every key opening with k[0]
+	if len(k) > 1 {
+		lo, hi = int(t.first[c+alnum36(k[1])]), int(t.first[c+alnum36(k[1])+1])
+	}
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if t.key(m) < string(k) {

@@ -191,3 +191,27 @@ func BenchmarkCategorizeUnknownUK(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCategorizeRealLocal is BenchmarkCategorizeReal with and
+// without the list of local businesses, in one binary: what the look-up
+// costs on real lines.
+func BenchmarkCategorizeRealLocal(b *testing.B) {
+	var t testing.T
+	lines := readReal(&t)
+	inputs := make([]categorize.Input, len(lines))
+	for i, l := range lines {
+		inputs[i] = l.in
+	}
+	for _, tc := range []struct {
+		name string
+		e    *categorize.Engine
+	}{{"with-list", categorize.New()}, {"without-list", categorize.New().WithLocal(nil)}, {"with-list-again", categorize.New()}} {
+		b.Run(tc.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				tc.e.Categorize(inputs[n%len(inputs)])
+				n++
+			}
+		})
+	}
+}
