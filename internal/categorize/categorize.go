@@ -64,7 +64,7 @@ type Result struct {
 	Key      string
 	Category string // a category id; tally.Uncategorized when nothing matched
 	Source   string // tally.SourceDictionary, tally.SourceMCC, tally.SourceRule (the user's history, see CategorizeWith) or tally.SourceNone
-	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT", "history:JOES PIZZA"
+	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT", "local:PANAHAR", "history:JOES PIZZA"
 	// Reason says why the descriptor could not be read at all ("empty
 	// descriptor", "invalid UTF-8", ...); the category is then
 	// tally.Uncategorized. It is "" for every line the engine read.
