@@ -53,7 +53,9 @@ var typeCategory = map[string]string{
 
 // venueWords name places whose café or restaurant is not what a payment
 // there most likely bought: the register lists the café of a trampoline
-// park, a golf club, a museum or a hotel under the place's name.
+// park, a golf club, a museum or a hotel under the place's name, and some
+// businesses under a company name (GOSFORTH TRADERS) that may trade in
+// anything.
 var venueWords = map[string]bool{
 	"XTREME": true, "EXTREME": true, "JUMP": true, "TRAMPOLINE": true, "PLAY": true, "PLAYCENTRE": true, "SOFTPLAY": true,
 	"ADVENTURE": true, "ADVENTURES": true, "PARK": true, "FARM": true, "GARDEN": true, "GARDENS": true, "CENTRE": true, "CENTER": true,
@@ -63,6 +65,8 @@ var venueWords = map[string]bool{
 	"NURSERY": true, "NURSERIES": true, "CHURCH": true, "HALL": true, "SCHOOL": true, "UNIVERSITY": true, "COLLEGE": true,
 	"HOSPITAL": true, "ARENA": true, "STADIUM": true, "ACADEMY": true, "TRUST": true, "SOCIETY": true, "ASSOCIATION": true,
 	"CASINO": true, "SLOTS": true, "STUDIO": true, "STUDIOS": true, "SPA": true, "MARINA": true, "CASTLE": true, "ABBEY": true,
+	"TRADING": true, "TRADERS": true, "ENTERPRISES": true, "HOLDINGS": true, "GROUP": true, "MANAGEMENT": true,
+	"VENTURES": true, "INVESTMENTS": true, "PROPERTIES": true, "PARTNERSHIP": true,
 	"GALLERY": true, "CATHEDRAL": true, "LIBRARY": true, "POOL": true, "RINK": true, "WORLD": true, "KINGDOM": true, "ESTATE": true,
 }
 
@@ -210,11 +214,12 @@ func clean(name string) string {
 
 // commonOnly reports whether every word of name is a word of the list,
 // proper names included (THE BEDFORD, PRINCE GEORGE, GLOUCESTER RD: a town
-// or a street alone does not tell a restaurant), or a road word.
+// or a street alone does not tell a restaurant), a road word or a number
+// (23 BATH ST, 21 GRAMS).
 func commonOnly(name string, common map[string]bool) bool {
 	for _, w := range strings.Fields(strings.ToLower(name)) {
 		w = strings.Trim(w, "'’.!&+")
-		if w == "" || roadWords[w] {
+		if w == "" || roadWords[w] || strings.Trim(w, "0123456789") == "" {
 			continue
 		}
 		if !common[w] && !common[strings.TrimSuffix(w, "'s")] && !common[strings.TrimSuffix(w, "s")] {
