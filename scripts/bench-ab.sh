@@ -9,7 +9,8 @@
 # second, the ratio to /healthz measured just before on the same server, and
 # the server's and Redis's CPU time per request. Prints each round and the
 # medians. Needs wrk, curl, python3, PostgreSQL at $PG_ADMIN_URL and Redis
-# at $REDIS_URL.
+# at $REDIS_URL. GZIP=1 sends Accept-Encoding: gzip with each PATH, as
+# browsers and HTTP libraries do (wrk sends none unless told).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,6 +78,7 @@ sleep 2
 run() {
 	local side="$1" path="$2" hdr=() out n c0 c1 r0=0 r1=0
 	[ "$path" != /healthz ] && hdr=(-H "Authorization: Bearer ${tok_of[$side]}")
+	[ "$path" != /healthz ] && [ "${GZIP:-0}" = 1 ] && hdr+=(-H "Accept-Encoding: gzip")
 	c0="$(cpu "${pid_of[$side]}")"; [ -n "$redis_pid" ] && r0="$(cpu "$redis_pid")"
 	out="$(wrk -t2 -c"$CONNS" -d"$DURATION" "${hdr[@]}" "http://${addr_of[$side]}$path")"
 	c1="$(cpu "${pid_of[$side]}")"; [ -n "$redis_pid" ] && r1="$(cpu "$redis_pid")"

@@ -4,8 +4,8 @@
 # `sqlite3 .import` on SQLite and `COPY` on PostgreSQL, in one run. Prints
 # both times, their ratio, tally import's peak memory (maximum RSS from
 # /usr/bin/time -v), and the bytes each database holds per transaction:
-# on PostgreSQL the heap plus indexes of transaction_rows' monthly
-# partitions after VACUUM (and with the merchants table they reference),
+# on PostgreSQL the heap plus indexes of every partition of
+# transaction_rows after VACUUM (and with the merchants table they reference),
 # on SQLite the database file after VACUUM.
 #
 #   scripts/bench-import.sh                      # SQLite, and PostgreSQL if reachable
@@ -93,7 +93,7 @@ read -r t_import rss_import _ < <(bench postgres "$(pg_url "$db")" "$tmp/pg")
 psql -q "$(pg_url "$plain")" -c "CREATE TABLE t (posted DATE, amount BIGINT, fitid TEXT, description TEXT)"
 read -r t_plain _ _ < <(timed pg-copy psql -q "$(pg_url "$plain")" -c "\\copy t FROM '$tmp/rows.tsv'")
 psql -q "$(pg_url "$db")" -c "VACUUM ANALYZE transaction_rows" -c "VACUUM ANALYZE merchants"
-# transaction_rows is partitioned by month: its bytes are its partitions'.
+# transaction_rows is partitioned: its bytes are its partitions'.
 read -r stored parts heap idx < <(psql -tA -F ' ' "$(pg_url "$db")" -c \
 	"SELECT (SELECT COUNT(*) FROM transaction_rows), COUNT(*), SUM(pg_table_size(relid)), SUM(pg_indexes_size(relid))
 	 FROM pg_partition_tree('transaction_rows') WHERE isleaf")
@@ -102,12 +102,12 @@ read -r merchants < <(psql -tA "$(pg_url "$db")" -c "SELECT pg_total_relation_si
 printf '  tally import      %6.2f s   peak RSS %s MiB\n' "$t_import" "$(mib "$rss_import")"
 printf '  psql \\copy (COPY) %6.2f s\n' "$t_plain"
 printf '  ratio             %6s x\n' "$(ratio "$t_import" "$t_plain")"
-printf '  transactions      %d bytes/transaction: heap %d + indexes %d bytes after VACUUM, in %d monthly partitions\n' \
+printf '  transactions      %d bytes/transaction: heap %d + indexes %d bytes after VACUUM, in %d partitions\n' \
 	"$(((heap + idx) / ROWS))" "$heap" "$idx" "$parts"
 printf '  with merchants    %d bytes/transaction (merchants table %d bytes)\n' "$(((heap + idx + merchants) / ROWS))" "$merchants"
 
 # The same statement for a second user: its rows go into partitions that
-# exist already (the first import created one a month of the statement),
+# exist already (the first import created those of the statement's years),
 # which is where nearly every row of a running installation goes.
 flags=(--data-dir "$tmp/pg" --database-url "$(pg_url "$db")")
 echo "bench password" | "$tmp/tally" user add "${flags[@]}" --email bench2@example.com >/dev/null

@@ -37,6 +37,11 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
+	// This month's and the next one's partitions exist before their first
+	// write (PostgreSQL).
+	if err := store.New(db, store.NoJobs{}).EnsureCurrentPartitions(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "database is up to date (%s)\n", db.Dialect)
 	return nil
 }

@@ -132,6 +132,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = store.New(db, store.NoJobs{})
+	if err := m.Store.EnsureCurrentPartitions(ctx); err != nil {
+		return err
+	}
 	if m.Cache, err = openCache(ctx, c, m.Logger); err != nil {
 		return err
 	}

@@ -277,6 +277,11 @@ func (c *Cache) Changed(ctx context.Context, userIDs ...string) {
 // question (include the month, the date or the parameters it depends on).
 // A backend error is a miss; only load's error is returned.
 func (c *Cache) Load(ctx context.Context, st State, userID, name string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	e, err := c.load(ctx, st, userID, name, load)
+	return e.Body, err
+}
+
+func (c *Cache) load(ctx context.Context, st State, userID, name string, load func(ctx context.Context) ([]byte, error)) (Entry, error) {
 	if !st.ok {
 		return c.serve(ctx, st, userID, name, nil, false, load)
 	}
@@ -293,29 +298,44 @@ func (c *Cache) Load(ctx context.Context, st State, userID, name string, load fu
 	return c.serve(ctx, st, userID, name, v, found, load)
 }
 
+// Entry is one answer of the cache: the bytes, and the generation of the
+// user's they belong to ("" when the backend did not answer and they were
+// loaded from the database without one). While the user's generation stays
+// the same, so does the entry: the pair (user, name, generation) names it,
+// which is what an HTTP validator (ETag) needs.
+type Entry struct {
+	Body       []byte
+	Generation string
+}
+
 // serve answers with the entry read under st (v, when found), or loads
 // and stores it.
-func (c *Cache) serve(ctx context.Context, st State, userID, name string, v []byte, found bool, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+func (c *Cache) serve(ctx context.Context, st State, userID, name string, v []byte, found bool, load func(ctx context.Context) ([]byte, error)) (Entry, error) {
 	kind, _, _ := strings.Cut(name, ":")
 	if !st.ok {
 		metrics.CacheRequests.WithLabelValues(kind, "bypass").Inc()
-		return load(ctx)
+		v, err := load(ctx)
+		return Entry{Body: v}, err
 	}
 	if found {
 		metrics.CacheRequests.WithLabelValues(kind, "hit").Inc()
-		return v, nil
+		return Entry{Body: v, Generation: st.Generation}, nil
 	}
 	metrics.CacheRequests.WithLabelValues(kind, "miss").Inc()
 	v, err := load(ctx)
 	if err != nil {
-		return nil, err
+		return Entry{}, err
 	}
+	// Loaded after the generation was read, v holds every write that
+	// generation counts (and maybe later ones, whose own generation
+	// supersedes it).
+	e := Entry{Body: v, Generation: st.Generation}
 	if err := c.backend.Set(ctx, c.entryPrefix(userID)+st.Generation+":"+name, v, c.ttl); err != nil {
 		c.failed("set", err)
-		return v, nil
+		return e, nil
 	}
 	c.nearSet(st, userID, name, v)
-	return v, nil
+	return e, nil
 }
 
 // Known reports whether the backend answered: only then are Generation
@@ -354,15 +374,21 @@ func WithCheck(ctx context.Context, userID string, check Check) context.Context 
 // reads the entry under the state WithState put in ctx, or else reads the
 // state and the entry together (see WithCheck).
 func (c *Cache) Get(ctx context.Context, userID, name string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	e, err := c.GetEntry(ctx, userID, name, load)
+	return e.Body, err
+}
+
+// GetEntry is Get, with the generation the answer belongs to.
+func (c *Cache) GetEntry(ctx context.Context, userID, name string, load func(ctx context.Context) ([]byte, error)) (Entry, error) {
 	cs, ok := ctx.Value(stateKey{}).(ctxState)
 	if ok && cs.userID == userID && cs.check == nil {
-		return c.Load(ctx, cs.state, userID, name, load)
+		return c.load(ctx, cs.state, userID, name, load)
 	}
 	st, v, found := c.fetch(ctx, userID, name)
 	if ok && cs.userID == userID {
 		var err error
 		if ctx, err = cs.check(ctx, st); err != nil {
-			return nil, err
+			return Entry{}, err
 		}
 	}
 	return c.serve(ctx, st, userID, name, v, found, load)

@@ -3,7 +3,9 @@ package cache_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -174,5 +176,122 @@ func TestCopiesInTheProcessFollowTheGeneration(t *testing.T) {
 	}
 	if got := get(one); got != "answer 2" || loads != 2 {
 		t.Fatalf("first process: got %q after %d loads, want answer 2 after 2", got, loads)
+	}
+}
+
+// TestConcurrentFetchesGetTheirOwnAnswers: fetches for many users at once
+// (which Redis sends together, in pipelines) each get their own user's
+// generation and entry, also right after Redis forgot the script.
+func TestConcurrentFetchesGetTheirOwnAnswers(t *testing.T) {
+	t.Parallel()
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			p := "tally-test:concurrent:" + tally.NewID() + ":"
+			const users = 40 // 80 keys: the memory backend holds 100
+			keys := func(u int) cache.FetchKeys {
+				return cache.FetchKeys{GenKey: fmt.Sprintf("%sgen:u%d", p, u), NewGen: []byte(fmt.Sprintf("g%d", u)), GenTTL: time.Minute,
+					EntryPrefix: fmt.Sprintf("%sv:u%d:", p, u), EntrySuffix: ":summary"}
+			}
+			for u := range users {
+				if err := b.Set(ctx, fmt.Sprintf("%sv:u%d:g%d:summary", p, u, u), []byte(fmt.Sprintf("entry of u%d", u)), time.Minute); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, isRedis := b.(*cache.Redis)
+			for round := 0; round < 50; round++ {
+				if isRedis && round == 1 {
+					flushScripts(t)
+				}
+				start := make(chan struct{})
+				errs := make(chan error, users)
+				var wg gosync.WaitGroup
+				for u := range users {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						k := keys(u)
+						if u%3 == 0 {
+							k.HaveGen = fmt.Sprintf("g%d", u) // holds the entry already
+						}
+						gen, v, found, err := b.Fetch(ctx, k)
+						want := fmt.Sprintf("entry of u%d", u)
+						switch {
+						case err != nil:
+							errs <- fmt.Errorf("u%d: %v", u, err)
+						case string(gen) != fmt.Sprintf("g%d", u):
+							errs <- fmt.Errorf("u%d: generation %q", u, gen)
+						case u%3 == 0 && (found || v != nil):
+							errs <- fmt.Errorf("u%d holding its entry: sent %q", u, v)
+						case u%3 != 0 && (!found || string(v) != want):
+							errs <- fmt.Errorf("u%d: entry %q, found %v; want %q", u, v, found, want)
+						}
+					}()
+				}
+				close(start)
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Error(err)
+				}
+				if t.Failed() || !isRedis || (round >= 1 && r.Batched() > 0) {
+					break
+				}
+			}
+			if isRedis && r.Batched() == 0 {
+				t.Fatal("40 concurrent fetches, 50 times: none went in a pipeline")
+			}
+		})
+	}
+}
+
+func flushScripts(t *testing.T) {
+	t.Helper()
+	o, err := redis.ParseURL(os.Getenv("TALLY_TEST_REDIS_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := redis.NewClient(o)
+	defer admin.Close()
+	if err := admin.ScriptFlush(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentFetchesFromARedisThatIsDown: every fetch, whether it went
+// alone, in a pipeline or past a full queue, returns Redis's error; none
+// is left waiting.
+func TestConcurrentFetchesFromARedisThatIsDown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: every dial is refused
+	r, err := cache.NewRedis("redis://" + addr + "/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	const n = 300
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for i := range n {
+		go func() {
+			<-start
+			_, _, found, err := r.Fetch(context.Background(), cache.FetchKeys{GenKey: fmt.Sprintf("gen:u%d", i), NewGen: []byte("g"), GenTTL: time.Minute, EntryPrefix: "v:", EntrySuffix: ":s"})
+			if found {
+				err = fmt.Errorf("u%d: found an entry in a Redis that is down", i)
+			}
+			errs <- err
+		}()
+	}
+	close(start)
+	for range n {
+		if err := <-errs; err == nil {
+			t.Fatal("a fetch from a Redis that is down returned no error")
+		}
 	}
 }

@@ -93,6 +93,9 @@ var cachedRoutes = map[string]bool{
 	"GET /api/v1/connections":       true,
 	"GET /api/v1/accounts/{id}":     true,
 	"GET /api/v1/transactions/{id}": true,
+	"GET /api/v1/networth":          true,
+	"GET /api/v1/recurring":         true,
+	"GET /api/v1/holdings":          true,
 }
 
 // errReauthenticate stops a request authenticated by a remembered token

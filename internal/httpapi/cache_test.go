@@ -471,7 +471,7 @@ func TestCachedReadIsOneRoundTrip(t *testing.T) {
 	txnID := a.do("GET", "/api/v1/transactions?limit=1", token, nil).want(t, http.StatusOK).list("transactions")[0]["id"].(string)
 	paths := []string{"/api/v1/summary", "/api/v1/spending", "/api/v1/budgets", "/api/v1/trends", "/api/v1/accounts",
 		"/api/v1/transactions?limit=5", "/api/v1/rules", "/api/v1/profile", "/api/v1/notifications", "/api/v1/connections",
-		"/api/v1/accounts/" + accts[0], "/api/v1/transactions/" + txnID}
+		"/api/v1/accounts/" + accts[0], "/api/v1/transactions/" + txnID, "/api/v1/networth", "/api/v1/recurring", "/api/v1/holdings"}
 	for _, p := range paths { // the token and the answers are remembered
 		a.do("GET", p, token, nil).want(t, http.StatusOK)
 	}

@@ -291,3 +291,52 @@ func TestBudgetShowsExpectedRentAsPaid(t *testing.T) {
 		t.Fatalf("with a late fee: got %v, want exceeded", l)
 	}
 }
+
+// Net worth, holdings and recurring series are cached answers: a
+// statement, an insight pass and a series' status set by a worker or
+// another process show on the next read of a process that cached them.
+func TestInsightAnswersCachedReadYourWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	b := e.process(backend, prefix, true)
+	worker := e.process(backend, prefix, false)
+	ctx := context.Background()
+	uid, tok := a.signUp("insight-cache@example.com")
+	_, accts := a.link(tok)
+	var txns []txn
+	for i := range 8 {
+		d := time.Date(2025, 7+time.Month(i), 20, 0, 0, 0, 0, time.UTC)
+		txns = append(txns, txn{account: accts[1], date: d.Format(tally.DateLayout), amount: -1549, category: "streaming", merchant: "Netflix"})
+	}
+	worker.seed(uid, txns...)
+	const nw = "/api/v1/networth?from=2026-03-01&to=2026-03-05"
+	for _, p := range []string{nw, "/api/v1/holdings", "/api/v1/recurring"} {
+		a.do("GET", p, tok, nil).want(t, http.StatusOK)
+		a.do("GET", p, tok, nil).want(t, http.StatusOK) // from the cache
+	}
+
+	day := func(s string) time.Time { d, _ := time.Parse(tally.DateLayout, s); return d }
+	if err := worker.store.RecordStatement(ctx, uid, accts[0], &tally.AccountBalance{Day: day("2026-03-04"), Balance: 500000, Currency: "USD"}, []tally.Holding{
+		{SecurityID: "922908363", IDType: "CUSIP", PositionType: "POSMF", Units: "10.500", UnitPrice: "400.00", MarketValue: 420000, Currency: "USD", AsOf: day("2026-03-03")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if hs := a.do("GET", "/api/v1/holdings", tok, nil).want(t, http.StatusOK).list("holdings"); len(hs) != 1 || hs[0]["market_value"] != "4200.00" {
+		t.Fatalf("holdings after a statement: got %v, want the position worth 4200.00", hs)
+	}
+	worker.runInsight(uid, now)
+	pts := a.do("GET", nw, tok, nil).want(t, http.StatusOK).list("points")
+	if len(pts) != 5 || pts[4]["assets"] != "9200.00" {
+		t.Fatalf("net worth after a statement and a pass: got %v, want 9200.00 of assets on the 5th", pts)
+	}
+	list := a.do("GET", "/api/v1/recurring", tok, nil).want(t, http.StatusOK).list("recurring")
+	if len(list) != 1 || list[0]["status"] != "active" {
+		t.Fatalf("recurring after a pass: got %v, want Netflix active", list)
+	}
+	b.do("PATCH", "/api/v1/recurring/"+list[0]["id"].(string), tok, map[string]string{"status": "ignored"}).want(t, http.StatusOK)
+	if list = a.do("GET", "/api/v1/recurring", tok, nil).want(t, http.StatusOK).list("recurring"); list[0]["status"] != "ignored" {
+		t.Fatalf("recurring after another process ignored it: got %v", list[0]["status"])
+	}
+}

@@ -112,31 +112,35 @@ func (s *Server) getNetWorth(w http.ResponseWriter, r *http.Request, u *tally.Us
 		s.error(w, r, tally.Errorf(tally.EINVALID, "from %s to %s: the range may span at most %d years", from.Format(tally.DateLayout), to.Format(tally.DateLayout), MaxNetWorthYears))
 		return
 	}
-	series, currency, err := s.netWorth(r.Context(), u.ID, from, to, today)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	points := series.Points
-	out := struct {
-		From          string              `json:"from"`
-		To            string              `json:"to"`
-		Currency      string              `json:"currency"`
-		Interval      string              `json:"interval"`
-		PositionsFrom string              `json:"positions_from,omitempty"`
-		Points        []netWorthPointJSON `json:"points"`
-	}{From: from.Format(tally.DateLayout), To: to.Format(tally.DateLayout), Currency: currency, Interval: "day", Points: make([]netWorthPointJSON, 0, len(points))}
-	if pf := positionsFrom(series); !pf.IsZero() {
-		out.PositionsFrom = pf.Format(tally.DateLayout)
-	}
-	if len(points) > 0 && int(to.Sub(from).Hours()/24) >= networth.MaxDailyDays {
-		out.Interval = "month"
-	}
-	for _, p := range points {
-		out.Points = append(out.Points, netWorthPointJSON{Date: p.Day.Format(tally.DateLayout), Assets: tally.FormatAmount(p.Assets, currency),
-			Liabilities: tally.FormatAmount(p.Liabilities, currency), Net: tally.FormatAmount(p.Net(), currency), Partial: p.Partial})
-	}
-	writeJSON(w, http.StatusOK, out)
+	name := "networth:" + from.Format(tally.DateLayout) + ":" + to.Format(tally.DateLayout) + ":" + today.Format(tally.DateLayout)
+	s.cachedJSON(w, r, u, name, func(ctx context.Context) (any, error) {
+		series, currency, err := s.netWorth(ctx, u.ID, from, to, today)
+		if err != nil {
+			return nil, err
+		}
+		points := series.Points
+		out := netWorthSeriesJSON{From: from.Format(tally.DateLayout), To: to.Format(tally.DateLayout), Currency: currency, Interval: "day", Points: make([]netWorthPointJSON, 0, len(points))}
+		if pf := positionsFrom(series); !pf.IsZero() {
+			out.PositionsFrom = pf.Format(tally.DateLayout)
+		}
+		if len(points) > 0 && int(to.Sub(from).Hours()/24) >= networth.MaxDailyDays {
+			out.Interval = "month"
+		}
+		for _, p := range points {
+			out.Points = append(out.Points, netWorthPointJSON{Date: p.Day.Format(tally.DateLayout), Assets: tally.FormatAmount(p.Assets, currency),
+				Liabilities: tally.FormatAmount(p.Liabilities, currency), Net: tally.FormatAmount(p.Net(), currency), Partial: p.Partial})
+		}
+		return out, nil
+	})
+}
+
+type netWorthSeriesJSON struct {
+	From          string              `json:"from"`
+	To            string              `json:"to"`
+	Currency      string              `json:"currency"`
+	Interval      string              `json:"interval"`
+	PositionsFrom string              `json:"positions_from,omitempty"`
+	Points        []netWorthPointJSON `json:"points"`
 }
 
 // netWorth reads the user's stored balances and positions in one query and
@@ -175,18 +179,19 @@ type holdingJSON struct {
 // GET /api/v1/holdings: each investment account's positions on the last
 // day a statement reported them.
 func (s *Server) listHoldings(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	hs, err := s.Store.LatestHoldings(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := struct {
-		Holdings []holdingJSON `json:"holdings"`
-	}{Holdings: make([]holdingJSON, 0, len(hs))}
-	for _, h := range hs {
-		out.Holdings = append(out.Holdings, holdingJSON{AccountID: h.AccountID, SecurityID: h.SecurityID, IDType: h.IDType, PositionType: h.PositionType,
-			Units: h.Units, UnitPrice: h.UnitPrice, MarketValue: tally.FormatAmount(h.MarketValue, h.Currency), Currency: h.Currency,
-			AsOf: h.AsOf.Format(tally.DateLayout)})
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.cachedJSON(w, r, u, "holdings", func(ctx context.Context) (any, error) {
+		hs, err := s.Store.LatestHoldings(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Holdings []holdingJSON `json:"holdings"`
+		}{Holdings: make([]holdingJSON, 0, len(hs))}
+		for _, h := range hs {
+			out.Holdings = append(out.Holdings, holdingJSON{AccountID: h.AccountID, SecurityID: h.SecurityID, IDType: h.IDType, PositionType: h.PositionType,
+				Units: h.Units, UnitPrice: h.UnitPrice, MarketValue: tally.FormatAmount(h.MarketValue, h.Currency), Currency: h.Currency,
+				AsOf: h.AsOf.Format(tally.DateLayout)})
+		}
+		return out, nil
+	})
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"time"
@@ -97,21 +98,22 @@ func sortUpcoming(u []upcomingJSON) {
 // GET /api/v1/recurring: the user's recurring series, soonest expected
 // first, and the charges expected in the next 30 days.
 func (s *Server) listRecurring(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	series, err := s.Store.RecurringSeries(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
 	y, m, d := s.now().In(u.Location()).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	out := struct {
-		Recurring []recurringJSON `json:"recurring"`
-		Upcoming  []upcomingJSON  `json:"upcoming"`
-	}{Recurring: make([]recurringJSON, 0, len(series)), Upcoming: upcoming(series, today)}
-	for _, x := range series {
-		out.Recurring = append(out.Recurring, newRecurringJSON(x))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.cachedJSON(w, r, u, "recurring:"+today.Format(tally.DateLayout), func(ctx context.Context) (any, error) {
+		series, err := s.Store.RecurringSeries(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Recurring []recurringJSON `json:"recurring"`
+			Upcoming  []upcomingJSON  `json:"upcoming"`
+		}{Recurring: make([]recurringJSON, 0, len(series)), Upcoming: upcoming(series, today)}
+		for _, x := range series {
+			out.Recurring = append(out.Recurring, newRecurringJSON(x))
+		}
+		return out, nil
+	})
 }
 
 // PATCH /api/v1/recurring/{id} {"status":"confirmed"|"ignored"}

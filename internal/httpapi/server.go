@@ -78,7 +78,8 @@ type Server struct {
 	// when nil.
 	Summary *summary.Service
 
-	tokens tokenCache // bearer tokens recently seen, checked against Cache
+	tokens   tokenCache // bearer tokens recently seen, checked against Cache
+	variants variants   // tags and gzip copies of cached answers
 }
 
 func (s *Server) gate() *auth.Gate {

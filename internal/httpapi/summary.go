@@ -37,7 +37,7 @@ func (s *Server) readFrom(ctx context.Context, st cache.State) context.Context {
 }
 
 // cachedJSON answers 200 with the user's cache entry name, which build
-// makes on a miss. name carries everything the answer depends on besides
+// makes on a miss, or 304 when the request names it (see writeEntry). name carries everything the answer depends on besides
 // the user (the month, the date, the query); the user's next write makes
 // every entry of theirs stale. Without a cache it builds every time.
 //
@@ -55,13 +55,16 @@ func (s *Server) cachedJSON(w http.ResponseWriter, r *http.Request, u *tally.Use
 		}
 		return append(b, '\n'), nil
 	}
-	var b []byte
-	var err error
 	if s.Cache == nil {
-		b, err = load(r.Context())
-	} else {
-		b, err = s.Cache.Get(r.Context(), u.ID, name, load)
+		b, err := load(r.Context())
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		writeJSONBytes(w, b)
+		return
 	}
+	e, err := s.Cache.GetEntry(r.Context(), u.ID, name, load)
 	if errors.Is(err, errReauthenticate) {
 		return // authed serves the request again
 	}
@@ -69,7 +72,7 @@ func (s *Server) cachedJSON(w http.ResponseWriter, r *http.Request, u *tally.Use
 		s.error(w, r, err)
 		return
 	}
-	writeJSONBytes(w, b)
+	s.writeEntry(w, r, u.ID, name, e)
 }
 
 // writeJSONBytes answers 200 with b, a JSON document.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/blob"
+	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/source"
 	"github.com/tallyhq/tally/internal/source/file"
 )
@@ -163,18 +164,11 @@ func (s *Service) readImport(ctx context.Context, imp *tally.Import, progress fu
 	}
 	defer seekable.Close()
 	src := &readFailure{r: seekable}
-	sum, err := file.ReadWith(src, opts, func(c *file.Chunk) error {
-		if err := fr.chunk(ctx, c); err != nil {
-			return err
-		}
-		if err := s.Store.UpdateImport(ctx, imp); err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(imp)
-		}
-		return nil
-	})
+	p := fr.startPipeline(ctx, progress)
+	sum, err := file.ReadWith(src, opts, p.send)
+	if perr := p.finish(); perr != nil {
+		err = perr // the first failure: reading stops on the store's
+	}
 	if src.err != nil {
 		return sum, fmt.Errorf("read %s: %w", imp.BlobKey, src.err)
 	}
@@ -247,7 +241,6 @@ func (r *fileRun) account(ctx context.Context, c *file.Chunk) (*tally.Account, e
 		return nil, err
 	}
 	r.accounts[key] = a
-	r.imp.AccountID = a.ID
 	return a, nil
 }
 
@@ -260,13 +253,97 @@ func (r *fileRun) fileAccount(ctx context.Context, a *tally.Account) (*tally.Acc
 	return r.s.Store.EnsureAccount(ctx, a)
 }
 
-func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
-	for _, e := range c.Errors {
-		if len(r.imp.Errors) < tally.MaxImportErrors {
-			r.imp.Errors = append(r.imp.Errors, tally.ImportError{Line: e.Line, Reason: e.Reason})
-		}
+// chunkPipeline overlaps the two halves of an import: while the store
+// writes one chunk in its database transaction, the file's next chunk is
+// parsed, categorized and given its ids. The reading side owns the run's
+// per-account state (ids, occurrences); the storing side owns the import
+// record, so one chunk's rows, then its progress, are written in file
+// order as before. At most two converted chunks are held at once.
+type chunkPipeline struct {
+	ctx      context.Context
+	fr       *fileRun
+	jobs     chan *convertedChunk
+	free     chan *convertedChunk
+	done     chan struct{}
+	failed   chan struct{} // closed when the storing side fails
+	err      error         // the storing side's failure, read after done
+	progress func(*tally.Import)
+}
+
+// convertedChunk is one chunk of the file ready to store.
+type convertedChunk struct {
+	errors   []file.RowError
+	acct     *tally.Account // nil when the chunk has no lines nor balance
+	currency string
+	ledger   *int64
+	asOf     time.Time
+	holdings []tally.Holding
+	rows     []tally.Transaction
+	batch    []*tally.Transaction
+}
+
+// errStoreFailed stops the file's reading when the storing side failed;
+// finish returns the failure itself.
+var errStoreFailed = tally.Errorf(tally.EINTERNAL, "ingest: the chunk before failed")
+
+func (fr *fileRun) startPipeline(ctx context.Context, progress func(*tally.Import)) *chunkPipeline {
+	p := &chunkPipeline{ctx: ctx, fr: fr, jobs: make(chan *convertedChunk, 1), free: make(chan *convertedChunk, 2),
+		done: make(chan struct{}), failed: make(chan struct{}), progress: progress}
+	p.free <- &convertedChunk{}
+	p.free <- &convertedChunk{}
+	go p.store(ctx)
+	return p
+}
+
+// send converts a chunk the file's reader handed out (c is reused once
+// send returns) and passes it to the storing side.
+func (p *chunkPipeline) send(c *file.Chunk) error {
+	var cc *convertedChunk
+	select {
+	case cc = <-p.free:
+	case <-p.failed:
+		return errStoreFailed
 	}
-	r.imp.Rejected += int64(len(c.Errors))
+	if err := p.fr.convert(p.ctx, c, cc); err != nil {
+		p.free <- cc
+		return err
+	}
+	select {
+	case p.jobs <- cc:
+		return nil
+	case <-p.failed:
+		return errStoreFailed
+	}
+}
+
+// finish waits for the storing side to store what it was sent and returns
+// its failure, if any.
+func (p *chunkPipeline) finish() error {
+	close(p.jobs)
+	<-p.done
+	return p.err
+}
+
+// store writes the chunks in the order they were sent until one fails.
+func (p *chunkPipeline) store(ctx context.Context) {
+	defer close(p.done)
+	for cc := range p.jobs {
+		if p.err == nil {
+			if err := p.fr.store(ctx, cc, p.progress); err != nil {
+				p.err = err
+				close(p.failed)
+			}
+		}
+		p.free <- cc
+	}
+}
+
+// convert turns a chunk of the file into rows ready to store, in cc: the
+// account it goes into (found or made on its first chunk), its lines
+// categorized and given their ids.
+func (r *fileRun) convert(ctx context.Context, c *file.Chunk, cc *convertedChunk) error {
+	cc.errors, cc.acct, cc.currency, cc.ledger, cc.asOf, cc.holdings = c.Errors, nil, c.Currency, c.Ledger, c.LedgerAsOf, c.Holdings
+	cc.batch = cc.batch[:0]
 	if len(c.Transactions) == 0 && c.Ledger == nil {
 		return nil
 	}
@@ -278,18 +355,66 @@ func (r *fileRun) chunk(ctx context.Context, c *file.Chunk) error {
 	if err != nil {
 		return err
 	}
-	n, err := r.run.insert(ctx, acct, c.Currency, c.Transactions)
-	if err != nil {
-		return err
+	cc.acct = acct
+	currency := c.Currency
+	if currency == "" {
+		currency = acct.Currency
 	}
-	r.imp.Parsed += int64(n.seen)
-	r.imp.Inserted += int64(n.inserted)
-	r.imp.Duplicates += int64(n.seen - n.inserted)
-	if c.Ledger != nil {
-		if err := r.s.Store.SetAccountBalance(ctx, acct.UserID, acct.ID, *c.Ledger); err != nil {
+	ar := r.run.account(acct)
+	if len(ar.fitids) == 0 && len(c.Transactions) > 64 {
+		ar.fitids = make(map[uint64]uint64, len(c.Transactions)) // no rehashing while a statement fills it
+	}
+	if cap(cc.rows) < len(c.Transactions) {
+		cc.rows = make([]tally.Transaction, len(c.Transactions))
+	}
+	cc.rows = cc.rows[:len(c.Transactions)]
+	for j := range c.Transactions {
+		r.run.convert(&cc.rows[j], ar, &c.Transactions[j], currency)
+		cc.batch = append(cc.batch, &cc.rows[j])
+	}
+	return nil
+}
+
+// store writes one converted chunk in chunks of the service's size, each
+// one database transaction, then the balance the chunk carries and the
+// import's progress.
+func (r *fileRun) store(ctx context.Context, cc *convertedChunk, progress func(*tally.Import)) error {
+	for _, e := range cc.errors {
+		if len(r.imp.Errors) < tally.MaxImportErrors {
+			r.imp.Errors = append(r.imp.Errors, tally.ImportError{Line: e.Line, Reason: e.Reason})
+		}
+	}
+	r.imp.Rejected += int64(len(cc.errors))
+	if acct := cc.acct; acct != nil {
+		r.imp.AccountID = acct.ID
+		size := r.s.chunkSize()
+		for i := 0; i < len(cc.batch); i += size {
+			part := cc.batch[i:min(i+size, len(cc.batch))]
+			n, err := r.s.Store.InsertTransactions(ctx, r.imp.UserID, part)
+			if err != nil {
+				return err
+			}
+			r.imp.Parsed += int64(len(part))
+			r.imp.Inserted += int64(n)
+			r.imp.Duplicates += int64(len(part) - n)
+			metrics.TransactionsSeen.Add(float64(len(part)))
+			metrics.TransactionsInserted.Add(float64(n))
+		}
+		if cc.ledger != nil {
+			if err := r.s.Store.SetAccountBalance(ctx, acct.UserID, acct.ID, *cc.ledger); err != nil {
+				return err
+			}
+		}
+		// Balances over time and holdings.
+		if err := r.s.recordStatement(ctx, acct, &source.Statement{Currency: cc.currency, Balance: cc.ledger, BalanceAsOf: cc.asOf, Holdings: cc.holdings}); err != nil {
 			return err
 		}
 	}
-	// Balances over time and holdings.
-	return r.s.recordStatement(ctx, acct, &source.Statement{Currency: c.Currency, Balance: c.Ledger, BalanceAsOf: c.LedgerAsOf, Holdings: c.Holdings})
+	if err := r.s.Store.UpdateImport(ctx, r.imp); err != nil {
+		return err
+	}
+	if progress != nil {
+		progress(r.imp)
+	}
+	return nil
 }

@@ -147,7 +147,12 @@ type refreshWorker struct {
 }
 
 func (w *refreshWorker) Work(ctx context.Context, job *river.Job[RefreshArgs]) error {
-	_, err := w.client.RefreshDue(ctx, w.store, w.now())
+	// The partitions of this month and the next exist before the month's
+	// first write, which so never waits to create one (PostgreSQL).
+	err := w.store.EnsureCurrentPartitions(ctx)
+	if err == nil {
+		_, err = w.client.RefreshDue(ctx, w.store, w.now())
+	}
 	if err != nil {
 		metrics.Jobs.WithLabelValues(job.Kind, "error").Inc()
 		return err

@@ -31,7 +31,7 @@ var globalTables = map[string]string{
 // in every row and index entry of the largest table. Their keys start with
 // user_num; in a distributed database they are distributed by it.
 var userNumTables = map[string]string{
-	"transaction_rows": "one row per transaction (ADR 0008); its monthly partitions are transaction_rows_yYYYYmMM",
+	"transaction_rows": "one row per transaction (ADR 0008); its partitions are transaction_rows_yYYYYmMM (a month) and transaction_rows_yYYYY (a past year, 00015)",
 }
 
 func userNumTable(table string) bool {

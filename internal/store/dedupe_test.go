@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/sqldb"
@@ -13,11 +16,16 @@ import (
 // several months (partitions on PostgreSQL) are stored once however often
 // they are imported, also by two imports at the same time; identical
 // purchases on one day (their content ids carry an occurrence number) are
-// both kept; the same external id in another account is another line.
+// both kept; the same external id in another account is another line. A
+// FITID sent again under another posting date up to ten days away, with
+// the same amount, is the line already stored, across months and
+// partitions, within one chunk and from two writes at once; with another
+// amount, or further away, it is another line.
 func TestDeduplicationIsExactAcrossMonths(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
+	s.Now = func() time.Time { return time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC) }
 	u, acct := seedAccount(t, s, "dedupe@example.com")
 	savings := &tally.Account{ExternalID: "bank:SAVINGS:1:200", Name: "Savings", Type: tally.AccountSavings, Currency: "USD"}
 	c := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test/ofx2", Login: "me2"}
@@ -78,8 +86,60 @@ func TestDeduplicationIsExactAcrossMonths(t *testing.T) {
 			t.Fatal(err)
 		}
 		if parts != 4 {
-			t.Errorf("rows are in %d partitions, want 4 (one a month)", parts)
+			t.Errorf("rows are in %d partitions, want 4 (one a month of the current year, one for 2024)", parts)
 		}
+	}
+
+	// Lines sent again under another date.
+	shifted := []*tally.Transaction{
+		txn(acct, "F-JAN", "2025-02-03", -100, "groceries"),                        // 3 days later, next month: stored already
+		txn(acct, "F-FEB", "2025-01-28", -200, "groceries"),                        // 4 days earlier: stored already
+		txn(acct, "F-DEC", "2025-01-02", 5000, "paycheck"),                         // 2 days later, next year: stored already
+		txn(savings, "F-JAN", "2025-02-02", -100, "groceries"),                     // the savings line, 2 days later
+		txn(acct, "F-JAN", "2025-02-01", -130, "groceries"),                        // another amount: a reused FITID, a new line
+		txn(acct, "F-FEB", "2025-03-10", -200, "groceries"),                        // 37 days later: a new line
+		txn(acct, "h:0123456789abcdef01234567:1", "2025-03-16", -999, "groceries"), // identical purchases without FITID
+		txn(acct, "h:0123456789abcdef01234567:2", "2025-03-16", -999, "groceries"),
+		txn(acct, "F-NEW", "2025-03-01", -50, "groceries"), // new, and sent twice in the chunk
+		txn(acct, "F-NEW", "2025-03-03", -50, "groceries"),
+	}
+	if n, err := s.InsertTransactions(ctx, u.ID, shifted); err != nil || n != 5 {
+		t.Fatalf("re-dated lines: inserted %d (%v), want 5", n, err)
+	}
+	// The same line, re-dated, from two writes at once: stored once.
+	for i := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			day := []string{"2025-03-05", "2025-03-07"}[i]
+			line := txn(acct, "F-RACE", day, -75, "groceries")
+			line.Merchant, line.MerchantKey = "Merchant F-NEW", "merchant_F-NEW" // a seller stored already
+			n, err := s.InsertTransactions(ctx, u.ID, []*tally.Transaction{line})
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = n
+		}()
+	}
+	wg.Wait()
+	if counts[0]+counts[1] != 1 {
+		t.Errorf("a re-dated line written twice at once was inserted %d times, want 1", counts[0]+counts[1])
+	}
+	page, _, err = s.Transactions(ctx, u.ID, tally.TransactionFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, x := range page {
+		got[x.ExternalID]++
+	}
+	want := map[string]int{"F-JAN": 3, "F-FEB": 2, "F-DEC": 1, "content:abc#1": 1, "content:abc#2": 1, "F-NEW": 1, "F-RACE": 1,
+		"h:0123456789abcdef01234567:1": 1, "h:0123456789abcdef01234567:2": 1}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored lines by external id: %v, want %v", got, want)
+	}
+	if drifts, err := s.ReconcileUser(ctx, u.ID, false); err != nil || len(drifts) > 0 {
+		t.Errorf("totals drifted: %+v (%v)", drifts, err)
 	}
 }
 
@@ -131,5 +191,54 @@ func TestPendingThatPostsUnderItsFITIDOnALaterDay(t *testing.T) {
 	again := []*tally.Transaction{txn(acct, "F-1", "2025-02-02", -2400, "restaurants")}
 	if n, err := s.InsertTransactions(ctx, u.ID, again); err != nil || n != 0 {
 		t.Errorf("re-import of the posted line: inserted %d (%v), want 0", n, err)
+	}
+}
+
+// Two chunks written at once to an account that has no transactions yet,
+// bringing the same new seller, both store their lines, under one account
+// number and one seller: the second writer finds the number and the seller
+// the first gave instead of giving its own.
+func TestConcurrentFirstChunksOfAnAccount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	u, _ := seedAccount(t, s, "first-chunks@example.com")
+	for round := range 5 {
+		acct := &tally.Account{ExternalID: fmt.Sprintf("bank:CARD:%d", round), Name: "Card", Type: tally.AccountCreditCard, Currency: "USD"}
+		c := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test/ofx", Login: fmt.Sprintf("card%d", round)}
+		if err := s.CreateConnection(ctx, c, []byte("sealed"), []*tally.Account{acct}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				line := txn(acct, fmt.Sprintf("R%d-%d", round, i), "2025-03-05", -75, "groceries")
+				line.Merchant, line.MerchantKey = fmt.Sprintf("New Seller %d", round), fmt.Sprintf("new_seller_%d", round)
+				_, errs[i] = s.InsertTransactions(ctx, u.ID, []*tally.Transaction{line})
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		page, _, err := s.Transactions(ctx, u.ID, tally.TransactionFilter{AccountID: acct.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != 2 || page[0].Merchant != page[1].Merchant {
+			t.Fatalf("round %d: the account lists %d lines, want 2 of one seller", round, len(page))
+		}
+	}
+	var lines, sellers int
+	if err := s.DB().QueryRowContext(ctx, s.DB().Rebind(`SELECT COUNT(*), COUNT(DISTINCT merchant) FROM transactions WHERE user_id = ?`), u.ID).Scan(&lines, &sellers); err != nil {
+		t.Fatal(err)
+	}
+	if lines != 10 || sellers != 5 {
+		t.Errorf("got %d lines of %d sellers, want 10 of 5", lines, sellers)
 	}
 }

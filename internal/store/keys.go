@@ -410,10 +410,14 @@ func (s *Store) accountNums(ctx context.Context, tx *sql.Tx, userID string, ids 
 			return nil, fmt.Errorf("store: account number: %w", err)
 		}
 		if !num.Valid {
-			if num.Int64, err = s.take(ctx, tx, userID, "next_account", 1); err != nil {
+			next, err := s.take(ctx, tx, userID, "next_account", 1)
+			if err != nil {
 				return nil, err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET num = ? WHERE user_id = ? AND id = ?`), num.Int64, userID, id); err != nil {
+			// A writer that numbered the account meanwhile (it held the
+			// counter) wins: its rows carry its number.
+			if err := tx.QueryRowContext(ctx, s.q(`UPDATE accounts SET num = COALESCE(num, ?) WHERE user_id = ? AND id = ? RETURNING num`),
+				next, userID, id).Scan(&num.Int64); err != nil {
 				return nil, fmt.Errorf("store: account number: %w", err)
 			}
 		}
@@ -424,54 +428,63 @@ func (s *Store) accountNums(ctx context.Context, tx *sql.Tx, userID string, ids 
 
 // merchantIDs returns the ids of the user's sellers, storing those not
 // stored yet. The user's counter row, locked by take in the same
-// transaction, keeps two writers from storing one seller twice.
+// transaction before the sellers are read, keeps two writers from storing
+// one seller twice.
 func (s *Store) merchantIDs(ctx context.Context, tx *sql.Tx, userID string, refs map[merchantRef]bool) (map[merchantRef]int64, error) {
 	out := map[merchantRef]int64{}
 	if len(refs) == 0 {
 		return out, nil
 	}
+	if _, err := s.take(ctx, tx, userID, "next_merchant", 0); err != nil {
+		return nil, err
+	}
 	list := make([]merchantRef, 0, len(refs))
 	for r := range refs {
 		list = append(list, r)
 	}
-	for rest := list; len(rest) > 0; {
-		n := min(len(rest), 300)
-		var b strings.Builder
-		args := []any{userID}
-		for i, r := range rest[:n] {
-			if i > 0 {
-				b.WriteString(" OR ")
+	// lookup adds to out the stored sellers of list and returns the others.
+	lookup := func(list []merchantRef) ([]merchantRef, error) {
+		for rest := list; len(rest) > 0; {
+			n := min(len(rest), 300)
+			var b strings.Builder
+			args := []any{userID}
+			for i, r := range rest[:n] {
+				if i > 0 {
+					b.WriteString(" OR ")
+				}
+				b.WriteString("(merchant_key = ? AND name = ?)")
+				args = append(args, r.key, r.name)
 			}
-			b.WriteString("(merchant_key = ? AND name = ?)")
-			args = append(args, r.key, r.name)
-		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, name, merchant_key FROM merchants WHERE user_id = ? AND (`+b.String()+`)`), args...)
-		if err != nil {
-			return nil, fmt.Errorf("store: merchants: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var r merchantRef
-			if err := rows.Scan(&id, &r.name, &r.key); err != nil {
-				rows.Close()
+			rows, err := tx.QueryContext(ctx, s.q(`SELECT id, name, merchant_key FROM merchants WHERE user_id = ? AND (`+b.String()+`)`), args...)
+			if err != nil {
 				return nil, fmt.Errorf("store: merchants: %w", err)
 			}
-			out[r] = id
+			for rows.Next() {
+				var id int64
+				var r merchantRef
+				if err := rows.Scan(&id, &r.name, &r.key); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("store: merchants: %w", err)
+				}
+				out[r] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("store: merchants: %w", err)
+			}
+			rest = rest[n:]
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: merchants: %w", err)
+		var missing []merchantRef
+		for _, r := range list {
+			if _, ok := out[r]; !ok {
+				missing = append(missing, r)
+			}
 		}
-		rest = rest[n:]
+		return missing, nil
 	}
-	var missing []merchantRef
-	for _, r := range list {
-		if _, ok := out[r]; !ok {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) == 0 {
-		return out, nil
+	missing, err := lookup(list)
+	if err != nil || len(missing) == 0 {
+		return out, err
 	}
 	last, err := s.take(ctx, tx, userID, "next_merchant", len(missing))
 	if err != nil {
@@ -495,31 +508,98 @@ func (s *Store) merchantIDs(ctx context.Context, tx *sql.Tx, userID string, refs
 	return out, nil
 }
 
-// ensurePartitions creates the monthly partitions of transaction_rows the
+// ensurePartitions creates the partitions of transaction_rows the
 // transactions go into, each on its own (creating a partition locks the
 // table briefly, so never inside a long transaction).
 func (s *Store) ensurePartitions(ctx context.Context, txns []*tally.Transaction) error {
 	for _, t := range txns {
-		month := time.Date(t.PostedOn.Year(), t.PostedOn.Month(), 1, 0, 0, 0, 0, time.UTC)
-		if _, ok := s.partitions.Load(month); ok {
-			continue
+		if err := s.ensurePartition(ctx, t.PostedOn); err != nil {
+			return err
 		}
-		name := "transaction_rows_" + month.Format("y2006m01")
-		var exists bool
-		if err := s.db.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, name).Scan(&exists); err != nil {
-			return fmt.Errorf("store: partition %s: %w", name, err)
+	}
+	return nil
+}
+
+// Partitions of transaction_rows (PostgreSQL, ADR 0008 as amended by
+// migration 00015): a month of the current year or later has a partition
+// of its own, transaction_rows_yYYYYmMM, where the writes of syncs go; a
+// month of an earlier year is history and shares its year's partition,
+// transaction_rows_yYYYY, unless that year already has monthly partitions
+// (made while it was the current year), where it gets one more month.
+// Every partition carries about 90 KB of pages whatever it holds, so a
+// ten-year history in 12 partitions instead of 123 costs about 100 bytes
+// less a transaction.
+
+func monthPartition(month time.Time) string { return "transaction_rows_" + month.Format("y2006m01") }
+func yearPartition(year int) string         { return fmt.Sprintf("transaction_rows_y%04d", year) }
+
+// ensurePartition makes sure a partition holds day's month.
+func (s *Store) ensurePartition(ctx context.Context, day time.Time) error {
+	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if _, ok := s.partitions.Load(month); ok {
+		return nil
+	}
+	covered := func() (bool, error) {
+		var ok bool
+		err := s.db.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL OR to_regclass($2) IS NOT NULL`,
+			monthPartition(month), yearPartition(month.Year())).Scan(&ok)
+		return ok, err
+	}
+	// Two tries: another process may create an overlapping partition (the
+	// year's, or one of its months) between the check and the statement.
+	for try := 0; ; try++ {
+		ok, err := covered()
+		if err != nil {
+			return fmt.Errorf("store: partition for %s: %w", month.Format(tally.MonthLayout), err)
 		}
-		if !exists {
-			_, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+name+` PARTITION OF transaction_rows FOR VALUES FROM ('`+
-				month.Format(tally.DateLayout)+`') TO ('`+month.AddDate(0, 1, 0).Format(tally.DateLayout)+`')`)
+		if ok {
+			break
+		}
+		name, from, to := monthPartition(month), month, month.AddDate(0, 1, 0)
+		if month.Year() < s.now().Year() {
+			var months bool
+			err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+				WHERE i.inhparent = 'transaction_rows'::regclass AND starts_with(c.relname, $1))`,
+				yearPartition(month.Year())+"m").Scan(&months)
 			if err != nil {
-				// Another process may have created it a moment earlier.
-				if err2 := s.db.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, name).Scan(&exists); err2 != nil || !exists {
-					return fmt.Errorf("store: partition %s: %w", name, err)
-				}
+				return fmt.Errorf("store: partition for %s: %w", month.Format(tally.MonthLayout), err)
+			}
+			if !months {
+				from = time.Date(month.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+				name, to = yearPartition(month.Year()), from.AddDate(1, 0, 0)
 			}
 		}
-		s.partitions.Store(month, true)
+		_, err = s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+name+` PARTITION OF transaction_rows FOR VALUES FROM ('`+
+			from.Format(tally.DateLayout)+`') TO ('`+to.Format(tally.DateLayout)+`')`)
+		if err == nil {
+			break
+		}
+		if try == 1 {
+			if ok, err2 := covered(); err2 != nil || !ok {
+				return fmt.Errorf("store: partition %s: %w", name, err)
+			}
+			break
+		}
+	}
+	s.partitions.Store(month, true)
+	return nil
+}
+
+// EnsureCurrentPartitions creates, on PostgreSQL, the partitions of the
+// current month and the next one if they do not exist yet, so the first
+// write of a month does not have to create its partition (which waits for
+// a lock on the whole table). The server calls it when it starts, `tally
+// migrate` after migrating, and the hourly refresh job before its work.
+func (s *Store) EnsureCurrentPartitions(ctx context.Context) error {
+	if s.db.Dialect != sqldb.Postgres {
+		return nil
+	}
+	now := s.now()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for _, m := range []time.Time{month, month.AddDate(0, 1, 0)} {
+		if err := s.ensurePartition(ctx, m); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -21,7 +21,9 @@ const rowsPerInsert = 2500
 
 const insertRowColumns = `(user_num, posted_on, id, account_num, external_id, amount, currency, description, merchant_id, category, category_source, pending)`
 
-func insertRowsSQL(n int) string {
+// insertRowsSQL is the statement that inserts n rows, skipping those
+// already stored; with returning it reads back what it inserted.
+func insertRowsSQL(n int, returning bool) string {
 	var b strings.Builder
 	b.Grow(200 + n*26)
 	b.WriteString(`INSERT INTO transaction_rows ` + insertRowColumns + ` VALUES `)
@@ -31,8 +33,19 @@ func insertRowsSQL(n int) string {
 		}
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
-	b.WriteString(` ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING RETURNING posted_on, category, currency, amount, account_num, merchant_id`)
+	b.WriteString(` ON CONFLICT (user_num, account_num, external_id, posted_on) DO NOTHING`)
+	if returning {
+		b.WriteString(` RETURNING posted_on, category, currency, amount, account_num, merchant_id`)
+	}
 	return b.String()
+}
+
+// addInserted adds a row just inserted to the chunk's totals and insight
+// changes, from the row as given.
+func addInserted(d deltas, changes changeSet, t *tally.Transaction) {
+	posted := utcDay(t.PostedOn)
+	d.add(posted.Format(tally.MonthLayout), t.Category, t.Currency, t.Amount, 1)
+	changes.add(t.AccountID, t.Merchant, posted)
 }
 
 // InsertTransactions stores the user's transactions in one database
@@ -76,58 +89,79 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		if err := s.lockAccounts(ctx, tx, userID, txns); err != nil {
 			return err
 		}
+		keep, err := s.keepNotResent(ctx, tx, userID, txns, k)
+		if err != nil {
+			return err
+		}
 		d := deltas{}
 		changes := changeSet{}
-		var full *sql.Stmt
+		// Each statement of rowsPerInsert rows runs without reading anything
+		// back, in a savepoint: when it inserted all its rows (a new
+		// statement) or none (the same file again), the totals come from the
+		// rows as given. Only a statement that inserted some of its rows is
+		// rolled back to the savepoint and runs again returning what it
+		// inserted.
+		var full, fullReturning *sql.Stmt
 		defer func() {
-			if full != nil {
-				full.Close()
+			for _, st := range []*sql.Stmt{full, fullReturning} {
+				if st != nil {
+					st.Close()
+				}
 			}
 		}()
+		prepared := func(st **sql.Stmt, n int, returning bool) (*sql.Stmt, error) {
+			if n != rowsPerInsert {
+				return tx.PrepareContext(ctx, s.q(insertRowsSQL(n, returning)))
+			}
+			if *st == nil {
+				var err error
+				if *st, err = tx.PrepareContext(ctx, s.q(insertRowsSQL(n, returning))); err != nil {
+					return nil, err
+				}
+			}
+			return *st, nil
+		}
 		args := make([]any, 0, rowsPerInsert*12)
-		for off := 0; off < len(txns); {
-			n := min(len(txns)-off, rowsPerInsert)
+		for off := 0; off < len(keep); {
+			n := min(len(keep)-off, rowsPerInsert)
 			args = args[:0]
-			for i := off; i < off+n; i++ {
+			for _, i := range keep[off : off+n] {
 				t := txns[i]
 				args = append(args, k.user, t.PostedOn.Format(tally.DateLayout), k.ids[i], k.accounts[t.AccountID], t.ExternalID, t.Amount, t.Currency,
 					t.Description, k.merchants[merchantRef{t.Merchant, t.MerchantKey}], k.category[i], k.source[i], t.Pending)
 			}
-			var rows *sql.Rows
-			var err error
-			if n == rowsPerInsert {
-				if full == nil {
-					if full, err = tx.PrepareContext(ctx, s.q(insertRowsSQL(n))); err != nil {
-						return fmt.Errorf("store: insert transactions: %w", err)
-					}
-				}
-				rows, err = full.QueryContext(ctx, args...)
-			} else {
-				rows, err = tx.QueryContext(ctx, s.q(insertRowsSQL(n)), args...)
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT insert_rows`); err != nil {
+				return fmt.Errorf("store: insert transactions: %w", err)
+			}
+			st, err := prepared(&full, n, false)
+			if err != nil {
+				return fmt.Errorf("store: insert transactions: %w", err)
+			}
+			res, err := st.ExecContext(ctx, args...)
+			if n != rowsPerInsert {
+				st.Close()
 			}
 			if err != nil {
 				return fmt.Errorf("store: insert transactions: %w", err)
 			}
-			for rows.Next() {
-				var posted sqldb.Date
-				var code int
-				var currency string
-				var amount, acctNum, merchantID int64
-				if err := rows.Scan(&posted, &code, &currency, &amount, &acctNum, &merchantID); err != nil {
-					rows.Close()
+			added, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("store: insert transactions: %w", err)
+			}
+			if added == int64(n) {
+				for _, i := range keep[off : off+n] {
+					addInserted(d, changes, txns[i])
+				}
+				inserted += n
+			} else if added > 0 {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO insert_rows`); err != nil {
 					return fmt.Errorf("store: insert transactions: %w", err)
 				}
-				category, err := s.categoryName(ctx, code)
-				if err != nil {
-					rows.Close()
+				if err := s.insertReturning(ctx, prepared, &fullReturning, n, args, k, d, changes, &inserted); err != nil {
 					return err
 				}
-				d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
-				changes.add(k.accountID(acctNum), k.merchantName(merchantID), posted.Time)
-				inserted++
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if _, err := tx.ExecContext(ctx, `RELEASE insert_rows`); err != nil {
 				return fmt.Errorf("store: insert transactions: %w", err)
 			}
 			off += n
@@ -151,6 +185,44 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		return 0, err
 	}
 	return inserted, nil
+}
+
+// insertReturning runs the insert of n rows that reads back what it
+// inserted, and adds those rows to d and changes.
+func (s *Store) insertReturning(ctx context.Context, prepared func(**sql.Stmt, int, bool) (*sql.Stmt, error), full **sql.Stmt, n int,
+	args []any, k *rowKeys, d deltas, changes changeSet, inserted *int) error {
+	st, err := prepared(full, n, true)
+	if err != nil {
+		return fmt.Errorf("store: insert transactions: %w", err)
+	}
+	if n != rowsPerInsert {
+		defer st.Close()
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("store: insert transactions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var posted sqldb.Date
+		var code int
+		var currency string
+		var amount, acctNum, merchantID int64
+		if err := rows.Scan(&posted, &code, &currency, &amount, &acctNum, &merchantID); err != nil {
+			return fmt.Errorf("store: insert transactions: %w", err)
+		}
+		category, err := s.categoryName(ctx, code)
+		if err != nil {
+			return err
+		}
+		d.add(posted.Format(tally.MonthLayout), category, currency, amount, 1)
+		changes.add(k.accountID(acctNum), k.merchantName(merchantID), posted.Time)
+		*inserted++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: insert transactions: %w", err)
+	}
+	return nil
 }
 
 // countSyncInserted adds n to what the running sync of the account's
