@@ -26,7 +26,8 @@ type categorizeLine struct {
 	Reason string `json:"reason,omitempty"`
 	// With --explain: the seller key rules and crowd votes use, the words
 	// the normalizer kept as the seller's name, and what decided
-	// ("seller:whole_foods", "rule:payroll", "mcc:5411", "stem:APOTHEKE").
+	// ("seller:whole_foods", "rule:payroll", "mcc:5411", "stem:APOTHEKE",
+	// "local:PANAHAR" for a registered local business).
 	MerchantKey *string `json:"merchant_key,omitempty"`
 	Kept        *string `json:"kept,omitempty"`
 	Matched     *string `json:"matched,omitempty"`

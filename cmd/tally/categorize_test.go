@@ -50,6 +50,18 @@ func TestCategorizeCommand(t *testing.T) {
 	if got["category"] != "coffee_shops" || !strings.HasPrefix(got["matched"], "seller:") || got["merchant_key"] == "" {
 		t.Errorf("--explain: got %v, want coffee_shops matched by a seller", got)
 	}
+	// A local business from the register is its own kind of match.
+	out.Reset()
+	if err := run(context.Background(), []string{"categorize", "--explain"}, strings.NewReader("POS 1234 PANAHAR\n"), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["category"] != "restaurants" || got["matched"] != "local:PANAHAR" {
+		t.Errorf("--explain of a local business: got %v, want restaurants matched local:PANAHAR", got)
+	}
 	if err := run(context.Background(), []string{"categorize", "file.txt"}, strings.NewReader(""), &out, &errOut); err == nil || !strings.Contains(err.Error(), "standard input") {
 		t.Errorf("an argument: got %v, want an error that names standard input", err)
 	}

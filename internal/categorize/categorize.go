@@ -23,7 +23,9 @@
 //  3. the seller [Dictionary]: the longest run of the name's words that spells
 //     a seller or an alias, then a truncated prefix of one;
 //  4. the merchant category code, when the institution sent one;
-//  5. keywords in the name (PIZZA, APOTHEKE, BOULANGERIE, KAPPER), a known
+//  5. a registered local business whose trade its name does not say
+//     ([LocalSellers]: BALANS SOHO is a restaurant);
+//  6. keywords in the name (PIZZA, APOTHEKE, BOULANGERIE, KAPPER), a known
 //     seller named anywhere else in the line (a SEPA remittance text),
 //     keywords anywhere, compound-word stems (STADTAPOTHEKE), an open-data
 //     seller that is the whole name, payment-rail words (Überweisung,
@@ -62,7 +64,7 @@ type Result struct {
 	Key      string
 	Category string // a category id; tally.Uncategorized when nothing matched
 	Source   string // tally.SourceDictionary, tally.SourceMCC, tally.SourceRule (the user's history, see CategorizeWith) or tally.SourceNone
-	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT", "history:JOES PIZZA"
+	Matched  string // what decided, for explanations: "seller:whole_foods", "rule:payroll", "mcc:5411", "type:INT", "local:PANAHAR", "history:JOES PIZZA"
 	// Reason says why the descriptor could not be read at all ("empty
 	// descriptor", "invalid UTF-8", ...); the category is then
 	// tally.Uncategorized. It is "" for every line the engine read.
@@ -77,14 +79,21 @@ type Merchant struct {
 
 // Engine categorizes transactions. It is immutable and safe for concurrent use.
 type Engine struct {
-	dict *Dictionary
+	dict  *Dictionary
+	local *LocalSellers
 }
 
-// New returns an Engine over the embedded seller dictionary.
+// New returns an Engine over the embedded seller dictionary and list of
+// local businesses.
 func New() *Engine { return NewEngine(DefaultDictionary()) }
 
-// NewEngine returns an Engine over d.
-func NewEngine(d *Dictionary) *Engine { return &Engine{dict: d} }
+// NewEngine returns an Engine over d and the embedded list of local
+// businesses.
+func NewEngine(d *Dictionary) *Engine { return &Engine{dict: d, local: DefaultLocalSellers()} }
+
+// WithLocal returns a copy of e that consults l (nil for none) for local
+// businesses instead of the embedded list.
+func (e *Engine) WithLocal(l *LocalSellers) *Engine { return &Engine{dict: e.dict, local: l} }
 
 // Dictionary returns the engine's seller dictionary.
 func (e *Engine) Dictionary() *Dictionary { return e.dict }
@@ -217,6 +226,12 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
 		return res
 	}
+	// A registered local business: its whole name decides before trade
+	// words, its first words only after them.
+	local, whole := e.local.match(sc)
+	if local >= 0 && whole {
+		return e.local.result(res, local)
+	}
 	if r := sc.weakRule(in.Amount, false); r != nil {
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
@@ -240,6 +255,9 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	if generated >= 0 {
 		return e.sellerResult(generated)
+	}
+	if local >= 0 {
+		return e.local.result(res, local)
 	}
 	if sc.ns > 0 {
 		// A known seller glued to the word after it, or an open-data brand

@@ -57,3 +57,17 @@ func ExampleEngine_Explain() {
 	// Output:
 	// REWE | groceries | kept "REWE" | seller:rewe
 }
+
+// A local business whose name states no trade is filed by the trade a
+// public register gives it; a list of one's own replaces the embedded one.
+func ExampleLocalSellers() {
+	l, err := categorize.NewLocalSellers([]categorize.LocalSeller{{Name: "The Quenby Arms", Category: "alcohol_bars"}})
+	if err != nil {
+		panic(err)
+	}
+	e := categorize.New().WithLocal(l)
+	r := e.Categorize(categorize.Input{Description: "CARD 1234 QUENBY ARMS", Amount: -1850})
+	fmt.Printf("%s | %s | %s\n", r.Merchant, r.Category, r.Matched)
+	// Output:
+	// Quenby Arms | alcohol_bars | local:QUENBYARMS
+}

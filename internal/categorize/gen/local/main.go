@@ -1,0 +1,319 @@
+//go:build ignore
+
+// Command local writes local_sellers.tsv, the list of named local
+// businesses with their trade, from the Food Standards Agency's food
+// hygiene rating data (Open Government Licence v3.0): the name and the
+// business type of every food business the local authorities inspect.
+//
+// Its input is one or more CSV files with a business-name and a
+// business-type column (BusinessName/BusinessType as the FSA's exports and
+// API name them, or BUSINESS_NAME/BUSINESS_TYPE), or with a Name column
+// only, whose rows are of -category: HM Revenue & Customs' register of the
+// restaurants, cafés and pubs that took part in Eat Out to Help Out in
+// 2020 (github.com/hmrc/eat-out-to-help-out-establishments, Apache-2.0,
+// data/participating-establishments/restaurants.csv at commit 6d7228d,
+// the last version under 4 MiB). The inputs are never committed:
+//
+//	cd internal/categorize && go run gen/local/main.go -out local_sellers.tsv restaurants.csv fhrs.csv
+//
+// A business is kept when its type maps cleanly onto a category (a
+// restaurant, café or canteen; a pub, bar or nightclub; a takeaway; a hotel
+// or B&B; a supermarket), when the engine without the list does not file
+// its name already (brands, names with a trade word: they need no entry),
+// when its name is not made of common English words only (THE ROSE, BREAK
+// POINT; read from -words, a word list such as /usr/share/dict/words) and
+// when every business registered under the same name has the same trade.
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/categorize"
+)
+
+// typeCategory maps the FSA's business types onto categories. Types not
+// listed (other retailers, caring premises, schools, manufacturers, mobile
+// caterers, ...) do not say what a purchase there was.
+var typeCategory = map[string]string{
+	"restaurant/cafe/canteen":               "restaurants",
+	"pub/bar/nightclub":                     "alcohol_bars",
+	"takeaway/sandwich shop":                "fast_food",
+	"hotel/bed & breakfast/guest house":     "hotel",
+	"retailers - supermarkets/hypermarkets": "groceries",
+}
+
+// venueWords name places whose café or restaurant is not what a payment
+// there most likely bought: the register lists the café of a trampoline
+// park, a golf club, a museum or a hotel under the place's name, and some
+// businesses under a company name (GOSFORTH TRADERS) that may trade in
+// anything.
+var venueWords = map[string]bool{
+	"XTREME": true, "EXTREME": true, "JUMP": true, "TRAMPOLINE": true, "PLAY": true, "PLAYCENTRE": true, "SOFTPLAY": true,
+	"ADVENTURE": true, "ADVENTURES": true, "PARK": true, "FARM": true, "GARDEN": true, "GARDENS": true, "CENTRE": true, "CENTER": true,
+	"CLUB": true, "GOLF": true, "BINGO": true, "BOWL": true, "BOWLING": true, "LEISURE": true, "MUSEUM": true, "ZOO": true,
+	"CINEMA": true, "THEATRE": true, "GYM": true, "SPORT": true, "SPORTS": true, "HOTEL": true, "HOTELS": true, "LODGE": true,
+	"SERVICES": true, "STATION": true, "GARAGE": true, "SHOP": true, "STORE": true, "STORES": true, "MARKET": true,
+	"NURSERY": true, "NURSERIES": true, "CHURCH": true, "HALL": true, "SCHOOL": true, "UNIVERSITY": true, "COLLEGE": true,
+	"HOSPITAL": true, "ARENA": true, "STADIUM": true, "ACADEMY": true, "TRUST": true, "SOCIETY": true, "ASSOCIATION": true,
+	"CASINO": true, "SLOTS": true, "STUDIO": true, "STUDIOS": true, "SPA": true, "MARINA": true, "CASTLE": true, "ABBEY": true,
+	"TRADING": true, "TRADERS": true, "ENTERPRISES": true, "HOLDINGS": true, "GROUP": true, "MANAGEMENT": true,
+	"VENTURES": true, "INVESTMENTS": true, "PROPERTIES": true, "PARTNERSHIP": true,
+	"GALLERY": true, "CATHEDRAL": true, "LIBRARY": true, "POOL": true, "RINK": true, "WORLD": true, "KINGDOM": true, "ESTATE": true,
+}
+
+// notLocal are national companies the register lists for their staff
+// canteens, not businesses a customer pays as such.
+var notLocal = map[string]bool{"BARCLAYS": true}
+
+// companyForms are cut from the end of a name before it is keyed.
+var companyForms = map[string]bool{"LTD": true, "LIMITED": true, "PLC": true, "LLP": true}
+
+func main() {
+	out := flag.String("out", "local_sellers.tsv", "file to write")
+	words := flag.String("words", "/usr/share/dict/words", "word list; a name of these words only is left out")
+	typeless := flag.String("category", "restaurants", "category of the rows of a file without a business-type column")
+	flag.Parse()
+	if flag.NArg() == 0 {
+		log.Fatal("usage: go run gen/local/main.go [-out FILE] [-words FILE] fhrs.csv ...")
+	}
+	common, err := readWords(*words)
+	if err != nil {
+		log.Fatal(err)
+	}
+	type entry struct {
+		name string
+		cats map[string]bool
+	}
+	byKey := map[string]*entry{}
+	rows := 0
+	for _, path := range flag.Args() {
+		err := readCSV(path, func(name, typ, town string) {
+			rows++
+			cat, ok := typeCategory[strings.ToLower(strings.TrimSpace(typ))]
+			if typ == "" {
+				cat, ok = *typeless, true
+			}
+			name = withoutTown(clean(name), town)
+			k := categorize.ComparisonKey(strings.TrimPrefix(strings.TrimPrefix(name, "The "), "THE "))
+			if k == "" {
+				return
+			}
+			e := byKey[k]
+			if e == nil {
+				e = &entry{name: name, cats: map[string]bool{}}
+				byKey[k] = e
+			}
+			if !ok {
+				cat = "other" // another trade under the same name makes it ambiguous
+			}
+			e.cats[cat] = true
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	engine := categorize.New().WithLocal(nil)
+	var kept []categorize.LocalSeller
+	drop := map[string]int{}
+	for k, e := range byKey {
+		switch {
+		case len(e.cats) != 1 || e.cats["other"]:
+			drop["ambiguous or unmapped"]++
+			continue
+		case hasVenueWord(e.name):
+			drop["a venue"]++
+			continue
+		case notLocal[k]:
+			drop["a national company"]++
+			continue
+		case len(k) < 5:
+			drop["short"]++
+			continue
+		case commonOnly(e.name, common):
+			drop["common words"]++
+			continue
+		}
+		if _, ok := engine.Dictionary().Lookup(e.name); ok {
+			drop["a known seller's name"]++ // BARCLAYS: a bank's staff canteen
+			continue
+		}
+		if r := engine.Categorize(categorize.Input{Description: strings.ToUpper(e.name), Amount: -1000}); r.Source != tally.SourceNone {
+			drop["filed without the list"]++
+			continue
+		}
+		for c := range e.cats {
+			kept = append(kept, categorize.LocalSeller{Name: e.name, Category: c})
+		}
+	}
+	// Keep only the names the engine reaches the list with: a name that
+	// opens with a number or a card word is read otherwise.
+	l, err := categorize.NewLocalSellers(kept)
+	if err != nil {
+		log.Fatal(err)
+	}
+	withList := engine.WithLocal(l)
+	reached := kept[:0]
+	for _, s := range kept {
+		if r := withList.Categorize(categorize.Input{Description: s.Name, Amount: -1000}); strings.HasPrefix(r.Matched, "local:") && r.Category == s.Category {
+			reached = append(reached, s)
+		} else {
+			drop["not reached"]++
+		}
+	}
+	kept = reached
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Name < kept[j].Name })
+	f, err := os.Create(*out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintf(w, "# Generated by gen/local/main.go from the Food Standards Agency's food hygiene\n")
+	fmt.Fprintf(w, "# rating data (Open Government Licence v3.0; see LICENSE-data.md).\n")
+	fmt.Fprintf(w, "# Do not edit. name<TAB>category: %d businesses of %d rows read.\n", len(kept), rows)
+	for _, s := range kept {
+		fmt.Fprintf(w, "%s\t%s\n", s.Name, s.Category)
+	}
+	if err := w.Flush(); err != nil {
+		log.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("%d rows, %d names, %d kept, left out: %v", rows, len(byKey), len(kept), drop)
+}
+
+// clean cuts a branch or operator after " - ", " @ ", "/" or "(", and
+// company forms at the end, and upper-cases the name as card statements
+// print it.
+func clean(name string) string {
+	for _, ta := range []string{" T/A ", " t/a ", " T/a ", " TA ", " t/as "} {
+		if i := strings.Index(name, ta); i >= 0 {
+			name = name[i+len(ta):] // the trading name after "Ltd T/A"
+		}
+	}
+	for _, sep := range []string{" - ", "@", "/", "(", ","} {
+		if i := strings.Index(name, sep); i > 0 {
+			name = name[:i]
+		}
+	}
+	f := strings.Fields(strings.ToUpper(name))
+	for len(f) > 1 && companyForms[strings.Trim(f[len(f)-1], ".")] {
+		f = f[:len(f)-1]
+	}
+	return strings.Join(f, " ")
+}
+
+// commonOnly reports whether every word of name is a word of the list,
+// proper names included (THE BEDFORD, PRINCE GEORGE, GLOUCESTER RD: a town
+// or a street alone does not tell a restaurant), a road word or a number
+// (23 BATH ST, 21 GRAMS).
+func commonOnly(name string, common map[string]bool) bool {
+	for _, w := range strings.Fields(strings.ToLower(name)) {
+		w = strings.Trim(w, "'’.!&+")
+		if w == "" || roadWords[w] || strings.Trim(w, "0123456789") == "" {
+			continue
+		}
+		if !common[w] && !common[strings.TrimSuffix(w, "'s")] && !common[strings.TrimSuffix(w, "s")] {
+			return false
+		}
+	}
+	return true
+}
+
+var roadWords = map[string]bool{"rd": true, "st": true, "ln": true, "ave": true, "sq": true, "the": true, "and": true, "of": true, "at": true, "on": true, "in": true}
+
+func hasVenueWord(name string) bool {
+	for _, w := range strings.Fields(name) {
+		if venueWords[strings.Trim(w, "'’.!&+,")] {
+			return true
+		}
+	}
+	return false
+}
+
+func readWords(path string) (map[string]bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		w := sc.Text()
+		if w != "" && !strings.HasSuffix(w, "'s") {
+			m[strings.ToLower(w)] = true
+		}
+	}
+	return m, sc.Err()
+}
+
+// withoutTown drops the town the business is in from the end of its name
+// (KNOOPS RYE in Rye is KNOOPS): card statements print the brand, or the
+// brand and a branch of their own.
+func withoutTown(name, town string) string {
+	t := strings.ToUpper(strings.TrimSpace(town))
+	if t == "" || !strings.HasSuffix(name, " "+t) {
+		return name
+	}
+	return strings.TrimSpace(strings.TrimSuffix(name, t))
+}
+
+// readCSV calls fn with the name, type and town of every row of a CSV file.
+func readCSV(path string, fn func(name, typ, town string)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	head, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	ni, ti, wi := -1, -1, -1
+	for i, h := range head {
+		switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(h), "_", "")) {
+		case "town", "localauthorityname":
+			wi = i
+		case "businessname", "name":
+			ni = i
+		case "businesstype":
+			ti = i
+		}
+	}
+	if ni < 0 {
+		return fmt.Errorf("%s: no business name column in %q", path, head)
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		town := ""
+		if wi >= 0 && wi < len(rec) {
+			town = rec[wi]
+		}
+		switch {
+		case ti < 0 && ni < len(rec):
+			fn(rec[ni], "", town)
+		case ni < len(rec) && ti < len(rec):
+			if t := strings.TrimSpace(rec[ti]); t != "" {
+				fn(rec[ni], t, town)
+			}
+		}
+	}
+}
