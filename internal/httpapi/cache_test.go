@@ -471,7 +471,7 @@ func TestCachedReadIsOneRoundTrip(t *testing.T) {
 	txnID := a.do("GET", "/api/v1/transactions?limit=1", token, nil).want(t, http.StatusOK).list("transactions")[0]["id"].(string)
 	paths := []string{"/api/v1/summary", "/api/v1/spending", "/api/v1/budgets", "/api/v1/trends", "/api/v1/accounts",
 		"/api/v1/transactions?limit=5", "/api/v1/rules", "/api/v1/profile", "/api/v1/notifications", "/api/v1/connections",
-		"/api/v1/accounts/" + accts[0], "/api/v1/transactions/" + txnID, "/api/v1/networth", "/api/v1/recurring", "/api/v1/holdings"}
+		"/api/v1/accounts/" + accts[0], "/api/v1/transactions/" + txnID, "/api/v1/networth", "/api/v1/recurring", "/api/v1/holdings", "/api/v1/tokens"}
 	for _, p := range paths { // the token and the answers are remembered
 		a.do("GET", p, token, nil).want(t, http.StatusOK)
 	}
@@ -551,4 +551,39 @@ func TestImportProgressReadYourWrites(t *testing.T) {
 	// Another user's read of the id is not served from the owner's entry.
 	_, other := a.signUp("other@example.com")
 	a.do("GET", "/api/v1/imports/"+imp.ID, other, nil).wantError(t, http.StatusNotFound, "not_found", "import")
+}
+
+// TestTokenListReadYourWrites: the token list is a cached answer; a token
+// created, used and revoked through another process shows on the next read.
+func TestTokenListReadYourWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	backend, prefix := sharedBackend(t)
+	a := e.process(backend, prefix, true)
+	b := e.process(backend, prefix, true)
+	_, token := a.signUp("tokens@example.com")
+	tokens := func() map[string]map[string]any {
+		out := map[string]map[string]any{}
+		for _, tk := range a.do("GET", "/api/v1/tokens", token, nil).want(t, http.StatusOK).list("tokens") {
+			out[tk["id"].(string)] = tk
+		}
+		return out
+	}
+	if n := len(tokens()); n != 1 {
+		t.Fatalf("%d tokens listed, want the one signed in with", n)
+	}
+	named := b.do("POST", "/api/v1/tokens", "", map[string]any{"email": "tokens@example.com", "password": "password123", "name": "spreadsheet"}).
+		want(t, http.StatusCreated)
+	namedID := named.str("id")
+	if tk := tokens()[namedID]; tk == nil || tk["last_used_at"] != nil {
+		t.Fatalf("after a token was created through another process: %v, want it listed, never used", tk)
+	}
+	b.do("GET", "/api/v1/accounts", named.str("token"), nil).want(t, http.StatusOK)
+	if tk := tokens()[namedID]; tk == nil || tk["last_used_at"] == nil {
+		t.Fatalf("after the token was used through another process: %v, want its last use", tk)
+	}
+	b.do("DELETE", "/api/v1/tokens/"+namedID, token, nil).want(t, http.StatusNoContent)
+	if _, ok := tokens()[namedID]; ok {
+		t.Fatal("a token revoked through another process is still listed")
+	}
 }

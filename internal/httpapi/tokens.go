@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -22,18 +23,21 @@ func newAPITokenJSON(t *store.Token) apiTokenJSON {
 
 // GET /api/v1/tokens: the caller's API tokens, never the tokens themselves.
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u *tally.User) {
-	ts, err := s.Store.APITokens(r.Context(), u.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := struct {
-		Tokens []apiTokenJSON `json:"tokens"`
-	}{Tokens: make([]apiTokenJSON, 0, len(ts))}
-	for _, t := range ts {
-		out.Tokens = append(out.Tokens, newAPITokenJSON(t))
-	}
-	writeJSON(w, http.StatusOK, out)
+	// Creating, revoking and recording the use of a token (at most once a
+	// minute) move the owner's cache generation.
+	s.cachedJSON(w, r, u, "tokens", func(ctx context.Context) (any, error) {
+		ts, err := s.Store.APITokens(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Tokens []apiTokenJSON `json:"tokens"`
+		}{Tokens: make([]apiTokenJSON, 0, len(ts))}
+		for _, t := range ts {
+			out.Tokens = append(out.Tokens, newAPITokenJSON(t))
+		}
+		return out, nil
+	})
 }
 
 // DELETE /api/v1/tokens/{id}: revoke one of the caller's API tokens.

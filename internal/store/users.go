@@ -106,6 +106,9 @@ func (s *Store) CreateNamedToken(ctx context.Context, userID, tokenHash, kind, n
 	if err != nil {
 		return nil, fmt.Errorf("store: create token: %w", err)
 	}
+	if kind == TokenAPI {
+		s.changed(ctx, userID) // the token list shows it
+	}
 	return t, nil
 }
 
@@ -138,6 +141,9 @@ func (s *Store) TokenUser(ctx context.Context, tokenHash, kind string) (*tally.U
 		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE tokens SET last_used_at = ? WHERE token_hash = ?`), now, tokenHash); err != nil {
 			return nil, nil, fmt.Errorf("store: token use: %w", err)
 		}
+		// The token list shows the use. This moves the owner's cache
+		// generation at most once a minute per token in use.
+		s.changed(ctx, u.ID)
 	}
 	return u, nullTime(exp), nil
 }
