@@ -96,6 +96,8 @@ var cachedRoutes = map[string]bool{
 	"GET /api/v1/networth":          true,
 	"GET /api/v1/recurring":         true,
 	"GET /api/v1/holdings":          true,
+	"GET /api/v1/tokens":            true,
+	"GET /api/v1/imports/{id}":      true,
 }
 
 // errReauthenticate stops a request authenticated by a remembered token
