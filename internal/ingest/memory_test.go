@@ -30,6 +30,29 @@ func writeStatementFile(t *testing.T, n int) (string, int64) {
 	return writeStatement(t, demobank.SyntheticStatement(n, 1))
 }
 
+// uploadStatement stores an n-line statement file as the fixture user's
+// upload, as the API does, and returns its import (queued, no job) and the
+// file's size.
+func (f *fixture) uploadStatement(t *testing.T, n int) (*tally.Import, int64) {
+	t.Helper()
+	path, size := writeStatementFile(t, n)
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	spool, err := blob.SpoolFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spool.Close()
+	imp, err := f.svc.NewImport(context.Background(), f.user.ID, "", "statement.ofx", spool, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imp, size
+}
+
 // writeStatement writes an OFX answer holding st to a file and returns its
 // path and size.
 func writeStatement(t *testing.T, st ofx.Statement) (string, int64) {
@@ -80,20 +103,7 @@ func TestLargeImportStreamsInBoundedMemory(t *testing.T) {
 	f := newFixture(t)
 	f.svc.ChunkSize = chunk
 	ctx := context.Background()
-	path, size := writeStatementFile(t, rows)
-	file, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spool, err := blob.SpoolFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imp, err := f.svc.NewImport(ctx, f.user.ID, "", "statement.ofx", spool, false)
-	spool.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	imp, size := f.uploadStatement(t, rows)
 
 	// The job reads the stored file in its two passes and no more.
 	counted := &countingBlobs{Store: f.svc.Blobs}

@@ -2,11 +2,9 @@ package ingest_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/tallyhq/tally"
-	"github.com/tallyhq/tally/internal/blob"
 )
 
 // While one chunk of a file is stored the next is read; when a chunk
@@ -19,20 +17,7 @@ func TestImportStopsAtAChunkThatCannotBeStored(t *testing.T) {
 	f := newFixture(t)
 	f.svc.ChunkSize = chunk
 	ctx := context.Background()
-	path, _ := writeStatementFile(t, rows)
-	file, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spool, err := blob.SpoolFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imp, err := f.svc.NewImport(ctx, f.user.ID, "", "statement.ofx", spool, false)
-	spool.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	imp, _ := f.uploadStatement(t, rows)
 	var progress []int64
 	done, err := f.svc.RunImport(ctx, f.user.ID, imp.ID, func(p *tally.Import) {
 		progress = append(progress, p.Parsed)

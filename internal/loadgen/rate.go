@@ -26,6 +26,8 @@ type Probe struct {
 	Conns    int           // clients when saturating; at least this many in flight at a rate (default 16)
 	Duration time.Duration // how long each measurement runs (default 5s)
 	Client   *http.Client  // one with a connection per client when nil
+
+	onDue func(i int) // called as request i falls due (tests)
 }
 
 // ProbeResult is one measurement.
@@ -159,6 +161,9 @@ func (p *Probe) AtRate(ctx context.Context, rate float64) (*ProbeResult, error) 
 			}
 		}
 		due <- at
+		if p.onDue != nil {
+			p.onDue(i)
+		}
 	}
 	close(due)
 	wg.Wait()
