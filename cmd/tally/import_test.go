@@ -177,9 +177,9 @@ func TestSimpleFINThroughTheDemoBridge(t *testing.T) {
 // accepted, after which it syncs again.
 func TestRefusedLoginWaitsForNewCredentials(t *testing.T) {
 	t.Parallel()
-	m := startMain(t, true)
+	m, bankURL := startWithBank(t)
 	dora, _ := signUp(t, m.URL(), "dora@example.com")
-	got := dora.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": m.URL() + "/demobank/ofx", "login": "dora", "password": "pw"})
+	got := dora.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": bankURL, "login": "dora", "password": "pw"})
 	connID := got["id"].(string)
 	eventually(t, jobWait, "the first sync", func() bool { return connectionStatus(dora, connID) == "active" })
 	settleSyncJobs(t, m)

@@ -20,7 +20,10 @@ func TestLoadgen(t *testing.T) {
 	// The load generator's demo bank listens on loopback.
 	m := startWith(t, func(c *config.Config) { c.OutboundAllowCIDR = "127.0.0.1/32" })
 	var out, errs bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// A ceiling that catches a hang, as long as loadgen's own two settle
+	// periods (history import, final catch-up; 5 minutes each): a -race
+	// build on a loaded two-core machine took 156 s for the history alone.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	// Real-time speed and a short daily phase: no new day appears, so the
 	// final check needs no refresh (the API allows one a minute).

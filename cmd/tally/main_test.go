@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -75,6 +76,23 @@ func startMainOn(t *testing.T, c config.Config) *Main {
 	}
 	t.Cleanup(func() { m.Close() })
 	return m
+}
+
+// startWithBank runs Tally without the demo user, and the demo bank on a
+// test server of its own whose address alone the outbound guard allows.
+// A test that links a bank of its own needs no demo user, whose 24-month
+// first sync would only compete with the test for the CPU.
+func startWithBank(t *testing.T) (*Main, string) {
+	t.Helper()
+	bank := httptest.NewServer(demobank.New())
+	t.Cleanup(bank.Close)
+	m := startWith(t, nil)
+	ap, err := netip.ParseAddrPort(bank.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Outbound.AllowAddr(ap)
+	return m, bank.URL + "/ofx"
 }
 
 type client struct {
@@ -215,8 +233,7 @@ func TestDemoIsPopulatedQuickly(t *testing.T) {
 
 func TestConnectSyncAndSpend(t *testing.T) {
 	t.Parallel()
-	m := startMain(t, true)
-	bankURL := m.URL() + "/demobank/ofx"
+	m, bankURL := startWithBank(t)
 	alice, aliceID := signUp(t, m.URL(), "alice@example.com")
 
 	// The design's own request, as written.
@@ -332,8 +349,7 @@ func checkSpending(t *testing.T, c *client, month string) {
 
 func TestConnectRefusedStoresNothing(t *testing.T) {
 	t.Parallel()
-	m := startMain(t, true)
-	bankURL := m.URL() + "/demobank/ofx"
+	m, bankURL := startWithBank(t)
 	c, _ := signUp(t, m.URL(), "carol@example.com")
 	for _, login := range []string{"carol", "locked-carol"} {
 		password := "pw"
@@ -363,9 +379,9 @@ func TestConnectRefusedStoresNothing(t *testing.T) {
 
 func TestFlakyBankIsRetried(t *testing.T) {
 	t.Parallel()
-	m := startMain(t, true)
+	m, bankURL := startWithBank(t)
 	c, _ := signUp(t, m.URL(), "dan@example.com")
-	got := c.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": m.URL() + "/demobank/ofx", "login": "flaky-dan", "password": "pw"})
+	got := c.must(201, "POST", "/api/v1/connections", map[string]string{"kind": "ofx", "url": bankURL, "login": "flaky-dan", "password": "pw"})
 	id, _ := got["id"].(string)
 	if id == "" {
 		if conn, ok := got["connection"].(map[string]any); ok {
@@ -385,7 +401,7 @@ func TestFlakyBankIsRetried(t *testing.T) {
 func TestSlowBankDoesNotBlockTheAPI(t *testing.T) {
 	t.Parallel()
 	// The bank is a test server on loopback.
-	m := startWith(t, func(c *config.Config) { c.Demo = true; c.OutboundAllowCIDR = "127.0.0.1/32" })
+	m := startWith(t, func(c *config.Config) { c.OutboundAllowCIDR = "127.0.0.1/32" })
 	c, _ := signUp(t, m.URL(), "erin@example.com")
 	// The slow bank says when the link's sign-on has reached it.
 	bank := demobank.New()
@@ -484,7 +500,7 @@ func TestUserAddAndMigrate(t *testing.T) {
 func TestCloseLetsRunningSyncFinish(t *testing.T) {
 	t.Parallel()
 	// The bank is a test server on loopback.
-	m := startWith(t, func(c *config.Config) { c.Demo = true; c.OutboundAllowCIDR = "127.0.0.1/32" })
+	m := startWith(t, func(c *config.Config) { c.OutboundAllowCIDR = "127.0.0.1/32" })
 	c, userID := signUp(t, m.URL(), "gus@example.com")
 	// A slow- bank answers after 5 s: the connect waits once, and the sync
 	// job that follows is still waiting on the bank when Close is called.
