@@ -154,6 +154,10 @@ return {g, redis.call('GET', ARGV[1] .. gen .. ARGV[2])}
 // sent together, as one pipeline (one write and one read for the lot),
 // when it returns. A lone request waits for nothing; a busy process makes
 // fewer system calls per request, and Redis fewer reads and writes.
+//
+// A fetch whose caller holds an entry is a GET of the generation, in the
+// same pipelines; only when that entry turns out stale does the script
+// follow, a second round trip right after the user's write.
 func (r *Redis) Fetch(ctx context.Context, f FetchKeys) ([]byte, []byte, bool, error) {
 	r.mu.Lock()
 	if !r.busy || len(r.pending) >= maxPipeline {
