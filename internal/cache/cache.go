@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tallyhq/tally/internal/metrics"
 )
 
@@ -313,15 +314,15 @@ type Entry struct {
 func (c *Cache) serve(ctx context.Context, st State, userID, name string, v []byte, found bool, load func(ctx context.Context) ([]byte, error)) (Entry, error) {
 	kind, _, _ := strings.Cut(name, ":")
 	if !st.ok {
-		metrics.CacheRequests.WithLabelValues(kind, "bypass").Inc()
+		countersOf(kind).bypass.Inc()
 		v, err := load(ctx)
 		return Entry{Body: v}, err
 	}
 	if found {
-		metrics.CacheRequests.WithLabelValues(kind, "hit").Inc()
+		countersOf(kind).hit.Inc()
 		return Entry{Body: v, Generation: st.Generation}, nil
 	}
-	metrics.CacheRequests.WithLabelValues(kind, "miss").Inc()
+	countersOf(kind).miss.Inc()
 	v, err := load(ctx)
 	if err != nil {
 		return Entry{}, err
@@ -336,6 +337,27 @@ func (c *Cache) serve(ctx context.Context, st State, userID, name string, v []by
 	}
 	c.nearSet(st, userID, name, v)
 	return e, nil
+}
+
+// kindCounters are the request counters of one entry kind.
+type kindCounters struct{ hit, miss, bypass prometheus.Counter }
+
+// counters holds a *kindCounters by kind, found once per kind rather than
+// by label values on every read. The kinds are the code's entry names, a
+// handful.
+var counters sync.Map
+
+func countersOf(kind string) *kindCounters {
+	if k, ok := counters.Load(kind); ok {
+		return k.(*kindCounters)
+	}
+	k := &kindCounters{
+		hit:    metrics.CacheRequests.WithLabelValues(kind, "hit"),
+		miss:   metrics.CacheRequests.WithLabelValues(kind, "miss"),
+		bypass: metrics.CacheRequests.WithLabelValues(kind, "bypass"),
+	}
+	v, _ := counters.LoadOrStore(kind, k)
+	return v.(*kindCounters)
 }
 
 // Known reports whether the backend answered: only then are Generation

@@ -81,6 +81,12 @@ func TestFetchReadsTheEntryUnderTheCurrentGeneration(t *testing.T) {
 			if _, v, found, _ := b.Fetch(ctx, k); !found || string(v) != "new" {
 				t.Fatalf("holding g1: got %q, %v; want the entry under g2", v, found)
 			}
+			// A caller holding a copy of a user whose generation has
+			// expired gets a new generation, not its copy.
+			gone := cache.FetchKeys{GenKey: p + "gen:w", NewGen: []byte("w1"), GenTTL: time.Minute, EntryPrefix: p + "v:w:", EntrySuffix: ":summary", HaveGen: "w0"}
+			if gen, v, found, err := b.Fetch(ctx, gone); err != nil || string(gen) != "w1" || found || len(v) != 0 {
+				t.Fatalf("holding a copy of an expired generation: got %q, %q, found %v, %v; want the new generation w1 alone", gen, v, found, err)
+			}
 		})
 	}
 }
@@ -212,8 +218,11 @@ func TestConcurrentFetchesGetTheirOwnAnswers(t *testing.T) {
 						defer wg.Done()
 						<-start
 						k := keys(u)
-						if u%3 == 0 {
+						switch u % 3 {
+						case 0:
 							k.HaveGen = fmt.Sprintf("g%d", u) // holds the entry already
+						case 1:
+							k.HaveGen = "stale" // holds an entry of an older generation
 						}
 						gen, v, found, err := b.Fetch(ctx, k)
 						want := fmt.Sprintf("entry of u%d", u)
@@ -241,6 +250,9 @@ func TestConcurrentFetchesGetTheirOwnAnswers(t *testing.T) {
 			}
 			if isRedis && r.Batched() == 0 {
 				t.Fatal("40 concurrent fetches, 50 times: none went in a pipeline")
+			}
+			if isRedis && r.Current() == 0 {
+				t.Fatal("no fetch of a current copy was answered by a GET of the generation alone")
 			}
 		})
 	}

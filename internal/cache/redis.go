@@ -25,6 +25,7 @@ type Redis struct {
 	busy    bool         // a fetch or a pipeline of them is in flight
 	pending []*fetchCall // waiting for the next pipeline
 	batched atomic.Int64 // fetches sent in a pipeline of several, for tests
+	current atomic.Int64 // fetches answered by a GET of a current generation, for tests
 }
 
 // fetchCall is one Fetch waiting for a pipeline.
@@ -126,7 +127,9 @@ func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 
 // fetchScript is Backend.Fetch inside Redis: the user's generation (made
 // when missing) and the entry filed under it, in one round trip; only the
-// generation when it is the one whose entry the caller holds (ARGV[5]). It is sent
+// generation when it is the one whose entry the caller holds (ARGV[5]).
+// A caller that holds an entry asks with a plain GET first (see
+// answerGen), and runs the script only when that entry is stale. It is sent
 // by digest (EVALSHA) and in full only when Redis does not hold it yet
 // (NOSCRIPT), as after a restart. The entry's key depends on the
 // generation, so it cannot be named in KEYS: this needs one Redis, not a
@@ -151,6 +154,10 @@ return {g, redis.call('GET', ARGV[1] .. gen .. ARGV[2])}
 // sent together, as one pipeline (one write and one read for the lot),
 // when it returns. A lone request waits for nothing; a busy process makes
 // fewer system calls per request, and Redis fewer reads and writes.
+//
+// A fetch whose caller holds an entry is a GET of the generation, in the
+// same pipelines; only when that entry turns out stale does the script
+// follow, a second round trip right after the user's write.
 func (r *Redis) Fetch(ctx context.Context, f FetchKeys) ([]byte, []byte, bool, error) {
 	r.mu.Lock()
 	if !r.busy || len(r.pending) >= maxPipeline {
@@ -213,10 +220,37 @@ func fetchArgs(f FetchKeys) ([]string, []any) {
 	return []string{f.GenKey}, []any{f.EntryPrefix, f.EntrySuffix, f.NewGen, f.GenTTL.Milliseconds(), f.HaveGen}
 }
 
-// fetchOne runs the script for c alone.
+// fetchOne answers c alone: by a GET of the generation when c holds an
+// entry (see answerGen), else, or when that entry is no longer current, by
+// the script.
 func (r *Redis) fetchOne(ctx context.Context, c *fetchCall) {
+	if c.f.HaveGen != "" && r.answerGen(c, r.client.Get(ctx, c.f.GenKey)) {
+		return
+	}
+	r.runScript(ctx, c)
+}
+
+// runScript answers c with the script.
+func (r *Redis) runScript(ctx context.Context, c *fetchCall) {
 	keys, args := fetchArgs(c.f)
 	c.answer(fetchScript.Run(ctx, r.client, keys, args...))
+}
+
+// answerGen answers c from a GET of its generation key when that shows
+// the generation whose entry c holds, which is the script's answer too: the
+// caller's copy is current. It reports false, answering nothing, when the
+// key is missing, the generation has moved or the GET failed; the script
+// then makes the generation or reads the entry under the new one. A plain
+// GET costs Redis a fraction of a script's run, and it is what almost every
+// read of a busy user's cached answer needs.
+func (r *Redis) answerGen(c *fetchCall, cmd *redis.StringCmd) bool {
+	v, err := cmd.Bytes()
+	if err != nil || string(generationOf(v)) != c.f.HaveGen {
+		return false
+	}
+	c.gen = v
+	r.current.Add(1)
+	return true
 }
 
 // fetchMany runs the script for each call in one pipeline and answers
@@ -230,21 +264,37 @@ func (r *Redis) fetchMany(calls []*fetchCall) {
 		return
 	}
 	pipe := r.client.Pipeline()
-	cmds := make([]*redis.Cmd, len(calls))
+	gets := make([]*redis.StringCmd, len(calls))
+	scripts := make([]*redis.Cmd, len(calls))
 	for i, c := range calls {
+		if c.f.HaveGen != "" {
+			gets[i] = pipe.Get(ctx, c.f.GenKey)
+			continue
+		}
 		keys, args := fetchArgs(c.f)
-		cmds[i] = pipe.EvalSha(ctx, fetchScript.Hash(), keys, args...)
+		scripts[i] = pipe.EvalSha(ctx, fetchScript.Hash(), keys, args...)
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	r.batched.Add(int64(len(calls)))
+	var again []*fetchCall // their copies are stale: the script answers them
 	for i, c := range calls {
-		if redis.HasErrorPrefix(cmds[i].Err(), "NOSCRIPT") {
+		switch {
+		case gets[i] != nil:
+			if !r.answerGen(c, gets[i]) {
+				again = append(again, c)
+				continue
+			}
+		case redis.HasErrorPrefix(scripts[i].Err(), "NOSCRIPT"):
 			// Redis has not held the script since it started: send it
 			// in full (Run loads it for the next pipeline).
-			r.fetchOne(ctx, c)
-		} else {
-			c.answer(cmds[i])
+			r.runScript(ctx, c)
+		default:
+			c.answer(scripts[i])
 		}
+		close(c.done)
+	}
+	for _, c := range again {
+		r.runScript(ctx, c)
 		close(c.done)
 	}
 }

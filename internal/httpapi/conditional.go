@@ -40,13 +40,29 @@ const (
 )
 
 // variant is what the process keeps of one user's entry: its tag and gzip
-// copy under one generation.
+// copy under one generation, and the header values of both answers, made
+// once so that serving the entry again formats nothing.
 type variant struct {
 	generation string
 	etag       string // quoted, for the identity body
 	gz         []byte // nil until a client asks for gzip, or when not worth it
 	gzTried    bool
+
+	etagH, lenH     []string // ETag and Content-Length of the identity body
+	gzEtagH, gzLenH []string // the same for gz, once made
+	bodyLen         int      // the identity body's length lenH gives
 }
+
+// Header values every cached answer shares. Handlers and middleware set or
+// add values, never change one in place, so one slice can serve every
+// answer; each has len == cap, so an append copies it.
+var (
+	jsonType     = []string{"application/json; charset=utf-8"}
+	privateCache = []string{"private, no-cache"}
+	varyEncoding = []string{"Accept-Encoding"}
+	noSniff      = []string{"nosniff"}
+	gzipCoding   = []string{"gzip"}
+)
 
 // variants is the process's store of variant by user and entry name.
 type variants struct {
@@ -67,7 +83,8 @@ func (v *variants) get(userID, name, generation string) *variant {
 	if ok && x.generation == generation {
 		return x
 	}
-	x = &variant{generation: generation, etag: entityTag(userID, name, generation)}
+	x = &variant{generation: generation, etag: entityTag(userID, name, generation), bodyLen: -1}
+	x.etagH = []string{x.etag}
 	v.mu.Lock()
 	if v.entries == nil {
 		v.entries = map[string]*variant{}
@@ -100,6 +117,10 @@ func (v *variants) gzip(userID, name string, x *variant, body []byte) []byte {
 		return x.gz
 	}
 	x.gz, x.gzTried = gz, true
+	if gz != nil {
+		x.gzEtagH = []string{gzipTag(x.etag)}
+		x.gzLenH = []string{strconv.Itoa(len(gz))}
+	}
 	if v.entries[variantKey(userID, name)] == x {
 		v.bytes += len(gz)
 		v.evict()
@@ -150,9 +171,21 @@ func entityTag(userID, name, generation string) string {
 // gzipTag is the tag of the gzip copy of the answer whose tag is etag.
 func gzipTag(etag string) string { return etag[:len(etag)-1] + `-gzip"` }
 
+// contentLength returns the Content-Length value of x's identity body,
+// which is body.
+func (v *variants) contentLength(x *variant, body []byte) []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if x.bodyLen != len(body) {
+		x.lenH, x.bodyLen = []string{strconv.Itoa(len(body))}, len(body)
+	}
+	return x.lenH
+}
+
 // writeEntry answers a GET with the user's cache entry name: 304 when the
 // request names its current tag, else 200 with the body (its gzip copy
-// when the client accepts gzip).
+// when the client accepts gzip), written with one Write. The header values
+// come from the entry's variant; the keys are set in their canonical form.
 func (s *Server) writeEntry(w http.ResponseWriter, r *http.Request, userID, name string, e cache.Entry) {
 	if e.Generation == "" {
 		writeJSONBytes(w, e.Body) // loaded without a generation: nothing to name it by
@@ -160,26 +193,31 @@ func (s *Server) writeEntry(w http.ResponseWriter, r *http.Request, userID, name
 	}
 	x := s.variants.get(userID, name, e.Generation)
 	h := w.Header()
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Vary", "Accept-Encoding")
-	body, etag := e.Body, x.etag
+	h["Cache-Control"] = privateCache
+	h["Vary"] = varyEncoding
 	var gz []byte
-	if len(e.Body) >= gzipMinBytes && acceptsGzip(r.Header.Values("Accept-Encoding")) {
-		if gz = s.variants.gzip(userID, name, x, e.Body); gz != nil {
-			body, etag = gz, gzipTag(x.etag)
-		}
+	if len(e.Body) >= gzipMinBytes && acceptsGzip(r.Header["Accept-Encoding"]) {
+		gz = s.variants.gzip(userID, name, x, e.Body)
 	}
-	h.Set("ETag", etag)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && matchesTag(inm, x.etag) {
+	if gz != nil {
+		h["Etag"] = x.gzEtagH
+	} else {
+		h["Etag"] = x.etagH
+	}
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && inm[0] != "" && matchesTag(inm[0], x.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = jsonType
+	h["X-Content-Type-Options"] = noSniff
+	body := e.Body
 	if gz != nil {
-		h.Set("Content-Encoding", "gzip")
+		body = gz
+		h["Content-Encoding"] = gzipCoding
+		h["Content-Length"] = x.gzLenH
+	} else {
+		h["Content-Length"] = s.variants.contentLength(x, body)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
