@@ -91,7 +91,7 @@ func main() {
 	}
 	type entry struct {
 		name string
-		cats map[string]bool
+		cats map[string]int // registrations of the name by trade; "other" for an unmapped type
 	}
 	byKey := map[string]*entry{}
 	rows := 0
@@ -109,13 +109,13 @@ func main() {
 			}
 			e := byKey[k]
 			if e == nil {
-				e = &entry{name: name, cats: map[string]bool{}}
+				e = &entry{name: name, cats: map[string]int{}}
 				byKey[k] = e
 			}
 			if !ok {
-				cat = "other" // another trade under the same name makes it ambiguous
+				cat = "other" // a trade the list does not map: it counts against the others
 			}
-			e.cats[cat] = true
+			e.cats[cat]++
 		})
 		if err != nil {
 			log.Fatal(err)
@@ -125,8 +125,9 @@ func main() {
 	var kept []categorize.LocalSeller
 	drop := map[string]int{}
 	for k, e := range byKey {
+		cat, ok := mainTrade(e.cats)
 		switch {
-		case len(e.cats) != 1 || e.cats["other"]:
+		case !ok:
 			drop["ambiguous or unmapped"]++
 			continue
 		case hasVenueWord(e.name):
@@ -150,9 +151,7 @@ func main() {
 			drop["filed without the list"]++
 			continue
 		}
-		for c := range e.cats {
-			kept = append(kept, categorize.LocalSeller{Name: e.name, Category: c})
-		}
+		kept = append(kept, categorize.LocalSeller{Name: e.name, Category: cat})
 	}
 	// Keep only the names the engine reaches the list with: a name that
 	// opens with a number or a card word is read otherwise.
@@ -189,6 +188,21 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("%d rows, %d names, %d kept, left out: %v", rows, len(byKey), len(kept), drop)
+}
+
+// mainTrade returns the trade of a name when at least two thirds of its
+// registrations have it: a restaurant registered four times and once as
+// "Retailers - other" (its deli counter) is a restaurant; a name shared
+// half and half by a pub and a takeaway is nobody's.
+func mainTrade(cats map[string]int) (string, bool) {
+	best, top, total := "", 0, 0
+	for c, n := range cats {
+		total += n
+		if c != "other" && (n > top || n == top && c < best) {
+			best, top = c, n
+		}
+	}
+	return best, top > 0 && 3*top >= 2*total
 }
 
 // clean cuts a branch or operator after " - ", " @ ", "/" or "(", and
