@@ -545,30 +545,88 @@ func (sc *scan) compound(amount int64) *rule {
 		if t.word >= 0 {
 			continue
 		}
-		k := sc.keyOf(t)
-		if len(k) >= 5 && k[len(k)-1] == 'S' {
-			if r := oneWordRule(lex.lookup(k[:len(k)-1]), amount); r != nil {
-				return r
-			}
+		if r := compoundWord(sc.keyOf(t), amount); r != nil {
+			return r
 		}
-		if len(k) < minCompound+3 {
+		if r := sc.compoundParts(t, amount); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// compoundWord is compound's test of one unknown word k.
+func compoundWord(k []byte, amount int64) *rule {
+	if len(k) >= 5 && k[len(k)-1] == 'S' {
+		if r := oneWordRule(lex.lookup(k[:len(k)-1]), amount); r != nil {
+			return r
+		}
+	}
+	if len(k) < minCompound+3 {
+		return nil
+	}
+	for _, tail := range [...]string{"LIMITED", "LTD", "COM", "UK"} {
+		if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
+			k = k[:len(k)-len(tail)]
+			break
+		}
+	}
+	for n := len(k) - 3; n >= minCompound; n-- {
+		if r := oneWordRule(lex.lookup(k[len(k)-n:]), amount); r != nil {
+			return r
+		}
+	}
+	for n := len(k) - 3; n >= minCompound; n-- {
+		if r := oneWordRule(lex.lookup(k[:n]), amount); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// compoundParts tries the parts of a word that web addresses join with
+// hyphens or with a 2 or 4 standing for "to" and "for": MY-TOOL-SHED,
+// BEST4HEDGING, WATERFEATURES2GO. A part of four letters or more that is
+// a keyword, or a compound of one, names the trade; the last part is
+// tried first, as the head of an English compound comes last.
+func (sc *scan) compoundParts(t *token, amount int64) *rule {
+	raw := sc.s[t.raw0:t.raw1]
+	var parts [8][2]int // letter runs of raw, ASCII only
+	np, start := 0, -1
+	for i := 0; i <= len(raw); i++ {
+		letter := i < len(raw) && isLetter(raw[i]) && raw[i] < 0x80
+		if letter && start < 0 {
+			start = i
+		}
+		if !letter && start >= 0 {
+			if np < len(parts) {
+				parts[np] = [2]int{start, i}
+				np++
+			}
+			start = -1
+		}
+		if i < len(raw) && !letter && raw[i] != '-' && raw[i] != '2' && raw[i] != '4' {
+			return nil // another digit or sign: a reference, not words
+		}
+	}
+	if np < 2 {
+		return nil
+	}
+	var buf [maxKey]byte
+	for p := np - 1; p >= 0; p-- {
+		a, b := parts[p][0], parts[p][1]
+		if b-a < 4 || b-a > len(buf) {
 			continue
 		}
-		for _, tail := range [...]string{"LIMITED", "LTD", "COM", "UK"} {
-			if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
-				k = k[:len(k)-len(tail)]
-				break
-			}
+		k := buf[:b-a]
+		for i := range k {
+			k[i] = upper(raw[a+i])
 		}
-		for n := len(k) - 3; n >= minCompound; n-- {
-			if r := oneWordRule(lex.lookup(k[len(k)-n:]), amount); r != nil {
-				return r
-			}
+		if r := oneWordRule(lex.lookup(k), amount); r != nil {
+			return r
 		}
-		for n := len(k) - 3; n >= minCompound; n-- {
-			if r := oneWordRule(lex.lookup(k[:n]), amount); r != nil {
-				return r
-			}
+		if r := compoundWord(k, amount); r != nil {
+			return r
 		}
 	}
 	return nil

@@ -344,8 +344,10 @@ func (sc *scan) findSpan() {
 		if f&wNoise != 0 || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
 			continue
 		}
-		if sc.ns == 0 && isBIC(sc.keyOf(t), i > 0 && isIBAN(sc.keyOf(&sc.tok[i-1]))) {
-			continue // ABNANL2A after an IBAN: the bank's code, not the payee
+		if sc.ns == 0 && t.sep&sepDot == 0 && isBIC(sc.keyOf(t), i > 0 && isIBAN(sc.keyOf(&sc.tok[i-1]))) {
+			// ABNANL2A after an IBAN: the bank's code, not the payee. A
+			// label after a dot is a web address's (WWW.GARDEN4LESS).
+			continue
 		}
 		if sc.ns == 0 && i+1 < sc.n {
 			next := &sc.tok[i+1]
