@@ -278,6 +278,10 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		return res
 	}
 	if in.Amount <= 0 && sc.webName() {
+		if r := sc.webCompound(in.Amount); r != nil {
+			res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+			return res
+		}
 		// WWW.BALLICOM.CO.UK, TIESPLANET.COM: a web address that names no
 		// known seller and no trade is, most often, a web shop.
 		res.Category, res.Source, res.Matched = "shopping", tally.SourceDictionary, "rule:web_shop"
@@ -627,6 +631,42 @@ func (sc *scan) compoundParts(t *token, amount int64) *rule {
 		}
 		if r := compoundWord(k, amount); r != nil {
 			return r
+		}
+	}
+	return nil
+}
+
+// webCompound returns the keyword that a web shop's address holds
+// anywhere in its unknown label, for a web address only: WORLDOFBATHS,
+// GOWALLPAPER, THEGIFTCARDCENTRE. A domain is a name written without
+// spaces, so its words may stand anywhere in it. The keyword that ends
+// last wins, as the head of an English compound comes last, then the
+// longest; a keyword's plural counts (BATHS).
+func (sc *scan) webCompound(amount int64) *rule {
+	for j := 0; j < sc.nameEnd(); j++ {
+		t := &sc.tok[sc.span[j]]
+		if t.word >= 0 {
+			continue
+		}
+		k := sc.keyOf(t)
+		for _, tail := range [...]string{"COUK", "COM", "UK", "LTD"} {
+			if len(k) > len(tail)+minCompound && string(k[len(k)-len(tail):]) == tail {
+				k = k[:len(k)-len(tail)]
+				break
+			}
+		}
+		for end := len(k); end >= minCompound; end-- {
+			for start := 0; start <= end-minCompound; start++ {
+				w := k[start:end]
+				if r := oneWordRule(lex.lookup(w), amount); r != nil {
+					return r
+				}
+				if w[len(w)-1] == 'S' && len(w) > minCompound {
+					if r := oneWordRule(lex.lookup(w[:len(w)-1]), amount); r != nil {
+						return r
+					}
+				}
+			}
 		}
 	}
 	return nil
