@@ -668,8 +668,51 @@ func (sc *scan) webCompound(amount int64) *rule {
 				}
 			}
 		}
+		// A keyword of four letters only between the label's ends and
+		// the small words that join a domain's words: TOBABYANDBEYOND,
+		// ANYLAMPUK, LAMBEGGOLFSHOP.
+		for end := len(k); end >= 4; end-- {
+			start := end - 4
+			if !joinedBefore(k[:start]) || !joinedAfter(k[end:], amount) {
+				continue
+			}
+			if r := oneWordRule(lex.lookup(k[start:end]), amount); r != nil {
+				return r
+			}
+		}
 	}
 	return nil
+}
+
+// domainJoins are the small words domains put between their words.
+var domainJoins = [...]string{"THE", "AND", "OF", "FOR", "MY", "ANY", "GO", "TO", "4", "2", "UK", "DIRECT", "ONLINE", "SHOP", "STORE", "WORLD"}
+
+// joinedBefore reports whether k, what comes before a word of a web label,
+// is nothing or ends with a joining word.
+func joinedBefore(k []byte) bool {
+	if len(k) == 0 {
+		return true
+	}
+	for _, j := range domainJoins {
+		if len(k) >= len(j) && string(k[len(k)-len(j):]) == j {
+			return true
+		}
+	}
+	return false
+}
+
+// joinedAfter reports whether k, what follows a word of a web label, is
+// nothing, opens with a joining word or is a keyword itself (GOLFSHOP).
+func joinedAfter(k []byte, amount int64) bool {
+	if len(k) == 0 {
+		return true
+	}
+	for _, j := range domainJoins {
+		if len(k) >= len(j) && string(k[:len(j)]) == j {
+			return true
+		}
+	}
+	return len(k) >= 4 && oneWordRule(lex.lookup(k), amount) != nil
 }
 
 // minCompound is the shortest keyword compound finds inside a word.

@@ -163,6 +163,8 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"WWW.ZIPPYWALLPAPERHUB.CO.UK", "home_improvement", "rule:home_improvement"}, // a trade word inside a web label
 		{"WWW.QWERTYOFBATHROOMS.CO.UK", "home_improvement", "rule:home_improvement"}, // its plural counts
 		{"ZIPPYWALLPAPERHUB", tally.Uncategorized, ""},                               // outside a web address, only at either end
+		{"WWW.THEBABYANDME.CO.UK", "baby_supplies", "rule:baby"},                     // a four-letter trade word between joining words
+		{"WWW.ZOBABYX.CO.UK", "shopping", "rule:web_shop"},                           // not between other letters
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
