@@ -552,6 +552,17 @@ func (sc *scan) compound(amount int64) *rule {
 		if r := compoundWord(sc.keyOf(t), amount); r != nil {
 			return r
 		}
+		if t.trunc {
+			// SPECIALISTLIGHTIN: a card network cut the keyword that
+			// ends the glued word; it completes as a cut last word does
+			// when six letters of it are left (not WAREH, CENTR).
+			k := sc.keyOf(t)
+			for n := len(k) - 3; n >= minCompound+1; n-- {
+				if r := oneWordRule(lex.lookupPrefix(k[len(k)-n:]), amount); r != nil {
+					return r
+				}
+			}
+		}
 		if r := sc.compoundParts(t, amount); r != nil {
 			return r
 		}

@@ -85,7 +85,7 @@ func truncatedAt(s string, i int) bool {
 	for n > 0 && s[n-1] == ' ' {
 		n--
 	}
-	return i == n && (n == 18 || n == 22 || n == 25 || n == 32)
+	return i == n && (n == 18 || n == 21 || n == 22 || n == 25 || n == 32)
 }
 
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 }

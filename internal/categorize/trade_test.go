@@ -165,6 +165,10 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"ZIPPYWALLPAPERHUB", tally.Uncategorized, ""},                               // outside a web address, only at either end
 		{"WWW.THEBABYANDME.CO.UK", "baby_supplies", "rule:baby"},                     // a four-letter trade word between joining words
 		{"WWW.ZOBABYX.CO.UK", "shopping", "rule:web_shop"},                           // not between other letters
+		{"ZORBLATTSS CO HARDWAR", "home_improvement", "rule:home_improvement"},       // 21 characters: a cut last word completes
+		{"ZORBLATTS CO HARDWAR", tally.Uncategorized, ""},                            // 20: not a length card schemes cut at
+		{"ZQ  BESPOKELIGHTIN", "furnishings", "rule:furnishings"},                    // a cut keyword ending a glued word
+		{"ZQ  BESPOKEPPWAREH", tally.Uncategorized, ""},                              // not when five letters of it are left
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
