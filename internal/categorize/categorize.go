@@ -191,6 +191,11 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 			if shopWord = sc.weakRule(in.Amount, true); shopWord == nil {
 				shopWord = sc.compound(in.Amount) // PAYPAL *SIGNSDIRECT
 			}
+			if shopWord == nil {
+				// PAYPAL *KJSIGNS, PAYPAL *SIGNWORLD: the shop's name is
+				// most often its web address's, read as one.
+				shopWord = sc.webCompound(in.Amount)
+			}
 		}
 	}
 	var res Result

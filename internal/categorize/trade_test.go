@@ -169,6 +169,8 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"ZORBLATTS CO HARDWAR", tally.Uncategorized, ""},                            // 20: not a length card schemes cut at
 		{"ZQ  BESPOKELIGHTIN", "furnishings", "rule:furnishings"},                    // a cut keyword ending a glued word
 		{"ZQ  BESPOKEPPWAREH", tally.Uncategorized, ""},                              // not when five letters of it are left
+		{"PAYPAL  QZSIGNS", "printing", "rule:printing"},                             // a trade word inside the shop's name after a processor
+		{"PAYPAL  QZSIGNQZ", "shopping", "seller:paypal"},                            // none: the processor's own category
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
