@@ -231,6 +231,11 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
 		return res
 	}
+	if sc.postOfficeBranch() {
+		if i := e.dict.exact([]byte("POSTOFFICE")); i >= 0 {
+			return e.sellerResult(i)
+		}
+	}
 	// A registered local business: its whole name decides before trade
 	// words, its first words only after them.
 	local, whole := e.local.match(sc)
@@ -302,6 +307,17 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	res.Category, res.Source = tally.Uncategorized, tally.SourceNone
 	return res
+}
+
+// postOfficeBranch reports whether the line is a Post Office branch as
+// UK card schemes print it: PO, the branch's place, its branch number
+// (PO ROOKERY RD 1271). PO alone opens other names (PO FUNG).
+func (sc *scan) postOfficeBranch() bool {
+	if sc.n < 3 || string(sc.keyOf(&sc.tok[0])) != "PO" {
+		return false
+	}
+	last := &sc.tok[sc.n-1]
+	return last.kind == tokNum && last.key1-last.key0 >= 3 && last.key1-last.key0 <= 5 && sc.tok[1].kind == tokWord
 }
 
 // twoLetterName reports whether seller i was found by the name's first
@@ -585,7 +601,7 @@ func compoundWord(k []byte, amount int64) *rule {
 	if len(k) < minCompound+3 {
 		return nil
 	}
-	for _, tail := range [...]string{"LIMITED", "LTD", "COM", "UK"} {
+	for _, tail := range [...]string{"LIMITED", "LTD", "COUK", "COM", "UK"} {
 		if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
 			k = k[:len(k)-len(tail)]
 			break

@@ -171,6 +171,10 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"ZQ  BESPOKEPPWAREH", tally.Uncategorized, ""},                              // not when five letters of it are left
 		{"PAYPAL  QZSIGNS", "printing", "rule:printing"},                             // a trade word inside the shop's name after a processor
 		{"PAYPAL  QZSIGNQZ", "shopping", "seller:paypal"},                            // none: the processor's own category
+		{"PO HIGHFIELD RD 1234", "shipping", "seller:post_office"},                   // a Post Office branch as UK card schemes print it
+		{"ZORBLATTGARDENSCOUK", "lawn_garden", "rule:lawn_garden"},                   // a domain's CO UK glued to the name
+		{"HIGHFIELD SKIPS", "home_services", "rule:home_services"},                   // skip hire
+		{"HIGHFIELD CLADDING", "home_improvement", "rule:home_improvement"},          // a building trade
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
