@@ -287,6 +287,12 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
 	}
+	if in.Amount <= 0 && sc.academicDomain() {
+		// WWW.LEEDSTRINITY.AC.UK: a payment on a university's or a
+		// college's site is a fee, a course or a conference.
+		res.Category, res.Source, res.Matched = "tuition", tally.SourceDictionary, "rule:academic_domain"
+		return res
+	}
 	if in.Amount <= 0 && sc.webName() {
 		if r := sc.webCompound(in.Amount); r != nil {
 			res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
@@ -697,6 +703,9 @@ func (sc *scan) webCompound(amount int64) *rule {
 					if r := oneWordRule(lex.lookup(w[:len(w)-1]), amount); r != nil {
 						return r
 					}
+					if r := oneWordRule(singularIES(w), amount); r != nil {
+						return r // DAIRIES
+					}
 				}
 			}
 		}
@@ -714,6 +723,21 @@ func (sc *scan) webCompound(amount int64) *rule {
 		}
 	}
 	return nil
+}
+
+// singularIES looks up the singular of a plural in -IES (DAIRIES, DAIRY).
+func singularIES(w []byte) int32 {
+	n := len(w)
+	if n < 6 || string(w[n-3:]) != "IES" {
+		return -1
+	}
+	var buf [maxKey]byte
+	if n-2 > len(buf) {
+		return -1
+	}
+	k := append(buf[:0], w[:n-3]...)
+	k = append(k, 'Y')
+	return lex.lookup(k)
 }
 
 // domainJoins are the small words domains put between their words.

@@ -385,6 +385,13 @@ func (d *Dictionary) glued(sc *scan) int32 {
 				return i
 			}
 		}
+		if n := hyphenAt(sc.s[t.raw0:t.raw1]); n > 0 && len(k)-n >= 3 {
+			// WELCOME BREAK-KFC: a hand-listed seller after a hyphen, the
+			// shop inside a service area or a store.
+			if i := d.exact(k[n:]); i >= 0 && !d.platform(i) && !d.generated(i) {
+				return i
+			}
+		}
 		for n := len(k) - minGluedRest; n >= minGlued; n-- {
 			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
 				return i

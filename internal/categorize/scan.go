@@ -435,6 +435,23 @@ func (sc *scan) webName() bool {
 	return false
 }
 
+// academicDomain reports whether the descriptor is a web address of a
+// British university or college (.AC.UK) or of an American one (.EDU).
+func (sc *scan) academicDomain() bool {
+	for i := 1; i < sc.n; i++ {
+		if sc.tok[i].sep&sepDot == 0 || sc.tok[i-1].kind != tokWord {
+			continue
+		}
+		switch string(sc.keyOf(&sc.tok[i])) {
+		case "EDU":
+			return true
+		case "AC":
+			return i+1 < sc.n && sc.tok[i+1].sep&sepDot != 0 && string(sc.keyOf(&sc.tok[i+1])) == "UK"
+		}
+	}
+	return false
+}
+
 // formsOnly reports whether the span's words from..to-1 are all company
 // forms (CINEWORLD LTD, ACME HOLDINGS PLC): a name without them is the whole
 // name.

@@ -87,7 +87,7 @@ func TestWebShop(t *testing.T) {
 		{"WWW.AMAZON.CO.UK", -1500, "shopping"},
 		{"WWW.OFFICESTATIONERY.CO.UK", -1500, "office_supplies"}, // the trade glued in the name, not the open-data brand OFFICE
 		{"WWW.EXAMPLESHIRE.GOV.UK", -1500, tally.Uncategorized},  // a council's site is not a shop
-		{"WWW.NORTHFIELD.AC.UK", -1500, tally.Uncategorized},     // nor a university's
+		{"WWW.NORTHFIELD.AC.UK", -1500, "tuition"},               // a university's is a fee or a course
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: tt.amount})
@@ -175,6 +175,11 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"ZORBLATTGARDENSCOUK", "lawn_garden", "rule:lawn_garden"},                   // a domain's CO UK glued to the name
 		{"HIGHFIELD SKIPS", "home_services", "rule:home_services"},                   // skip hire
 		{"HIGHFIELD CLADDING", "home_improvement", "rule:home_improvement"},          // a building trade
+		{"HIGHFIELD SERVICES-KFC", "fast_food", "seller:kfc"},                        // a hand-listed seller after a hyphen
+		{"WWW.ZORBLATT.AC.UK", "tuition", "rule:academic_domain"},                    // a university's site
+		{"WWW.ZORBLATT.ORG.UK", tally.Uncategorized, ""},                             // an organisation's is neither a shop nor a school
+		{"WWW.ZORBLATTDAIRIES.CO.UK", "groceries", "rule:groceries"},                 // a plural in -IES inside a web label
+		{"ZORBLATT RESTAUR", "restaurants", "rule:restaurants"},                      // a cut spelling of RESTAURANT
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
