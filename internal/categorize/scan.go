@@ -237,6 +237,18 @@ func (sc *scan) tokenize(s string) {
 				t.trunc = true
 				// A cut word that closes a phrase the word before it
 				// opens stays itself: WILDLIFE PARK, not PARKING.
+				// A cut word that begins the word closing such a phrase
+				// completes to it, even a word of its own: GARDEN CENTR
+				// is a GARDEN CENTRE, not a CENTR(AAL) station.
+				if sc.n > 0 {
+					if c := lex.completes(sc.tok[sc.n-1].word, sc.key[t.key0:t.key1]); c != "" && int(t.key0)+len(c) <= len(sc.key) {
+						// The cut word is the last: its key may grow.
+						t.key1 = t.key0 + int16(copy(sc.key[t.key0:], c))
+						nkey = int(t.key1)
+						w = lex.lookup(sc.key[t.key0:t.key1])
+						t.trunc = false
+					}
+				}
 				if (w < 0 || !lex.words[w].alone) && (sc.n == 0 || !lex.closes(sc.tok[sc.n-1].word, sc.key[t.key0:t.key1])) {
 					if p := lex.lookupPrefix(sc.key[t.key0:t.key1]); p >= 0 || w < 0 {
 						w = p
