@@ -22,7 +22,10 @@
 // its name already (brands, names with a trade word: they need no entry),
 // when its name is not made of common English words only (THE ROSE, BREAK
 // POINT; read from -words, a word list such as /usr/share/dict/words) and
-// when every business registered under the same name has the same trade.
+// when at least two thirds of the businesses registered under the same
+// name have the same trade. The Food Standards Agency's per-authority
+// extracts (github.com/RobinL/fsa_fhrs_map, data/fhrs/*.csv at commit
+// f9c7196: 405 files with lower-case column names) are read as they are.
 package main
 
 import (
