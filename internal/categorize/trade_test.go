@@ -185,6 +185,9 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"ZORBLATT RACECOURSE", "amusement", "rule:amusement"},
 		{"ZORBLATT BOX OFFICE", "arts", "rule:arts"},
 		{"ZORBLATT CAR SPARES", "service_parts", "rule:service_parts"},
+		{"WWW.ZORBLATTBULBS.CO.UK", "lawn_garden", "rule:lawn_garden"},
+		{"ZORBLATT WEED CONTROL", "lawn_garden", "rule:lawn_garden"},
+		{"WWW.ZORBLATT-LIGHTBULBS.CO.UK", "furnishings", "rule:furnishings"},
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
