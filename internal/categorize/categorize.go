@@ -231,6 +231,11 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
 		return res
 	}
+	if k := sc.serviceAreaShop(); k != "" {
+		if i := e.dict.exact([]byte(k)); i >= 0 {
+			return e.sellerResult(i)
+		}
+	}
 	if sc.postOfficeBranch() {
 		if i := e.dict.exact([]byte("POSTOFFICE")); i >= 0 {
 			return e.sellerResult(i)
@@ -313,6 +318,33 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	res.Category, res.Source = tally.Uncategorized, tally.SourceNone
 	return res
+}
+
+// serviceAreaAbbrev are the short names motorway service areas print for
+// the shops inside them (LEIGH DELAMERE S/W COS).
+var serviceAreaAbbrev = map[string]string{"COS": "COSTA", "BK": "BK", "WHS": "WHSMITH"}
+
+// serviceAreaShop returns the seller key of the shop a UK motorway service
+// area's line names last, after the side of the road it is on (N/E, S/W,
+// N/B): CHERWELL V. N/E BK is the Burger King there. It returns "" for
+// any other line.
+func (sc *scan) serviceAreaShop() string {
+	if sc.n < 3 {
+		return ""
+	}
+	side := false
+	for i := 0; i+1 < sc.n-1; i++ {
+		a, b := sc.keyOf(&sc.tok[i]), sc.keyOf(&sc.tok[i+1])
+		if len(a) == 1 && len(b) == 1 && strings.IndexByte("NSEW", a[0]) >= 0 && strings.IndexByte("NSEWB", b[0]) >= 0 &&
+			sc.s[sc.tok[i].raw1] == '/' && sc.tok[i+1].raw0 == sc.tok[i].raw1+1 {
+			side = true
+			break
+		}
+	}
+	if !side {
+		return ""
+	}
+	return serviceAreaAbbrev[string(sc.keyOf(&sc.tok[sc.n-1]))]
 }
 
 // postOfficeBranch reports whether the line is a Post Office branch as

@@ -187,6 +187,9 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"ZORBLATT CAR SPARES", "service_parts", "rule:service_parts"},
 		{"WWW.ZORBLATTBULBS.CO.UK", "lawn_garden", "rule:lawn_garden"},
 		{"ZORBLATT WEED CONTROL", "lawn_garden", "rule:lawn_garden"},
+		{"ZORBLATT S/W COS", "coffee_shops", "seller:costa"}, // a motorway service area's shop after the side of the road
+		{"ZORBLATT N/B BK", "fast_food", "seller:burger_king"},
+		{"ZORBLATT SW COS", tally.Uncategorized, ""}, // no side of the road: COS is nobody
 		{"WWW.ZORBLATT-LIGHTBULBS.CO.UK", "furnishings", "rule:furnishings"},
 	}
 	for _, tt := range tests {
