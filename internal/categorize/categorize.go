@@ -191,6 +191,11 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 			if shopWord = sc.weakRule(in.Amount, true); shopWord == nil {
 				shopWord = sc.compound(in.Amount) // PAYPAL *SIGNSDIRECT
 			}
+			if shopWord == nil {
+				// PAYPAL *KJSIGNS, PAYPAL *SIGNWORLD: the shop's name is
+				// most often its web address's, read as one.
+				shopWord = sc.webCompound(in.Amount)
+			}
 		}
 	}
 	var res Result
@@ -225,6 +230,16 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	if m, ok := mccRules[in.MCC]; ok {
 		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
 		return res
+	}
+	if k := sc.serviceAreaShop(); k != "" {
+		if i := e.dict.exact([]byte(k)); i >= 0 {
+			return e.sellerResult(i)
+		}
+	}
+	if sc.postOfficeBranch() {
+		if i := e.dict.exact([]byte("POSTOFFICE")); i >= 0 {
+			return e.sellerResult(i)
+		}
 	}
 	// A registered local business: its whole name decides before trade
 	// words, its first words only after them.
@@ -277,7 +292,17 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 		return res
 	}
+	if in.Amount <= 0 && sc.academicDomain() {
+		// WWW.LEEDSTRINITY.AC.UK: a payment on a university's or a
+		// college's site is a fee, a course or a conference.
+		res.Category, res.Source, res.Matched = "tuition", tally.SourceDictionary, "rule:academic_domain"
+		return res
+	}
 	if in.Amount <= 0 && sc.webName() {
+		if r := sc.webCompound(in.Amount); r != nil {
+			res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+			return res
+		}
 		// WWW.BALLICOM.CO.UK, TIESPLANET.COM: a web address that names no
 		// known seller and no trade is, most often, a web shop.
 		res.Category, res.Source, res.Matched = "shopping", tally.SourceDictionary, "rule:web_shop"
@@ -293,6 +318,44 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	res.Category, res.Source = tally.Uncategorized, tally.SourceNone
 	return res
+}
+
+// serviceAreaAbbrev are the short names motorway service areas print for
+// the shops inside them (LEIGH DELAMERE S/W COS).
+var serviceAreaAbbrev = map[string]string{"COS": "COSTA", "BK": "BK", "WHS": "WHSMITH"}
+
+// serviceAreaShop returns the seller key of the shop a UK motorway service
+// area's line names last, after the side of the road it is on (N/E, S/W,
+// N/B): CHERWELL V. N/E BK is the Burger King there. It returns "" for
+// any other line.
+func (sc *scan) serviceAreaShop() string {
+	if sc.n < 3 {
+		return ""
+	}
+	side := false
+	for i := 0; i+1 < sc.n-1; i++ {
+		a, b := sc.keyOf(&sc.tok[i]), sc.keyOf(&sc.tok[i+1])
+		if len(a) == 1 && len(b) == 1 && strings.IndexByte("NSEW", a[0]) >= 0 && strings.IndexByte("NSEWB", b[0]) >= 0 &&
+			sc.s[sc.tok[i].raw1] == '/' && sc.tok[i+1].raw0 == sc.tok[i].raw1+1 {
+			side = true
+			break
+		}
+	}
+	if !side {
+		return ""
+	}
+	return serviceAreaAbbrev[string(sc.keyOf(&sc.tok[sc.n-1]))]
+}
+
+// postOfficeBranch reports whether the line is a Post Office branch as
+// UK card schemes print it: PO, the branch's place, its branch number
+// (PO ROOKERY RD 1271). PO alone opens other names (PO FUNG).
+func (sc *scan) postOfficeBranch() bool {
+	if sc.n < 3 || string(sc.keyOf(&sc.tok[0])) != "PO" {
+		return false
+	}
+	last := &sc.tok[sc.n-1]
+	return last.kind == tokNum && last.key1-last.key0 >= 3 && last.key1-last.key0 <= 5 && sc.tok[1].kind == tokWord
 }
 
 // twoLetterName reports whether seller i was found by the name's first
@@ -545,33 +608,199 @@ func (sc *scan) compound(amount int64) *rule {
 		if t.word >= 0 {
 			continue
 		}
-		k := sc.keyOf(t)
-		if len(k) >= 5 && k[len(k)-1] == 'S' {
-			if r := oneWordRule(lex.lookup(k[:len(k)-1]), amount); r != nil {
-				return r
+		if r := compoundWord(sc.keyOf(t), amount); r != nil {
+			return r
+		}
+		if t.trunc {
+			// SPECIALISTLIGHTIN: a card network cut the keyword that
+			// ends the glued word; it completes as a cut last word does
+			// when six letters of it are left (not WAREH, CENTR).
+			k := sc.keyOf(t)
+			for n := len(k) - 3; n >= minCompound+1; n-- {
+				if r := oneWordRule(lex.lookupPrefix(k[len(k)-n:]), amount); r != nil {
+					return r
+				}
 			}
 		}
-		if len(k) < minCompound+3 {
+		if r := sc.compoundParts(t, amount); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// compoundWord is compound's test of one unknown word k.
+func compoundWord(k []byte, amount int64) *rule {
+	if len(k) >= 5 && k[len(k)-1] == 'S' {
+		if r := oneWordRule(lex.lookup(k[:len(k)-1]), amount); r != nil {
+			return r
+		}
+	}
+	if len(k) < minCompound+3 {
+		return nil
+	}
+	for _, tail := range [...]string{"LIMITED", "LTD", "COUK", "COM", "UK"} {
+		if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
+			k = k[:len(k)-len(tail)]
+			break
+		}
+	}
+	for n := len(k) - 3; n >= minCompound; n-- {
+		if r := oneWordRule(lex.lookup(k[len(k)-n:]), amount); r != nil {
+			return r
+		}
+	}
+	for n := len(k) - 3; n >= minCompound; n-- {
+		if r := oneWordRule(lex.lookup(k[:n]), amount); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// compoundParts tries the parts of a word that web addresses join with
+// hyphens or with a 2 or 4 standing for "to" and "for": MY-TOOL-SHED,
+// BEST4HEDGING, WATERFEATURES2GO. A part of four letters or more that is
+// a keyword, or a compound of one, names the trade; the last part is
+// tried first, as the head of an English compound comes last.
+func (sc *scan) compoundParts(t *token, amount int64) *rule {
+	raw := sc.s[t.raw0:t.raw1]
+	var parts [8][2]int // letter runs of raw, ASCII only
+	np, start := 0, -1
+	for i := 0; i <= len(raw); i++ {
+		letter := i < len(raw) && isLetter(raw[i]) && raw[i] < 0x80
+		if letter && start < 0 {
+			start = i
+		}
+		if !letter && start >= 0 {
+			if np < len(parts) {
+				parts[np] = [2]int{start, i}
+				np++
+			}
+			start = -1
+		}
+		if i < len(raw) && !letter && raw[i] != '-' && raw[i] != '2' && raw[i] != '4' {
+			return nil // another digit or sign: a reference, not words
+		}
+	}
+	if np < 2 {
+		return nil
+	}
+	var buf [maxKey]byte
+	for p := np - 1; p >= 0; p-- {
+		a, b := parts[p][0], parts[p][1]
+		if b-a < 4 || b-a > len(buf) {
 			continue
 		}
-		for _, tail := range [...]string{"LIMITED", "LTD", "COM", "UK"} {
-			if len(k) >= len(tail)+minCompound+3 && string(k[len(k)-len(tail):]) == tail {
+		k := buf[:b-a]
+		for i := range k {
+			k[i] = upper(raw[a+i])
+		}
+		if r := oneWordRule(lex.lookup(k), amount); r != nil {
+			return r
+		}
+		if r := compoundWord(k, amount); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// webCompound returns the keyword that a web shop's address holds
+// anywhere in its unknown label, for a web address only: WORLDOFBATHS,
+// GOWALLPAPER, THEGIFTCARDCENTRE. A domain is a name written without
+// spaces, so its words may stand anywhere in it. The keyword that ends
+// last wins, as the head of an English compound comes last, then the
+// longest; a keyword's plural counts (BATHS).
+func (sc *scan) webCompound(amount int64) *rule {
+	for j := 0; j < sc.nameEnd(); j++ {
+		t := &sc.tok[sc.span[j]]
+		if t.word >= 0 {
+			continue
+		}
+		k := sc.keyOf(t)
+		for _, tail := range [...]string{"COUK", "COM", "UK", "LTD"} {
+			if len(k) > len(tail)+minCompound && string(k[len(k)-len(tail):]) == tail {
 				k = k[:len(k)-len(tail)]
 				break
 			}
 		}
-		for n := len(k) - 3; n >= minCompound; n-- {
-			if r := oneWordRule(lex.lookup(k[len(k)-n:]), amount); r != nil {
-				return r
+		for end := len(k); end >= minCompound; end-- {
+			for start := 0; start <= end-minCompound; start++ {
+				w := k[start:end]
+				if r := oneWordRule(lex.lookup(w), amount); r != nil {
+					return r
+				}
+				if w[len(w)-1] == 'S' && len(w) > minCompound {
+					if r := oneWordRule(lex.lookup(w[:len(w)-1]), amount); r != nil {
+						return r
+					}
+					if r := oneWordRule(singularIES(w), amount); r != nil {
+						return r // DAIRIES
+					}
+				}
 			}
 		}
-		for n := len(k) - 3; n >= minCompound; n-- {
-			if r := oneWordRule(lex.lookup(k[:n]), amount); r != nil {
+		// A keyword of four letters only between the label's ends and
+		// the small words that join a domain's words: TOBABYANDBEYOND,
+		// ANYLAMPUK, LAMBEGGOLFSHOP.
+		for end := len(k); end >= 4; end-- {
+			start := end - 4
+			if !joinedBefore(k[:start]) || !joinedAfter(k[end:], amount) {
+				continue
+			}
+			if r := oneWordRule(lex.lookup(k[start:end]), amount); r != nil {
 				return r
 			}
 		}
 	}
 	return nil
+}
+
+// singularIES looks up the singular of a plural in -IES (DAIRIES, DAIRY).
+func singularIES(w []byte) int32 {
+	n := len(w)
+	if n < 6 || string(w[n-3:]) != "IES" {
+		return -1
+	}
+	var buf [maxKey]byte
+	if n-2 > len(buf) {
+		return -1
+	}
+	k := append(buf[:0], w[:n-3]...)
+	k = append(k, 'Y')
+	return lex.lookup(k)
+}
+
+// domainJoins are the small words domains put between their words.
+var domainJoins = [...]string{"THE", "AND", "OF", "FOR", "MY", "ANY", "GO", "TO", "4", "2", "UK", "DIRECT", "ONLINE", "SHOP", "STORE", "WORLD"}
+
+// joinedBefore reports whether k, what comes before a word of a web label,
+// is nothing or ends with a joining word.
+func joinedBefore(k []byte) bool {
+	if len(k) == 0 {
+		return true
+	}
+	for _, j := range domainJoins {
+		if len(k) >= len(j) && string(k[len(k)-len(j):]) == j {
+			return true
+		}
+	}
+	return false
+}
+
+// joinedAfter reports whether k, what follows a word of a web label, is
+// nothing, opens with a joining word or is a keyword itself (GOLFSHOP).
+func joinedAfter(k []byte, amount int64) bool {
+	if len(k) == 0 {
+		return true
+	}
+	for _, j := range domainJoins {
+		if len(k) >= len(j) && string(k[:len(j)]) == j {
+			return true
+		}
+	}
+	return len(k) >= 4 && oneWordRule(lex.lookup(k), amount) != nil
 }
 
 // minCompound is the shortest keyword compound finds inside a word.

@@ -385,13 +385,35 @@ func (d *Dictionary) glued(sc *scan) int32 {
 				return i
 			}
 		}
+		if n := hyphenAt(sc.s[t.raw0:t.raw1]); n > 0 && len(k)-n >= 3 {
+			// WELCOME BREAK-KFC: a hand-listed seller after a hyphen, the
+			// shop inside a service area or a store.
+			if i := d.exact(k[n:]); i >= 0 && !d.platform(i) && !d.generated(i) {
+				return i
+			}
+		}
 		for n := len(k) - minGluedRest; n >= minGlued; n-- {
 			if i := d.exact(k[:n]); i >= 0 && !d.platform(i) && !d.generated(i) {
 				return i
 			}
 		}
+		for n := len(k) - minGluedRest; n >= 3; n-- {
+			// BOOTSBIRMINGHAM: any known seller, of any length, glued to
+			// a British or Irish town that ends the word.
+			if isTown(k[n:]) {
+				if i := d.exact(k[:n]); i >= 0 && !d.platform(i) {
+					return i
+				}
+			}
+		}
 	}
 	return -1
+}
+
+// isTown reports whether k is a British or Irish town that may end a name.
+func isTown(k []byte) bool {
+	w := lex.lookup(k)
+	return w >= 0 && lex.words[w].flags&wTown != 0
 }
 
 // hyphenAt returns how many letters and digits of the ASCII word raw come

@@ -85,7 +85,7 @@ func truncatedAt(s string, i int) bool {
 	for n > 0 && s[n-1] == ' ' {
 		n--
 	}
-	return i == n && (n == 18 || n == 22 || n == 25 || n == 32)
+	return i == n && (n == 18 || n == 21 || n == 22 || n == 25 || n == 32)
 }
 
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 }
@@ -237,6 +237,18 @@ func (sc *scan) tokenize(s string) {
 				t.trunc = true
 				// A cut word that closes a phrase the word before it
 				// opens stays itself: WILDLIFE PARK, not PARKING.
+				// A cut word that begins the word closing such a phrase
+				// completes to it, even a word of its own: GARDEN CENTR
+				// is a GARDEN CENTRE, not a CENTR(AAL) station.
+				if sc.n > 0 {
+					if c := lex.completes(sc.tok[sc.n-1].word, sc.key[t.key0:t.key1]); c != "" && int(t.key0)+len(c) <= len(sc.key) {
+						// The cut word is the last: its key may grow.
+						t.key1 = t.key0 + int16(copy(sc.key[t.key0:], c))
+						nkey = int(t.key1)
+						w = lex.lookup(sc.key[t.key0:t.key1])
+						t.trunc = false
+					}
+				}
 				if (w < 0 || !lex.words[w].alone) && (sc.n == 0 || !lex.closes(sc.tok[sc.n-1].word, sc.key[t.key0:t.key1])) {
 					if p := lex.lookupPrefix(sc.key[t.key0:t.key1]); p >= 0 || w < 0 {
 						w = p
@@ -344,8 +356,10 @@ func (sc *scan) findSpan() {
 		if f&wNoise != 0 || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
 			continue
 		}
-		if sc.ns == 0 && isBIC(sc.keyOf(t), i > 0 && isIBAN(sc.keyOf(&sc.tok[i-1]))) {
-			continue // ABNANL2A after an IBAN: the bank's code, not the payee
+		if sc.ns == 0 && t.sep&sepDot == 0 && isBIC(sc.keyOf(t), i > 0 && isIBAN(sc.keyOf(&sc.tok[i-1]))) {
+			// ABNANL2A after an IBAN: the bank's code, not the payee. A
+			// label after a dot is a web address's (WWW.GARDEN4LESS).
+			continue
 		}
 		if sc.ns == 0 && i+1 < sc.n {
 			next := &sc.tok[i+1]
@@ -428,6 +442,23 @@ func (sc *scan) webName() bool {
 		}
 		if i > 0 && t.sep&sepDot != 0 && sc.wordFlags(i)&wTLD != 0 && sc.tok[i-1].kind == tokWord {
 			return true
+		}
+	}
+	return false
+}
+
+// academicDomain reports whether the descriptor is a web address of a
+// British university or college (.AC.UK) or of an American one (.EDU).
+func (sc *scan) academicDomain() bool {
+	for i := 1; i < sc.n; i++ {
+		if sc.tok[i].sep&sepDot == 0 || sc.tok[i-1].kind != tokWord {
+			continue
+		}
+		switch string(sc.keyOf(&sc.tok[i])) {
+		case "EDU":
+			return true
+		case "AC":
+			return i+1 < sc.n && sc.tok[i+1].sep&sepDot != 0 && string(sc.keyOf(&sc.tok[i+1])) == "UK"
 		}
 	}
 	return false

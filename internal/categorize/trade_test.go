@@ -78,15 +78,16 @@ func TestWebShop(t *testing.T) {
 		amount int64
 		want   string
 	}{
-		{"WWW.QUIRKYLAMPSHADES.CO.UK", -4500, "shopping"},
+		{"WWW.ZOOBLYWOX.CO.UK", -4500, "shopping"},
+		{"WWW.QUIRKYLAMPSHADES.CO.UK", -4500, "furnishings"}, // a trade word inside the label decides
 		{"TINKERPLANET.COM", -1200, "shopping"},
 		{"SP * MOSSANDMAPLE", -3000, "shopping"},
-		{"WWW.QUIRKYLAMPSHADES.CO.UK", 4500, tally.Uncategorized}, // money in: a refund or a payout, not a purchase
-		{"WWW.BRIDGEND-PLUMBING.CO.UK", -9000, "home_services"},   // the trade decides
+		{"WWW.ZOOBLYWOX.CO.UK", 4500, tally.Uncategorized},      // money in: a refund or a payout, not a purchase
+		{"WWW.BRIDGEND-PLUMBING.CO.UK", -9000, "home_services"}, // the trade decides
 		{"WWW.AMAZON.CO.UK", -1500, "shopping"},
 		{"WWW.OFFICESTATIONERY.CO.UK", -1500, "office_supplies"}, // the trade glued in the name, not the open-data brand OFFICE
 		{"WWW.EXAMPLESHIRE.GOV.UK", -1500, tally.Uncategorized},  // a council's site is not a shop
-		{"WWW.NORTHFIELD.AC.UK", -1500, tally.Uncategorized},     // nor a university's
+		{"WWW.NORTHFIELD.AC.UK", -1500, "tuition"},               // a university's is a fee or a course
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: tt.amount})
@@ -94,7 +95,7 @@ func TestWebShop(t *testing.T) {
 			t.Errorf("Categorize(%q, %d): got %s (%s), want %s", tt.desc, tt.amount, got.Category, got.Matched, tt.want)
 		}
 	}
-	if got := engine.Categorize(categorize.Input{Description: "WWW.QUIRKYLAMPSHADES.CO.UK", Amount: -1}); got.Matched != "rule:web_shop" {
+	if got := engine.Categorize(categorize.Input{Description: "WWW.ZOOBLYWOX.CO.UK", Amount: -1}); got.Matched != "rule:web_shop" {
 		t.Errorf("web shop: Matched %q, want rule:web_shop", got.Matched)
 	}
 }
@@ -141,18 +142,55 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"KINGS ARMS", "alcohol_bars", "rule:alcohol_bars"},
 		{"MS AUTO CENTRE", "service_parts", "rule:service_parts"},
 		{"M&S 0123 LEEDS", "shopping", "seller:marks_spencer"},
-		{"200 DEGREES", "coffee_shops", "seller:n200_degrees"},                 // a brand that opens with a number
-		{"AN POST", "shipping", "seller:an_post"},                              // or with a word skipped as a channel word elsewhere
-		{"AMZQWERTYSHOP", "shopping", "seller:amazon"},                         // Amazon's marketplace prefix glued to the shop
-		{"FOX  HOUNDS", "alcohol_bars", "rule:alcohol_bars"},                   // FOX & HOUNDS without its '&'
-		{"PAYPAL  SIGNSHOLLYBANK", "printing", "rule:printing"},                // a trade glued in the name after a processor
-		{"O2", "mobile_phone", "seller:o2"},                                    // a letter and a digit alone are the name
-		{"K1", tally.Uncategorized, ""},                                        // not when no seller is called so
-		{"HOLLYBANK DINERS", "restaurants", "rule:restaurants"},                // the plural of a keyword
-		{"PUNCH TAVERNS", "alcohol_bars", "seller:nsi_punch_taverns"},          // but an open-data brand first
-		{"BP HIGHFIELD CONVENIENCE", "gas_fuel", "seller:bp"},                  // a trade word after a town leaves a two-letter seller its trade
-		{"MUFFIN BREAK BULLRING", "coffee_shops", "seller:muffin_break"},       // a chain before a shopping centre's name
-		{"DRI*HOLLYBANK SOFTWARE", "electronics_software", "rule:electronics"}, // Digital River's prefix is not the seller
+		{"200 DEGREES", "coffee_shops", "seller:n200_degrees"},                       // a brand that opens with a number
+		{"AN POST", "shipping", "seller:an_post"},                                    // or with a word skipped as a channel word elsewhere
+		{"AMZQWERTYSHOP", "shopping", "seller:amazon"},                               // Amazon's marketplace prefix glued to the shop
+		{"FOX  HOUNDS", "alcohol_bars", "rule:alcohol_bars"},                         // FOX & HOUNDS without its '&'
+		{"PAYPAL  SIGNSHOLLYBANK", "printing", "rule:printing"},                      // a trade glued in the name after a processor
+		{"O2", "mobile_phone", "seller:o2"},                                          // a letter and a digit alone are the name
+		{"K1", tally.Uncategorized, ""},                                              // not when no seller is called so
+		{"HOLLYBANK DINERS", "restaurants", "rule:restaurants"},                      // the plural of a keyword
+		{"PUNCH TAVERNS", "alcohol_bars", "seller:nsi_punch_taverns"},                // but an open-data brand first
+		{"BP HIGHFIELD CONVENIENCE", "gas_fuel", "seller:bp"},                        // a trade word after a town leaves a two-letter seller its trade
+		{"MUFFIN BREAK BULLRING", "coffee_shops", "seller:muffin_break"},             // a chain before a shopping centre's name
+		{"DRI*HOLLYBANK SOFTWARE", "electronics_software", "rule:electronics"},       // Digital River's prefix is not the seller
+		{"WWW.PAINT4LESS.CO.UK", "home_improvement", "rule:home_improvement"},        // a web label of BIC length with a 4 for "for"
+		{"WWW.QWERT-TOOL-BARN.CO.UK", "home_improvement", "rule:home_improvement"},   // a trade word between hyphens
+		{"WWW.QWERTY-4-CAKES.COM", "food_dining", "rule:bakery"},                     // a part's plural
+		{"WWW.QWERTY-AB12-TOOL.COM", tally.Uncategorized, ""},                        // a reference code between the parts: they are not words
+		{"TESCOMANCHESTER", "groceries", "seller:tesco"},                             // a short seller glued to a town
+		{"TESCOMANCHESTERX", tally.Uncategorized, ""},                                // no town after it: a five-letter seller is too short to cut off
+		{"WWW.ZIPPYWALLPAPERHUB.CO.UK", "home_improvement", "rule:home_improvement"}, // a trade word inside a web label
+		{"WWW.QWERTYOFBATHROOMS.CO.UK", "home_improvement", "rule:home_improvement"}, // its plural counts
+		{"ZIPPYWALLPAPERHUB", tally.Uncategorized, ""},                               // outside a web address, only at either end
+		{"WWW.THEBABYANDME.CO.UK", "baby_supplies", "rule:baby"},                     // a four-letter trade word between joining words
+		{"WWW.ZOBABYX.CO.UK", "shopping", "rule:web_shop"},                           // not between other letters
+		{"ZORBLATTSS CO HARDWAR", "home_improvement", "rule:home_improvement"},       // 21 characters: a cut last word completes
+		{"ZORBLATTS CO HARDWAR", tally.Uncategorized, ""},                            // 20: not a length card schemes cut at
+		{"ZQ  BESPOKELIGHTIN", "furnishings", "rule:furnishings"},                    // a cut keyword ending a glued word
+		{"ZQ  BESPOKEPPWAREH", tally.Uncategorized, ""},                              // not when five letters of it are left
+		{"PAYPAL  QZSIGNS", "printing", "rule:printing"},                             // a trade word inside the shop's name after a processor
+		{"PAYPAL  QZSIGNQZ", "shopping", "seller:paypal"},                            // none: the processor's own category
+		{"PO HIGHFIELD RD 1234", "shipping", "seller:post_office"},                   // a Post Office branch as UK card schemes print it
+		{"ZORBLATTGARDENSCOUK", "lawn_garden", "rule:lawn_garden"},                   // a domain's CO UK glued to the name
+		{"HIGHFIELD SKIPS", "home_services", "rule:home_services"},                   // skip hire
+		{"HIGHFIELD CLADDING", "home_improvement", "rule:home_improvement"},          // a building trade
+		{"HIGHFIELD SERVICES-KFC", "fast_food", "seller:kfc"},                        // a hand-listed seller after a hyphen
+		{"WWW.ZORBLATT.AC.UK", "tuition", "rule:academic_domain"},                    // a university's site
+		{"WWW.ZORBLATT.ORG.UK", tally.Uncategorized, ""},                             // an organisation's is neither a shop nor a school
+		{"WWW.ZORBLATTDAIRIES.CO.UK", "groceries", "rule:groceries"},                 // a plural in -IES inside a web label
+		{"ZORBLATT RESTAUR", "restaurants", "rule:restaurants"},                      // a cut spelling of RESTAURANT
+		{"ZORBLATTS QWERT CENTR", "public_transportation", "rule:transit"},           // no phrase before it: CENTR stays the station word
+		{"ZORBLATTS GARDEN CENTR", "lawn_garden", "rule:lawn_garden"},                // 22 characters: a cut word completes the phrase the word before it opens
+		{"ZORBLATT RACECOURSE", "amusement", "rule:amusement"},
+		{"ZORBLATT BOX OFFICE", "arts", "rule:arts"},
+		{"ZORBLATT CAR SPARES", "service_parts", "rule:service_parts"},
+		{"WWW.ZORBLATTBULBS.CO.UK", "lawn_garden", "rule:lawn_garden"},
+		{"ZORBLATT WEED CONTROL", "lawn_garden", "rule:lawn_garden"},
+		{"ZORBLATT S/W COS", "coffee_shops", "seller:costa"}, // a motorway service area's shop after the side of the road
+		{"ZORBLATT N/B BK", "fast_food", "seller:burger_king"},
+		{"ZORBLATT SW COS", tally.Uncategorized, ""}, // no side of the road: COS is nobody
+		{"WWW.ZORBLATT-LIGHTBULBS.CO.UK", "furnishings", "rule:furnishings"},
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})

@@ -22,7 +22,10 @@
 // its name already (brands, names with a trade word: they need no entry),
 // when its name is not made of common English words only (THE ROSE, BREAK
 // POINT; read from -words, a word list such as /usr/share/dict/words) and
-// when every business registered under the same name has the same trade.
+// when at least two thirds of the businesses registered under the same
+// name have the same trade. The Food Standards Agency's per-authority
+// extracts (github.com/RobinL/fsa_fhrs_map, data/fhrs/*.csv at commit
+// f9c7196: 405 files with lower-case column names) are read as they are.
 package main
 
 import (
@@ -91,7 +94,7 @@ func main() {
 	}
 	type entry struct {
 		name string
-		cats map[string]bool
+		cats map[string]int // registrations of the name by trade; "other" for an unmapped type
 	}
 	byKey := map[string]*entry{}
 	rows := 0
@@ -109,13 +112,13 @@ func main() {
 			}
 			e := byKey[k]
 			if e == nil {
-				e = &entry{name: name, cats: map[string]bool{}}
+				e = &entry{name: name, cats: map[string]int{}}
 				byKey[k] = e
 			}
 			if !ok {
-				cat = "other" // another trade under the same name makes it ambiguous
+				cat = "other" // a trade the list does not map: it counts against the others
 			}
-			e.cats[cat] = true
+			e.cats[cat]++
 		})
 		if err != nil {
 			log.Fatal(err)
@@ -125,8 +128,9 @@ func main() {
 	var kept []categorize.LocalSeller
 	drop := map[string]int{}
 	for k, e := range byKey {
+		cat, ok := mainTrade(e.cats)
 		switch {
-		case len(e.cats) != 1 || e.cats["other"]:
+		case !ok:
 			drop["ambiguous or unmapped"]++
 			continue
 		case hasVenueWord(e.name):
@@ -150,9 +154,7 @@ func main() {
 			drop["filed without the list"]++
 			continue
 		}
-		for c := range e.cats {
-			kept = append(kept, categorize.LocalSeller{Name: e.name, Category: c})
-		}
+		kept = append(kept, categorize.LocalSeller{Name: e.name, Category: cat})
 	}
 	// Keep only the names the engine reaches the list with: a name that
 	// opens with a number or a card word is read otherwise.
@@ -189,6 +191,21 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("%d rows, %d names, %d kept, left out: %v", rows, len(byKey), len(kept), drop)
+}
+
+// mainTrade returns the trade of a name when at least two thirds of its
+// registrations have it: a restaurant registered four times and once as
+// "Retailers - other" (its deli counter) is a restaurant; a name shared
+// half and half by a pub and a takeaway is nobody's.
+func mainTrade(cats map[string]int) (string, bool) {
+	best, top, total := "", 0, 0
+	for c, n := range cats {
+		total += n
+		if c != "other" && (n > top || n == top && c < best) {
+			best, top = c, n
+		}
+	}
+	return best, top > 0 && 3*top >= 2*total
 }
 
 // clean cuts a branch or operator after " - ", " @ ", "/" or "(", and
