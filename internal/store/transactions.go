@@ -61,11 +61,24 @@ func (s *Store) fullInsert(ctx context.Context) (*sql.Stmt, error) {
 	return s.insertStmt, nil
 }
 
+// dateText is t's date as tally.DateLayout writes it (YYYY-MM-DD), without
+// the layout's interpretation: the insert formats one a row.
+func dateText(t time.Time) string {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.Format(tally.DateLayout)
+	}
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + d/10), byte('0' + d%10)}
+	return string(b[:])
+}
+
 // addInserted adds a row just inserted to the chunk's totals and insight
 // changes, from the row as given.
 func addInserted(d deltas, changes changeSet, t *tally.Transaction) {
 	posted := utcDay(t.PostedOn)
-	d.add(posted.Format(tally.MonthLayout), t.Category, t.Currency, t.Amount, 1)
+	day := dateText(posted)
+	d.add(day[:len(day)-len("-02")], t.Category, t.Currency, t.Amount, 1)
 	changes.add(t.AccountID, t.Merchant, posted)
 }
 
@@ -158,7 +171,7 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 			args = append(args[:0], k.user)
 			for _, i := range keep[off : off+n] {
 				t := txns[i]
-				args = append(args, t.PostedOn.Format(tally.DateLayout), k.ids[i], k.accounts[t.AccountID], t.ExternalID, t.Amount, t.Currency,
+				args = append(args, dateText(t.PostedOn), k.ids[i], k.accounts[t.AccountID], t.ExternalID, t.Amount, t.Currency,
 					t.Description, k.merchants[merchantRef{t.Merchant, t.MerchantKey}], k.category[i], k.source[i], t.Pending)
 			}
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT insert_rows`); err != nil {
