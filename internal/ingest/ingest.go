@@ -37,9 +37,13 @@ type Service struct {
 	Blobs      blob.Store
 	Box        *secret.Box
 	Categorize *categorize.Engine
-	HTTP       *http.Client // nil: outbound's public-only client; contexts bound each call
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Categorizer, when set, returns the engine instead of Categorize; it
+	// is called when a run categorizes its first line, so a command can
+	// build the engine while it opens the database.
+	Categorizer func() *categorize.Engine
+	HTTP        *http.Client // nil: outbound's public-only client; contexts bound each call
+	Logger      *slog.Logger
+	Now         func() time.Time
 
 	Overlap        time.Duration // how far before the last success a sync starts again
 	ChunkSize      int           // transactions per database transaction
@@ -47,6 +51,13 @@ type Service struct {
 	FetchTimeout   time.Duration
 
 	crowd crowdCache
+}
+
+func (s *Service) engine() *categorize.Engine {
+	if s.Categorizer != nil {
+		return s.Categorizer()
+	}
+	return s.Categorize
 }
 
 func (s *Service) now() time.Time {

@@ -24,6 +24,7 @@ type run struct {
 	userID   string
 	ov       overrides
 	history  *categorize.History
+	engine   *categorize.Engine     // s.engine(), taken at the first line
 	accounts map[string]*accountRun // by account id
 	rows     []tally.Transaction
 	batch    []*tally.Transaction
@@ -254,7 +255,10 @@ func (r *run) convert(t *tally.Transaction, ar *accountRun, l *source.Transactio
 	if desc == "" {
 		desc = strings.TrimSpace(l.Memo)
 	}
-	res := r.s.Categorize.CategorizeWith(categorize.Input{Description: desc, Memo: l.Memo, Amount: l.Amount, Type: typ, MCC: l.MCC}, r.history)
+	if r.engine == nil {
+		r.engine = r.s.engine()
+	}
+	res := r.engine.CategorizeWith(categorize.Input{Description: desc, Memo: l.Memo, Amount: l.Amount, Type: typ, MCC: l.MCC}, r.history)
 	*t = tally.Transaction{
 		AccountID:      ar.acct.ID,
 		ExternalID:     ar.externalID(l),

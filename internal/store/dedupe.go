@@ -54,7 +54,8 @@ type resentDay struct {
 // at once store it once.
 func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, txns []*tally.Transaction, k *rowKeys) ([]int, error) {
 	keep := make([]int, 0, len(txns))
-	var fitids []string
+	fitids := make([]string, 0, len(txns))
+	days := make([]int64, len(txns)) // of the lines with a FITID
 	accounts := map[int64]string{}
 	var lo, hi int64
 	for i, t := range txns {
@@ -63,6 +64,7 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 			continue
 		}
 		d := dayNumber(t.PostedOn)
+		days[i] = d
 		if len(fitids) == 0 || d < lo {
 			lo = d
 		}
@@ -104,7 +106,18 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 	if err != nil {
 		return nil, fmt.Errorf("store: re-dated lines: %w", err)
 	}
-	seen := map[resentKey][]resentDay{}
+	// Every line with a FITID is added to seen, most under a key of their
+	// own: their first days share one array instead of a slice each.
+	seen := make(map[resentKey][]resentDay, len(fitids))
+	firsts := make([]resentDay, 0, len(fitids))
+	see := func(key resentKey, d resentDay) {
+		if l, ok := seen[key]; ok {
+			seen[key] = append(l, d)
+			return
+		}
+		firsts = append(firsts, d)
+		seen[key] = firsts[len(firsts)-1 : len(firsts) : len(firsts)]
+	}
 	for rows.Next() {
 		var key resentKey
 		var d resentDay
@@ -112,7 +125,7 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 			rows.Close()
 			return nil, fmt.Errorf("store: re-dated lines: %w", err)
 		}
-		seen[key] = append(seen[key], d)
+		see(key, d)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -127,20 +140,21 @@ lines:
 			continue
 		}
 		key := resentKey{k.accounts[t.AccountID], t.ExternalID, t.Amount}
-		d := dayNumber(t.PostedOn)
+		d := days[i]
 		for _, o := range seen[key] {
 			if o.day != d && abs(o.day-d) <= resentWindowDays && !(o.pending && !t.Pending) {
 				continue lines
 			}
 		}
-		seen[key] = append(seen[key], resentDay{d, t.Pending})
+		see(key, resentDay{d, t.Pending})
 		keep = append(keep, i)
 	}
 	return keep, nil
 }
 
 func dayNumber(t time.Time) int64 {
-	return int64(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Sub(epoch) / (24 * time.Hour))
+	y, m, d := t.Date()
+	return int64(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(epoch) / (24 * time.Hour))
 }
 
 func abs(n int64) int64 {

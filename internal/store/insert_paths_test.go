@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // A chunk whose days partly hold stored rows (a statement overlapping the
@@ -122,5 +124,77 @@ func TestConcurrentChunksOfNewLinesStoreEachOnce(t *testing.T) {
 	}
 	if len(page) != want {
 		t.Fatalf("stored %d transactions, want %d", len(page), want)
+	}
+}
+
+// Chunks of thousands of lines take full multi-row statements, re-used
+// from chunk to chunk and from user to user: each user's chunk stores
+// exactly its new lines under that user, also when one statement's batch
+// is partly stored already, and the monthly totals count each line once.
+func TestLargeChunksStoreEachUsersNewLinesOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	ua, acctA := seedAccount(t, s, "large-a@example.com")
+	ub, acctB := seedAccount(t, s, "large-b@example.com")
+	const n = 6000
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	lines := func(acct *tally.Account, from, to int) []*tally.Transaction {
+		var out []*tally.Transaction
+		for i := from; i < to; i++ {
+			t := txn(acct, fmt.Sprintf("L-%05d", i), start.AddDate(0, 0, i/40).Format(tally.DateLayout), -int64(i%7+1)*100, "groceries")
+			t.Merchant, t.MerchantKey = fmt.Sprintf("Shop %d", i%5), fmt.Sprintf("shop_%d", i%5)
+			out = append(out, t)
+		}
+		return out
+	}
+	want := map[string]tally.MonthlyTotal{}
+	for _, t := range lines(acctA, 0, n) {
+		m := want[t.PostedOn.Format(tally.MonthLayout)]
+		m.Count++
+		m.Amount += t.Amount
+		want[t.PostedOn.Format(tally.MonthLayout)] = m
+	}
+	steps := []struct {
+		user  *tally.User
+		txns  []*tally.Transaction
+		added int
+	}{
+		{ua, lines(acctA, 0, 3000), 3000},
+		{ub, lines(acctB, 0, n), n},    // the same FITIDs, another user: all new
+		{ua, lines(acctA, 0, n), 3000}, // a batch of 2,500 wholly stored, one partly
+		{ub, lines(acctB, 0, n), 0},
+	}
+	for i, st := range steps {
+		got, err := s.InsertTransactions(ctx, st.user.ID, st.txns)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if got != st.added {
+			t.Fatalf("step %d: inserted %d, want %d", i, got, st.added)
+		}
+	}
+	for _, u := range []*tally.User{ua, ub} {
+		for month, w := range want {
+			if got := totals(t, s, u.ID, month)["groceries"]; got.Count != w.Count || got.Amount != w.Amount {
+				t.Errorf("%s %s: %d rows, %d; want %d rows, %d", u.Email, month, got.Count, got.Amount, w.Count, w.Amount)
+			}
+		}
+		stored := 0
+		cursor := ""
+		for {
+			page, next, err := s.Transactions(ctx, u.ID, tally.TransactionFilter{Limit: store.MaxPageSize, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored += len(page)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if stored != n {
+			t.Errorf("%s: %d transactions stored, want %d", u.Email, stored, n)
+		}
 	}
 }

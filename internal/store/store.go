@@ -70,6 +70,11 @@ type Store struct {
 	sources    codeTable
 	seeded     atomic.Bool
 
+	// SQLite's statement for a full batch of rows (transactions.go),
+	// prepared once.
+	insertMu   sync.Mutex
+	insertStmt *sql.Stmt
+
 	// Now returns the current time; tests pin it.
 	Now func() time.Time
 }
