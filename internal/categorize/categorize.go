@@ -474,7 +474,7 @@ func (sc *scan) nameWithout(from, to int) (string, string) {
 		}
 		end = sc.ns
 	}
-	return sc.displayName(start, end), sc.canonicalKey(start, end)
+	return sc.nameAndKey(start, end)
 }
 
 func signOK(sign int8, amount int64) bool {

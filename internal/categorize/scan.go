@@ -479,15 +479,18 @@ func (sc *scan) formsOnly(from, to int) bool {
 	return true
 }
 
-// displayName title-cases the words of span[start:end]: "JOE'S PIZZA" becomes
-// "Joe's Pizza"; short words without vowels (CVS, BBQ) and words with an
-// ampersand (AT&T) stay upper case.
-func (sc *scan) displayName(start, end int) string {
+// nameAndKey returns the display name and the key of an unknown seller
+// named by the words of span[start:end], in one allocation. The display name
+// title-cases the words: "JOE'S PIZZA" becomes "Joe's Pizza"; short words
+// without vowels (CVS, BBQ) and words with an ampersand (AT&T) stay upper
+// case. The key is the words in upper case, letters and digits only, one
+// space apart.
+func (sc *scan) nameAndKey(start, end int) (string, string) {
 	var b strings.Builder
 	n := 0
 	for j := start; j < end; j++ {
 		t := &sc.tok[sc.span[j]]
-		n += int(t.raw1-t.raw0) + 1
+		n += int(t.raw1-t.raw0) + int(t.key1-t.key0) + 2
 	}
 	b.Grow(n)
 	for j := start; j < end; j++ {
@@ -532,20 +535,15 @@ func (sc *scan) displayName(start, end int) string {
 			prev = raw[k]
 		}
 	}
-	return b.String()
-}
-
-// canonicalKey is the seller key of an unknown seller: the name's words in
-// upper case, letters and digits only, one space apart.
-func (sc *scan) canonicalKey(start, end int) string {
-	var b strings.Builder
+	split := b.Len()
 	for j := start; j < end; j++ {
 		if j > start {
 			b.WriteByte(' ')
 		}
 		b.Write(sc.keyOf(&sc.tok[sc.span[j]]))
 	}
-	return b.String()
+	s := b.String()
+	return s[:split], s[split:]
 }
 
 func lower(c byte) byte {
