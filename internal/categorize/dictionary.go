@@ -49,7 +49,7 @@ type Dictionary struct {
 	keyOff  []uint32 // key i is keyText[keyOff[i]:keyOff[i+1]]
 	keyOf   []int32  // seller of key i
 	first   []uint32 // first[b] is the first key whose two leading bytes are >= b (big-endian)
-	table   []int32  // open addressing: key index + 1, 0 for empty
+	table   []uint32 // open addressing: tagBits of the key's hash, then key index + 1; 0 for empty
 	mask    uint64
 	seed    maphash.Seed
 }
@@ -195,17 +195,30 @@ func NewDictionary(sellers []Seller) (*Dictionary, error) {
 	for n < len(sorted)+len(sorted)/2 {
 		n <<= 1
 	}
-	d.table = make([]int32, n)
+	if len(sorted) >= 1<<(32-tagBits) {
+		return nil, fmt.Errorf("categorize: %d seller spellings, want fewer than %d", len(sorted), 1<<(32-tagBits))
+	}
+	d.table = make([]uint32, n)
 	d.mask = uint64(n - 1)
 	for i := range sorted {
-		p := maphash.String(d.seed, d.key(i)) & d.mask
+		h := maphash.String(d.seed, d.key(i))
+		p := h & d.mask
 		for d.table[p] != 0 {
 			p = (p + 1) & d.mask
 		}
-		d.table[p] = int32(i + 1)
+		d.table[p] = tag(h) | uint32(i+1)
 	}
 	return d, nil
 }
+
+// A slot of the key table keeps the top tagBits of its key's hash above
+// the key's index, so that a lookup compares keys only when those agree.
+const (
+	tagBits = 10
+	idxMask = 1<<(32-tagBits) - 1
+)
+
+func tag(h uint64) uint32 { return uint32(h>>(64-tagBits)) << (32 - tagBits) }
 
 // Len returns the number of sellers.
 func (d *Dictionary) Len() int { return len(d.entries) }
@@ -271,13 +284,15 @@ func lead2(k string) int {
 
 // exact returns the seller whose key is k, or -1.
 func (d *Dictionary) exact(k []byte) int32 {
-	p := maphash.Bytes(d.seed, k) & d.mask
+	h := maphash.Bytes(d.seed, k)
+	t := tag(h)
+	p := h & d.mask
 	for {
-		i := d.table[p]
-		if i == 0 {
+		e := d.table[p]
+		if e == 0 {
 			return -1
 		}
-		if d.key(int(i-1)) == string(k) {
+		if i := int(e & idxMask); e&^idxMask == t && d.key(i-1) == string(k) {
 			return d.keyOf[i-1]
 		}
 		p = (p + 1) & d.mask
