@@ -506,8 +506,10 @@ type lexicon struct {
 // lookup returns the index of word k in l.words, or -1. It is the hot path
 // of tokenizing: an open-addressing table over an FNV-1a hash, with no
 // allocation and no string conversion.
-func (l *lexicon) lookup(k []byte) int32 {
-	h := fnv1a(k)
+func (l *lexicon) lookup(k []byte) int32 { return l.lookupHash(k, fnv1a(k)) }
+
+// lookupHash is lookup with h, the FNV-1a hash of k, computed already.
+func (l *lexicon) lookupHash(k []byte, h uint32) int32 {
 	for p := h & l.mask; ; p = (p + 1) & l.mask {
 		e := l.table[p]
 		if e.word < 0 {
@@ -519,11 +521,15 @@ func (l *lexicon) lookup(k []byte) int32 {
 	}
 }
 
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
 func fnv1a(k []byte) uint32 {
-	h := uint32(2166136261)
+	h := uint32(fnvOffset)
 	for _, c := range k {
-		h ^= uint32(c)
-		h *= 16777619
+		h = (h ^ uint32(c)) * fnvPrime
 	}
 	return h
 }

@@ -94,6 +94,18 @@ func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80
 }
 
+// keyByte maps an ASCII letter or digit to its key byte (upper case) and
+// every other byte to 0.
+var keyByte = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = byte(c), byte(c)
+	}
+	return t
+}()
+
 func upper(c byte) byte {
 	if c >= 'a' && c <= 'z' {
 		return c - 'a' + 'A'
@@ -143,22 +155,15 @@ func (sc *scan) tokenize(s string) {
 		hyphen := -1                     // where in key the part after the last hyphen starts
 		letters, digits, lead := 0, 0, 0 // lead: letters before the first digit
 		punct := false
+		h := uint32(fnvOffset) // FNV-1a of sc.key[k0:nkey], for the lexicon
 		for i < len(s) {
 			c = s[i]
-			if c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF {
-				f := foldLatin[int(c-0xC3)<<6|int(s[i+1]-0x80)]
-				nkey += copy(sc.key[nkey:], f)
-				letters++
-				if digits == 0 {
-					lead++
-				}
-				i += 2
-				continue
-			}
-			if c < 0x80 && isAlnum(c) || c >= 0x80 && sepWidth(s, i) == 0 {
-				sc.key[nkey] = upper(c)
+			if u := keyByte[c]; u != 0 {
+				// An ASCII letter or digit, the most common byte.
+				sc.key[nkey] = u
 				nkey++
-				if isDigit(c) {
+				h = (h ^ uint32(u)) * fnvPrime
+				if u <= '9' {
 					digits++
 				} else {
 					letters++
@@ -169,12 +174,38 @@ func (sc *scan) tokenize(s string) {
 				i++
 				continue
 			}
+			if c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF {
+				f := foldLatin[int(c-0xC3)<<6|int(s[i+1]-0x80)]
+				n := copy(sc.key[nkey:], f)
+				for _, b := range sc.key[nkey : nkey+n] {
+					h = (h ^ uint32(b)) * fnvPrime
+				}
+				nkey += n
+				letters++
+				if digits == 0 {
+					lead++
+				}
+				i += 2
+				continue
+			}
+			if c >= 0x80 && sepWidth(s, i) == 0 {
+				// Another byte of a letter outside Latin-1: kept as it is.
+				sc.key[nkey] = c
+				nkey++
+				h = (h ^ uint32(c)) * fnvPrime
+				letters++
+				if digits == 0 {
+					lead++
+				}
+				i++
+				continue
+			}
 			if (c == '?' || c == '>') && i > start && i+3 < len(s) && glued(s[i+1], s[i+2]) && isAlnum(s[i+3]) && fieldFull(s, i) {
 				i += 3 // a continuation field: the word goes on
 				continue
 			}
 			if i+1 < len(s) && isAlnum(s[i+1]) {
-				if c == '-' && digits == 0 && letters >= 3 && isLetter(s[i+1]) && lex.lookup(sc.key[k0:nkey]) >= 0 {
+				if c == '-' && digits == 0 && letters >= 3 && isLetter(s[i+1]) && lex.lookupHash(sc.key[k0:nkey], h) >= 0 {
 					break // a known word before a hyphen ends: PAYMENT-THANK YOU, DANKORT-NOTA
 				}
 				if c == '\'' || c == '&' || c == '-' {
@@ -219,7 +250,12 @@ func (sc *scan) tokenize(s string) {
 			t.kind = tokWord
 		}
 		if t.kind == tokWord {
-			w := lex.lookup(sc.key[t.key0:t.key1])
+			var w int32
+			if int(t.key1) == nkey {
+				w = lex.lookupHash(sc.key[t.key0:t.key1], h)
+			} else {
+				w = lex.lookup(sc.key[t.key0:t.key1])
+			}
 			if w < 0 && hyphen > k0 && int(t.key1)-hyphen >= 4 {
 				// BUY-STATIONERY: a trade word after the last hyphen
 				// names the trade; only a keyword, never a card or
