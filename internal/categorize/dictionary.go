@@ -50,8 +50,12 @@ type Dictionary struct {
 	keyOf   []int32  // seller of key i
 	first   []uint32 // first[b] is the first key whose two leading bytes are >= b (big-endian)
 	table   []uint32 // open addressing: tagBits of the key's hash, then key index + 1; 0 for empty
-	mask    uint64
-	seed    maphash.Seed
+	// shapes[shape(k)] has bit min(len(k), 63) set for every key k: most
+	// words and runs of words that are no key are told by it without
+	// hashing them.
+	shapes *[numShapes]uint64
+	mask   uint64
+	seed   maphash.Seed
 }
 
 type entry struct {
@@ -200,6 +204,10 @@ func NewDictionary(sellers []Seller) (*Dictionary, error) {
 	}
 	d.table = make([]uint32, n)
 	d.mask = uint64(n - 1)
+	d.shapes = new([numShapes]uint64)
+	for _, k := range sorted {
+		d.shapes[shape(k)] |= lenBit(len(k))
+	}
 	for i := range sorted {
 		h := maphash.String(d.seed, d.key(i))
 		p := h & d.mask
@@ -219,6 +227,19 @@ const (
 )
 
 func tag(h uint64) uint32 { return uint32(h>>(64-tagBits)) << (32 - tagBits) }
+
+// numShapes is the number of buckets of key shapes: a key's first and last
+// bytes, hashed.
+const numShapes = 2048
+
+func shape[K string | []byte](k K) int {
+	if len(k) == 0 {
+		return 0
+	}
+	return int(uint(k[0])*131+uint(k[len(k)-1])) & (numShapes - 1)
+}
+
+func lenBit(n int) uint64 { return 1 << min(n, 63) }
 
 // Len returns the number of sellers.
 func (d *Dictionary) Len() int { return len(d.entries) }
@@ -284,6 +305,9 @@ func lead2(k string) int {
 
 // exact returns the seller whose key is k, or -1.
 func (d *Dictionary) exact(k []byte) int32 {
+	if d.shapes[shape(k)]&lenBit(len(k)) == 0 {
+		return -1
+	}
 	h := maphash.Bytes(d.seed, k)
 	t := tag(h)
 	p := h & d.mask
