@@ -209,7 +209,7 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 
 	if useType {
-		if t, ok := typeRules[in.Type]; ok {
+		if t, ok := typeRules[in.Type]; ok && in.Type != "" {
 			if c := t.pick(in.Amount); c != "" {
 				res.Category, res.Source, res.Matched = c, tally.SourceDictionary, t.matched
 				return res
@@ -227,7 +227,7 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		}
 		return res
 	}
-	if m, ok := mccRules[in.MCC]; ok {
+	if m, ok := mccRules[in.MCC]; ok && in.MCC != "" {
 		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
 		return res
 	}
