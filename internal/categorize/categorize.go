@@ -582,7 +582,16 @@ func (sc *scan) stem() *stemRule {
 			continue
 		}
 		k := sc.keyOf(t)
-		for j := range stemRules {
+		// Only the stems that begin with the word's first letter or end
+		// with its last can match; they are tried in stemRules' order.
+		a, b := stemsByFirst[k[0]], stemsByLast[k[len(k)-1]]
+		for len(a) > 0 || len(b) > 0 {
+			var j int16
+			if len(b) == 0 || len(a) > 0 && a[0] < b[0] {
+				j, a = a[0], a[1:]
+			} else {
+				j, b = b[0], b[1:]
+			}
 			st := &stemRules[j]
 			if len(k) <= len(st.stem) {
 				continue
@@ -835,6 +844,20 @@ var stemRules = func() []stemRule {
 		out[i] = stemRule{s.prefix, s.stem, s.category, "stem:" + s.stem}
 	}
 	return out
+}()
+
+// stemsByFirst[c] lists, in order, the indexes into stemRules of the
+// prefix stems that begin with byte c; stemsByLast[c] those of the suffix
+// stems that end with it.
+var stemsByFirst, stemsByLast = func() (first, last [256][]int16) {
+	for j, st := range stemRules {
+		if st.prefix {
+			first[st.stem[0]] = append(first[st.stem[0]], int16(j))
+		} else {
+			last[st.stem[len(st.stem)-1]] = append(last[st.stem[len(st.stem)-1]], int16(j))
+		}
+	}
+	return first, last
 }()
 
 type typeRule struct{ in, out, matched string }
