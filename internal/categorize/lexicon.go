@@ -501,6 +501,10 @@ type lexicon struct {
 	keys   []string // word i's spelling
 	table  []lexSlot
 	mask   uint32
+	// spelled holds every word as its length in a byte then its
+	// spelling, where the word's slot in table points: a lookup reads
+	// the slot and then one place in it.
+	spelled string
 }
 
 // lookup returns the index of word k in l.words, or -1. It is the hot path
@@ -515,8 +519,8 @@ func (l *lexicon) lookupHash(k []byte, h uint32) int32 {
 		if e.word < 0 {
 			return -1
 		}
-		if e.hash == h && l.keys[e.word] == string(k) {
-			return e.word
+		if e.hash == h && int(l.spelled[e.at]) == len(k) && l.spelled[int(e.at)+1:int(e.at)+1+len(k)] == string(k) {
+			return int32(e.word)
 		}
 	}
 }
@@ -536,7 +540,8 @@ func fnv1a(k []byte) uint32 {
 
 type lexSlot struct {
 	hash uint32
-	word int32 // -1 for an empty slot
+	word int16  // -1 for an empty slot
+	at   uint16 // of the word's length in spelled
 }
 
 func (l *lexicon) buildTable() {
@@ -553,13 +558,24 @@ func (l *lexicon) buildTable() {
 		l.table[i].word = -1
 	}
 	l.mask = uint32(n - 1)
+	var b strings.Builder
+	at := make([]int, len(l.keys))
+	for i, k := range l.keys {
+		at[i] = b.Len()
+		b.WriteByte(byte(len(k)))
+		b.WriteString(k)
+		if len(k) > 255 || at[i] >= 1<<16 || i >= 1<<15 {
+			panic("categorize: the lexicon outgrew its table's slots")
+		}
+	}
+	l.spelled = b.String()
 	for i, k := range l.keys {
 		h := fnv1a([]byte(k))
 		p := h & l.mask
 		for l.table[p].word >= 0 {
 			p = (p + 1) & l.mask
 		}
-		l.table[p] = lexSlot{hash: h, word: int32(i)}
+		l.table[p] = lexSlot{hash: h, word: int16(i), at: uint16(at[i])}
 	}
 }
 
