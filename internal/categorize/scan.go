@@ -158,20 +158,8 @@ func (sc *scan) tokenize(s string) {
 		h := uint32(fnvOffset) // FNV-1a of sc.key[k0:nkey], for the lexicon
 		for i < len(s) {
 			c = s[i]
-			if u := keyByte[c]; u != 0 {
-				// An ASCII letter or digit, the most common byte.
-				sc.key[nkey] = u
-				nkey++
-				h = (h ^ uint32(u)) * fnvPrime
-				if u <= '9' {
-					digits++
-				} else {
-					letters++
-					if digits == 0 {
-						lead++
-					}
-				}
-				i++
+			if keyByte[c] != 0 {
+				i, nkey, h, letters, digits, lead = keyRun(s, i, &sc.key, nkey, h, letters, digits, lead)
 				continue
 			}
 			if c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF {
@@ -299,6 +287,32 @@ func (sc *scan) tokenize(s string) {
 		sc.tok[sc.n] = t
 		sc.n++
 	}
+}
+
+// keyRun reads the run of ASCII letters and digits at s[i:], the most
+// common bytes, into key[n:] in upper case, and adds them to the word's
+// hash and counts (lead: letters before the first digit). It returns where
+// the run ends in s and in key, and the new hash and counts. A loop of
+// its own, with nothing else to keep, runs in registers.
+func keyRun(s string, i int, key *[maxDesc]byte, n int, h uint32, letters, digits, lead int) (int, int, uint32, int, int, int) {
+	for ; i < len(s); i++ {
+		u := keyByte[s[i]]
+		if u == 0 {
+			break
+		}
+		key[n] = u
+		n++
+		h = (h ^ uint32(u)) * fnvPrime
+		if u <= '9' {
+			digits++
+		} else {
+			letters++
+			if digits == 0 {
+				lead++
+			}
+		}
+	}
+	return i, n, h, letters, digits, lead
 }
 
 // sepWidth is the width of a separator at s[i] that is made of bytes isAlnum
