@@ -641,7 +641,7 @@ func (sc *scan) compound(amount int64) *rule {
 // compoundWord is compound's test of one unknown word k.
 func compoundWord(k []byte, amount int64) *rule {
 	if len(k) >= 5 && k[len(k)-1] == 'S' {
-		if r := oneWordRule(lex.lookup(k[:len(k)-1]), amount); r != nil {
+		if r := keyword(k[:len(k)-1], amount); r != nil {
 			return r
 		}
 	}
@@ -655,12 +655,12 @@ func compoundWord(k []byte, amount int64) *rule {
 		}
 	}
 	for n := len(k) - 3; n >= minCompound; n-- {
-		if r := oneWordRule(lex.lookup(k[len(k)-n:]), amount); r != nil {
+		if r := keyword(k[len(k)-n:], amount); r != nil {
 			return r
 		}
 	}
 	for n := len(k) - 3; n >= minCompound; n-- {
-		if r := oneWordRule(lex.lookup(k[:n]), amount); r != nil {
+		if r := keyword(k[:n], amount); r != nil {
 			return r
 		}
 	}
@@ -705,7 +705,7 @@ func (sc *scan) compoundParts(t *token, amount int64) *rule {
 		for i := range k {
 			k[i] = upper(raw[a+i])
 		}
-		if r := oneWordRule(lex.lookup(k), amount); r != nil {
+		if r := keyword(k, amount); r != nil {
 			return r
 		}
 		if r := compoundWord(k, amount); r != nil {
@@ -737,11 +737,11 @@ func (sc *scan) webCompound(amount int64) *rule {
 		for end := len(k); end >= minCompound; end-- {
 			for start := 0; start <= end-minCompound; start++ {
 				w := k[start:end]
-				if r := oneWordRule(lex.lookup(w), amount); r != nil {
+				if r := keyword(w, amount); r != nil {
 					return r
 				}
 				if w[len(w)-1] == 'S' && len(w) > minCompound {
-					if r := oneWordRule(lex.lookup(w[:len(w)-1]), amount); r != nil {
+					if r := keyword(w[:len(w)-1], amount); r != nil {
 						return r
 					}
 					if r := oneWordRule(singularIES(w), amount); r != nil {
@@ -758,7 +758,7 @@ func (sc *scan) webCompound(amount int64) *rule {
 			if !joinedBefore(k[:start]) || !joinedAfter(k[end:], amount) {
 				continue
 			}
-			if r := oneWordRule(lex.lookup(k[start:end]), amount); r != nil {
+			if r := keyword(k[start:end], amount); r != nil {
 				return r
 			}
 		}
@@ -809,11 +809,21 @@ func joinedAfter(k []byte, amount int64) bool {
 			return true
 		}
 	}
-	return len(k) >= 4 && oneWordRule(lex.lookup(k), amount) != nil
+	return len(k) >= 4 && keyword(k, amount) != nil
 }
 
 // minCompound is the shortest keyword compound finds inside a word.
 const minCompound = 5
+
+// keyword is oneWordRule of the word spelled k. Most of the pieces of
+// words compound and webCompound try are no keyword, and most of those are
+// told by their shape without a lookup.
+func keyword(k []byte, amount int64) *rule {
+	if lex.keywordShapes[shape(k)]&lenBit(len(k)) == 0 {
+		return nil
+	}
+	return oneWordRule(lex.lookup(k), amount)
+}
 
 // oneWordRule returns the highest-priority keyword rule that word w is the
 // whole phrase of, or nil; card, channel and company words have none.

@@ -505,6 +505,10 @@ type lexicon struct {
 	// spelling, where the word's slot in table points: a lookup reads
 	// the slot and then one place in it.
 	spelled string
+	// keywordShapes has bit min(len(k), 63) of keywordShapes[shape(k)] set
+	// for every word k that is the whole phrase of a keyword rule, as
+	// Dictionary.shapes does for seller keys.
+	keywordShapes [numShapes]uint64
 }
 
 // lookup returns the index of word k in l.words, or -1. It is the hot path
@@ -645,6 +649,13 @@ func buildLexicon() *lexicon {
 	}
 	l.buildPrefixes()
 	l.buildTable()
+	for i, k := range l.keys {
+		for _, ri := range l.words[i].weak {
+			if len(l.weak[ri].words) == 1 {
+				l.keywordShapes[shape(k)] |= lenBit(len(k))
+			}
+		}
+	}
 	return l
 }
 
