@@ -208,8 +208,8 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Merchant, res.Key = sc.name()
 	}
 
-	if useType {
-		if t, ok := typeRules[in.Type]; ok && in.Type != "" {
+	if useType && in.Type != "" {
+		if t, ok := typeRules[in.Type]; ok {
 			if c := t.pick(in.Amount); c != "" {
 				res.Category, res.Source, res.Matched = c, tally.SourceDictionary, t.matched
 				return res
@@ -227,9 +227,11 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		}
 		return res
 	}
-	if m, ok := mccRules[in.MCC]; ok && in.MCC != "" {
-		res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
-		return res
+	if in.MCC != "" {
+		if m, ok := mccRules[in.MCC]; ok {
+			res.Category, res.Source, res.Matched = m.category, tally.SourceMCC, m.matched
+			return res
+		}
 	}
 	if k := sc.serviceAreaShop(); k != "" {
 		if i := e.dict.exact([]byte(k)); i >= 0 {
@@ -308,7 +310,7 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = "shopping", tally.SourceDictionary, "rule:web_shop"
 		return res
 	}
-	if useType {
+	if useType && in.Type != "" {
 		if t, ok := typeFallbacks[in.Type]; ok {
 			if c := t.pick(in.Amount); c != "" {
 				res.Category, res.Source, res.Matched = c, tally.SourceDictionary, t.matched
