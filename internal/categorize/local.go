@@ -27,13 +27,18 @@ type LocalSeller struct {
 // after them (BARTONS SOLICITORS stays with the solicitors). Results it
 // decides have Matched "local:KEY".
 //
-// It is a sorted block of keys with offsets and one category byte each:
-// about the length of the key plus 11 bytes a business.
+// It is a sorted block of keys with offsets, one category byte and the
+// key's first eight bytes as a number each: about the length of the key
+// plus 19 bytes a business.
 type LocalSellers struct {
 	blob string   // "local:KEY" for each key, sorted by key
 	off  []uint32 // start of each "local:KEY" in blob; off[len(cat)] is len(blob)
 	cat  []uint8
 	cats []string
+	// lead8[i] is key i's first eight bytes, big-endian, padded with
+	// zeros (keys hold no zero byte): the binary search compares these
+	// numbers and reads a key only past its first eight bytes.
+	lead8 []uint64
 	// first[b] is the first key whose leading two characters are at or
 	// past b (see lead36): the binary search starts from that range.
 	first [36*36 + 1]uint32
@@ -108,6 +113,10 @@ func NewLocalSellers(sellers []LocalSeller) (*LocalSellers, error) {
 	}
 	t.blob = b.String()
 	t.off = append(t.off, uint32(len(t.blob)))
+	t.lead8 = make([]uint64, len(t.cat))
+	for i := range t.lead8 {
+		t.lead8[i] = lead8(t.key(i))
+	}
 	n := len(t.cat)
 	for i, bk := n-1, len(t.first)-1; bk >= 0; bk-- {
 		for i >= 0 && lead36(t.key(i)) >= bk {
@@ -191,6 +200,24 @@ func (t *LocalSellers) Lookup(name string) (string, bool) {
 	return "", false
 }
 
+// lead8 is k's first eight bytes as a big-endian number, zeros after a
+// shorter k: for keys without a zero byte, numbers compare as keys do, up
+// to the eighth byte.
+func lead8[K string | []byte](k K) uint64 {
+	if len(k) >= 8 {
+		return uint64(k[0])<<56 | uint64(k[1])<<48 | uint64(k[2])<<40 | uint64(k[3])<<32 |
+			uint64(k[4])<<24 | uint64(k[5])<<16 | uint64(k[6])<<8 | uint64(k[7])
+	}
+	var v uint64
+	for j := range 8 {
+		v <<= 8
+		if j < len(k) {
+			v |= uint64(k[j])
+		}
+	}
+	return v
+}
+
 func (t *LocalSellers) key(i int) string {
 	return t.blob[t.off[i]+uint32(len(localPrefix)) : t.off[i+1]]
 }
@@ -214,9 +241,10 @@ func (t *LocalSellers) seek(k []byte) (int, bool) {
 	if len(k) > 1 {
 		lo, hi = int(t.first[c+alnum36(k[1])]), int(t.first[c+alnum36(k[1])+1])
 	}
+	q := lead8(k)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if t.key(m) < string(k) {
+		if p := t.lead8[m]; p < q || p == q && len(k) > 8 && t.key(m)[min(8, len(t.key(m))):] < string(k[8:]) {
 			lo = m + 1
 		} else {
 			hi = m
@@ -227,7 +255,16 @@ func (t *LocalSellers) seek(k []byte) (int, bool) {
 		i = lo
 		lo++
 	}
-	return i, lo < len(t.cat) && strings.HasPrefix(t.key(lo), string(k))
+	return i, lo < len(t.cat) && t.opens(lo, k, q)
+}
+
+// opens reports whether key i begins with k, whose lead8 is q.
+func (t *LocalSellers) opens(i int, k []byte, q uint64) bool {
+	if len(k) <= 8 {
+		keep := ^uint64(0) << (8 * (8 - len(k))) // k's bytes of the eight
+		return t.lead8[i]&keep == q
+	}
+	return t.lead8[i] == q && strings.HasPrefix(t.key(i)[8:], string(k[8:]))
 }
 
 // match returns the business spelled by the name's first words, and
