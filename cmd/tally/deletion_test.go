@@ -20,6 +20,7 @@ import (
 // raw documents and uploads out of the object store, on the data dir's
 // store and on an S3-compatible one, and leaves every other user's.
 func TestDeletionsLeaveNoDocuments(t *testing.T) {
+	t.Parallel()
 	t.Run("directory", func(t *testing.T) {
 		t.Parallel()
 		testDeletionsLeaveNoDocuments(t, "")

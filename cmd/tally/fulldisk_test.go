@@ -172,8 +172,12 @@ func TestFullDiskOnSQLite(t *testing.T) {
 	if sqldbtest.Dialect() != "sqlite" {
 		t.Skip("the full-disk scenario is SQLite's; unset TALLY_TEST_DATABASE_URL")
 	}
+	t.Parallel() // each disk is the test's own: a page limit on its database, a tmpfs on its data dir
 	for _, disk := range []fullDisk{pageLimit, smallTmpfs()} {
-		t.Run(disk.name, func(t *testing.T) { testFullDisk(t, disk) })
+		t.Run(disk.name, func(t *testing.T) {
+			t.Parallel()
+			testFullDisk(t, disk)
+		})
 	}
 }
 
