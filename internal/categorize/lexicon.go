@@ -1,6 +1,9 @@
 package categorize
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Word flags: what a word means when it appears in a descriptor.
 const (
@@ -702,21 +705,33 @@ func withVocabulary(specs []ruleSpec, vocab map[string]string) []ruleSpec {
 	return out
 }
 
+// pairsOpenedBy returns the two-word phrases word w opens, or nil when w
+// is no word (-1).
+func (l *lexicon) pairsOpenedBy(w int32) iter.Seq[*rule] {
+	return func(yield func(*rule) bool) {
+		if w < 0 {
+			return
+		}
+		wi := &l.words[w]
+		for _, set := range [...]struct {
+			list []rule
+			idx  []int32
+		}{{l.weak, wi.weak}, {l.strong, wi.strong}, {l.transfer, wi.transfer}} {
+			for _, ri := range set.idx {
+				if r := &set.list[ri]; len(r.words) == 2 && !yield(r) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // closes reports whether k is the second and last word of a phrase that
 // word w opens.
 func (l *lexicon) closes(w int32, k []byte) bool {
-	if w < 0 {
-		return false
-	}
-	wi := &l.words[w]
-	for _, set := range [...]struct {
-		list []rule
-		idx  []int32
-	}{{l.weak, wi.weak}, {l.strong, wi.strong}, {l.transfer, wi.transfer}} {
-		for _, ri := range set.idx {
-			if r := &set.list[ri]; len(r.words) == 2 && r.words[1] == string(k) {
-				return true
-			}
+	for r := range l.pairsOpenedBy(w) {
+		if r.words[1] == string(k) {
+			return true
 		}
 	}
 	return false
@@ -727,26 +742,19 @@ func (l *lexicon) closes(w int32, k []byte) bool {
 // when none does or two such phrases file differently (GARDEN CENTRE and
 // GARDEN CENTER agree).
 func (l *lexicon) completes(w int32, k []byte) string {
-	if w < 0 || len(k) < 3 {
+	if len(k) < 3 {
 		return ""
 	}
 	found, cat := "", ""
-	wi := &l.words[w]
-	for _, set := range [...]struct {
-		list []rule
-		idx  []int32
-	}{{l.weak, wi.weak}, {l.strong, wi.strong}, {l.transfer, wi.transfer}} {
-		for _, ri := range set.idx {
-			r := &set.list[ri]
-			if len(r.words) != 2 || len(r.words[1]) <= len(k) || r.words[1][:len(k)] != string(k) {
-				continue
-			}
-			if found != "" && cat != r.category {
-				return ""
-			}
-			if found == "" {
-				found, cat = r.words[1], r.category
-			}
+	for r := range l.pairsOpenedBy(w) {
+		if len(r.words[1]) <= len(k) || r.words[1][:len(k)] != string(k) {
+			continue
+		}
+		if found != "" && cat != r.category {
+			return ""
+		}
+		if found == "" {
+			found, cat = r.words[1], r.category
 		}
 	}
 	return found
