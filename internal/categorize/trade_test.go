@@ -137,7 +137,7 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"QWERTYZ LTD", tally.Uncategorized, ""}, // no trade inside: nothing
 		{"SPAR-HIGHFIELD", "groceries", "seller:spar"},
 		{"WWW.CHEAP-STATIONERY.CO.UK", "office_supplies", "rule:office_supplies"},
-		{"ASHFORDS WILDLIFE PARK", "amusement", "rule:amusement"}, // 22 characters: PARK is cut, but closes WILDLIFE PARK
+		{"ASHFORDS WILDLIFE PARK", "amusement", "rule:attraction_named"}, // 22 characters: PARK is cut, but closes WILDLIFE PARK
 		{"KINGS ARMS HOTEL", "hotel", "rule:hotel_named"},
 		{"KINGS ARMS", "alcohol_bars", "rule:alcohol_bars"},
 		{"MS AUTO CENTRE", "service_parts", "rule:service_parts"},
