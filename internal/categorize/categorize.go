@@ -666,7 +666,22 @@ func compoundWord(k []byte, amount int64) *rule {
 			return r
 		}
 	}
+	// A keyword of four letters after one of the small words domains
+	// join words with: ANYLAMP is "any lamp", MYGIFT "my gift".
+	if j := k[:len(k)-4]; isDomainJoin(j) {
+		return keyword(k[len(j):], amount)
+	}
 	return nil
+}
+
+// isDomainJoin reports whether k is one of domainJoins.
+func isDomainJoin(k []byte) bool {
+	for _, j := range domainJoins {
+		if string(k) == j {
+			return true
+		}
+	}
+	return false
 }
 
 // compoundParts tries the parts of a word that web addresses join with
@@ -752,12 +767,16 @@ func (sc *scan) webCompound(amount int64) *rule {
 				}
 			}
 		}
-		// A keyword of four letters only between the label's ends and
-		// the small words that join a domain's words: TOBABYANDBEYOND,
-		// ANYLAMPUK, LAMBEGGOLFSHOP.
+		// A keyword of four letters only at the label's end or between
+		// its ends and the small words that join a domain's words:
+		// TOBABYANDBEYOND, ANYLAMPUK, LAMBEGGOLFSHOP.
 		for end := len(k); end >= 4; end-- {
 			start := end - 4
-			if !joinedBefore(k[:start]) || !joinedAfter(k[end:], amount) {
+			// The keyword that ends a label of more words is its head
+			// (GENERALLAMP, EASYGIFT); elsewhere the words around it
+			// must be the small ones.
+			head := end == len(k) && start >= 4
+			if !head && (!joinedBefore(k[:start]) || !joinedAfter(k[end:], amount)) {
 				continue
 			}
 			if r := keyword(k[start:end], amount); r != nil {
