@@ -196,6 +196,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 				// most often its web address's, read as one.
 				shopWord = sc.webCompound(in.Amount)
 			}
+		} else if e.dict.category(seller) == "entertainment" {
+			if r := sc.weakRule(in.Amount, true); r != nil && tally.TopLevel(r.category) == "education" {
+				// EB PRIMARY CONFERENCE: a course, a training day or a
+				// conference booked through a ticket platform is
+				// education.
+				shopWord = r
+			}
 		}
 	}
 	var res Result
