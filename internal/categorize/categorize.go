@@ -166,6 +166,15 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		// till number.
 		seller = e.dict.exact(sc.keyOf(&sc.tok[0]))
 	}
+	if seller >= 0 && sc.n >= 4 {
+		// HILTON PARK N/E COSTA: a motorway service area named like a
+		// known seller; the shop after the side of the road is the seller.
+		if k := sc.serviceAreaShop(); k != "" {
+			if i := e.dict.exact([]byte(k)); i >= 0 && !e.dict.generated(i) {
+				seller = i
+			}
+		}
+	}
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
 	}
@@ -241,7 +250,7 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		}
 	}
 	if k := sc.serviceAreaShop(); k != "" {
-		if i := e.dict.exact([]byte(k)); i >= 0 {
+		if i := e.dict.exact([]byte(k)); i >= 0 && !e.dict.generated(i) {
 			return e.sellerResult(i)
 		}
 	}
@@ -335,8 +344,8 @@ var serviceAreaAbbrev = map[string]string{"COS": "COSTA", "BK": "BK", "WHS": "WH
 
 // serviceAreaShop returns the seller key of the shop a UK motorway service
 // area's line names last, after the side of the road it is on (N/E, S/W,
-// N/B): CHERWELL V. N/E BK is the Burger King there. It returns "" for
-// any other line.
+// N/B), by its short name or its own: CHERWELL V. N/E BK is the Burger
+// King there. It returns "" for any other line.
 func (sc *scan) serviceAreaShop() string {
 	if sc.n < 3 {
 		return ""
@@ -353,7 +362,11 @@ func (sc *scan) serviceAreaShop() string {
 	if !side {
 		return ""
 	}
-	return serviceAreaAbbrev[string(sc.keyOf(&sc.tok[sc.n-1]))]
+	last := sc.keyOf(&sc.tok[sc.n-1])
+	if a, ok := serviceAreaAbbrev[string(last)]; ok {
+		return a
+	}
+	return string(last) // HILTON PARK N/E COSTA
 }
 
 // postOfficeBranch reports whether the line is a Post Office branch as
