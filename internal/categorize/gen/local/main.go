@@ -44,14 +44,16 @@ import (
 )
 
 // typeCategory maps the FSA's business types onto categories. Types not
-// listed (other retailers, caring premises, schools, manufacturers, mobile
-// caterers, ...) do not say what a purchase there was.
+// listed (other retailers, caring premises, schools, manufacturers, ...)
+// do not say what a purchase there was; a mobile caterer (a food van, a
+// street-food stall) sells food to eat.
 var typeCategory = map[string]string{
 	"restaurant/cafe/canteen":               "restaurants",
 	"pub/bar/nightclub":                     "alcohol_bars",
 	"takeaway/sandwich shop":                "fast_food",
 	"hotel/bed & breakfast/guest house":     "hotel",
 	"retailers - supermarkets/hypermarkets": "groceries",
+	"mobile caterer":                        "fast_food",
 }
 
 // venueWords name places whose café or restaurant is not what a payment
