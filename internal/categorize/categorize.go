@@ -347,7 +347,7 @@ var serviceAreaAbbrev = map[string]string{"COS": "COSTA", "BK": "BK", "WHS": "WH
 // N/B), by its short name or its own: CHERWELL V. N/E BK is the Burger
 // King there. It returns "" for any other line.
 func (sc *scan) serviceAreaShop() string {
-	if sc.n < 3 {
+	if sc.n < 3 || strings.IndexByte(sc.s, '/') < 0 {
 		return ""
 	}
 	side := false
