@@ -347,7 +347,7 @@ var serviceAreaAbbrev = map[string]string{"COS": "COSTA", "BK": "BK", "WHS": "WH
 // N/B), by its short name or its own: CHERWELL V. N/E BK is the Burger
 // King there. It returns "" for any other line.
 func (sc *scan) serviceAreaShop() string {
-	if sc.n < 3 || strings.IndexByte(sc.s, '/') < 0 {
+	if sc.n < 3 || !roadSide(sc.s) {
 		return ""
 	}
 	side := false
@@ -367,6 +367,24 @@ func (sc *scan) serviceAreaShop() string {
 		return a
 	}
 	return string(last) // HILTON PARK N/E COSTA
+}
+
+// roadSide reports whether s holds a letter of the compass, a slash and
+// another (N/E, S/W, N/B) with no other letter on either side: the cheap
+// test before serviceAreaShop reads the tokens.
+func roadSide(s string) bool {
+	for i := strings.IndexByte(s, '/'); i >= 0; {
+		if i > 0 && i+1 < len(s) && strings.IndexByte("NSEWnsew", s[i-1]) >= 0 && strings.IndexByte("NSEWBnsewb", s[i+1]) >= 0 &&
+			(i == 1 || !isLetter(s[i-2])) && (i+2 == len(s) || !isLetter(s[i+2])) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '/')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // postOfficeBranch reports whether the line is a Post Office branch as
