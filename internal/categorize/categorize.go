@@ -166,6 +166,15 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		// till number.
 		seller = e.dict.exact(sc.keyOf(&sc.tok[0]))
 	}
+	if seller >= 0 && sc.n >= 4 {
+		// HILTON PARK N/E COSTA: a motorway service area named like a
+		// known seller; the shop after the side of the road is the seller.
+		if k := sc.serviceAreaShop(); k != "" {
+			if i := e.dict.exact([]byte(k)); i >= 0 && !e.dict.generated(i) {
+				seller = i
+			}
+		}
+	}
 	if seller >= 0 && e.dict.generated(seller) {
 		seller, generated = -1, seller // decides only when nothing else does
 	}
@@ -195,6 +204,13 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 				// PAYPAL *KJSIGNS, PAYPAL *SIGNWORLD: the shop's name is
 				// most often its web address's, read as one.
 				shopWord = sc.webCompound(in.Amount)
+			}
+		} else if e.dict.category(seller) == "entertainment" {
+			if r := sc.weakRule(in.Amount, true); r != nil && tally.TopLevel(r.category) == "education" {
+				// EB PRIMARY CONFERENCE: a course, a training day or a
+				// conference booked through a ticket platform is
+				// education.
+				shopWord = r
 			}
 		}
 	}
@@ -234,7 +250,7 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		}
 	}
 	if k := sc.serviceAreaShop(); k != "" {
-		if i := e.dict.exact([]byte(k)); i >= 0 {
+		if i := e.dict.exact([]byte(k)); i >= 0 && !e.dict.generated(i) {
 			return e.sellerResult(i)
 		}
 	}
@@ -328,10 +344,10 @@ var serviceAreaAbbrev = map[string]string{"COS": "COSTA", "BK": "BK", "WHS": "WH
 
 // serviceAreaShop returns the seller key of the shop a UK motorway service
 // area's line names last, after the side of the road it is on (N/E, S/W,
-// N/B): CHERWELL V. N/E BK is the Burger King there. It returns "" for
-// any other line.
+// N/B), by its short name or its own: CHERWELL V. N/E BK is the Burger
+// King there. It returns "" for any other line.
 func (sc *scan) serviceAreaShop() string {
-	if sc.n < 3 {
+	if sc.n < 3 || !roadSide(sc.s) {
 		return ""
 	}
 	side := false
@@ -346,7 +362,29 @@ func (sc *scan) serviceAreaShop() string {
 	if !side {
 		return ""
 	}
-	return serviceAreaAbbrev[string(sc.keyOf(&sc.tok[sc.n-1]))]
+	last := sc.keyOf(&sc.tok[sc.n-1])
+	if a, ok := serviceAreaAbbrev[string(last)]; ok {
+		return a
+	}
+	return string(last) // HILTON PARK N/E COSTA
+}
+
+// roadSide reports whether s holds a letter of the compass, a slash and
+// another (N/E, S/W, N/B) with no other letter on either side: the cheap
+// test before serviceAreaShop reads the tokens.
+func roadSide(s string) bool {
+	for i := strings.IndexByte(s, '/'); i >= 0; {
+		if i > 0 && i+1 < len(s) && strings.IndexByte("NSEWnsew", s[i-1]) >= 0 && strings.IndexByte("NSEWBnsewb", s[i+1]) >= 0 &&
+			(i == 1 || !isLetter(s[i-2])) && (i+2 == len(s) || !isLetter(s[i+2])) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '/')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // postOfficeBranch reports whether the line is a Post Office branch as
@@ -666,7 +704,22 @@ func compoundWord(k []byte, amount int64) *rule {
 			return r
 		}
 	}
+	// A keyword of four letters after one of the small words domains
+	// join words with: ANYLAMP is "any lamp", MYGIFT "my gift".
+	if j := k[:len(k)-4]; isDomainJoin(j) {
+		return keyword(k[len(j):], amount)
+	}
 	return nil
+}
+
+// isDomainJoin reports whether k is one of domainJoins.
+func isDomainJoin(k []byte) bool {
+	for _, j := range domainJoins {
+		if string(k) == j {
+			return true
+		}
+	}
+	return false
 }
 
 // compoundParts tries the parts of a word that web addresses join with
@@ -752,12 +805,16 @@ func (sc *scan) webCompound(amount int64) *rule {
 				}
 			}
 		}
-		// A keyword of four letters only between the label's ends and
-		// the small words that join a domain's words: TOBABYANDBEYOND,
-		// ANYLAMPUK, LAMBEGGOLFSHOP.
+		// A keyword of four letters only at the label's end or between
+		// its ends and the small words that join a domain's words:
+		// TOBABYANDBEYOND, ANYLAMPUK, LAMBEGGOLFSHOP.
 		for end := len(k); end >= 4; end-- {
 			start := end - 4
-			if !joinedBefore(k[:start]) || !joinedAfter(k[end:], amount) {
+			// The keyword that ends a label of more words is its head
+			// (GENERALLAMP, EASYGIFT); elsewhere the words around it
+			// must be the small ones.
+			head := end == len(k) && start >= 4
+			if !head && (!joinedBefore(k[:start]) || !joinedAfter(k[end:], amount)) {
 				continue
 			}
 			if r := keyword(k[start:end], amount); r != nil {

@@ -137,7 +137,7 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"QWERTYZ LTD", tally.Uncategorized, ""}, // no trade inside: nothing
 		{"SPAR-HIGHFIELD", "groceries", "seller:spar"},
 		{"WWW.CHEAP-STATIONERY.CO.UK", "office_supplies", "rule:office_supplies"},
-		{"ASHFORDS WILDLIFE PARK", "amusement", "rule:amusement"}, // 22 characters: PARK is cut, but closes WILDLIFE PARK
+		{"ASHFORDS WILDLIFE PARK", "amusement", "rule:attraction_named"}, // 22 characters: PARK is cut, but closes WILDLIFE PARK
 		{"KINGS ARMS HOTEL", "hotel", "rule:hotel_named"},
 		{"KINGS ARMS", "alcohol_bars", "rule:alcohol_bars"},
 		{"MS AUTO CENTRE", "service_parts", "rule:service_parts"},
@@ -191,6 +191,20 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"ZORBLATT N/B BK", "fast_food", "seller:burger_king"},
 		{"ZORBLATT SW COS", tally.Uncategorized, ""}, // no side of the road: COS is nobody
 		{"WWW.ZORBLATT-LIGHTBULBS.CO.UK", "furnishings", "rule:furnishings"},
+		{"ZORBLATTS MINI GOLF", "amusement", "rule:attraction_named"},   // an attraction's phrase before GOLF, a sport
+		{"ZORBLATTS SAFARI PARK", "amusement", "rule:attraction_named"}, // and before SAFARI, a holiday
+		{"PAYPAL  ZORBLATTLAMP", "furnishings", "rule:furnishings"},     // a four-letter trade word that ends the shop's name
+		{"WWW.ZORBLATTGIFT.CO.UK", "gift", "rule:gift"},                 // or a web label
+		{"WWW.ZORBLATTLAMPX.CO.UK", "shopping", "rule:web_shop"},        // not inside it
+		{"ANYLAMPZORBLATT", tally.Uncategorized, ""},                    // outside a web address, not before other letters
+		{"EB ZORBLATT CONFERENCE", "tuition", "rule:tuition"},           // a conference booked through a ticket platform
+		{"EB ZORBLATT GALA", "entertainment", "seller:eventbrite"},      // any other event is the platform's
+		{"ZORBLATT PARK N/E COSTA", "coffee_shops", "seller:costa"},     // the service area's shop by its own name
+		{"HILTON ZORBLATT N/E COSTA", "coffee_shops", "seller:costa"},   // even when the area is named like a known seller
+		{"WWW.ZORBLATTOFFICE.CO.UK", "office_supplies", "stem:OFFICE"},  // OFFICE ending a glued name
+		{"ZORBLATT PUBLISH", "books", "rule:books"},                     // a publisher, cut
+		{"ZORBLATT SHOPPING", "shopping", "rule:shopping"},              // a shopping centre
+		{"OLD HOUSE AT HOME", "alcohol_bars", "rule:alcohol_bars"},      // a common pub name
 	}
 	for _, tt := range tests {
 		got := engine.Categorize(categorize.Input{Description: tt.desc, Amount: -1500})
