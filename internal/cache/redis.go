@@ -217,7 +217,7 @@ func (r *Redis) takePending() []*fetchCall {
 }
 
 func fetchArgs(f FetchKeys) ([]string, []any) {
-	return []string{f.GenKey}, []any{f.EntryPrefix, f.EntrySuffix, f.NewGen, f.GenTTL.Milliseconds(), f.HaveGen}
+	return []string{f.GenKey}, []any{f.EntryPrefix, f.EntrySuffix, f.newGen(), f.GenTTL.Milliseconds(), f.HaveGen}
 }
 
 // fetchOne answers c alone: by a GET of the generation when c holds an
