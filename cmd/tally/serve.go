@@ -257,9 +257,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Handler:           httpx.SecurityHeaders(httpx.Middleware(mux, m.Logger), c.TrustProxy),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		ConnContext:       httpx.ConnContext,
 	}
 	m.serveErr = make(chan error, 1)
-	go func() { m.serveErr <- m.server.Serve(ln) }()
+	go func() { m.serveErr <- m.server.Serve(httpx.Listener(ln)) }()
 	if c.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", c.MetricsAddr)
 		if err != nil {

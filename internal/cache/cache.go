@@ -48,11 +48,20 @@ type Backend interface {
 // FetchKeys names what Backend.Fetch reads.
 type FetchKeys struct {
 	GenKey      string
-	NewGen      []byte
+	NewGen      []byte // the generation set when the user has none; a new random one when nil
 	GenTTL      time.Duration
 	EntryPrefix string
 	EntrySuffix string
 	HaveGen     string // "" when the caller holds no copy
+}
+
+// newGen is the generation to set when the user has none. A fetch that
+// finds one, nearly every fetch, makes none.
+func (f FetchKeys) newGen() []byte {
+	if f.NewGen != nil {
+		return f.NewGen
+	}
+	return []byte(newToken())
 }
 
 // generationOf is the generation part of a stored generation value.
@@ -205,7 +214,7 @@ func (c *Cache) entryPrefix(userID string) string { return c.prefix + "v:" + use
 func (c *Cache) fetch(ctx context.Context, userID, name string) (State, []byte, bool) {
 	haveGen, have := c.nearGet(userID, name)
 	v, entry, found, err := c.backend.Fetch(ctx, FetchKeys{
-		GenKey: c.genKey(userID), NewGen: []byte(newToken()), GenTTL: GenerationTTL,
+		GenKey: c.genKey(userID), GenTTL: GenerationTTL,
 		EntryPrefix: c.entryPrefix(userID), EntrySuffix: ":" + name, HaveGen: haveGen,
 	})
 	if err != nil {

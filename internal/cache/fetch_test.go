@@ -307,3 +307,58 @@ func TestConcurrentFetchesFromARedisThatIsDown(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelFetchesOfOneUserShareTheirGET: a user's requests that arrive
+// together (a page's or an app's parallel reads) wait for one GET of the
+// generation between them, yet each sees every write made before it
+// began: after a write, the next fetches never return the old generation.
+func TestParallelFetchesOfOneUserShareTheirGET(t *testing.T) {
+	t.Parallel()
+	url := os.Getenv("TALLY_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("TALLY_TEST_REDIS_URL is not set: no Redis to test against")
+	}
+	r, err := cache.NewRedis(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	p := "tally-test:shared:" + tally.NewID() + ":"
+	keys := cache.FetchKeys{GenKey: p + "gen:u", GenTTL: time.Minute, EntryPrefix: p + "v:u:", EntrySuffix: ":summary"}
+	const parallel = 32
+	for round := 0; round < 200; round++ {
+		gen := fmt.Sprintf("g%d", round)
+		if err := r.Set(ctx, keys.GenKey, []byte(gen+"/0/1"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		// Every fetch starts after the write and holds the copy filed
+		// under the generation before it, or under the current one.
+		errs := make(chan error, parallel)
+		var wg gosync.WaitGroup
+		for i := range parallel {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				k := keys
+				k.HaveGen = gen
+				if i%2 == 0 && round > 0 {
+					k.HaveGen = fmt.Sprintf("g%d", round-1)
+				}
+				got, _, _, err := r.Fetch(ctx, k)
+				if err != nil || string(got) != gen+"/0/1" {
+					errs <- fmt.Errorf("round %d, fetch %d: generation %q, %v; want %s/0/1", round, i, got, err, gen)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if round >= 1 && r.Shared() > 0 {
+			return
+		}
+	}
+	t.Fatalf("%d parallel fetches of one user, 200 times: no GET served two of them", parallel)
+}

@@ -117,7 +117,7 @@ func (m *Memory) Fetch(_ context.Context, f FetchKeys) ([]byte, []byte, bool, er
 	defer m.mu.Unlock()
 	gen, ok := m.get(f.GenKey)
 	if !ok {
-		gen = f.NewGen
+		gen = f.newGen()
 		m.set(f.GenKey, gen, f.GenTTL)
 	}
 	g := string(generationOf(gen))

@@ -26,6 +26,7 @@ type Redis struct {
 	pending []*fetchCall // waiting for the next pipeline
 	batched atomic.Int64 // fetches sent in a pipeline of several, for tests
 	current atomic.Int64 // fetches answered by a GET of a current generation, for tests
+	shared  atomic.Int64 // fetches answered by another fetch's GET in the same pipeline, for tests
 }
 
 // fetchCall is one Fetch waiting for a pipeline.
@@ -217,7 +218,7 @@ func (r *Redis) takePending() []*fetchCall {
 }
 
 func fetchArgs(f FetchKeys) ([]string, []any) {
-	return []string{f.GenKey}, []any{f.EntryPrefix, f.EntrySuffix, f.NewGen, f.GenTTL.Milliseconds(), f.HaveGen}
+	return []string{f.GenKey}, []any{f.EntryPrefix, f.EntrySuffix, f.newGen(), f.GenTTL.Milliseconds(), f.HaveGen}
 }
 
 // fetchOne answers c alone: by a GET of the generation when c holds an
@@ -268,7 +269,12 @@ func (r *Redis) fetchMany(calls []*fetchCall) {
 	scripts := make([]*redis.Cmd, len(calls))
 	for i, c := range calls {
 		if c.f.HaveGen != "" {
-			gets[i] = pipe.Get(ctx, c.f.GenKey)
+			gets[i] = sameGet(calls[:i], gets[:i], c.f.GenKey)
+			if gets[i] != nil {
+				r.shared.Add(1)
+			} else {
+				gets[i] = pipe.Get(ctx, c.f.GenKey)
+			}
 			continue
 		}
 		keys, args := fetchArgs(c.f)
@@ -297,6 +303,21 @@ func (r *Redis) fetchMany(calls []*fetchCall) {
 		r.runScript(ctx, c)
 		close(c.done)
 	}
+}
+
+// sameGet returns the GET of key already in the pipeline, or nil. One GET
+// of a user's generation serves every fetch of theirs in the pipeline:
+// each of them was asked for before the pipeline is sent, so the value
+// Redis returns counts every write acknowledged before any of them began
+// (a client's parallel requests for one page, or one app's). The batch is
+// at most maxPipeline long.
+func sameGet(calls []*fetchCall, gets []*redis.StringCmd, key string) *redis.StringCmd {
+	for i, c := range calls {
+		if gets[i] != nil && c.f.GenKey == key {
+			return gets[i]
+		}
+	}
+	return nil
 }
 
 // answer reads the script's reply into c.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/tallyhq/tally/internal/cache"
+	"github.com/tallyhq/tally/internal/httpx"
 )
 
 // Cached answers carry a validator and, for clients that accept it, a
@@ -218,6 +219,7 @@ func (s *Server) writeEntry(w http.ResponseWriter, r *http.Request, userID, name
 	} else {
 		h["Content-Length"] = s.variants.contentLength(x, body)
 	}
+	httpx.WholeResponse(w, len(body))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }

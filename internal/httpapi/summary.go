@@ -9,6 +9,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/cache"
+	"github.com/tallyhq/tally/internal/httpx"
 	"github.com/tallyhq/tally/internal/summary"
 )
 
@@ -83,6 +84,7 @@ func writeJSONBytes(w http.ResponseWriter, b []byte) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	// With its length known the answer is sent whole, not in chunks.
 	h.Set("Content-Length", strconv.Itoa(len(b)))
+	httpx.WholeResponse(w, len(b))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 }

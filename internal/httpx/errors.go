@@ -63,8 +63,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	b = append(b, '\n')
+	// With its length known the answer is sent whole, not in chunks.
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	WholeResponse(w, len(b))
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(b)
 }
 
 // DatabaseRetryAfter is what an answer says to wait while the database

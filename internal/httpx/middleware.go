@@ -71,6 +71,7 @@ func Middleware(next http.Handler, logger *slog.Logger) http.Handler {
 		w.Header().Set(RequestIDHeader, info.id)
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 		rec := &recorder{ResponseWriter: w}
+		rec.conn, _ = r.Context().Value(wholeConnKey{}).(*wholeConn)
 
 		defer func() {
 			if v := recover(); v != nil {
@@ -105,7 +106,8 @@ func Middleware(next http.Handler, logger *slog.Logger) http.Handler {
 			info.mu.Lock()
 			userID := info.userID
 			info.mu.Unlock()
-			attrs := []slog.Attr{
+			attrs := make([]slog.Attr, 0, 9)
+			attrs = append(attrs,
 				slog.String("request_id", info.id),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
@@ -114,7 +116,7 @@ func Middleware(next http.Handler, logger *slog.Logger) http.Handler {
 				slog.Int64("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 				slog.String("remote_addr", r.RemoteAddr),
-			}
+			)
 			if userID != "" {
 				attrs = append(attrs, slog.String("user_id", userID))
 			}
@@ -169,6 +171,7 @@ type recorder struct {
 	status      int
 	bytes       int64
 	wroteHeader bool
+	conn        *wholeConn // the Listener connection the response goes to, or nil
 }
 
 func (rec *recorder) WriteHeader(code int) {
