@@ -53,6 +53,9 @@ type FetchKeys struct {
 	EntryPrefix string
 	EntrySuffix string
 	HaveGen     string // "" when the caller holds no copy
+	// GenOnly asks for the generation alone: no entry is read, and a
+	// GET answers it whenever the user has a generation.
+	GenOnly bool
 }
 
 // newGen is the generation to set when the user has none. A fetch that
@@ -186,19 +189,16 @@ type State struct {
 }
 
 // State returns the user's current generation, creating one when there is
-// none.
+// none. On Redis it goes in the same pipelines as the cached answers'
+// reads (see Redis.Fetch).
 func (c *Cache) State(ctx context.Context, userID string) State {
-	key := c.genKey(userID)
-	v, found, err := c.backend.Get(ctx, key)
+	v, _, _, err := c.backend.Fetch(ctx, FetchKeys{
+		GenKey: c.genKey(userID), GenTTL: GenerationTTL, GenOnly: true,
+		EntryPrefix: c.entryPrefix(userID), EntrySuffix: ":",
+	})
 	if err != nil {
 		c.failed("get generation", err)
 		return State{}
-	}
-	if !found {
-		if v, err = c.backend.SetNX(ctx, key, []byte(newToken()), GenerationTTL); err != nil {
-			c.failed("set generation", err)
-			return State{}
-		}
 	}
 	return parseState(v)
 }

@@ -362,3 +362,56 @@ func TestParallelFetchesOfOneUserShareTheirGET(t *testing.T) {
 	}
 	t.Fatalf("%d parallel fetches of one user, 200 times: no GET served two of them", parallel)
 }
+
+// TestStateGoesInTheFetchPipelines: the generation alone (what a token
+// check on an uncached read needs) is made when missing, kept, moved by
+// another process's write at once, and on Redis read in the same pipelines
+// as the cached answers, each caller getting the current value.
+func TestStateGoesInTheFetchPipelines(t *testing.T) {
+	t.Parallel()
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			prefix := "tally-test:state:" + tally.NewID() + ":"
+			one := cache.New(b, cache.Options{Prefix: prefix})
+			two := cache.New(b, cache.Options{Prefix: prefix}) // another process
+			first := one.State(ctx, "u")
+			if !first.Known() || first.Generation == "" {
+				t.Fatalf("first state: %+v, want a new generation", first)
+			}
+			if again := two.State(ctx, "u"); again.Generation != first.Generation {
+				t.Fatalf("second process: generation %q, want %q kept", again.Generation, first.Generation)
+			}
+			r, isRedis := b.(*cache.Redis)
+			for round := 0; round < 50; round++ {
+				two.Changed(ctx, "u")
+				want := two.State(ctx, "u").Generation
+				if want == first.Generation {
+					t.Fatal("a write did not move the generation")
+				}
+				errs := make(chan error, 32)
+				var wg gosync.WaitGroup
+				for range 32 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if got := one.State(ctx, "u"); got.Generation != want {
+							errs <- fmt.Errorf("round %d: generation %q after the write, want %q", round, got.Generation, want)
+						}
+					}()
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Fatal(err)
+				}
+				if !isRedis || r.Batched() > 0 {
+					break
+				}
+			}
+			if isRedis && r.Batched() == 0 {
+				t.Fatal("32 concurrent state reads, 50 times: none went in a pipeline")
+			}
+		})
+	}
+}

@@ -121,7 +121,7 @@ func (m *Memory) Fetch(_ context.Context, f FetchKeys) ([]byte, []byte, bool, er
 		m.set(f.GenKey, gen, f.GenTTL)
 	}
 	g := string(generationOf(gen))
-	if g == f.HaveGen {
+	if f.GenOnly || g == f.HaveGen {
 		return gen, nil, false, nil
 	}
 	v, found := m.get(f.EntryPrefix + g + f.EntrySuffix)

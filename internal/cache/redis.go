@@ -222,10 +222,10 @@ func fetchArgs(f FetchKeys) ([]string, []any) {
 }
 
 // fetchOne answers c alone: by a GET of the generation when c holds an
-// entry (see answerGen), else, or when that entry is no longer current, by
+// entry or wants the generation alone (see answerGen), else, or when that entry is no longer current, by
 // the script.
 func (r *Redis) fetchOne(ctx context.Context, c *fetchCall) {
-	if c.f.HaveGen != "" && r.answerGen(c, r.client.Get(ctx, c.f.GenKey)) {
+	if (c.f.HaveGen != "" || c.f.GenOnly) && r.answerGen(c, r.client.Get(ctx, c.f.GenKey)) {
 		return
 	}
 	r.runScript(ctx, c)
@@ -239,14 +239,15 @@ func (r *Redis) runScript(ctx context.Context, c *fetchCall) {
 
 // answerGen answers c from a GET of its generation key when that shows
 // the generation whose entry c holds, which is the script's answer too: the
-// caller's copy is current. It reports false, answering nothing, when the
+// caller's copy is current. A fetch of the generation alone (GenOnly) takes
+// whatever generation the key holds. It reports false, answering nothing, when the
 // key is missing, the generation has moved or the GET failed; the script
 // then makes the generation or reads the entry under the new one. A plain
 // GET costs Redis a fraction of a script's run, and it is what almost every
 // read of a busy user's cached answer needs.
 func (r *Redis) answerGen(c *fetchCall, cmd *redis.StringCmd) bool {
 	v, err := cmd.Bytes()
-	if err != nil || string(generationOf(v)) != c.f.HaveGen {
+	if err != nil || (!c.f.GenOnly && string(generationOf(v)) != c.f.HaveGen) {
 		return false
 	}
 	c.gen = v
@@ -268,7 +269,7 @@ func (r *Redis) fetchMany(calls []*fetchCall) {
 	gets := make([]*redis.StringCmd, len(calls))
 	scripts := make([]*redis.Cmd, len(calls))
 	for i, c := range calls {
-		if c.f.HaveGen != "" {
+		if c.f.HaveGen != "" || c.f.GenOnly {
 			gets[i] = sameGet(calls[:i], gets[:i], c.f.GenKey)
 			if gets[i] != nil {
 				r.shared.Add(1)
