@@ -209,39 +209,29 @@ func TestConcurrentFetchesGetTheirOwnAnswers(t *testing.T) {
 				if isRedis && round == 1 {
 					flushScripts(t)
 				}
-				start := make(chan struct{})
-				errs := make(chan error, users)
-				var wg gosync.WaitGroup
-				for u := range users {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						k := keys(u)
-						switch u % 3 {
-						case 0:
-							k.HaveGen = fmt.Sprintf("g%d", u) // holds the entry already
-						case 1:
-							k.HaveGen = "stale" // holds an entry of an older generation
-						}
-						gen, v, found, err := b.Fetch(ctx, k)
-						want := fmt.Sprintf("entry of u%d", u)
-						switch {
-						case err != nil:
-							errs <- fmt.Errorf("u%d: %v", u, err)
-						case string(gen) != fmt.Sprintf("g%d", u):
-							errs <- fmt.Errorf("u%d: generation %q", u, gen)
-						case u%3 == 0 && (found || v != nil):
-							errs <- fmt.Errorf("u%d holding its entry: sent %q", u, v)
-						case u%3 != 0 && (!found || string(v) != want):
-							errs <- fmt.Errorf("u%d: entry %q, found %v; want %q", u, v, found, want)
-						}
-					}()
-				}
-				close(start)
-				wg.Wait()
-				close(errs)
-				for err := range errs {
+				errs := atOnce(users, func(u int) error {
+					k := keys(u)
+					switch u % 3 {
+					case 0:
+						k.HaveGen = fmt.Sprintf("g%d", u) // holds the entry already
+					case 1:
+						k.HaveGen = "stale" // holds an entry of an older generation
+					}
+					gen, v, found, err := b.Fetch(ctx, k)
+					want := fmt.Sprintf("entry of u%d", u)
+					switch {
+					case err != nil:
+						return fmt.Errorf("u%d: %v", u, err)
+					case string(gen) != fmt.Sprintf("g%d", u):
+						return fmt.Errorf("u%d: generation %q", u, gen)
+					case u%3 == 0 && (found || v != nil):
+						return fmt.Errorf("u%d holding its entry: sent %q", u, v)
+					case u%3 != 0 && (!found || string(v) != want):
+						return fmt.Errorf("u%d: entry %q, found %v; want %q", u, v, found, want)
+					}
+					return nil
+				})
+				for _, err := range errs {
 					t.Error(err)
 				}
 				if t.Failed() || !isRedis || (round >= 1 && r.Batched() > 0) {
@@ -256,6 +246,32 @@ func TestConcurrentFetchesGetTheirOwnAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// atOnce runs f(0) to f(n-1) on n goroutines released together, so that
+// their fetches overlap, and returns the errors they report.
+func atOnce(n int, f func(i int) error) []error {
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	var wg gosync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if err := f(i); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
 }
 
 func flushScripts(t *testing.T) {
@@ -334,26 +350,18 @@ func TestParallelFetchesOfOneUserShareTheirGET(t *testing.T) {
 		}
 		// Every fetch starts after the write and holds the copy filed
 		// under the generation before it, or under the current one.
-		errs := make(chan error, parallel)
-		var wg gosync.WaitGroup
-		for i := range parallel {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				k := keys
-				k.HaveGen = gen
-				if i%2 == 0 && round > 0 {
-					k.HaveGen = fmt.Sprintf("g%d", round-1)
-				}
-				got, _, _, err := r.Fetch(ctx, k)
-				if err != nil || string(got) != gen+"/0/1" {
-					errs <- fmt.Errorf("round %d, fetch %d: generation %q, %v; want %s/0/1", round, i, got, err, gen)
-				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
+		for _, err := range atOnce(parallel, func(i int) error {
+			k := keys
+			k.HaveGen = gen
+			if i%2 == 0 && round > 0 {
+				k.HaveGen = fmt.Sprintf("g%d", round-1)
+			}
+			got, _, _, err := r.Fetch(ctx, k)
+			if err != nil || string(got) != gen+"/0/1" {
+				return fmt.Errorf("round %d, fetch %d: generation %q, %v; want %s/0/1", round, i, got, err, gen)
+			}
+			return nil
+		}) {
 			t.Fatal(err)
 		}
 		if round >= 1 && r.Shared() > 0 {
@@ -389,20 +397,12 @@ func TestStateGoesInTheFetchPipelines(t *testing.T) {
 				if want == first.Generation {
 					t.Fatal("a write did not move the generation")
 				}
-				errs := make(chan error, 32)
-				var wg gosync.WaitGroup
-				for range 32 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						if got := one.State(ctx, "u"); got.Generation != want {
-							errs <- fmt.Errorf("round %d: generation %q after the write, want %q", round, got.Generation, want)
-						}
-					}()
-				}
-				wg.Wait()
-				close(errs)
-				for err := range errs {
+				for _, err := range atOnce(32, func(int) error {
+					if got := one.State(ctx, "u"); got.Generation != want {
+						return fmt.Errorf("round %d: generation %q after the write, want %q", round, got.Generation, want)
+					}
+					return nil
+				}) {
 					t.Fatal(err)
 				}
 				if !isRedis || r.Batched() > 0 {
