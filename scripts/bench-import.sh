@@ -3,7 +3,10 @@
 # against the same rows bulk-loaded into a plain four-column table, with
 # `sqlite3 .import` on SQLite and `COPY` on PostgreSQL, in one run. Prints
 # both times, their ratio, tally import's peak memory (maximum RSS from
-# /usr/bin/time -v), and the bytes each database holds per transaction:
+# /usr/bin/time -v), and the bytes each database holds per transaction.
+# A second baseline loads the rows Tally stored, all their columns, into
+# Tally's own table with the same loaders: the cost of the table's keys and
+# indexes alone, with no parsing, categorizing or deduplicating. The ratios:
 # on PostgreSQL the heap plus indexes of every partition of
 # transaction_rows after VACUUM (and with the merchants table they reference),
 # on SQLite the database file after VACUUM.
@@ -73,6 +76,14 @@ read -r t_plain _ cpu_plain < <(timed sqlite-plain sqlite3 "$tmp/plain.db" \
 n="$(sqlite3 "$tmp/plain.db" 'SELECT COUNT(*) FROM t')"
 [ "$n" = "$ROWS" ] || { echo "bench-import: sqlite3 loaded $n rows, want $ROWS" >&2; exit 1; }
 dbfile="$(ls "$tmp"/sqlite/*.db | head -1)"
+# The stored rows, into the transaction_rows of a new, migrated database.
+sqlite3 -separator $'\t' "$dbfile" 'SELECT * FROM transaction_rows' >"$tmp/stored.tsv"
+mkdir -p "$tmp/sqlite-same"
+"$tmp/tally" migrate --data-dir "$tmp/sqlite-same" >/dev/null
+samefile="$(ls "$tmp"/sqlite-same/*.db | head -1)"
+read -r t_same _ cpu_same < <(timed sqlite-same sqlite3 "$samefile" ".mode tabs" ".import $tmp/stored.tsv transaction_rows")
+n="$(sqlite3 "$samefile" 'SELECT COUNT(*) FROM transaction_rows')"
+[ "$n" = "$ROWS" ] || { echo "bench-import: sqlite3 loaded $n rows into transaction_rows, want $ROWS" >&2; exit 1; }
 sqlite3 "$dbfile" 'VACUUM'
 stored="$(sqlite3 "$dbfile" 'SELECT COUNT(*) FROM transaction_rows')"
 [ "$stored" = "$ROWS" ] || { echo "bench-import: tally import stored $stored rows, want $ROWS" >&2; exit 1; }
@@ -80,6 +91,8 @@ printf '  tally import      %6.2f s (CPU %.2f s)   peak RSS %s MiB\n' "$t_import
 printf '  sqlite3 .import   %6.2f s (CPU %.2f s)\n' "$t_plain" "$cpu_plain"
 printf '  ratio             %6s x (CPU %s x: both run in one process, so this one holds on a busy machine)\n' \
 	"$(ratio "$t_import" "$t_plain")" "$(ratio "$cpu_import" "$cpu_plain")"
+printf '  sqlite3 .import into transaction_rows (its keys and indexes) %.2f s (CPU %.2f s)\n' "$t_same" "$cpu_same"
+printf '  ratio to that     %6s x (CPU %s x)\n' "$(ratio "$t_import" "$t_same")" "$(ratio "$cpu_import" "$cpu_same")"
 printf '  database file     %d bytes/transaction (%s after VACUUM)\n' "$(($(stat -c %s "$dbfile") / ROWS))" "$(basename "$dbfile")"
 
 if ! psql -q "$PG_ADMIN_URL" -c 'SELECT 1' >/dev/null 2>&1; then
@@ -121,3 +134,13 @@ echo "  second user, into existing partitions:"
 printf '  tally import      %6.2f s   peak RSS %s MiB   ratio to COPY %s x\n' "$t_import2" "$(mib "$rss_import2")" "$(ratio "$t_import2" "$t_plain")"
 printf '  transactions      %d bytes/transaction for both users; %d bytes for each of the second user'"'"'s\n' \
 	"$(((heap2 + idx2) / (2 * ROWS)))" "$(((heap2 + idx2 - heap - idx) / ROWS))"
+
+# The first user's stored rows, all their columns, copied into the same
+# partitions under a user number no one has: COPY with the table's keys and
+# indexes, as the second user's import had them.
+psql -q "$(pg_url "$db")" -c "\\copy (SELECT id, amount, 2147483000, posted_on, merchant_id, account_num, category, category_source, pending, currency, external_id, description FROM transaction_rows WHERE user_num = (SELECT MIN(user_num) FROM transaction_rows)) TO '$tmp/stored-pg-other.tsv'"
+read -r t_same _ _ < <(timed pg-same psql -q "$(pg_url "$db")" -c "\\copy transaction_rows (id, amount, user_num, posted_on, merchant_id, account_num, category, category_source, pending, currency, external_id, description) FROM '$tmp/stored-pg-other.tsv'")
+n="$(psql -tA "$(pg_url "$db")" -c 'SELECT COUNT(*) FROM transaction_rows WHERE user_num = 2147483000')"
+[ "$n" = "$ROWS" ] || { echo "bench-import: COPY loaded $n rows into transaction_rows, want $ROWS" >&2; exit 1; }
+printf '  COPY into transaction_rows (its keys and indexes) %.2f s; tally import of the second user is %s x that\n' \
+	"$t_same" "$(ratio "$t_import2" "$t_same")"
