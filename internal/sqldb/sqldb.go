@@ -105,11 +105,12 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", writeBusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// 8 MiB of page cache per write connection. SQLite's pages cost about
+	// 4 MiB of page cache per write connection. SQLite's pages cost about
 	// twice their size in this process's memory, so 64 MiB made a
-	// 100,000-row import peak at 202 MiB; 8 MiB imports it in the same CPU
-	// time (docs/benchmarks.md, "Streaming import").
-	q.Add("_pragma", "cache_size(-8192)")
+	// 100,000-row import peak at 202 MiB; 4 MiB imports it in the same CPU
+	// time as 8 MiB, 8 MiB less of the process (docs/benchmarks.md,
+	// "Streaming import" and "Import memory against the aim").
+	q.Add("_pragma", "cache_size(-4096)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())

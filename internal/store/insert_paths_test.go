@@ -137,7 +137,10 @@ func TestLargeChunksStoreEachUsersNewLinesOnce(t *testing.T) {
 	s := newStore(t)
 	ua, acctA := seedAccount(t, s, "large-a@example.com")
 	ub, acctB := seedAccount(t, s, "large-b@example.com")
-	const n = 6000
+	// Two and a half SQLite statements' worth stored first, so the second
+	// pass over n lines finds two statements wholly stored and one partly.
+	first := store.RowsPerInsert*2 + store.RowsPerInsert/2
+	n := store.RowsPerInsert * 5
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	lines := func(acct *tally.Account, from, to int) []*tally.Transaction {
 		var out []*tally.Transaction
@@ -160,9 +163,9 @@ func TestLargeChunksStoreEachUsersNewLinesOnce(t *testing.T) {
 		txns  []*tally.Transaction
 		added int
 	}{
-		{ua, lines(acctA, 0, 3000), 3000},
-		{ub, lines(acctB, 0, n), n},    // the same FITIDs, another user: all new
-		{ua, lines(acctA, 0, n), 3000}, // a batch of 2,500 wholly stored, one partly
+		{ua, lines(acctA, 0, first), first},
+		{ub, lines(acctB, 0, n), n},         // the same FITIDs, another user: all new
+		{ua, lines(acctA, 0, n), n - first}, // statements wholly stored, one partly
 		{ub, lines(acctB, 0, n), 0},
 	}
 	for i, st := range steps {

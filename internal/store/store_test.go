@@ -132,11 +132,12 @@ func TestInsertManyInOneCall(t *testing.T) {
 	s := newStore(t)
 	u, a := seedAccount(t, s, "many@example.com")
 	var batch []*tally.Transaction
-	for i := range 2500 { // more than one INSERT statement's worth
+	many := store.RowsPerInsert*2 + 500 // more than one INSERT statement's worth
+	for i := range many {
 		batch = append(batch, txn(a, fmt.Sprint(i), fmt.Sprintf("2026-%02d-15", 1+i%12), -100, "groceries"))
 	}
-	if n, err := s.InsertTransactions(ctx, u.ID, batch); err != nil || n != 2500 {
-		t.Fatalf("insert = %d, %v; want 2500", n, err)
+	if n, err := s.InsertTransactions(ctx, u.ID, batch); err != nil || n != many {
+		t.Fatalf("insert = %d, %v; want %d", n, err, many)
 	}
 	if n, err := s.InsertTransactions(ctx, u.ID, batch); err != nil || n != 0 {
 		t.Fatalf("re-insert = %d, %v; want 0", n, err)
@@ -145,8 +146,8 @@ func TestInsertManyInOneCall(t *testing.T) {
 	for m := 1; m <= 12; m++ {
 		sum += totals(t, s, u.ID, fmt.Sprintf("2026-%02d", m))["groceries"].Count
 	}
-	if sum != 2500 {
-		t.Fatalf("monthly counts add to %d, want 2500", sum)
+	if sum != int64(many) {
+		t.Fatalf("monthly counts add to %d, want %d", sum, many)
 	}
 }
 
