@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -49,9 +50,12 @@ type resentDay struct {
 // It runs inside the chunk's transaction, after lockAccounts, with one
 // query for the chunk: the stored rows of the chunk's accounts whose
 // external id is one of the chunk's FITIDs, within the window around the
-// chunk's dates. On PostgreSQL it first takes a lock per account whose
-// FITIDs the chunk carries, so two writes of one account's re-dated line
-// at once store it once.
+// chunk's dates. When the window holds no row of those accounts (a first
+// import, a new account, history older than what is stored), a probe of
+// the primary key says so and that query, which looks up every FITID of
+// the chunk, is not run. On PostgreSQL it first takes a lock per account
+// whose FITIDs the chunk carries, so two writes of one account's re-dated
+// line at once store it once.
 func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, txns []*tally.Transaction, k *rowKeys) ([]int, error) {
 	keep := make([]int, 0, len(txns))
 	fitids := make([]string, 0, len(txns))
@@ -90,13 +94,18 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 
 	from := epoch.AddDate(0, 0, int(lo-resentWindowDays)).Format(tally.DateLayout)
 	to := epoch.AddDate(0, 0, int(hi+resentWindowDays)).Format(tally.DateLayout)
-	var rows *sql.Rows
-	var err error
-	if s.db.Dialect == sqldb.Postgres {
+	stored, err := s.storedWithin(ctx, tx, k.user, nums, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var rows *sql.Rows // nil when nothing is stored in the window
+	switch {
+	case !stored:
+	case s.db.Dialect == sqldb.Postgres:
 		rows, err = tx.QueryContext(ctx, `SELECT account_num, external_id, amount, posted_on - DATE '1970-01-01', pending FROM transaction_rows
 			WHERE user_num = $1 AND account_num = ANY($2) AND external_id = ANY($3) AND posted_on BETWEEN $4 AND $5`,
 			k.user, nums, fitids, from, to)
-	} else {
+	default:
 		numsJSON, _ := json.Marshal(nums)
 		fitidsJSON, _ := json.Marshal(fitids)
 		rows, err = tx.QueryContext(ctx, `SELECT account_num, external_id, amount, CAST(julianday(posted_on) - 2440587.5 AS INTEGER), pending FROM transaction_rows
@@ -118,18 +127,20 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 		firsts = append(firsts, d)
 		seen[key] = firsts[len(firsts)-1 : len(firsts) : len(firsts)]
 	}
-	for rows.Next() {
-		var key resentKey
-		var d resentDay
-		if err := rows.Scan(&key.account, &key.fitid, &key.amount, &d.day, &d.pending); err != nil {
-			rows.Close()
+	if rows != nil {
+		for rows.Next() {
+			var key resentKey
+			var d resentDay
+			if err := rows.Scan(&key.account, &key.fitid, &key.amount, &d.day, &d.pending); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: re-dated lines: %w", err)
+			}
+			see(key, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("store: re-dated lines: %w", err)
 		}
-		see(key, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: re-dated lines: %w", err)
 	}
 
 	keep = keep[:0]
@@ -150,6 +161,32 @@ lines:
 		keep = append(keep, i)
 	}
 	return keep, nil
+}
+
+// storedWithin reports whether the user has a stored row in one of the
+// accounts numbered nums posted from from to to (dates as text): one probe
+// of the primary key (user_num, posted_on, id).
+func (s *Store) storedWithin(ctx context.Context, tx *sql.Tx, user int64, nums []int64, from, to string) (bool, error) {
+	args := make([]any, 0, 3+len(nums))
+	args = append(args, user, from, to)
+	var in strings.Builder
+	for i, n := range nums {
+		if i > 0 {
+			in.WriteByte(',')
+		}
+		in.WriteByte('?')
+		args = append(args, n)
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM transaction_rows WHERE user_num = ? AND posted_on BETWEEN ? AND ?
+		AND account_num IN (`+in.String()+`) LIMIT 1`), args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: re-dated lines: %w", err)
+	}
+	return true, nil
 }
 
 func dayNumber(t time.Time) int64 {

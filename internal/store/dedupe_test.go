@@ -242,3 +242,52 @@ func TestConcurrentFirstChunksOfAnAccount(t *testing.T) {
 		t.Errorf("got %d lines of %d sellers, want 10 of 5", lines, sellers)
 	}
 }
+
+// A chunk whose dates, ten days either side, hold no stored line of its
+// accounts skips the look-up of its FITIDs among stored lines; the lines
+// it sends twice under two dates are still stored once, and the next chunk,
+// whose window does hold them, still finds them re-dated.
+func TestResentLinesWithNothingStoredAround(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	s.Now = func() time.Time { return time.Date(2025, 6, 20, 12, 0, 0, 0, time.UTC) }
+	u, acct := seedAccount(t, s, "nothing-around@example.com")
+	savings := &tally.Account{ExternalID: "bank:SAVINGS:1:200", Name: "Savings", Type: tally.AccountSavings, Currency: "USD"}
+	c := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test/ofx2", Login: "me2"}
+	if err := s.CreateConnection(ctx, c, []byte("sealed"), []*tally.Account{savings}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		what  string
+		lines []*tally.Transaction
+		added int
+	}{
+		{"a first chunk sending F-X twice", []*tally.Transaction{
+			txn(acct, "F-X", "2025-05-01", -50, "groceries"),
+			txn(acct, "F-Y", "2025-05-02", -10, "groceries"),
+			txn(acct, "F-X", "2025-05-03", -50, "groceries"),
+		}, 2},
+		{"F-X ten days after its first date", []*tally.Transaction{
+			txn(acct, "F-X", "2025-05-11", -50, "groceries"),
+		}, 0},
+		{"F-X in another account, whose window is empty", []*tally.Transaction{
+			txn(savings, "F-X", "2025-05-04", -50, "groceries"),
+		}, 1},
+		{"F-X eleven days after its first date", []*tally.Transaction{
+			txn(acct, "F-X", "2025-05-12", -50, "groceries"),
+		}, 1},
+	}
+	for _, st := range steps {
+		n, err := s.InsertTransactions(ctx, u.ID, st.lines)
+		if err != nil {
+			t.Fatalf("%s: %v", st.what, err)
+		}
+		if n != st.added {
+			t.Errorf("%s: inserted %d, want %d", st.what, n, st.added)
+		}
+	}
+	if drifts, err := s.ReconcileUser(ctx, u.ID, false); err != nil || len(drifts) > 0 {
+		t.Errorf("totals drifted: %+v (%v)", drifts, err)
+	}
+}

@@ -267,23 +267,37 @@ func (s *Store) take(ctx context.Context, tx *sql.Tx, userID, counter string, n 
 // takeTxnSeqs takes n numbers for transaction ids, unique across users:
 // from the sequence transaction_seq on PostgreSQL (no lock), from the
 // one-row table of that name on SQLite (whose writes are serialized).
+//
+// On PostgreSQL the n numbers come back as one row: their first and last
+// when they are consecutive (no other session took numbers meanwhile, as
+// nearly always), else the list of them as text. A row per number cost an
+// import of 100,000 lines about 0.1 s.
 func (s *Store) takeTxnSeqs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
 	out := make([]int64, 0, n)
 	if s.db.Dialect == sqldb.Postgres {
-		rows, err := tx.QueryContext(ctx, `SELECT nextval('transaction_seq') FROM generate_series(1, $1)`, n)
+		var first, last int64
+		var list sql.NullString
+		err := tx.QueryRowContext(ctx, `WITH taken AS (SELECT nextval('transaction_seq') AS v FROM generate_series(1, $1))
+			SELECT COALESCE(MIN(v), 0), COALESCE(MAX(v), 0),
+				CASE WHEN MAX(v) - MIN(v) + 1 = COUNT(*) THEN NULL ELSE string_agg(v::text, ',' ORDER BY v) END
+			FROM taken`, n).Scan(&first, &last, &list)
 		if err != nil {
 			return nil, fmt.Errorf("store: transaction ids: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var v int64
-			if err := rows.Scan(&v); err != nil {
-				return nil, fmt.Errorf("store: transaction ids: %w", err)
+		switch {
+		case n == 0:
+		case !list.Valid:
+			for v := first; v <= last; v++ {
+				out = append(out, v)
 			}
-			out = append(out, v)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: transaction ids: %w", err)
+		default:
+			for f := range strings.SplitSeq(list.String, ",") {
+				v, err := strconv.ParseInt(f, 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("store: transaction ids: %q: %w", f, err)
+				}
+				out = append(out, v)
+			}
 		}
 	} else {
 		var last int64
