@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -50,35 +49,36 @@ type resentDay struct {
 // It runs inside the chunk's transaction, after lockAccounts, with one
 // query for the chunk: the stored rows of the chunk's accounts whose
 // external id is one of the chunk's FITIDs, within the window around the
-// chunk's dates. When the window holds no row of those accounts (a first
-// import, a new account, history older than what is stored), a probe of
-// the primary key says so and that query, which looks up every FITID of
-// the chunk, is not run. On PostgreSQL it first takes a lock per account
-// whose FITIDs the chunk carries, so two writes of one account's re-dated
-// line at once store it once.
+// chunk's dates. A probe of the primary key first finds the first and last
+// day stored in that window, so the query looks up only the FITIDs of
+// lines within ten days of those, and is not run when the window holds
+// nothing: a statement's chunks then look up only the days where each
+// meets the one before, not their every line. On PostgreSQL it first takes
+// a lock per account whose FITIDs the chunk carries, so two writes of one
+// account's re-dated line at once store it once.
 func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, txns []*tally.Transaction, k *rowKeys) ([]int, error) {
 	keep := make([]int, 0, len(txns))
-	fitids := make([]string, 0, len(txns))
 	days := make([]int64, len(txns)) // of the lines with a FITID
 	accounts := map[int64]string{}
 	var lo, hi int64
+	withFITID := 0
 	for i, t := range txns {
 		keep = append(keep, i)
-		if t.ExternalID == "" || strings.HasPrefix(t.ExternalID, "h:") {
+		if !hasFITID(t) {
 			continue
 		}
 		d := dayNumber(t.PostedOn)
 		days[i] = d
-		if len(fitids) == 0 || d < lo {
+		if withFITID == 0 || d < lo {
 			lo = d
 		}
-		if len(fitids) == 0 || d > hi {
+		if withFITID == 0 || d > hi {
 			hi = d
 		}
-		fitids = append(fitids, t.ExternalID)
+		withFITID++
 		accounts[k.accounts[t.AccountID]] = t.AccountID
 	}
-	if len(fitids) == 0 {
+	if withFITID == 0 {
 		return keep, nil
 	}
 	nums := make([]int64, 0, len(accounts))
@@ -94,13 +94,21 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 
 	from := epoch.AddDate(0, 0, int(lo-resentWindowDays)).Format(tally.DateLayout)
 	to := epoch.AddDate(0, 0, int(hi+resentWindowDays)).Format(tally.DateLayout)
-	stored, err := s.storedWithin(ctx, tx, k.user, nums, from, to)
+	first, last, stored, err := s.storedSpan(ctx, tx, k.user, nums, from, to)
 	if err != nil {
 		return nil, err
 	}
-	var rows *sql.Rows // nil when nothing is stored in the window
+	var fitids []string // of the lines that may be stored under another day
+	if stored {
+		for i, t := range txns {
+			if hasFITID(t) && days[i] >= first-resentWindowDays && days[i] <= last+resentWindowDays {
+				fitids = append(fitids, t.ExternalID)
+			}
+		}
+	}
+	var rows *sql.Rows // nil when no line is near a stored one
 	switch {
-	case !stored:
+	case len(fitids) == 0:
 	case s.db.Dialect == sqldb.Postgres:
 		rows, err = tx.QueryContext(ctx, `SELECT account_num, external_id, amount, posted_on - DATE '1970-01-01', pending FROM transaction_rows
 			WHERE user_num = $1 AND account_num = ANY($2) AND external_id = ANY($3) AND posted_on BETWEEN $4 AND $5`,
@@ -117,8 +125,8 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 	}
 	// Every line with a FITID is added to seen, most under a key of their
 	// own: their first days share one array instead of a slice each.
-	seen := make(map[resentKey][]resentDay, len(fitids))
-	firsts := make([]resentDay, 0, len(fitids))
+	seen := make(map[resentKey][]resentDay, withFITID)
+	firsts := make([]resentDay, 0, withFITID)
 	see := func(key resentKey, d resentDay) {
 		if l, ok := seen[key]; ok {
 			seen[key] = append(l, d)
@@ -146,7 +154,7 @@ func (s *Store) keepNotResent(ctx context.Context, tx *sql.Tx, userID string, tx
 	keep = keep[:0]
 lines:
 	for i, t := range txns {
-		if t.ExternalID == "" || strings.HasPrefix(t.ExternalID, "h:") {
+		if !hasFITID(t) {
 			keep = append(keep, i)
 			continue
 		}
@@ -163,10 +171,17 @@ lines:
 	return keep, nil
 }
 
-// storedWithin reports whether the user has a stored row in one of the
-// accounts numbered nums posted from from to to (dates as text): one probe
-// of the primary key (user_num, posted_on, id).
-func (s *Store) storedWithin(ctx context.Context, tx *sql.Tx, user int64, nums []int64, from, to string) (bool, error) {
+// hasFITID reports whether t's external id is its institution's FITID;
+// content ids ("h:...") name their date, so they never match another day.
+func hasFITID(t *tally.Transaction) bool {
+	return t.ExternalID != "" && !strings.HasPrefix(t.ExternalID, "h:")
+}
+
+// storedSpan returns the first and last day (days since 1970-01-01) on
+// which the user has a row stored in one of the accounts numbered nums,
+// between from and to (dates as text), and false when there is none: each
+// end is one probe of the primary key (user_num, posted_on, id).
+func (s *Store) storedSpan(ctx context.Context, tx *sql.Tx, user int64, nums []int64, from, to string) (first, last int64, ok bool, err error) {
 	args := make([]any, 0, 3+len(nums))
 	args = append(args, user, from, to)
 	var in strings.Builder
@@ -177,16 +192,17 @@ func (s *Store) storedWithin(ctx context.Context, tx *sql.Tx, user int64, nums [
 		in.WriteByte('?')
 		args = append(args, n)
 	}
-	var one int
-	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM transaction_rows WHERE user_num = ? AND posted_on BETWEEN ? AND ?
-		AND account_num IN (`+in.String()+`) LIMIT 1`), args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+	day := "CAST(julianday(%s) - 2440587.5 AS INTEGER)"
+	if s.db.Dialect == sqldb.Postgres {
+		day = "%s - DATE '1970-01-01'"
 	}
+	var f, l sql.NullInt64
+	err = tx.QueryRowContext(ctx, s.q(`SELECT `+fmt.Sprintf(day, "MIN(posted_on)")+`, `+fmt.Sprintf(day, "MAX(posted_on)")+`
+		FROM transaction_rows WHERE user_num = ? AND posted_on BETWEEN ? AND ? AND account_num IN (`+in.String()+`)`), args...).Scan(&f, &l)
 	if err != nil {
-		return false, fmt.Errorf("store: re-dated lines: %w", err)
+		return 0, 0, false, fmt.Errorf("store: re-dated lines: %w", err)
 	}
-	return true, nil
+	return f.Int64, l.Int64, f.Valid && l.Valid, nil
 }
 
 func dayNumber(t time.Time) int64 {

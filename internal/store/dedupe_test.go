@@ -243,10 +243,11 @@ func TestConcurrentFirstChunksOfAnAccount(t *testing.T) {
 	}
 }
 
-// A chunk whose dates, ten days either side, hold no stored line of its
-// accounts skips the look-up of its FITIDs among stored lines; the lines
-// it sends twice under two dates are still stored once, and the next chunk,
-// whose window does hold them, still finds them re-dated.
+// A chunk looks up among stored lines only the FITIDs of its lines within
+// ten days of a stored line of their account, and none when there is no
+// such line: the lines it sends twice under two dates are still stored
+// once, and a later chunk whose lines come near stored ones still finds
+// them re-dated.
 func TestResentLinesWithNothingStoredAround(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -276,6 +277,11 @@ func TestResentLinesWithNothingStoredAround(t *testing.T) {
 		}, 1},
 		{"F-X eleven days after its first date", []*tally.Transaction{
 			txn(acct, "F-X", "2025-05-12", -50, "groceries"),
+		}, 1},
+		{"a chunk with one line near stored days and two far from them", []*tally.Transaction{
+			txn(acct, "F-Y", "2025-05-09", -10, "groceries"), // seven days after F-Y: stored already
+			txn(acct, "F-W", "2025-06-10", -10, "groceries"),
+			txn(acct, "F-W", "2025-06-12", -10, "groceries"), // re-dated within the chunk
 		}, 1},
 	}
 	for _, st := range steps {
