@@ -13,6 +13,7 @@ import (
 	"github.com/tallyhq/tally/internal/metrics"
 	"github.com/tallyhq/tally/internal/source"
 	"github.com/tallyhq/tally/internal/source/file"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // NewImport stores an uploaded statement file in the object store under a
@@ -280,6 +281,7 @@ type convertedChunk struct {
 	holdings []tally.Holding
 	rows     []tally.Transaction
 	batch    []*tally.Transaction
+	prepared []*store.Prepared // the batch's parts with their numbers taken, where the store prepares ahead
 }
 
 // errStoreFailed stops the file's reading when the storing side failed;
@@ -343,7 +345,7 @@ func (p *chunkPipeline) store(ctx context.Context) {
 // categorized and given their ids.
 func (r *fileRun) convert(ctx context.Context, c *file.Chunk, cc *convertedChunk) error {
 	cc.errors, cc.acct, cc.currency, cc.ledger, cc.asOf, cc.holdings = c.Errors, nil, c.Currency, c.Ledger, c.LedgerAsOf, c.Holdings
-	cc.batch = cc.batch[:0]
+	cc.batch, cc.prepared = cc.batch[:0], cc.prepared[:0]
 	if len(c.Transactions) == 0 && c.Ledger == nil {
 		return nil
 	}
@@ -372,6 +374,18 @@ func (r *fileRun) convert(ctx context.Context, c *file.Chunk, cc *convertedChunk
 		r.run.convert(&cc.rows[j], ar, &c.Transactions[j], currency)
 		cc.batch = append(cc.batch, &cc.rows[j])
 	}
+	if st := r.s.Store; st.PreparesAhead() {
+		// Ids and seller numbers are taken here, while the storing side
+		// writes the chunk before.
+		size := r.s.chunkSize()
+		for i := 0; i < len(cc.batch); i += size {
+			p, err := st.PrepareTransactions(ctx, r.imp.UserID, cc.batch[i:min(i+size, len(cc.batch))])
+			if err != nil {
+				return err
+			}
+			cc.prepared = append(cc.prepared, p)
+		}
+	}
 	return nil
 }
 
@@ -388,16 +402,22 @@ func (r *fileRun) store(ctx context.Context, cc *convertedChunk, progress func(*
 	if acct := cc.acct; acct != nil {
 		r.imp.AccountID = acct.ID
 		size := r.s.chunkSize()
-		for i := 0; i < len(cc.batch); i += size {
-			part := cc.batch[i:min(i+size, len(cc.batch))]
-			n, err := r.s.Store.InsertTransactions(ctx, r.imp.UserID, part)
+		for i, part := 0, 0; i < len(cc.batch); i, part = i+size, part+1 {
+			rows := cc.batch[i:min(i+size, len(cc.batch))]
+			var n int
+			var err error
+			if part < len(cc.prepared) {
+				n, err = r.s.Store.InsertPrepared(ctx, cc.prepared[part])
+			} else {
+				n, err = r.s.Store.InsertTransactions(ctx, r.imp.UserID, rows)
+			}
 			if err != nil {
 				return err
 			}
-			r.imp.Parsed += int64(len(part))
+			r.imp.Parsed += int64(len(rows))
 			r.imp.Inserted += int64(n)
-			r.imp.Duplicates += int64(len(part) - n)
-			metrics.TransactionsSeen.Add(float64(len(part)))
+			r.imp.Duplicates += int64(len(rows) - n)
+			metrics.TransactionsSeen.Add(float64(len(rows)))
 			metrics.TransactionsInserted.Add(float64(n))
 		}
 		if cc.ledger != nil {

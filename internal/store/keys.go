@@ -402,11 +402,6 @@ func (s *Store) prepareRows(ctx context.Context, userID string, txns []*tally.Tr
 	if err != nil {
 		return nil, err
 	}
-	if s.db.Dialect == sqldb.Postgres {
-		if err := s.ensurePartitions(ctx, txns); err != nil {
-			return nil, err
-		}
-	}
 	return k, nil
 }
 

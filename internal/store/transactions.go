@@ -98,16 +98,43 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 	if len(txns) == 0 {
 		return 0, nil
 	}
+	p, err := s.PrepareTransactions(ctx, userID, txns)
+	if err != nil {
+		return 0, err
+	}
+	return s.InsertPrepared(ctx, p)
+}
+
+// Prepared is a chunk of one user's transactions with their numbers
+// taken, ready for InsertPrepared.
+type Prepared struct {
+	userID string
+	txns   []*tally.Transaction
+	keys   *rowKeys
+}
+
+// PreparesAhead reports whether a caller writing chunks one after another
+// gains by preparing the next chunk while the last one is written: on
+// PostgreSQL the two run on two connections at once. SQLite has one
+// writer, which the preparation would queue behind.
+func (s *Store) PreparesAhead() bool { return s.db.Dialect == sqldb.Postgres }
+
+// PrepareTransactions is the first half of InsertTransactions: it checks
+// the chunk's amounts and gives its transactions their ids and the numbers
+// of their user, accounts and sellers (new sellers are stored), in a
+// database transaction of its own. Numbers taken for a chunk that is never
+// inserted are skipped, never reused.
+func (s *Store) PrepareTransactions(ctx context.Context, userID string, txns []*tally.Transaction) (*Prepared, error) {
 	// Every source checks amounts first; this is the last line, so that no
 	// path can store an amount that could carry a monthly total past int64.
 	for _, t := range txns {
 		if err := tally.CheckAmount("amount", t.Amount, t.Currency); err != nil {
-			return 0, fmt.Errorf("store: transaction %s: %w", t.ExternalID, err)
+			return nil, fmt.Errorf("store: transaction %s: %w", t.ExternalID, err)
 		}
 	}
 	k, err := s.prepareRows(ctx, userID, txns)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	now := s.now()
 	for i, t := range txns {
@@ -115,9 +142,26 @@ func (s *Store) InsertTransactions(ctx context.Context, userID string, txns []*t
 		t.UserID = userID
 		t.CreatedAt = now
 	}
+	return &Prepared{userID: userID, txns: txns, keys: k}, nil
+}
+
+// InsertPrepared is the second half of InsertTransactions, for a chunk
+// PrepareTransactions prepared.
+func (s *Store) InsertPrepared(ctx context.Context, p *Prepared) (int, error) {
+	userID, txns, k := p.userID, p.txns, p.keys
+	if len(txns) == 0 {
+		return 0, nil
+	}
 	if s.db.Dialect == sqldb.Postgres {
+		// Creating a partition waits for a lock on the whole table, so it
+		// happens here, next to the write, and never while another chunk's
+		// write holds the table.
+		if err := s.ensurePartitions(ctx, txns); err != nil {
+			return 0, err
+		}
 		return s.insertTransactionsCopy(ctx, userID, txns, k)
 	}
+	var err error
 	var fullStmt *sql.Stmt
 	if len(txns) >= rowsPerInsert {
 		if fullStmt, err = s.fullInsert(ctx); err != nil {
