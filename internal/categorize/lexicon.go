@@ -651,7 +651,7 @@ func buildLexicon() *lexicon {
 		}
 	}
 	add(strongRules, &l.strong, 0)
-	add(withVocabulary(weakRules, vocabulary), &l.weak, 1)
+	add(withVocabulary(withVocabulary(weakRules, vocabulary), celticVocabulary), &l.weak, 1)
 	add(transferWords, &l.transfer, 2)
 	l.pair = make(map[int32]string, len(leadPairs))
 	for _, p := range leadPairs {

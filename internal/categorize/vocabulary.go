@@ -164,3 +164,37 @@ var vocabulary = map[string]string{
 	"charity": "CANCER|CANCER TRUST|CANCER FUND|HOSPICES|AIR AMBULANCE|RNLI|BRITISH HEART|ANIMAL RESCUE|" +
 		"ASSOCIATION CARITATIVE|FUNDACION|FONDAZIONE|FUNDACAO|INSAMLING|KERKBIJDRAGE",
 }
+
+// celticVocabulary adds the trade words of Welsh and Irish, languages
+// British and Irish businesses are named in (YSGOL GYMRAEG, CAFFI'R
+// ORIEL, SIOPA AN PHOBAIL), written as card schemes print them (upper
+// case, no accents): from the common names of each kind of place, as
+// vocabulary above. Words that are English words or names as well (CAPEL
+// is a surname, ORIEL a name) are left out unless a phrase holds them.
+var celticVocabulary = map[string]string{
+	"restaurants":   "BWYTY|BWYTAI|BIALANN",
+	"coffee":        "CAFFI|CAIFE|SIOP GOFFI",
+	"fast_food":     "SGLODION|SIOP SGLODION|PYSGOD A SGLODION|SIOP BYSGOD",
+	"bakery":        "POPTY|BECWS|BACUS",
+	"groceries":     "CIGYDD|SIOP FFERM|SIOP Y PENTREF|SIOP BWYD",
+	"alcohol_bars":  "TAFARN|TAFARNDY|BRAGDY|GWINLLAN|TABHAIRNE",
+	"hotel":         "GWESTY|LLETY|GWELY A BRECWAST|OSTAN",
+	"pharmacy":      "FFERYLLFA|FFERYLLYDD|POITIGEIR|COGAISLANN",
+	"doctor":        "MEDDYGFA|CANOLFAN IECHYD|YSBYTY|OSPIDEAL",
+	"dentist":       "DEINTYDDFA|DEINTYDD",
+	"eyecare":       "OPTEGYDD|OPTEGWYR",
+	"veterinary":    "MILFEDDYG|MILFEDDYGON|TREIDLIA",
+	"service_parts": "GAREJ|MODURDY",
+	"tuition":       "YSGOL|COLEG|PRIFYSGOL|SCOIL|GAELSCOIL|COLAISTE|GAELCHOLAISTE|OLLSCOIL",
+	"daycare":       "MEITHRINFA|CYLCH MEITHRIN|NAIONRA",
+	"arts":          "AMGUEDDFA|ORIEL GELF|CANOLFAN CELFYDDYDAU|IARSMALANN|DANLANN|AMHARCLANN",
+	"movies":        "SINEMA|PICTIURLANN",
+	"gym":           "CANOLFAN HAMDDEN|PWLL NOFIO|CAMPFA|IONAD FOLLAINE",
+	"books":         "LLYFRAU|SIOP LYFRAU|SIOPA LEABHAR",
+	"gift":          "BLODAU|ANRHEGION",
+	"parking":       "MAES PARCIO",
+	"charity":       "ELUSEN|EGLWYS|EAGLAIS",
+	"hair":          "TRIN GWALLT",
+	"hobbies":       "CREFFTAU",
+	"shopping":      "SIOP|SIOPA",
+}
