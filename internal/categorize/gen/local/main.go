@@ -98,6 +98,9 @@ var venueWords = map[string]bool{
 	"TRADING": true, "TRADERS": true, "ENTERPRISES": true, "HOLDINGS": true, "GROUP": true, "MANAGEMENT": true,
 	"VENTURES": true, "INVESTMENTS": true, "PROPERTIES": true, "PARTNERSHIP": true,
 	"GALLERY": true, "CATHEDRAL": true, "LIBRARY": true, "POOL": true, "RINK": true, "WORLD": true, "KINGDOM": true, "ESTATE": true,
+	// A court, a courthouse or a housing scheme's canteen (BRUNTON COURT
+	// SHELTERED HOUSING): the register lists it as a restaurant.
+	"COURT": true, "COURTHOUSE": true, "HOUSING": true, "SHELTERED": true,
 }
 
 // notLocal are national companies the register lists for their staff
