@@ -751,9 +751,11 @@ func (l *lexicon) closes(w int32, k []byte) bool {
 // completes returns the word that closes a two-word phrase word w opens
 // and that k, a cut word after w, begins (GARDEN CENTR: CENTRE), or ""
 // when none does or two such phrases file differently (GARDEN CENTRE and
-// GARDEN CENTER agree).
+// GARDEN CENTER agree). A cut of one letter is enough when every phrase
+// agrees: HARBORNE SERVICE S, cut at 18 characters, is a SERVICE STATION
+// (STN and ST close the same phrases).
 func (l *lexicon) completes(w int32, k []byte) string {
-	if len(k) < 3 {
+	if len(k) < 1 {
 		return ""
 	}
 	found, cat := "", ""
