@@ -109,7 +109,8 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	// twice their size in this process's memory, so 64 MiB made a
 	// 100,000-row import peak at 202 MiB; 4 MiB imports it in the same CPU
 	// time as 8 MiB, 8 MiB less of the process (docs/benchmarks.md,
-	// "Streaming import" and "Import memory against the aim").
+	// "Streaming import" and "Import against the loaders into Tally's own
+	// table").
 	q.Add("_pragma", "cache_size(-4096)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
