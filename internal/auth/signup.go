@@ -6,9 +6,11 @@ import (
 	"github.com/tallyhq/tally"
 )
 
-// SignupUsers is what SignupAllowed needs from the user store.
+// SignupUsers is what sign-up needs from the user store.
 type SignupUsers interface {
 	HasUsers(ctx context.Context) (bool, error)
+	CreateUser(ctx context.Context, email, passwordHash string) (*tally.User, error)
+	CreateFirstUser(ctx context.Context, email, passwordHash string) (*tally.User, error)
 }
 
 // SignupAllowed refuses a sign-up (EFORBIDDEN) when sign-up is closed and
@@ -25,4 +27,16 @@ func SignupAllowed(ctx context.Context, users SignupUsers, open bool) error {
 		return tally.Errorf(tally.EFORBIDDEN, "sign-up is closed on this server; ask its administrator for an account")
 	}
 	return nil
+}
+
+// CreateSignupUser creates the user of a sign-up that SignupAllowed let
+// through. When sign-up is closed the store checks again, in the write
+// itself, that the instance has no user yet: SignupAllowed's answer may be
+// stale by the time the password is hashed, and first sign-ups arriving
+// at once must not all get in.
+func CreateSignupUser(ctx context.Context, users SignupUsers, open bool, email, passwordHash string) (*tally.User, error) {
+	if open {
+		return users.CreateUser(ctx, email, passwordHash)
+	}
+	return users.CreateFirstUser(ctx, email, passwordHash)
 }

@@ -3,9 +3,11 @@ package httpapi_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +34,58 @@ func TestSignupClosed(t *testing.T) {
 		wantError(t, http.StatusForbidden, "forbidden", "sign-up is closed")
 	if _, _, err := st.UserByEmail(context.Background(), "second@example.com"); tally.ErrorCode(err) != tally.ENOTFOUND {
 		t.Fatalf("a refused sign-up stored the user: %v", err)
+	}
+}
+
+// First sign-ups arriving at once on a closed instance, as on two API
+// processes at its first start: one gets in, the others are refused, and
+// one user is stored.
+func TestSignupClosedToConcurrentFirstSignups(t *testing.T) {
+	t.Parallel()
+	st := store.New(sqldbtest.Open(t), store.NoJobs{})
+	e := &env{t: t, store: st, logs: &syncBuffer{}}
+	s := &httpapi.Server{Store: st, Now: func() time.Time { return now }}
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	e.srv = httptest.NewServer(httpx.Middleware(mux, nil))
+	t.Cleanup(e.srv.Close)
+
+	const n = 4
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := strings.NewReader(fmt.Sprintf(`{"email": "first%d@example.com", "password": "password123"}`, i))
+			res, err := http.Post(e.srv.URL+"/api/v1/users", "application/json", body)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			codes[i] = res.StatusCode
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, c := range codes {
+		switch c {
+		case http.StatusCreated:
+			created++
+		case http.StatusForbidden:
+		default:
+			t.Errorf("a first sign-up answered %d, want 201 or 403", c)
+		}
+	}
+	stored := 0
+	for i := range n {
+		if _, _, err := st.UserByEmail(context.Background(), fmt.Sprintf("first%d@example.com", i)); err == nil {
+			stored++
+		}
+	}
+	if created != 1 || stored != 1 {
+		t.Fatalf("%d of %d concurrent first sign-ups were answered 201 and %d users stored, want 1 and 1", created, n, stored)
 	}
 }
 

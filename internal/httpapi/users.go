@@ -56,7 +56,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	u, err := s.Store.CreateUser(r.Context(), email, hash)
+	u, err := auth.CreateSignupUser(r.Context(), s.Store, s.SignupOpen, email, hash)
 	if tally.ErrorCode(err) == tally.ECONFLICT {
 		writeJSON(w, http.StatusCreated, userJSON{ID: tally.NewID(), Email: email})
 		return

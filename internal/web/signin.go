@@ -196,8 +196,11 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		u, err = h.Store.CreateUser(r.Context(), email, hash)
-		if tally.ErrorCode(err) == tally.ECONFLICT {
+		u, err = auth.CreateSignupUser(r.Context(), h.Store, h.SignupOpen, email, hash)
+		if tally.ErrorCode(err) == tally.EFORBIDDEN {
+			h.render(w, r, http.StatusForbidden, "signup", signUpPage{layout: layout{Title: "Sign up"}, Closed: true})
+			return
+		} else if tally.ErrorCode(err) == tally.ECONFLICT {
 			f.set("email", "There is already an account with this email. Sign in instead.")
 		} else if err != nil {
 			h.serverError(w, r, err)
