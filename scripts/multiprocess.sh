@@ -81,11 +81,12 @@ export TALLY_SECRET_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 export TALLY_LOG_LEVEL=warn
 # tally loadgen's demo bank listens on loopback.
 export TALLY_OUTBOUND_ALLOW_CIDR=127.0.0.1/32
-# A killed worker's jobs run again after --rescue-after.
+# A killed worker's jobs run again after --rescue-after. The load generator
+# signs its users up through the API, so sign-up is open.
 start_process() { # name role port
 	local name=$1 role=$2 port=$3
 	mkdir -p "$tmp/$name"
-	"$tmp/tally" serve --role "$role" --addr "127.0.0.1:$port" --data-dir "$tmp/$name" \
+	"$tmp/tally" serve --role "$role" --addr "127.0.0.1:$port" --data-dir "$tmp/$name" --signup open \
 		--database-url "$db_url" --blob-url "$blob_url" --job-timeout 1m --rescue-after 75s \
 		>>"$tmp/$name.log" 2>&1 &
 	pids[$name]=$!
