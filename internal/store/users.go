@@ -14,18 +14,7 @@ import (
 
 // CreateUser stores a new user. A taken email is a conflict.
 func (s *Store) CreateUser(ctx context.Context, email, passwordHash string) (*tally.User, error) {
-	now := s.now()
-	u := &tally.User{ID: tally.NewID(), Email: strings.ToLower(strings.TrimSpace(email)), TimeZone: "UTC", CreatedAt: now, LastActiveAt: now}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO users (id, email, password_hash, time_zone, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?)`),
-		u.ID, u.Email, passwordHash, u.TimeZone, u.CreatedAt, u.LastActiveAt)
-	if sqldb.IsUniqueViolation(err) {
-		return nil, tally.Errorf(tally.ECONFLICT, "a user with email %s already exists", u.Email)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: create user: %w", err)
-	}
-	s.changed(ctx, u.ID)
-	return u, nil
+	return s.createUser(ctx, email, passwordHash, false)
 }
 
 // CreateFirstUser creates a user only if the instance has none yet, in
@@ -34,27 +23,41 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash string) (*ta
 // are EFORBIDDEN, as every sign-up after it is. A taken email is ECONFLICT,
 // as for CreateUser.
 func (s *Store) CreateFirstUser(ctx context.Context, email, passwordHash string) (*tally.User, error) {
+	return s.createUser(ctx, email, passwordHash, true)
+}
+
+func (s *Store) createUser(ctx context.Context, email, passwordHash string, onlyFirst bool) (*tally.User, error) {
 	now := s.now()
 	u := &tally.User{ID: tally.NewID(), Email: strings.ToLower(strings.TrimSpace(email)), TimeZone: "UTC", CreatedAt: now, LastActiveAt: now}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// SQLite's write transaction holds the database; on PostgreSQL the
-		// lock makes the second of two first sign-ups wait for the first
-		// to commit, and its check then sees the first's user.
-		if err := s.lockKey(ctx, tx, "first-user"); err != nil {
-			return err
-		}
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM users LIMIT 1`).Scan(&one)
-		if err == nil {
-			return tally.Errorf(tally.EFORBIDDEN, "sign-up is closed on this server; ask its administrator for an account")
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO users (id, email, password_hash, time_zone, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?)`),
+	insert := func(ex interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}) error {
+		_, err := ex.ExecContext(ctx, s.q(`INSERT INTO users (id, email, password_hash, time_zone, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?)`),
 			u.ID, u.Email, passwordHash, u.TimeZone, u.CreatedAt, u.LastActiveAt)
 		return err
-	})
+	}
+	var err error
+	if !onlyFirst {
+		err = insert(s.db)
+	} else {
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			// SQLite's write transaction holds the database; on PostgreSQL
+			// the lock makes the second of two first sign-ups wait for the
+			// first to commit, and its check then sees the first's user.
+			if err := s.lockKey(ctx, tx, "first-user"); err != nil {
+				return err
+			}
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM users LIMIT 1`).Scan(&one)
+			if err == nil {
+				return tally.Errorf(tally.EFORBIDDEN, "sign-up is closed on this server; ask its administrator for an account")
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			return insert(tx)
+		})
+	}
 	if sqldb.IsUniqueViolation(err) {
 		return nil, tally.Errorf(tally.ECONFLICT, "a user with email %s already exists", u.Email)
 	}
@@ -62,7 +65,7 @@ func (s *Store) CreateFirstUser(ctx context.Context, email, passwordHash string)
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: create first user: %w", err)
+		return nil, fmt.Errorf("store: create user: %w", err)
 	}
 	s.changed(ctx, u.ID)
 	return u, nil
