@@ -18,8 +18,10 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-func TestSignupClosed(t *testing.T) {
-	t.Parallel()
+// closedServer is an API server whose sign-up is closed, over a database
+// with no user yet.
+func closedServer(t *testing.T) (*env, *store.Store) {
+	t.Helper()
 	st := store.New(sqldbtest.Open(t), store.NoJobs{})
 	e := &env{t: t, store: st, logs: &syncBuffer{}}
 	s := &httpapi.Server{Store: st, Now: func() time.Time { return now }}
@@ -27,6 +29,12 @@ func TestSignupClosed(t *testing.T) {
 	s.Routes(mux)
 	e.srv = httptest.NewServer(httpx.Middleware(mux, nil))
 	t.Cleanup(e.srv.Close)
+	return e, st
+}
+
+func TestSignupClosed(t *testing.T) {
+	t.Parallel()
+	e, st := closedServer(t)
 
 	// The first user of an instance may always sign up; the second not.
 	e.do("POST", "/api/v1/users", "", map[string]string{"email": "first@example.com", "password": "password123"}).want(t, http.StatusCreated)
@@ -42,13 +50,7 @@ func TestSignupClosed(t *testing.T) {
 // one user is stored.
 func TestSignupClosedToConcurrentFirstSignups(t *testing.T) {
 	t.Parallel()
-	st := store.New(sqldbtest.Open(t), store.NoJobs{})
-	e := &env{t: t, store: st, logs: &syncBuffer{}}
-	s := &httpapi.Server{Store: st, Now: func() time.Time { return now }}
-	mux := http.NewServeMux()
-	s.Routes(mux)
-	e.srv = httptest.NewServer(httpx.Middleware(mux, nil))
-	t.Cleanup(e.srv.Close)
+	e, st := closedServer(t)
 
 	const n = 4
 	codes := make([]int, n)

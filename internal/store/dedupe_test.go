@@ -10,6 +10,7 @@ import (
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/sqldb"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // Deduplication stays exact on the compact, partitioned table: lines over
@@ -27,11 +28,7 @@ func TestDeduplicationIsExactAcrossMonths(t *testing.T) {
 	s := newStore(t)
 	s.Now = func() time.Time { return time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC) }
 	u, acct := seedAccount(t, s, "dedupe@example.com")
-	savings := &tally.Account{ExternalID: "bank:SAVINGS:1:200", Name: "Savings", Type: tally.AccountSavings, Currency: "USD"}
-	c := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test/ofx2", Login: "me2"}
-	if err := s.CreateConnection(ctx, c, []byte("sealed"), []*tally.Account{savings}); err != nil {
-		t.Fatal(err)
-	}
+	savings := addSavings(t, s, u)
 	lines := func() []*tally.Transaction {
 		return []*tally.Transaction{
 			txn(acct, "F-JAN", "2025-01-31", -100, "groceries"),
@@ -254,11 +251,7 @@ func TestResentLinesWithNothingStoredAround(t *testing.T) {
 	s := newStore(t)
 	s.Now = func() time.Time { return time.Date(2025, 6, 20, 12, 0, 0, 0, time.UTC) }
 	u, acct := seedAccount(t, s, "nothing-around@example.com")
-	savings := &tally.Account{ExternalID: "bank:SAVINGS:1:200", Name: "Savings", Type: tally.AccountSavings, Currency: "USD"}
-	c := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test/ofx2", Login: "me2"}
-	if err := s.CreateConnection(ctx, c, []byte("sealed"), []*tally.Account{savings}); err != nil {
-		t.Fatal(err)
-	}
+	savings := addSavings(t, s, u)
 	steps := []struct {
 		what  string
 		lines []*tally.Transaction
@@ -296,4 +289,15 @@ func TestResentLinesWithNothingStoredAround(t *testing.T) {
 	if drifts, err := s.ReconcileUser(ctx, u.ID, false); err != nil || len(drifts) > 0 {
 		t.Errorf("totals drifted: %+v (%v)", drifts, err)
 	}
+}
+
+// addSavings gives the user a second connection with a savings account.
+func addSavings(t *testing.T, s *store.Store, u *tally.User) *tally.Account {
+	t.Helper()
+	savings := &tally.Account{ExternalID: "bank:SAVINGS:1:200", Name: "Savings", Type: tally.AccountSavings, Currency: "USD"}
+	c := &tally.Connection{UserID: u.ID, Kind: tally.ConnectionOFX, URL: "http://bank.test/ofx2", Login: "me2"}
+	if err := s.CreateConnection(context.Background(), c, []byte("sealed"), []*tally.Account{savings}); err != nil {
+		t.Fatal(err)
+	}
+	return savings
 }
