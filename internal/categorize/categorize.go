@@ -321,9 +321,17 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 			res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
 			return res
 		}
+		if c, w := sc.webTerm(); c != "" {
+			res.Category, res.Source, res.Matched = c, tally.SourceDictionary, termMatched+w
+			return res
+		}
 		// WWW.BALLICOM.CO.UK, TIESPLANET.COM: a web address that names no
 		// known seller and no trade is, most often, a web shop.
 		res.Category, res.Source, res.Matched = "shopping", tally.SourceDictionary, "rule:web_shop"
+		return res
+	}
+	if c, w := sc.tradeTerm(); c != "" {
+		res.Category, res.Source, res.Matched = c, tally.SourceDictionary, termMatched+w
 		return res
 	}
 	if useType && in.Type != "" {

@@ -113,11 +113,12 @@ func (e *Engine) CategorizeWith(in Input, h *History) Result {
 }
 
 // generic reports whether what decided a result is a fallback the user's
-// history should outrank: a keyword, a stem, a payment-rail word, an
-// open-data seller, a transaction type without a category of its own, or
-// nothing.
+// history should outrank: a keyword, a stem, a trade word of the tagging
+// schema, a payment-rail word, an open-data seller, a transaction type
+// without a category of its own, or nothing.
 func generic(matched string) bool {
-	if matched == "" || strings.HasPrefix(matched, "stem:") || strings.HasPrefix(matched, matchedPrefix+"nsi_") {
+	if matched == "" || strings.HasPrefix(matched, "stem:") || strings.HasPrefix(matched, termMatched) ||
+		strings.HasPrefix(matched, matchedPrefix+"nsi_") {
 		return true
 	}
 	return genericMatched[matched]

