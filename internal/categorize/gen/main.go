@@ -11,12 +11,7 @@
 //   - with -schema only, trade_terms.tsv from the npm package
 //     @openstreetmap/id-tagging-schema (ISC): the words naming one trade
 //     in the names and search terms of its presets, in the languages of
-//     schemaLanguages (read after sellers.tsv, sellers_nsi.tsv and
-//     local_sellers.tsv, whose names rule words out):
-//
-//	cd $(mktemp -d) && npm pack @openstreetmap/id-tagging-schema && mkdir schema
-//	tar xzf openstreetmap-id-tagging-schema-*.tgz -C schema && S=$PWD/schema/package
-//	cd $REPO/internal/categorize && go run gen/main.go -schema $S
+//     schemaLanguages.
 //
 // Fetch and unpack the packages (never commit them), then run go generate:
 //
@@ -35,6 +30,14 @@
 //
 //	git show HEAD:internal/categorize/sellers_nsi.tsv >/tmp/base.tsv
 //	cd internal/categorize && go run gen/main.go -nsi $CHECKOUT -keep /tmp/base.tsv
+//
+// trade_terms.tsv is written alone, after the seller lists: sellers.tsv,
+// sellers_nsi.tsv and local_sellers.tsv in the -out directory rule out
+// words that name sellers of other trades.
+//
+//	cd $(mktemp -d) && npm pack @openstreetmap/id-tagging-schema && mkdir schema
+//	tar xzf openstreetmap-id-tagging-schema-*.tgz -C schema && S=$PWD/schema/package
+//	cd $REPO/internal/categorize && go run gen/main.go -schema $S
 package main
 
 import (
