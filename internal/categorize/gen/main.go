@@ -730,10 +730,10 @@ func init() {
 }
 
 // writeTerms writes trade_terms.tsv from an unpacked iD tagging schema
-// (the npm package @openstreetmap/id-tagging-schema): every word, in the
-// languages of schemaLanguages, of the names, aliases and search terms of
-// the presets of shops, amenities, crafts, offices, health care, leisure
-// and tourism, with the category its preset maps to. A word is kept only
+// (the npm package @openstreetmap/id-tagging-schema): every word that is
+// by itself, in one of the languages of schemaLanguages, a name, alias or
+// search term of a preset of a trade (PLUMBING, TAPICERIA; not COLD of
+// "cold cuts"), with the category its preset maps to. A word is kept only
 // when every preset that uses it, in any of those languages and any part
 // of the schema, maps to the same top-level category: PIPE (plumber) is
 // kept, GARDEN (a garden centre, a park) and BAR (a pub, a snack bar) are
@@ -770,12 +770,13 @@ func writeTerms(dir, path string) error {
 		return schemaCategory[tag]
 	}
 	type use struct {
+		alone    bool            // a name, alias or term of this word alone
 		top      map[string]bool // top-level categories, "" for no trade
 		category map[string]int  // categories and how many presets gave each
 		langs    map[string]bool // languages that use the word
 	}
 	words := map[string]*use{}
-	add := func(word, category, lang string) {
+	add := func(word, category, lang string, alone bool) {
 		u := words[word]
 		if u == nil {
 			u = &use{top: map[string]bool{}, category: map[string]int{}, langs: map[string]bool{}}
@@ -788,6 +789,7 @@ func writeTerms(dir, path string) error {
 			u.category[category]++
 		}
 		u.langs[lang] = true
+		u.alone = u.alone || alone
 	}
 	for _, lang := range schemaLanguages {
 		raw, err := os.ReadFile(filepath.Join(dir, "dist", "translations", lang+".json"))
@@ -811,13 +813,15 @@ func writeTerms(dir, path string) error {
 				continue
 			}
 			category := categoryOf(id)
-			text := p.Name + "\n" + strings.Join(p.Aliases, "\n") + "\n" + strings.Join(p.Terms, "\n")
-			for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
-				k := squash(w)
-				if len(k) < 4 || schemaStop[k] || strings.ContainsFunc(k, func(r rune) bool { return r < 'A' || r > 'Z' }) {
-					continue
+			for _, phrase := range append(append([]string{p.Name}, p.Aliases...), p.Terms...) {
+				words := strings.FieldsFunc(phrase, func(r rune) bool { return !unicode.IsLetter(r) })
+				for _, w := range words {
+					k := squash(w)
+					if len(k) < 4 || schemaStop[k] || strings.ContainsFunc(k, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+						continue
+					}
+					add(k, category, lang, len(words) == 1)
 				}
-				add(k, category, lang)
 			}
 		}
 	}
@@ -827,8 +831,8 @@ func writeTerms(dir, path string) error {
 	}
 	keys := make([]string, 0, len(words))
 	for k, u := range words {
-		if len(u.top) != 1 || u.top[""] {
-			continue
+		if !u.alone || len(u.top) != 1 || u.top[""] {
+			continue // part of a phrase only (COLD of "cold cuts"), or of two trades
 		}
 		var top string
 		for t := range u.top {
