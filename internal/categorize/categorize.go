@@ -308,6 +308,12 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	}
 	if r, _ := sc.findRule(lex.transfer, func(w *wordInfo) []int32 { return w.transfer }, in.Amount); r != nil {
 		res.Category, res.Source, res.Matched = r.category, tally.SourceDictionary, r.matched
+		if in.Amount > 0 && sc.fromCompany() {
+			// PRZELEW KRAJOWY ... OD: WHIRLPOOL POLSKA SPOLKA AKCYJNA:
+			// money sent in from a company is earnings, not one's own
+			// money moved. (A card refund from a shop names no rail.)
+			res.Category, res.Matched = "income", companyCredit
+		}
 		return res
 	}
 	if in.Amount <= 0 && sc.academicDomain() {
@@ -964,4 +970,52 @@ func init() {
 	for k, v := range mccCategory {
 		mccRules[k] = mccRule{v, "mcc:" + k}
 	}
+}
+
+// companyCredit is Result.Matched when money in from a company decided.
+const companyCredit = "rule:company_credit"
+
+// companyForms are the legal forms that mark a company among a line's
+// words, in the languages of Europe and English: a payer named with one is
+// a business, not a person or one's own account.
+var companyForms = map[string]bool{
+	"LTD": true, "LIMITED": true, "PLC": true, "LLP": true, "INC": true, "LLC": true, "CORP": true,
+	"GMBH": true, "MBH": true, "KG": true, "OHG": true, "SARL": true, "SAS": true, "SRL": true, "SPA": true,
+	"BV": true, "NV": true, "SL": true, "SLU": true, "LTDA": true, "OY": true, "OYJ": true, "ASA": true,
+	"APS": true, "KFT": true, "SPOLKA": true, "AKCYJNA": true, "SPZOO": true, "ZOO": true,
+}
+
+// dottedForms are the company forms written as letters with dots.
+var dottedForms = map[string]bool{"BV": true, "NV": true, "SA": true, "SL": true, "SPA": true, "SRL": true, "SAS": true, "AG": true, "AB": true, "AS": true}
+
+// fromCompany reports whether a word of the line is a company's legal
+// form (GMBH, B.V., LTD, SPÓŁKA), or the letters of one written with
+// dots: SP. Z O.O., S.A.
+func (sc *scan) fromCompany() bool {
+	for i := 0; i < sc.n; i++ {
+		t := &sc.tok[i]
+		if t.kind != tokWord {
+			continue
+		}
+		k := sc.keyOf(t)
+		if companyForms[string(k)] {
+			return true
+		}
+		if string(k) == "SP" && i+3 < sc.n && sc.wordIs(i+1, "Z") && sc.wordIs(i+2, "O") && sc.wordIs(i+3, "O") {
+			return true
+		}
+		if len(k) == 1 {
+			// B.V., S.A., S.P.A.: single letters joined by dots.
+			var form [4]byte
+			n := copy(form[:], k)
+			for j := i + 1; j < sc.n && n < len(form) && sc.tok[j].sep&sepDot != 0 && sc.tok[j].key1-sc.tok[j].key0 == 1; j++ {
+				form[n] = sc.key[sc.tok[j].key0]
+				n++
+			}
+			if n > 1 && dottedForms[string(form[:n])] {
+				return true
+			}
+		}
+	}
+	return false
 }

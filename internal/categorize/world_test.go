@@ -34,6 +34,17 @@ func TestWorldShapes(t *testing.T) {
 		{"VIPPS *KAFFEBRENNERIET OSLO", -5900, "", "coffee_shops", ""},
 		{"PAYPAL *DELIVEROO", -2450, "", "food_delivery", "Deliveroo"},
 		{"POS13SEP CIRCLE K", -5000, "", "gas_fuel", "Circle K"},
+		// Money in from a company over a bank transfer is earnings; the
+		// same rail from a person, or out, is a transfer; a card refund
+		// from a shop names no rail and is not earnings.
+		{"770 PRZELEW KRAJOWY; OD: KOWALSKI I SYN SP. Z O.O. UL. DLUGA 1 00-001 WARSZAWA; TYT.: 12/2024", 1, "", "income", ""},
+		{"911 TRANSAKCJA IPH; OD: HUTA POLSKA S.A. KATOWICE; TYT.: FV 7/2024", 1, "", "income", ""},
+		{"OVERSCHRIJVING VAN JANSEN TECHNIEK B.V.", 120000, "", "income", ""},
+		{"770 PRZELEW KRAJOWY; OD: JAN NOWAK; TYT.: ZWROT", 1, "", "account_transfer", ""},
+		{"770 PRZELEW KRAJOWY; DLA: KOWALSKI I SYN SP. Z O.O.; TYT.: 12/2024", -1, "", "account_transfer", ""},
+		// Revolut's exchange between its own currency pockets; Polish fees.
+		{"Exchange to EUR", -20000, "", "account_transfer", ""},
+		{"794 OPŁATY GRUPOWE; TNR: 154960005384269.330001", -1, "", "bank_fee", ""},
 		// UK and Canadian channel phrases before the seller.
 		{"CARD PAYMENT TO TESCO STORES 3021 ON 12 MAR", -1210, "", "groceries", "Tesco"},
 		{"DIRECT DEBIT PAYMENT TO BRITISH GAS REF 123", -6500, "", "utilities", "British Gas"},
@@ -125,6 +136,18 @@ func TestWorldShapes(t *testing.T) {
 		ok := tt.category == "" || got.Category == tt.category || tally.TopLevel(got.Category) == tt.category
 		if !ok || tt.merchant != "" && got.Merchant != tt.merchant {
 			t.Errorf("Categorize(%q): got %q, %s (%s), want %q, %s", tt.desc, got.Merchant, got.Category, got.Matched, tt.merchant, tt.category)
+		}
+	}
+}
+
+// TestCardRefundFromACompanyIsNotEarnings checks that money back on a
+// card from a shop named with its company form is not filed as earnings:
+// only a bank transfer's rail makes money in from a company income.
+func TestCardRefundFromACompanyIsNotEarnings(t *testing.T) {
+	t.Parallel()
+	for _, desc := range []string{"EDWARD STANFORD LTD", "ACME BOOKS GMBH BERLIN"} {
+		if got := engine.Categorize(categorize.Input{Description: desc, Amount: 2500}); got.Category == "income" {
+			t.Errorf("Categorize(%q, +25.00): got income (%s), want the shop's category or uncategorized", desc, got.Matched)
 		}
 	}
 }
