@@ -21,7 +21,11 @@ const termMatched = "term:"
 
 // tradeTerms maps a trade word, as scan keys it, to its category. It is
 // built on first use: most lines are filed before it is asked.
-var tradeTerms = sync.OnceValue(func() map[string]string {
+var tradeTerms = sync.OnceValue(buildTradeTerms)
+
+// buildTradeTerms reads tradeTermsTSV into a map; its keys and values are
+// slices of the embedded text.
+func buildTradeTerms() map[string]string {
 	m := make(map[string]string, strings.Count(tradeTermsTSV, "\n"))
 	for line := range strings.Lines(tradeTermsTSV) {
 		if strings.HasPrefix(line, "#") {
@@ -35,7 +39,7 @@ var tradeTerms = sync.OnceValue(func() map[string]string {
 		m[word] = category
 	}
 	return m
-})
+}
 
 // tradeTerm returns the category of the last word of the seller's name
 // that is a trade word of the tagging schema (NORTHFIELD GLASS: a
