@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// TestTradeTermsMemory measures the heap the schema's trade words take once
-// built (a fresh copy: the engine's may be built already). Not parallel:
-// the measurement wants no other test allocating meanwhile. the engine's memory stays within the design's 12 MB for 50,000
-// sellers with them (`go test -run TradeTermsMemory -v`).
+// TestTradeTermsMemory measures the heap the schema's trade words take
+// once built, on a fresh copy (the engine's may be built already): with
+// them the engine stays within the design's 12 MB for 50,000 sellers
+// (`go test -run TradeTermsMemory -v`). Not parallel: the measurement
+// wants no other test allocating meanwhile.
 func TestTradeTermsMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
