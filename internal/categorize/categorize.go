@@ -982,7 +982,7 @@ var companyForms = map[string]bool{
 	"LTD": true, "LIMITED": true, "PLC": true, "LLP": true, "INC": true, "LLC": true, "CORP": true,
 	"GMBH": true, "MBH": true, "KG": true, "OHG": true, "SARL": true, "SAS": true, "SRL": true, "SPA": true,
 	"BV": true, "NV": true, "SL": true, "SLU": true, "LTDA": true, "OY": true, "OYJ": true, "ASA": true,
-	"APS": true, "KFT": true, "SPOLKA": true, "AKCYJNA": true, "SPZOO": true, "ZOO": true,
+	"APS": true, "KFT": true, "SPOLKA": true, "AKCYJNA": true, "SPZOO": true,
 }
 
 // dottedForms are the company forms written as letters with dots.

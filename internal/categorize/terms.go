@@ -42,8 +42,8 @@ func buildTradeTerms() map[string]string {
 }
 
 // tradeTerm returns the category of the last word of the seller's name
-// that is a trade word of the tagging schema (NORTHFIELD GLASS: a
-// glazier), or of its singular, and the word; "" when none is. It is the
+// that is a trade word of the tagging schema (GARCIA TAPICERIA: an
+// upholsterer), or of its singular, and the word; "" when none is. It is the
 // last guess before a line is left uncategorized: the schema's words are
 // many and were chosen by no one for bank text.
 func (sc *scan) tradeTerm() (string, string) {
@@ -75,7 +75,7 @@ func (sc *scan) tradeTerm() (string, string) {
 }
 
 // webTerm returns the category of the trade word that a web shop's
-// address holds in its unknown label (WORLDOFBATHS, DOORFIT), and the
+// address holds in its unknown label (POLO-SHIRTS: shirts), and the
 // word; "" when none does. As in webCompound, the word that ends last
 // wins, then the longest; words of fewer than six letters are too often
 // the pieces of other words to count inside a label.
