@@ -694,6 +694,27 @@ func (l *lexicon) buildPrefixes() {
 			}
 		}
 	}
+	// A cut that also begins a word the lexicon knows only inside a
+	// phrase or as a channel word is that word as often: STATIO is a
+	// STATION as often as a STATIONERY.
+	keyword := make(map[string]bool)
+	for _, list := range [][]rule{l.weak, l.transfer} {
+		for _, r := range list {
+			if len(r.words) == 1 {
+				keyword[r.words[0]] = true
+			}
+		}
+	}
+	for w := range l.index {
+		if keyword[w] {
+			continue
+		}
+		for n := max(3, (len(w)+1)/2); n < len(w); n++ {
+			if _, ok := l.prefix[w[:n]]; ok {
+				l.prefix[w[:n]] = -1
+			}
+		}
+	}
 }
 
 // withVocabulary returns specs with the words of vocab, keyed by a spec's
