@@ -181,7 +181,7 @@ func TestGluedAndHyphenated(t *testing.T) {
 		{"WWW.ZORBLATTDAIRIES.CO.UK", "groceries", "rule:groceries"},                 // a plural in -IES inside a web label
 		{"ZORBLATT RESTAUR", "restaurants", "rule:restaurants"},                      // a cut spelling of RESTAURANT
 		{"ZORBLATTS QWERT CENTR", tally.Uncategorized, ""},                           // no phrase before it: CENTR is a CENTRE as often as a CENTRAL
-		{"ZORBLATT PARKWAY STATIO", tally.Uncategorized, ""},                         // STATIO is a STATION as often as a STATIONERY
+		{"ZORBLAT PARKWAY STATIO", tally.Uncategorized, ""},                          // 22 characters: STATIO is a STATION as often as a STATIONERY
 		{"ZORBLATTS GARDEN CENTR", "lawn_garden", "rule:lawn_garden"},                // 22 characters: a cut word completes the phrase the word before it opens
 		{"ZORBLATT RACECOURSE", "amusement", "rule:amusement"},
 		{"ZORBLATT BOX OFFICE", "arts", "rule:arts"},
