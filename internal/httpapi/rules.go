@@ -135,7 +135,7 @@ type categoryExplanation struct {
 	Source      string  `json:"source"`       // as category_source
 	Merchant    string  `json:"merchant"`     // the seller's display name
 	MerchantKey string  `json:"merchant_key"` // the seller as rules and votes know it
-	Matched     string  `json:"matched"`      // what decided: "seller:whole_foods", "rule:payroll", "mcc:5411", "crowd", "user_rule", "history"
+	Matched     string  `json:"matched"`      // what decided: "seller:whole_foods", "rule:payroll", "term:TAPICERIA", "mcc:5411", "crowd", "user_rule", "history"
 	RuleID      *string `json:"rule_id"`      // the user's rule, for source rule
 	Voters      *int    `json:"voters"`       // how many users agreed, for source crowd
 }
