@@ -796,13 +796,7 @@ func (sc *scan) webCompound(amount int64) *rule {
 		if t.word >= 0 {
 			continue
 		}
-		k := sc.keyOf(t)
-		for _, tail := range [...]string{"COUK", "COM", "UK", "LTD"} {
-			if len(k) > len(tail)+minCompound && string(k[len(k)-len(tail):]) == tail {
-				k = k[:len(k)-len(tail)]
-				break
-			}
-		}
+		k := labelOf(sc.keyOf(t), minCompound)
 		for end := len(k); end >= minCompound; end-- {
 			for start := 0; start <= end-minCompound; start++ {
 				w := k[start:end]
@@ -837,6 +831,17 @@ func (sc *scan) webCompound(amount int64) *rule {
 		}
 	}
 	return nil
+}
+
+// labelOf is a web label k without the domain or company form glued to
+// its end (THEPIHUTCOUK, FLASHBAYLTD), when more than min letters are left.
+func labelOf(k []byte, min int) []byte {
+	for _, tail := range [...]string{"COUK", "COM", "UK", "LTD"} {
+		if len(k) > len(tail)+min && string(k[len(k)-len(tail):]) == tail {
+			return k[:len(k)-len(tail)]
+		}
+	}
+	return k
 }
 
 // singularIES looks up the singular of a plural in -IES (DAIRIES, DAIRY).

@@ -86,13 +86,7 @@ func (sc *scan) webTerm() (string, string) {
 		if t.word >= 0 {
 			continue
 		}
-		k := sc.keyOf(t)
-		for _, tail := range [...]string{"COUK", "COM", "UK", "LTD"} {
-			if len(k) > len(tail)+minTerm && string(k[len(k)-len(tail):]) == tail {
-				k = k[:len(k)-len(tail)]
-				break
-			}
-		}
+		k := labelOf(sc.keyOf(t), minTerm)
 		for end := len(k); end >= minTerm; end-- {
 			for start := 0; start <= end-minTerm; start++ {
 				if c, ok := terms[string(k[start:end])]; ok {
