@@ -31,6 +31,13 @@ func TestWorldShapes(t *testing.T) {
 		{"VAREKJØP REMA 1000 GRÜNERLØKKA", -25000, "", "groceries", "Rema 1000"},
 		{"SAINSBURYS S/MKTS       LONDON        GBR", -1234, "", "groceries", "Sainsbury's"},
 		{"APPLE PAY TESCO STORES 2345", -899, "", "groceries", "Tesco"},
+		// Britain's discount chains are sellers of their own, and drugstores
+		// (OpenStreetMap's shop=chemist) are pharmacies.
+		{"B&M BARGAINS 123 LEEDS", -1299, "", "shopping", "B&M"},
+		{"WWW.THERANGE.CO.UK", -4500, "", "home", "The Range"},
+		{"HOME BARGAINS PERRY BARR", -650, "", "shopping", "Home Bargains"},
+		{"SUPERDRUG 1234 LEEDS", -450, "", "pharmacy", "Superdrug"},
+		{"DM FIL. 1234 MUENCHEN", -1290, "", "pharmacy", "dm-drogerie markt"},
 		{"VIPPS *KAFFEBRENNERIET OSLO", -5900, "", "coffee_shops", ""},
 		{"PAYPAL *DELIVEROO", -2450, "", "food_delivery", "Deliveroo"},
 		{"POS13SEP CIRCLE K", -5000, "", "gas_fuel", "Circle K"},
