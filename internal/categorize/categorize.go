@@ -616,6 +616,11 @@ func (sc *scan) weakRule(amount int64, anywhere bool) *rule {
 			if j+len(r.words) > len(words) {
 				continue
 			}
+			if len(r.words) == 1 && j+2 < len(words) && sc.wordFlags(int(words[j+1]))&wStreet != 0 {
+				// MARKET STREET INN: the street the inn is on, where a
+				// name goes on after it (PIZZA STREET is a pizzeria).
+				continue
+			}
 			for k := 1; k < len(r.words); k++ {
 				if !sc.wordIs(int(words[j+k]), r.words[k]) {
 					continue next

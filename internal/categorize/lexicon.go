@@ -26,6 +26,7 @@ const (
 	fNoStar                        // rule-only: not when a '*' follows (VIPPS *CAFE is a card payment)
 	wForm                          // a company form closing a name (LTD, LIMITED, PLC, LLP, INC)
 	wTown                          // a British or Irish town or city that ends a name (WILDWOOD BIRMINGHAM)
+	wStreet                        // a street word: the word before it names a street (MARKET STREET)
 )
 
 var flagWords = []struct {
@@ -101,6 +102,7 @@ var flagWords = []struct {
 		"MAKSAJUMS VARE VARER RESERVERT TRANSAKSJON TARJ MOVIL TRANSACCION OPERAZIONE CARTA ELO CARTAO DEB " +
 		"GIROCARD DEBITKARTE BANKOMATKASSE"},
 	{wTitle, "DR DRS DRA DOKTOR"},
+	{wStreet, "STREET ROAD RD LANE AVENUE"},
 	// Company forms, and their cuts at a card scheme's field width
 	// (LIMITE, LIMI): an open-data brand followed by one still spans the
 	// name ("CINEWORLD LTD").

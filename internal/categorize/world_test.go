@@ -31,6 +31,9 @@ func TestWorldShapes(t *testing.T) {
 		{"VAREKJØP REMA 1000 GRÜNERLØKKA", -25000, "", "groceries", "Rema 1000"},
 		{"SAINSBURYS S/MKTS       LONDON        GBR", -1234, "", "groceries", "Sainsbury's"},
 		{"APPLE PAY TESCO STORES 2345", -899, "", "groceries", "Tesco"},
+		// A trade word naming the street a shop is on is not its trade.
+		{"MARKET STREET INN JEFFERSONVI", -12900, "", "hotel", ""},
+		{"PIZZA STREET", -1290, "", "restaurants", ""},
 		// Britain's discount chains are sellers of their own, and drugstores
 		// (OpenStreetMap's shop=chemist) are pharmacies.
 		{"B&M BARGAINS 123 LEEDS", -1299, "", "shopping", "B&M"},
