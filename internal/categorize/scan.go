@@ -47,6 +47,7 @@ type scan struct {
 	tok   [maxTokens]token
 	n     int
 	flags uint32 // union of the flags of all words
+	web   bool   // a word was a web address written without its dots
 
 	span   [maxSpan]int8 // indexes into tok of the seller name's words
 	ns     int
@@ -124,7 +125,7 @@ func (sc *scan) tokenize(s string) {
 	if len(s) > maxDesc {
 		s = s[:maxDesc]
 	}
-	sc.s, sc.n, sc.flags = s, 0, 0
+	sc.s, sc.n, sc.flags, sc.web = s, 0, 0, false
 	nkey := 0
 	var sep uint8
 	i := 0
@@ -237,9 +238,27 @@ func (sc *scan) tokenize(s string) {
 		default:
 			t.kind = tokWord
 		}
+		if t.kind == tokWord && t.key1-t.key0 >= 7 && string(sc.key[t.key0:t.key0+3]) == "WWW" {
+			// WWWPODPOINTCOM: a web address whose dots the card scheme
+			// dropped is its label.
+			t.key0 += 3
+			if strings.EqualFold(s[start:start+3], "WWW") {
+				t.raw0 += 3
+			}
+			for _, tld := range [...]string{"COUK", "COM"} {
+				if k := sc.key[t.key0:t.key1]; len(k) >= len(tld)+4 && string(k[len(k)-len(tld):]) == tld {
+					t.key1 -= int16(len(tld))
+					if i-len(tld) >= int(t.raw0) && strings.EqualFold(s[i-len(tld):i], tld) {
+						t.raw1 -= int16(len(tld))
+					}
+					break
+				}
+			}
+			sc.web = true
+		}
 		if t.kind == tokWord {
 			var w int32
-			if int(t.key1) == nkey {
+			if int(t.key0) == k0 && int(t.key1) == nkey {
 				w = lex.lookupHash(sc.key[t.key0:t.key1], h)
 			} else {
 				w = lex.lookup(sc.key[t.key0:t.key1])
@@ -472,6 +491,9 @@ func (sc *scan) nameEnd() int {
 // before it. The domains of organisations, governments and universities
 // (.ORG, .GOV.UK, .AC.UK) are not shops.
 func (sc *scan) webName() bool {
+	if sc.web {
+		return true
+	}
 	for i := 1; i < sc.n; i++ {
 		if sc.tok[i].sep&sepDot != 0 {
 			switch string(sc.keyOf(&sc.tok[i])) {

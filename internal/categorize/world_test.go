@@ -31,6 +31,9 @@ func TestWorldShapes(t *testing.T) {
 		{"VAREKJØP REMA 1000 GRÜNERLØKKA", -25000, "", "groceries", "Rema 1000"},
 		{"SAINSBURYS S/MKTS       LONDON        GBR", -1234, "", "groceries", "Sainsbury's"},
 		{"APPLE PAY TESCO STORES 2345", -899, "", "groceries", "Tesco"},
+		// A web address whose dots the card scheme dropped.
+		{"WWWPODPOINTCOM", -450, "", "gas_fuel", "Pod Point"},
+		{"WWWSOMESHOPCOM", -2450, "", "shopping", "Someshop"},
 		// A trade word naming the street a shop is on is not its trade.
 		{"MARKET STREET INN JEFFERSONVI", -12900, "", "hotel", ""},
 		{"PIZZA STREET", -1290, "", "restaurants", ""},
