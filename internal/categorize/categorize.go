@@ -121,14 +121,14 @@ func (e *Engine) Merchant(description string) Merchant {
 // result is uncategorized with the Reason.
 func (e *Engine) Categorize(in Input) Result {
 	var sc scan
-	desc := in.Description
+	desc := foldWidth(in.Description)
 	reason := unreadable(desc)
 	if reason != "" {
 		desc = ""
 	}
 	r := e.categorize(&sc, desc, in, true)
-	if r.Source == tally.SourceNone && in.Memo != "" && unreadable(in.Memo) == "" {
-		if m := e.categorize(&sc, in.Memo, in, false); m.Source != tally.SourceNone {
+	if memo := foldWidth(in.Memo); r.Source == tally.SourceNone && memo != "" && unreadable(memo) == "" {
+		if m := e.categorize(&sc, memo, in, false); m.Source != tally.SourceNone {
 			return m
 		}
 	}

@@ -17,9 +17,9 @@ type Explanation struct {
 // reports what the normalizer kept. It allocates; Categorize does not.
 func (e *Engine) Explain(in Input, h *History) Explanation {
 	x := Explanation{Result: e.CategorizeWith(in, h)}
-	desc := in.Description
+	desc := foldWidth(in.Description)
 	if unreadable(desc) != "" {
-		desc = in.Memo
+		desc = foldWidth(in.Memo)
 		if unreadable(desc) != "" {
 			return x
 		}

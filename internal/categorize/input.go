@@ -84,3 +84,54 @@ var byteClass = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// foldWidth returns s with the full-width forms of ASCII letters, digits
+// and signs (U+FF01 to U+FF5E) and the ideographic space (U+3000) written
+// as ASCII: Japanese, Chinese and Korean banks print Latin names that way
+// (ＡＭＡＺＯＮ．ＣＯ．ＪＰ). Other text is returned as it is, without
+// a copy.
+func foldWidth(s string) string {
+	if !hasWideForm(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if c, ok := wideASCII(s, i); ok {
+			b = append(b, c)
+			i += 3
+			continue
+		}
+		b = append(b, s[i])
+		i++
+	}
+	return string(b)
+}
+
+// hasWideForm reports whether s holds a character foldWidth rewrites.
+func hasWideForm(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0xEF || s[i] == 0xE3 {
+			if _, ok := wideASCII(s, i); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wideASCII returns the ASCII byte of the full-width character or the
+// ideographic space at s[i], if one is there.
+func wideASCII(s string, i int) (byte, bool) {
+	if i+2 >= len(s) {
+		return 0, false
+	}
+	switch {
+	case s[i] == 0xE3 && s[i+1] == 0x80 && s[i+2] == 0x80:
+		return ' ', true
+	case s[i] == 0xEF && s[i+1] == 0xBC && s[i+2] >= 0x81: // U+FF01 to U+FF3F
+		return s[i+2] - 0x81 + 0x21, true
+	case s[i] == 0xEF && s[i+1] == 0xBD && s[i+2] <= 0x9E: // U+FF40 to U+FF5E
+		return s[i+2] - 0x80 + 0x60, true
+	}
+	return 0, false
+}

@@ -31,6 +31,13 @@ func TestWorldShapes(t *testing.T) {
 		{"VAREKJØP REMA 1000 GRÜNERLØKKA", -25000, "", "groceries", "Rema 1000"},
 		{"SAINSBURYS S/MKTS       LONDON        GBR", -1234, "", "groceries", "Sainsbury's"},
 		{"APPLE PAY TESCO STORES 2345", -899, "", "groceries", "Tesco"},
+		// Full-width Latin letters, as Japanese, Chinese and Korean banks
+		// print them, read as ASCII.
+		{"ＡＭＡＺＯＮ．ＣＯ．ＪＰ", -3456, "", "shopping", "Amazon"},
+		{"ＰＡＹＰＡＬ　＊ＮＥＴＦＬＩＸ", -1490, "", "streaming", "Netflix"},
+		// Brazilian banks' short words for a fee and for a yield.
+		{"TAR EMISSAO EXTRATO", -500, "", "bank_fee", ""},
+		{"REND PAGO APLIC AUT", 9999, "", "interest_income", ""},
 		// A web address whose dots the card scheme dropped.
 		{"WWWPODPOINTCOM", -450, "", "gas_fuel", "Pod Point"},
 		{"WWWSOMESHOPCOM", -2450, "", "shopping", "Someshop"},
@@ -263,6 +270,7 @@ func TestExplain(t *testing.T) {
 		{"POS          23,55 AT  K1   16.09. 11:32 SPAR DANKT 4105 KORNEUBURG 2100", "SPAR", "seller:spar"},
 		{"PURCHASE AUTHORIZED ON 04/23 JOE'S PIZZA NEW YORK NY S462113456789012 CARD 1234", "JOE'S PIZZA", "rule:restaurants"},
 		{"KARTENZAHLUNG STADTAPOTHEKE", "STADTAPOTHEKE", "stem:APOTHEKE"},
+		{"ＡＭＡＺＯＮ．ＣＯ．ＪＰ", "AMAZON", "seller:amazon"},
 	}
 	for _, tt := range tests {
 		x := engine.Explain(categorize.Input{Description: tt.desc, Amount: -100}, nil)
