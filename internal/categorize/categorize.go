@@ -143,9 +143,9 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 	sc.findSpan()
 	if r, at := sc.strongRule(in.Amount); r != nil {
 		if r.matched == "rule:topup" && sc.ns > 0 {
-			// EE TOP UP, LEBARA TOPUP: credit for a phone, not money
-			// moved between one's accounts.
-			if i := e.findSeller(sc); i >= 0 && e.dict.category(i) == "mobile_phone" {
+			// EE TOP UP, LEBARA TOPUP, OYSTER TOP UP: credit for a phone
+			// or for fares, not money moved between one's accounts.
+			if i := e.findSeller(sc); i >= 0 && (e.dict.category(i) == "mobile_phone" || e.dict.category(i) == "public_transportation") {
 				return e.sellerResult(i)
 			}
 		}
@@ -495,6 +495,14 @@ func (e *Engine) findSeller(sc *scan) int32 {
 	if i < 0 && sc.ns > 1 && sc.wordFlags(int(sc.span[0]))&wTitle == 0 {
 		if t := &sc.tok[sc.span[0]]; t.key1-t.key0 <= 3 {
 			i, _ = d.match(sc, 1, sc.ns, nameEnd)
+		}
+	}
+	if t := &sc.tok[sc.span[0]]; i < 0 && sc.ns > 0 && t.split && t.raw1-t.raw0 <= maxKey {
+		// FOREVER21, HUK24: the number the tokenizer took for a store
+		// number glued to the name is part of the name.
+		var buf [maxKey]byte
+		if k := sc.gluedKey(t, buf[:0]); k != nil {
+			i = d.exact(k)
 		}
 	}
 	return i

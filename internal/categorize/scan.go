@@ -422,7 +422,7 @@ func (sc *scan) findSpan() {
 		if sc.ns > 0 && (f&wStop != 0 || f&wStopColon != 0 && i+1 < sc.n && sc.tok[i+1].sep&sepColon != 0) {
 			return
 		}
-		if f&wNoise != 0 || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
+		if f&wNoise != 0 && !sc.webInName(i) || f&wTLD != 0 && t.sep&sepDot != 0 || f&wLead != 0 && sc.ns == 0 {
 			continue
 		}
 		if sc.ns == 0 && t.sep&sepDot == 0 && isBIC(sc.keyOf(t), i > 0 && isIBAN(sc.keyOf(&sc.tok[i-1]))) {
@@ -459,6 +459,28 @@ func (sc *scan) findSpan() {
 			return
 		}
 	}
+}
+
+// webInName reports whether token i is WEB between two words of a name
+// (AMAZON WEB SERVICES), where it is part of the name and not the ACH
+// code for a payment made on the web.
+func (sc *scan) webInName(i int) bool {
+	return sc.ns > 0 && i+1 < sc.n && sc.tok[i+1].kind == tokWord && sc.tok[i+1].sep == 0 &&
+		sc.wordFlags(i+1)&(wNoise|wStop|wStopColon|wPay|wLead) == 0 && string(sc.keyOf(&sc.tok[i])) == "WEB"
+}
+
+// gluedKey appends to buf the key of a split token with the digits the
+// tokenizer cut from it (FOREVER21), and returns nil when its raw text
+// holds other signs.
+func (sc *scan) gluedKey(t *token, buf []byte) []byte {
+	raw := sc.s[t.raw0:t.raw1]
+	for i := 0; i < len(raw); i++ {
+		if !isAlnum(raw[i]) || raw[i] >= 0x80 {
+			return nil
+		}
+		buf = append(buf, upper(raw[i]))
+	}
+	return buf
 }
 
 // nameEnd is the end of the seller's name within the span: before a '*' and

@@ -5,6 +5,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tallyhq/tally"
+	"github.com/tallyhq/tally/internal/categorize"
 )
 
 // sellerNames reads a seller list (sellers.tsv, sellers_nsi.tsv) as the
@@ -91,6 +94,48 @@ func TestSellerAliasesNameTheSeller(t *testing.T) {
 				continue
 			}
 			t.Errorf("sellers.tsv: %s has the alias %s, the name of the open-data brand %s", id, k, b)
+		}
+	}
+}
+
+// TestSellerNamesReachTheirSeller checks that each hand-listed seller's
+// name and aliases, printed alone, file under that seller or, when a rule
+// takes the line, under the seller's top-level category: an alias the
+// normalizer can never produce is dead weight, and one that lands in
+// another trade is a bug. The spellings listed are read otherwise on
+// purpose.
+func TestSellerNamesReachTheirSeller(t *testing.T) {
+	t.Parallel()
+	readOtherwise := map[string]string{
+		"76":           "a number alone is a store or terminal number",
+		"711":          "a number alone is a store or terminal number",
+		"APS":          "a Danish company form",
+		"SAS":          "a French company form",
+		"ALAMO DRAFT":  "DRAFT alone is a bank draft",
+		"F45 TRAINING": "a letter with digits is a reference",
+		"TESCO PFS":    "the filling-station rule files Tesco's petrol stations under fuel",
+		"YX ENERGI":    "ENERGI is an energy supplier's word",
+		"SL ACCESS":    "ACCESS is a self-storage brand's name",
+		"PMT ONLINE":   "PMT is a payment word",
+	}
+	f, err := os.Open("sellers.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sellers, err := categorize.ReadSellers(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sellers {
+		for _, name := range append([]string{s.Name}, s.Aliases...) {
+			if _, ok := readOtherwise[strings.ToUpper(name)]; ok {
+				continue
+			}
+			r := engine.Categorize(categorize.Input{Description: name, Amount: -1000})
+			if r.Key != s.ID && tally.TopLevel(r.Category) != tally.TopLevel(s.Category) {
+				t.Errorf("%q: got %s (%s, %s), want the seller %s (%s)", name, r.Key, r.Category, r.Matched, s.ID, s.Category)
+			}
 		}
 	}
 }
