@@ -1,11 +1,12 @@
 // Package categorize turns a bank's raw transaction descriptor into a seller
 // name and a category of Tally's taxonomy, for banks in the US, Canada, the
 // UK and Ireland, continental Europe, the Nordic and Baltic countries,
-// Australia, New Zealand, Singapore and Brazil.
+// Australia, New Zealand, Singapore, Brazil and Japan.
 //
 // An [Engine] reads the descriptor once into words, without regular
-// expressions or allocations. Reading, it folds accented Latin letters
-// (LØNN is LONN), keeps dates, times and amounts out of names (16.09.,
+// expressions or allocations (but for a line in full-width or half-width
+// forms, folded first: ＡＭＡＺＯＮ, ﾛｰｿﾝ). Reading, it folds accented Latin
+// letters (LØNN is LONN), keeps dates, times and amounts out of names (16.09.,
 // 11:32, 23,55), splits MT940 subfields and structured SEPA fields (/NAME/,
 // NAAM:, EREF+), and skips card and channel words in the bank's language
 // (POS, Kartenzahlung, BEA, PRLV, Compra, Kortkjøp), processor and wallet
@@ -29,10 +30,12 @@
 //     seller named anywhere else in the line (a SEPA remittance text),
 //     keywords anywhere, compound-word stems (STADTAPOTHEKE), an open-data
 //     seller that is the whole name, payment-rail words (Überweisung,
-//     virement, standing order) and the remaining transaction types.
+//     virement, standing order), Japanese bank and trade words (手数料,
+//     利息, スイドウ) and the remaining transaction types.
 //
 // A descriptor the engine cannot read (empty, binary, invalid UTF-8, very
-// long, no Latin letters) is uncategorized with a Result.Reason.
+// long, neither Latin letters nor Japanese) is uncategorized with a
+// Result.Reason.
 // [Engine.CategorizeWith] adds the user's own history: a seller the user
 // filed by hand keeps their category. Crowd votes and the user's rules come
 // later, outside this package: they override what it decides, and a
@@ -121,13 +124,12 @@ func (e *Engine) Merchant(description string) Merchant {
 // result is uncategorized with the Reason.
 func (e *Engine) Categorize(in Input) Result {
 	var sc scan
-	desc := foldWidth(in.Description)
-	reason := unreadable(desc)
+	desc, reason := readable(in.Description)
 	if reason != "" {
 		desc = ""
 	}
 	r := e.categorize(&sc, desc, in, true)
-	if memo := foldWidth(in.Memo); r.Source == tally.SourceNone && memo != "" && unreadable(memo) == "" {
+	if memo, why := readable(in.Memo); r.Source == tally.SourceNone && memo != "" && why == "" {
 		if m := e.categorize(&sc, memo, in, false); m.Source != tally.SourceNone {
 			return m
 		}
@@ -336,6 +338,10 @@ func (e *Engine) categorize(sc *scan, desc string, in Input, useType bool) Resul
 		res.Category, res.Source, res.Matched = "shopping", tally.SourceDictionary, "rule:web_shop"
 		return res
 	}
+	if c, w := sc.japaneseTerm(in.Amount); c != "" {
+		res.Category, res.Source, res.Matched = c, tally.SourceDictionary, japaneseMatched+w
+		return res
+	}
 	if c, w := sc.tradeTerm(); c != "" {
 		res.Category, res.Source, res.Matched = c, tally.SourceDictionary, termMatched+w
 		return res
@@ -496,6 +502,9 @@ func (e *Engine) findSeller(sc *scan) int32 {
 		if t := &sc.tok[sc.span[0]]; t.key1-t.key0 <= 3 {
 			i, _ = d.match(sc, 1, sc.ns, nameEnd)
 		}
+	}
+	if i < 0 && sc.ns > 0 {
+		i = d.japanesePrefix(sc)
 	}
 	if t := &sc.tok[sc.span[0]]; i < 0 && sc.ns > 0 && t.split && t.raw1-t.raw0 <= maxKey {
 		// FOREVER21, HUK24: the number the tokenizer took for a store

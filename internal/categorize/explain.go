@@ -17,10 +17,9 @@ type Explanation struct {
 // reports what the normalizer kept. It allocates; Categorize does not.
 func (e *Engine) Explain(in Input, h *History) Explanation {
 	x := Explanation{Result: e.CategorizeWith(in, h)}
-	desc := foldWidth(in.Description)
-	if unreadable(desc) != "" {
-		desc = foldWidth(in.Memo)
-		if unreadable(desc) != "" {
+	desc, why := readable(in.Description)
+	if why != "" {
+		if desc, why = readable(in.Memo); why != "" {
 			return x
 		}
 	}

@@ -1,6 +1,11 @@
 package categorize
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // maxLine is the longest descriptor read at all; longer input is not a bank
 // line. Lines up to it are read on their first maxDesc bytes.
@@ -12,15 +17,32 @@ const (
 	ReasonTooLong  = "descriptor longer than 4096 bytes"
 	ReasonBinary   = "binary data (control characters)"
 	ReasonUTF8     = "invalid UTF-8"
-	ReasonScript   = "no Latin letters: this script is not read"
+	ReasonScript   = "no Latin letters or Japanese: this script is not read"
 	ReasonNoLetter = "no letters"
 )
 
-// unreadable returns why s cannot be read, or "". It looks at the bytes
-// the tokenizer reads (the first maxDesc), and at all of them for UTF-8.
-func unreadable(s string) string {
+// readable returns s as the engine reads it, with full-width and
+// half-width forms folded (see hasWideForm), and why it cannot be read, or
+// "".
+func readable(s string) (string, string) {
+	reason, high := unreadable(s)
+	if high && (reason == "" || reason == ReasonScript) && hasWideForm(s) {
+		// Japanese, Chinese and Korean banks print Latin names in
+		// full-width letters (ＡＭＡＺＯＮ．ＣＯ．ＪＰ), and Japanese card
+		// statements print katakana in half-width forms (ﾛｰｿﾝ, read as
+		// ローソン): Unicode's compatibility form (NFKC) folds both.
+		s = norm.NFKC.String(s)
+		reason, _ = unreadable(s)
+	}
+	return s, reason
+}
+
+// unreadable returns why s cannot be read, or "", and whether s holds a
+// character outside ASCII. It looks at the bytes the tokenizer reads (the
+// first maxDesc), and at all of them for UTF-8.
+func unreadable(s string) (string, bool) {
 	if len(s) > maxLine {
-		return ReasonTooLong
+		return ReasonTooLong, false
 	}
 	head := s
 	if len(head) > maxDesc {
@@ -41,19 +63,22 @@ func unreadable(s string) string {
 		s0 |= byteClass[head[i]]
 	}
 	seen := s0 | s1 | s2 | s3
+	high := seen&classHigh != 0
 	switch {
 	case seen&classControl != 0:
-		return ReasonBinary
+		return ReasonBinary, high
 	case seen&^classBlank == 0:
-		return ReasonEmpty
+		return ReasonEmpty, high
 	case seen&classHigh != 0 && !utf8.ValidString(s):
-		return ReasonUTF8
+		return ReasonUTF8, high
 	case seen&classLatin == 0 && seen&classHigh != 0:
-		return ReasonScript
+		if !japanese(head) {
+			return ReasonScript, high
+		}
 	case seen&classLatin == 0:
-		return ReasonNoLetter
+		return ReasonNoLetter, high
 	}
-	return ""
+	return "", high
 }
 
 // Byte classes for unreadable.
@@ -85,53 +110,30 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
-// foldWidth returns s with the full-width forms of ASCII letters, digits
-// and signs (U+FF01 to U+FF5E) and the ideographic space (U+3000) written
-// as ASCII: Japanese, Chinese and Korean banks print Latin names that way
-// (ＡＭＡＺＯＮ．ＣＯ．ＪＰ). Other text is returned as it is, without
-// a copy.
-func foldWidth(s string) string {
-	if !hasWideForm(s) {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		if c, ok := wideASCII(s, i); ok {
-			b = append(b, c)
-			i += 3
-			continue
+// hasWideForm reports whether s holds a character of Unicode's halfwidth
+// and fullwidth forms block (U+FF00 to U+FFEF, three bytes opening with
+// EF BC, EF BD, EF BE or EF BF) or the ideographic space (U+3000).
+func hasWideForm(s string) bool {
+	for i := strings.IndexByte(s, 0xEF); i >= 0 && i+1 < len(s); {
+		if s[i+1] >= 0xBC && s[i+1] <= 0xBF {
+			return true
 		}
-		b = append(b, s[i])
-		i++
+		j := strings.IndexByte(s[i+1:], 0xEF)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
-	return string(b)
+	return strings.Contains(s, "\u3000")
 }
 
-// hasWideForm reports whether s holds a character foldWidth rewrites.
-func hasWideForm(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0xEF || s[i] == 0xE3 {
-			if _, ok := wideASCII(s, i); ok {
-				return true
-			}
+// japanese reports whether s holds kana or kanji, the scripts of Japanese,
+// which the engine reads: its bank words and its chains' names.
+func japanese(s string) bool {
+	for _, r := range s {
+		if r >= 0x3040 && r <= 0x30FF || r >= 0x4E00 && r <= 0x9FFF {
+			return true
 		}
 	}
 	return false
-}
-
-// wideASCII returns the ASCII byte of the full-width character or the
-// ideographic space at s[i], if one is there.
-func wideASCII(s string, i int) (byte, bool) {
-	if i+2 >= len(s) {
-		return 0, false
-	}
-	switch {
-	case s[i] == 0xE3 && s[i+1] == 0x80 && s[i+2] == 0x80:
-		return ' ', true
-	case s[i] == 0xEF && s[i+1] == 0xBC && s[i+2] >= 0x81: // U+FF01 to U+FF3F
-		return s[i+2] - 0x81 + 0x21, true
-	case s[i] == 0xEF && s[i+1] == 0xBD && s[i+2] <= 0x9E: // U+FF40 to U+FF5E
-		return s[i+2] - 0x80 + 0x60, true
-	}
-	return 0, false
 }

@@ -48,6 +48,7 @@ type scan struct {
 	n     int
 	flags uint32 // union of the flags of all words
 	web   bool   // a word was a web address written without its dots
+	ja    bool   // a word holds kana or kanji
 
 	span   [maxSpan]int8 // indexes into tok of the seller name's words
 	ns     int
@@ -123,9 +124,13 @@ func upper(c byte) byte {
 // end of a full 27-character field and went on in the next (?21 to ?29).
 func (sc *scan) tokenize(s string) {
 	if len(s) > maxDesc {
-		s = s[:maxDesc]
+		cut := maxDesc
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut-- // not inside a character
+		}
+		s = s[:cut]
 	}
-	sc.s, sc.n, sc.flags, sc.web = s, 0, 0, false
+	sc.s, sc.n, sc.flags, sc.web, sc.ja = s, 0, 0, false, false
 	nkey := 0
 	var sep uint8
 	i := 0
@@ -179,6 +184,9 @@ func (sc *scan) tokenize(s string) {
 			}
 			if c >= 0x80 && sepWidth(s, i) == 0 {
 				// Another byte of a letter outside Latin-1: kept as it is.
+				if c >= 0xE3 && c <= 0xE9 {
+					sc.ja = true // the first byte of kana or of a kanji
+				}
 				sc.key[nkey] = c
 				nkey++
 				h = (h ^ uint32(c)) * fnvPrime
@@ -344,6 +352,8 @@ func sepWidth(s string, i int) int {
 		return 2
 	case c == 0xE2 && i+2 < len(s) && (s[i+1] == 0x80 || s[i+1] == 0x82):
 		return 3
+	case c == 0xE3 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x81 || s[i+2] == 0x82 || s[i+2] >= 0x88 && s[i+2] <= 0x9B):
+		return 3 // Japanese commas, full stops and brackets (、。「」【】)
 	case (c == '?' || c == '>') && i+2 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]):
 		return 3
 	}

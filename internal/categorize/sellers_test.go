@@ -99,7 +99,7 @@ func TestSellerAliasesNameTheSeller(t *testing.T) {
 }
 
 // TestSellerNamesReachTheirSeller checks that each hand-listed seller's
-// name and aliases, printed alone, file under that seller or, when a rule
+// name and aliases, and each Japanese brand's, printed alone, file under that seller or, when a rule
 // takes the line, under the seller's top-level category: an alias the
 // normalizer can never produce is dead weight, and one that lands in
 // another trade is a bug. The spellings listed are read otherwise on
@@ -118,14 +118,18 @@ func TestSellerNamesReachTheirSeller(t *testing.T) {
 		"SL ACCESS":    "ACCESS is a self-storage brand's name",
 		"PMT ONLINE":   "PMT is a payment word",
 	}
-	f, err := os.Open("sellers.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sellers, err := categorize.ReadSellers(f)
-	if err != nil {
-		t.Fatal(err)
+	var sellers []categorize.Seller
+	for _, path := range []string{"sellers.tsv", "sellers_ja.tsv"} {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := categorize.ReadSellers(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		sellers = append(sellers, list...)
 	}
 	for _, s := range sellers {
 		for _, name := range append([]string{s.Name}, s.Aliases...) {

@@ -31,6 +31,15 @@ func TestWorldShapes(t *testing.T) {
 		{"VAREKJØP REMA 1000 GRÜNERLØKKA", -25000, "", "groceries", "Rema 1000"},
 		{"SAINSBURYS S/MKTS       LONDON        GBR", -1234, "", "groceries", "Sainsbury's"},
 		{"APPLE PAY TESCO STORES 2345", -899, "", "groceries", "Tesco"},
+		// Japanese: chains by their Japanese names, a branch written right
+		// after the chain's name, half-width katakana, and bank words.
+		{"ﾛｰｿﾝ", -540, "", "groceries", "ローソン"},
+		{"マクドナルド渋谷センター街店", -690, "", "fast_food", "マクドナルド"},
+		{"振込手数料", -220, "", "bank_fee", ""},
+		{"利息", 12, "", "interest_income", ""},
+		{"スイドウ", -3200, "", "utilities", ""},
+		{"ＳＢＩ証券", -50000, "", "investments", ""},
+		{"給与　カ）ヤマダショウジ", 250000, "", "paycheck", ""},
 		// Full-width Latin letters, as Japanese, Chinese and Korean banks
 		// print them, read as ASCII.
 		{"ＡＭＡＺＯＮ．ＣＯ．ＪＰ", -3456, "", "shopping", "Amazon"},
@@ -240,7 +249,8 @@ func TestUnreadableInput(t *testing.T) {
 		{"invalid UTF-8", "CAF\xc3\x28 ROMA", categorize.ReasonUTF8},
 		{"too long", strings.Repeat("SHOP ", 1000), categorize.ReasonTooLong},
 		{"Greek only", "ΑΓΟΡΑ ΚΑΦΕΤΕΡΙΑ", categorize.ReasonScript},
-		{"Chinese only", "星巴克咖啡", categorize.ReasonScript},
+		{"Korean only", "스타벅스 커피", categorize.ReasonScript},
+		{"Arabic only", "مقهى ستاربكس", categorize.ReasonScript},
 		{"digits only", "0000 1234 5678", categorize.ReasonNoLetter},
 	}
 	for _, tt := range tests {
@@ -271,6 +281,7 @@ func TestExplain(t *testing.T) {
 		{"PURCHASE AUTHORIZED ON 04/23 JOE'S PIZZA NEW YORK NY S462113456789012 CARD 1234", "JOE'S PIZZA", "rule:restaurants"},
 		{"KARTENZAHLUNG STADTAPOTHEKE", "STADTAPOTHEKE", "stem:APOTHEKE"},
 		{"ＡＭＡＺＯＮ．ＣＯ．ＪＰ", "AMAZON", "seller:amazon"},
+		{"振込手数料", "振込手数料", "ja:手数料"},
 	}
 	for _, tt := range tests {
 		x := engine.Explain(categorize.Input{Description: tt.desc, Amount: -100}, nil)
@@ -289,6 +300,7 @@ func FuzzNormalize(f *testing.F) {
 		"000>100987654321>20ALGEMENE TUSSENREKENING KOS>21TEN",
 		"VAREKJØP REMA 1000 GRÜNERLØKKA", "ΑΓΟΡΑ", "CAF\xc3\x28", "\xc3", "\xe2\x80", "?2", ">9", "A?21B",
 		"Bäckerei Müller", "JOE’S PIZZA", "1.699,70 R$", strings.Repeat("Ä", 300),
+		"ﾍﾟｲﾍﾟｲ ﾋﾞｯｸﾞｴｰ", "ＡＭＡＺＯＮ．ＣＯ．ＪＰ", "振込手数料", "マクドナルド渋谷店", "\xef\xbd", strings.Repeat("ﾛ", 200),
 	} {
 		f.Add(s)
 	}

