@@ -27,8 +27,9 @@ type categorizeLine struct {
 	// With --explain: the seller key rules and crowd votes use, the words
 	// the normalizer kept as the seller's name, and what decided
 	// ("seller:whole_foods", "rule:payroll", "mcc:5411", "stem:APOTHEKE",
-	// "term:TAPICERIA" for a trade word of the tagging schema,
-	// "local:PANAHAR" for a registered local business).
+	// "term:TAPICERIA" for a trade word of the tagging schema, "ja:手数料"
+	// for a Japanese bank or trade word, "local:PANAHAR" for a registered
+	// local business).
 	MerchantKey *string `json:"merchant_key,omitempty"`
 	Kept        *string `json:"kept,omitempty"`
 	Matched     *string `json:"matched,omitempty"`
