@@ -19,14 +19,32 @@ var tradeTermsTSV string
 // schema decided.
 const termMatched = "term:"
 
-// tradeTerms maps a trade word, as scan keys it, to its category. It is
-// built on first use: most lines are filed before it is asked.
+// tradeTerms holds the trade words, as scan keys them, and their
+// categories. It is built on first use: most lines are filed before it is
+// asked.
 var tradeTerms = sync.OnceValue(buildTradeTerms)
 
-// buildTradeTerms reads tradeTermsTSV into a map; its keys and values are
+// termTable is the trade words: a map, and the shapes (first and last byte,
+// length) of its words, which turn away most of the pieces of web labels
+// that webTerm tries without a lookup.
+type termTable struct {
+	words  map[string]string
+	shapes [numShapes]uint64
+}
+
+// get returns the category of the trade word k.
+func (t *termTable) get(k []byte) (string, bool) {
+	if t.shapes[shape(k)]&lenBit(len(k)) == 0 {
+		return "", false
+	}
+	c, ok := t.words[string(k)]
+	return c, ok
+}
+
+// buildTradeTerms reads tradeTermsTSV; the map's keys and values are
 // slices of the embedded text.
-func buildTradeTerms() map[string]string {
-	m := make(map[string]string, strings.Count(tradeTermsTSV, "\n"))
+func buildTradeTerms() *termTable {
+	t := &termTable{words: make(map[string]string, strings.Count(tradeTermsTSV, "\n"))}
 	for line := range strings.Lines(tradeTermsTSV) {
 		if strings.HasPrefix(line, "#") {
 			continue
@@ -36,9 +54,10 @@ func buildTradeTerms() map[string]string {
 			continue
 		}
 		category, _, _ := strings.Cut(rest, "\t")
-		m[word] = category
+		t.words[word] = category
+		t.shapes[shape(word)] |= lenBit(len(word))
 	}
-	return m
+	return t
 }
 
 // tradeTerm returns the category of the last word of the seller's name
@@ -55,17 +74,17 @@ func (sc *scan) tradeTerm() (string, string) {
 			continue
 		}
 		k := sc.keyOf(t)
-		if c, ok := terms[string(k)]; ok {
+		if c, ok := terms.get(k); ok {
 			return c, string(k)
 		}
 		n := len(k)
 		if n > 4 && k[n-1] == 'S' {
-			if c, ok := terms[string(k[:n-1])]; ok {
+			if c, ok := terms.get(k[:n-1]); ok {
 				return c, string(k[:n-1])
 			}
 			if n > 5 && string(k[n-3:]) == "IES" && n-2 <= len(buf) {
 				w := append(append(buf[:0], k[:n-3]...), 'Y')
-				if c, ok := terms[string(w)]; ok {
+				if c, ok := terms.get(w); ok {
 					return c, string(w)
 				}
 			}
@@ -89,7 +108,7 @@ func (sc *scan) webTerm() (string, string) {
 		k := labelOf(sc.keyOf(t), minTerm)
 		for end := len(k); end >= minTerm; end-- {
 			for start := 0; start <= end-minTerm; start++ {
-				if c, ok := terms[string(k[start:end])]; ok {
+				if c, ok := terms.get(k[start:end]); ok {
 					return c, string(k[start:end])
 				}
 			}

@@ -18,7 +18,7 @@ func TestTradeTermsMemory(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	used := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	t.Logf("%d trade words: %.2f MB", len(m), float64(used)/(1<<20))
+	t.Logf("%d trade words: %.2f MB", len(m.words), float64(used)/(1<<20))
 	if used > 1<<20 {
 		t.Errorf("trade words take %d bytes, want at most 1 MiB", used)
 	}
