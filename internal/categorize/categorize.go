@@ -129,9 +129,11 @@ func (e *Engine) Categorize(in Input) Result {
 		desc = ""
 	}
 	r := e.categorize(&sc, desc, in, true)
-	if memo, why := readable(in.Memo); r.Source == tally.SourceNone && memo != "" && why == "" {
-		if m := e.categorize(&sc, memo, in, false); m.Source != tally.SourceNone {
-			return m
+	if r.Source == tally.SourceNone && in.Memo != "" {
+		if memo, why := readable(in.Memo); why == "" {
+			if m := e.categorize(&sc, memo, in, false); m.Source != tally.SourceNone {
+				return m
+			}
 		}
 	}
 	if r.Source == tally.SourceNone {
