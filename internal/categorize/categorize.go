@@ -119,9 +119,10 @@ func (e *Engine) Merchant(description string) Merchant {
 
 // Categorize decides the merchant and category of one transaction. A
 // descriptor that cannot be read (empty, binary, not UTF-8, very long, or in
-// a script without Latin letters) is not tokenized: the memo, the
+// a script other than Latin and Japanese) is not tokenized: the memo, the
 // transaction type and the MCC may still decide, and when they do not the
-// result is uncategorized with the Reason.
+// result is uncategorized with the Reason. A line in kanji alone that
+// nothing decided gets ReasonKanji: it may be Chinese.
 func (e *Engine) Categorize(in Input) Result {
 	var sc scan
 	desc, reason := readable(in.Description)
@@ -129,6 +130,7 @@ func (e *Engine) Categorize(in Input) Result {
 		desc = ""
 	}
 	r := e.categorize(&sc, desc, in, true)
+	ja := sc.ja
 	if r.Source == tally.SourceNone && in.Memo != "" {
 		if memo, why := readable(in.Memo); why == "" {
 			if m := e.categorize(&sc, memo, in, false); m.Source != tally.SourceNone {
@@ -138,6 +140,9 @@ func (e *Engine) Categorize(in Input) Result {
 	}
 	if r.Source == tally.SourceNone {
 		r.Reason = reason
+		if reason == "" && ja && kanjiOnly(desc) {
+			r.Reason = ReasonKanji
+		}
 	}
 	return r
 }

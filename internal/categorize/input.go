@@ -19,6 +19,10 @@ const (
 	ReasonUTF8     = "invalid UTF-8"
 	ReasonScript   = "no Latin letters or Japanese: this script is not read"
 	ReasonNoLetter = "no letters"
+	// ReasonKanji is given for a line in kanji without kana that nothing
+	// decided: it was read as Japanese, but it may be Chinese, which the
+	// engine does not read.
+	ReasonKanji = "kanji without kana: read as Japanese; Chinese is not read"
 )
 
 // readable returns s as the engine reads it, with full-width and
@@ -125,6 +129,21 @@ func hasWideForm(s string) bool {
 		i += 1 + j
 	}
 	return strings.Contains(s, "\u3000")
+}
+
+// kanjiOnly reports whether s holds kanji and no kana: Japanese or
+// Chinese.
+func kanjiOnly(s string) bool {
+	kanji := false
+	for _, r := range s {
+		switch {
+		case r >= 0x3040 && r <= 0x30FF:
+			return false
+		case r >= 0x4E00 && r <= 0x9FFF:
+			kanji = true
+		}
+	}
+	return kanji
 }
 
 // japanese reports whether s holds kana or kanji, the scripts of Japanese,

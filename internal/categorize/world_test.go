@@ -250,6 +250,7 @@ func TestUnreadableInput(t *testing.T) {
 		{"too long", strings.Repeat("SHOP ", 1000), categorize.ReasonTooLong},
 		{"Greek only", "ΑΓΟΡΑ ΚΑΦΕΤΕΡΙΑ", categorize.ReasonScript},
 		{"Korean only", "스타벅스 커피", categorize.ReasonScript},
+		{"Chinese only", "星巴克咖啡", categorize.ReasonKanji},
 		{"Arabic only", "مقهى ستاربكس", categorize.ReasonScript},
 		{"digits only", "0000 1234 5678", categorize.ReasonNoLetter},
 	}
