@@ -1,7 +1,6 @@
 package categorize_test
 
 import (
-	"bufio"
 	"os"
 	"strings"
 	"testing"
@@ -10,50 +9,20 @@ import (
 	"github.com/tallyhq/tally/internal/categorize"
 )
 
-// sellerNames reads a seller list (sellers.tsv, sellers_nsi.tsv) as the
-// display name and aliases of each seller id, every name keyed on its
-// letters and digits in upper case.
-func sellerNames(t *testing.T, path string) (ids []string, names map[string][]string) {
+// readSellerFile reads one of the embedded seller lists with the parser
+// the engine uses.
+func readSellerFile(t *testing.T, path string) []categorize.Seller {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	names = map[string][]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Split(line, "\t")
-		if len(f) < 3 {
-			t.Fatalf("%s: %q: got %d fields, want at least 3", path, line, len(f))
-		}
-		all := []string{f[1]}
-		if len(f) > 3 && f[3] != "" {
-			all = append(all, strings.Split(f[3], "|")...)
-		}
-		for _, n := range all {
-			names[f[0]] = append(names[f[0]], nameKey(n))
-		}
-		ids = append(ids, f[0])
+	sellers, err := categorize.ReadSellers(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return ids, names
-}
-
-func nameKey(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return sellers
 }
 
 // TestSellerAliasesNameTheSeller checks that no alias of a hand-listed
@@ -70,40 +39,40 @@ func TestSellerAliasesNameTheSeller(t *testing.T) {
 		"HALLENSTEINBROTHERS": "Hallenstein Brothers",
 		"VIRGINMOBILE":        "Virgin Plus", // Virgin Mobile Canada's new name
 		"THREESTORE":          "3 Store",     // Three's own shops
+		"HOFFNER":             "Höffner",     // HOEFFNER, its name without the umlaut
 	}
-	_, nsi := sellerNames(t, "sellers_nsi.tsv")
-	brandOf := map[string]string{} // name key: open-data seller id
-	for id, keys := range nsi {
-		for _, k := range keys {
-			brandOf[k] = id
+	brandOf := map[string]string{} // a name's key: the open-data brand's name
+	for _, b := range readSellerFile(t, "sellers_nsi.tsv") {
+		for _, n := range append([]string{b.Name}, b.Aliases...) {
+			brandOf[categorize.ComparisonKey(n)] = b.Name
 		}
 	}
-	ids, hand := sellerNames(t, "sellers.tsv")
-	for _, id := range ids {
-		own := hand[id][0]
-		for _, k := range hand[id][1:] {
-			b, ok := brandOf[k]
+	for _, s := range readSellerFile(t, "sellers.tsv") {
+		own := categorize.ComparisonKey(s.Name)
+		for _, a := range s.Aliases {
+			k := categorize.ComparisonKey(a)
+			brand, ok := brandOf[k]
 			if !ok {
 				continue
 			}
-			other := nsi[b][0]
+			other := categorize.ComparisonKey(brand)
 			if strings.Contains(own, other) || strings.Contains(other, own) {
 				continue // the same brand, more or less of its name
 			}
-			if want, ok := sameSeller[k]; ok && nameKey(want) == other {
+			if want, ok := sameSeller[k]; ok && want == brand {
 				continue
 			}
-			t.Errorf("sellers.tsv: %s has the alias %s, the name of the open-data brand %s", id, k, b)
+			t.Errorf("sellers.tsv: %s has the alias %q, the name of the open-data brand %s", s.ID, a, brand)
 		}
 	}
 }
 
-// TestSellerNamesReachTheirSeller checks that each hand-listed seller's
-// name and aliases, and each Japanese brand's, printed alone, file under that seller or, when a rule
-// takes the line, under the seller's top-level category: an alias the
-// normalizer can never produce is dead weight, and one that lands in
-// another trade is a bug. The spellings listed are read otherwise on
-// purpose.
+// TestSellerNamesReachTheirSeller checks that the name and aliases of each
+// hand-listed seller and each Japanese brand, printed alone, file under
+// that seller or, when a rule takes the line, under its top-level
+// category: an alias the normalizer can never produce is dead weight, and
+// one that lands in another trade is a bug. The spellings listed are read
+// otherwise on purpose.
 func TestSellerNamesReachTheirSeller(t *testing.T) {
 	t.Parallel()
 	readOtherwise := map[string]string{
@@ -118,19 +87,7 @@ func TestSellerNamesReachTheirSeller(t *testing.T) {
 		"SL ACCESS":    "ACCESS is a self-storage brand's name",
 		"PMT ONLINE":   "PMT is a payment word",
 	}
-	var sellers []categorize.Seller
-	for _, path := range []string{"sellers.tsv", "sellers_ja.tsv"} {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		list, err := categorize.ReadSellers(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		sellers = append(sellers, list...)
-	}
+	sellers := append(readSellerFile(t, "sellers.tsv"), readSellerFile(t, "sellers_ja.tsv")...)
 	for _, s := range sellers {
 		for _, name := range append([]string{s.Name}, s.Aliases...) {
 			if _, ok := readOtherwise[strings.ToUpper(name)]; ok {
